@@ -1,0 +1,82 @@
+"""Writes of users and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from panhuo.accounts.models import Role, User
+from panhuo.clients.models import Advisor, Branch
+
+
+class UserError(ValueError):
+    pass
+
+
+def user_create(*, username: str, role: str, password: str, branch_id: str | None = None,
+                advisor_id: str | None = None, full_name: str = "", is_registered_advisor: bool = False,
+                update: bool = False) -> User:
+    """Create (or with update=True, reset) a staff user. An advisor user must name its Advisor record."""
+    if role not in Role.values:
+        raise UserError(f"unknown role {role!r}; one of {', '.join(Role.values)}")
+    advisor = None
+    branch = None
+    if advisor_id:
+        advisor = Advisor.objects.select_related("branch").filter(advisor_id=advisor_id).first()
+        if advisor is None:
+            raise UserError(f"no advisor with code {advisor_id!r}")
+        branch = advisor.branch
+    if branch_id:
+        branch = Branch.objects.filter(branch_id=branch_id).first()
+        if branch is None:
+            raise UserError(f"no branch with code {branch_id!r}")
+    if role == Role.ADVISOR and advisor is None:
+        raise UserError("an advisor user needs --advisor (the advisor code it is linked to)")
+    if role in (Role.DIRECTOR, Role.MANAGER) and branch is None:
+        raise UserError("a director or manager needs --branch")
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        if user is not None and not update:
+            raise UserError(f"user {username!r} already exists")
+        user = user or User(username=username)
+        user.role = role
+        user.branch = branch
+        user.advisor = advisor
+        user.first_name = full_name or (advisor.name if advisor else "")
+        user.is_registered_advisor = is_registered_advisor
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        user.set_password(password)
+        user.save()
+    return user
+
+
+@dataclass
+class DemoUsers:
+    usernames: list[str]
+    advisors: int
+
+
+def demo_users_create(*, password: str) -> DemoUsers:
+    """The demo cast: manager, director, compliance, admin and one user per advisor (advisor01, advisor02 …)."""
+    branch = Branch.objects.order_by("branch_id").first()
+    if branch is None:
+        raise UserError("no branch loaded yet: import the branch's data first")
+    names = []
+    for username, role, label in (
+        ("manager", Role.MANAGER, "营业部总经理"),
+        ("director", Role.DIRECTOR, "服务总监"),
+        ("compliance", Role.COMPLIANCE, "合规专员"),
+        ("admin", Role.ADMIN, "系统管理员"),
+    ):
+        user_create(username=username, role=role, password=password, branch_id=branch.branch_id,
+                    full_name=label, update=True)
+        names.append(username)
+    advisors = list(Advisor.objects.filter(branch=branch).order_by("advisor_id"))
+    for i, adv in enumerate(advisors, start=1):
+        username = f"advisor{i:02d}"
+        user_create(username=username, role=Role.ADVISOR, password=password, advisor_id=adv.advisor_id,
+                    is_registered_advisor=adv.level != "junior", update=True)
+        names.append(username)
+    return DemoUsers(usernames=names, advisors=len(advisors))

@@ -1,0 +1,1 @@
+"""`panhuo import`: filled in by the import issue (#4)."""

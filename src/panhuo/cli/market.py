@@ -1,0 +1,1 @@
+"""`panhuo market …`: filled in by the market issue (#8)."""

@@ -1,0 +1,64 @@
+"""Shared console output: Rich progress bars for long jobs, a one-line summary, or JSON with --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _default(o: Any):
+    if isinstance(o, (date, datetime)):
+        return o.isoformat()
+    if isinstance(o, Decimal):
+        return float(o)
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "__dataclass_fields__"):
+        return {k: getattr(o, k) for k in o.__dataclass_fields__}
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+
+
+@contextmanager
+def progress(*, quiet: bool = False) -> Iterator[Progress]:
+    """A Rich progress display on stderr (so --json output on stdout stays clean)."""
+    bar = Progress(
+        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=quiet or not console.is_terminal,
+        transient=False,
+    )
+    with bar:
+        yield bar
+
+
+def finish(result: dict, *, summary: str, as_json: bool) -> None:
+    """End a command: machine-readable JSON on stdout, or one human summary line."""
+    if as_json:
+        sys.stdout.write(to_json(result) + "\n")
+    else:
+        out.print(summary)
+
+
+def fail(message: str, *, as_json: bool = False, code: int = 1, **extra) -> None:
+    import typer
+
+    if as_json:
+        sys.stdout.write(to_json({"ok": False, "error": message, **extra}) + "\n")
+    else:
+        console.print(f"[bold red]错误 / error:[/] {message}")
+    raise typer.Exit(code)

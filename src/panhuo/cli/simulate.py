@@ -1,0 +1,1 @@
+"""`panhuo simulate`: filled in by the simulator issue (#3)."""

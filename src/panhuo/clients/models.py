@@ -1,0 +1,135 @@
+"""The operational client master: branches, advisors, clients and their latest per-client results.
+
+Columns follow the canonical tables of DESIGN.md (docs/data-model.md); the import keeps them in step
+with the analytical store.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Branch(models.Model):
+    branch_id = models.CharField(_("branch code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["branch_id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.branch_id})"
+
+
+class AdvisorLevel(models.TextChoices):
+    JUNIOR = "junior", _("Junior")
+    SENIOR = "senior", _("Senior")
+    PRINCIPAL = "principal", _("Principal")
+
+
+class Advisor(models.Model):
+    advisor_id = models.CharField(_("advisor code"), max_length=32, unique=True)
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="advisors")
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=AdvisorLevel.choices, default=AdvisorLevel.JUNIOR)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity (clients)"), default=300)
+    specialties = models.CharField(_("specialties"), max_length=255, blank=True)
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("advisor")
+        verbose_name_plural = _("advisors")
+        ordering = ["advisor_id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.advisor_id})"
+
+
+class ClientType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    INSTITUTION = "institution", _("Institution")
+
+
+class RiskLevel(models.TextChoices):
+    C1 = "C1", _("C1 conservative")
+    C2 = "C2", _("C2 cautious")
+    C3 = "C3", _("C3 balanced")
+    C4 = "C4", _("C4 growth")
+    C5 = "C5", _("C5 aggressive")
+
+
+class Client(models.Model):
+    client_id = models.CharField(_("client code"), max_length=32, unique=True)
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="clients")
+    advisor = models.ForeignKey(
+        Advisor, verbose_name=_("advisor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="clients"
+    )
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=128)
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    open_date = models.DateField(_("account opened"), null=True, blank=True)
+    client_type = models.CharField(_("client type"), max_length=16, choices=ClientType.choices,
+                                   default=ClientType.INDIVIDUAL)
+    risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices, null=True, blank=True)
+    risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["client_id"]
+        indexes = [models.Index(fields=["branch", "advisor"]), models.Index(fields=["advisor", "client_id"])]
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
+class Lifecycle(models.TextChoices):
+    NEW = "new", _("New")
+    ACTIVE = "active", _("Active")
+    DECLINING = "declining", _("Declining")
+    DORMANT = "dormant", _("Dormant")
+    LOST = "lost", _("Lost")
+
+
+class ClientSnapshot(models.Model):
+    """One client's daily-pipeline results as of a date. History is kept; `is_latest` marks the current row.
+
+    The web app reads these compact rows and never scans the facts in the analytical store.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateField(_("as of"))
+    is_latest = models.BooleanField(default=True)
+    total_assets = models.DecimalField(_("total assets"), max_digits=18, decimal_places=2, default=0)
+    cash = models.DecimalField(_("cash"), max_digits=18, decimal_places=2, default=0)
+    market_value = models.DecimalField(_("market value"), max_digits=18, decimal_places=2, default=0)
+    last_trade_date = models.DateField(_("last trade"), null=True, blank=True)
+    days_since_last_trade = models.IntegerField(_("days since last trade"), null=True, blank=True)
+    trades_90d = models.IntegerField(_("trades in 90 days"), default=0)
+    commission_365d = models.DecimalField(_("commission in 365 days"), max_digits=16, decimal_places=2, default=0)
+    tier = models.CharField(_("asset tier"), max_length=16, blank=True)
+    lifecycle = models.CharField(_("lifecycle"), max_length=16, choices=Lifecycle.choices, blank=True)
+    is_dormant = models.BooleanField(_("dormant"), default=False)
+    p_alive = models.FloatField(_("P(alive)"), null=True, blank=True)
+    expected_trading_days_90d = models.FloatField(_("expected trading days (90 d)"), null=True, blank=True)
+    churn_risk = models.FloatField(_("churn risk"), null=True, blank=True)
+    churn_reasons = models.JSONField(_("churn reasons"), default=list, blank=True)
+    features = models.JSONField(_("features"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("client snapshot")
+        verbose_name_plural = _("client snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "as_of"], name="one_snapshot_per_client_and_day"),
+            models.UniqueConstraint(
+                fields=["client"], condition=models.Q(is_latest=True), name="one_latest_snapshot_per_client"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_latest", "lifecycle"]), models.Index(fields=["is_latest", "tier"])]

@@ -1,0 +1,86 @@
+"""Reads of client-scoped data. Every view reaches a client through these functions and nothing else.
+
+An advisor reaches only the clients assigned to them; a service director or branch manager their branch;
+compliance and administrators every branch (compliance read-only, enforced by the write services).
+A client out of reach is a 404, never a 403 that would reveal that it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from panhuo.accounts.models import Role, User
+from panhuo.clients.models import Advisor, Branch, Client, ClientSnapshot
+
+
+def clients_for_user(*, user: User) -> QuerySet[Client]:
+    """The clients `user` may see. Evaluated per request, so a reassignment takes effect on the next one."""
+    qs = Client.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_whole_firm:
+        return qs
+    if user.role in (Role.DIRECTOR, Role.MANAGER):
+        return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
+    if user.role == Role.ADVISOR:
+        return qs.filter(advisor_id=user.advisor_id) if user.advisor_id else qs.none()
+    return qs.none()
+
+
+def client_get_for_user(*, user: User, client_id: str) -> Client:
+    """One client by its code, or Http404 when it does not exist or is out of the user's reach."""
+    try:
+        return clients_for_user(user=user).select_related("advisor", "branch").get(client_id=client_id)
+    except Client.DoesNotExist:
+        raise Http404("client") from None
+
+
+def snapshots_for_user(*, user: User) -> QuerySet[ClientSnapshot]:
+    """Latest per-client results within the user's reach."""
+    return ClientSnapshot.objects.filter(is_latest=True, client__in=clients_for_user(user=user))
+
+
+def advisors_for_user(*, user: User) -> QuerySet[Advisor]:
+    qs = Advisor.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.sees_whole_firm:
+        return qs
+    if user.role in (Role.DIRECTOR, Role.MANAGER):
+        return qs.filter(branch_id=user.branch_id)
+    if user.role == Role.ADVISOR:
+        return qs.filter(pk=user.advisor_id)
+    return qs.none()
+
+
+def branches_for_user(*, user: User) -> QuerySet[Branch]:
+    if user.sees_whole_firm:
+        return Branch.objects.all()
+    return Branch.objects.filter(pk=user.branch_id)
+
+
+def branch_overview(*, user: User) -> dict:
+    """The at-a-glance figures of the home page, over the clients the user may see."""
+    clients = clients_for_user(user=user)
+    snaps = snapshots_for_user(user=user)
+    totals = snaps.aggregate(
+        assets=Sum("total_assets"),
+        dormant=Count("id", filter=Q(is_dormant=True)),
+        dormant_assets=Sum("total_assets", filter=Q(is_dormant=True)),
+        active=Count("id", filter=Q(lifecycle__in=["new", "active"])),
+    )
+    by_lifecycle = list(
+        snaps.values("lifecycle").annotate(n=Count("id"), assets=Sum("total_assets")).order_by("lifecycle")
+    )
+    latest = snaps.order_by("-as_of").values_list("as_of", flat=True).first()
+    return {
+        "clients": clients.count(),
+        "assets": totals["assets"] or 0,
+        "active": totals["active"],
+        "dormant": totals["dormant"],
+        "dormant_assets": totals["dormant_assets"] or 0,
+        "by_lifecycle": by_lifecycle,
+        "as_of": latest,
+        "scored": snaps.count(),
+    }

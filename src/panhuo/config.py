@@ -1,0 +1,56 @@
+"""Where panhuo keeps its files. Pure Python: safe to import from analytics, CLI and Django alike."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def panhuo_home() -> Path:
+    """The folder holding both stores (PANHUO_HOME, default ./var), created on first use."""
+    home = Path(os.environ.get("PANHUO_HOME", "var")).expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def sqlite_path() -> Path:
+    return panhuo_home() / "panhuo.sqlite3"
+
+
+def warehouse_path() -> Path:
+    return panhuo_home() / "warehouse.duckdb"
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key generated once and kept in PANHUO_HOME.
+
+    No secret ever lives in the repository; a branch that sets nothing still gets a unique key.
+    """
+    key = os.environ.get("SECRET_KEY") or os.environ.get("DJANGO_SECRET_KEY")
+    if key:
+        return key
+    path = panhuo_home() / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]

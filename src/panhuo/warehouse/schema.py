@@ -1,0 +1,115 @@
+"""The canonical tables of the analytical store (DESIGN.md, docs/data-model.md).
+
+Column names are the contract between the simulator, the importers and the analytics. Each column has a
+Chinese name, which the `generic` import profile accepts as a header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    zh: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def ddl(self) -> str:
+        cols = [f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns]
+        if self.primary_key:
+            cols.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+C = Column
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("clients", "客户", (
+            C("client_id", "VARCHAR", "客户号", False), C("branch_id", "VARCHAR", "营业部代码", False),
+            C("name", "VARCHAR", "客户姓名"), C("id_number", "VARCHAR", "证件号码"), C("phone", "VARCHAR", "手机号码"),
+            C("gender", "VARCHAR", "性别"), C("birth_date", "DATE", "出生日期"), C("region", "VARCHAR", "地区"),
+            C("open_date", "DATE", "开户日期"), C("client_type", "VARCHAR", "客户类型"),
+            C("risk_level", "VARCHAR", "风险等级"), C("risk_assessed_on", "DATE", "风险测评日期"),
+            C("advisor_id", "VARCHAR", "投资顾问编号"), C("do_not_contact", "BOOLEAN", "拒绝联系"),
+        ), ("client_id",)),
+        Table("advisors", "投资顾问", (
+            C("advisor_id", "VARCHAR", "投资顾问编号", False), C("name", "VARCHAR", "姓名"),
+            C("level", "VARCHAR", "级别"), C("region", "VARCHAR", "地区"), C("capacity", "INTEGER", "服务容量"),
+            C("specialties", "VARCHAR", "专长"), C("hire_date", "DATE", "入职日期"), C("active", "BOOLEAN", "在职"),
+        ), ("advisor_id",)),
+        Table("trades", "成交", (
+            C("trade_id", "VARCHAR", "成交编号", False), C("client_id", "VARCHAR", "客户号", False),
+            C("trade_date", "DATE", "成交日期", False), C("symbol", "VARCHAR", "证券代码", False),
+            C("side", "VARCHAR", "买卖方向", False), C("quantity", "BIGINT", "成交数量", False),
+            C("price", "DOUBLE", "成交价格", False), C("amount", "DOUBLE", "成交金额", False),
+            C("commission", "DOUBLE", "佣金"), C("stamp_duty", "DOUBLE", "印花税"),
+            C("transfer_fee", "DOUBLE", "过户费"), C("channel", "VARCHAR", "委托渠道"),
+        ), ("trade_id",)),
+        Table("daily_assets", "日终资产", (
+            C("client_id", "VARCHAR", "客户号", False), C("date", "DATE", "日期", False),
+            C("cash", "DOUBLE", "资金余额"), C("market_value", "DOUBLE", "证券市值"),
+            C("total_assets", "DOUBLE", "总资产"), C("net_transfer", "DOUBLE", "当日净转入"),
+        ), ("client_id", "date")),
+        Table("transfers", "银证转账", (
+            C("transfer_id", "VARCHAR", "流水号", False), C("client_id", "VARCHAR", "客户号", False),
+            C("transfer_time", "TIMESTAMP", "转账时间", False), C("direction", "VARCHAR", "转账方向", False),
+            C("amount", "DOUBLE", "发生金额", False), C("bank", "VARCHAR", "银行"),
+        ), ("transfer_id",)),
+        Table("positions", "持仓", (
+            C("as_of_date", "DATE", "日期", False), C("client_id", "VARCHAR", "客户号", False),
+            C("symbol", "VARCHAR", "证券代码", False), C("quantity", "BIGINT", "持仓数量"),
+            C("cost_price", "DOUBLE", "成本价"), C("close_price", "DOUBLE", "收盘价"),
+            C("market_value", "DOUBLE", "市值"),
+        ), ("as_of_date", "client_id", "symbol")),
+        Table("instruments", "证券信息", (
+            C("symbol", "VARCHAR", "证券代码", False), C("name", "VARCHAR", "证券名称"),
+            C("exchange", "VARCHAR", "交易所"), C("board", "VARCHAR", "板块"), C("industry", "VARCHAR", "行业"),
+            C("list_date", "DATE", "上市日期"), C("is_st", "BOOLEAN", "是否ST"),
+        ), ("symbol",)),
+        Table("bars", "日线行情", (
+            C("symbol", "VARCHAR", "证券代码", False), C("trade_date", "DATE", "交易日期", False),
+            C("open", "DOUBLE", "开盘价"), C("high", "DOUBLE", "最高价"), C("low", "DOUBLE", "最低价"),
+            C("close", "DOUBLE", "收盘价"), C("pre_close", "DOUBLE", "前收盘价"), C("volume", "DOUBLE", "成交量"),
+            C("amount", "DOUBLE", "成交额"), C("turnover_rate", "DOUBLE", "换手率"),
+            C("adj_factor", "DOUBLE", "复权因子"),
+        ), ("symbol", "trade_date")),
+    )
+}
+
+# Small aggregates the import maintains incrementally so the daily run never rescans every trade
+# (DESIGN.md, "Work where the data arrives"): a symbol was traded in the last N days exactly when its
+# last trade date falls in the window, and trading days are rows of client_days.
+AGGREGATES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("client_days", "客户交易日", (
+            C("client_id", "VARCHAR", "客户号", False), C("trade_date", "DATE", "成交日期", False),
+            C("trades", "INTEGER", "成交笔数"), C("amount", "DOUBLE", "成交金额"), C("commission", "DOUBLE", "佣金"),
+            C("buy_amount", "DOUBLE", "买入金额"), C("sell_amount", "DOUBLE", "卖出金额"),
+        ), ("client_id", "trade_date")),
+        Table("client_symbols", "客户交易品种", (
+            C("client_id", "VARCHAR", "客户号", False), C("symbol", "VARCHAR", "证券代码", False),
+            C("first_trade_date", "DATE", "首次成交"), C("last_trade_date", "DATE", "最近成交"),
+        ), ("client_id", "symbol")),
+    )
+}
+
+
+def all_tables() -> dict[str, Table]:
+    return {**TABLES, **AGGREGATES}

@@ -1,0 +1,75 @@
+"""Shared fixtures: every test session gets its own PANHUO_HOME; a small named cast for access tests.
+
+The cast (as in healthchecks' Alice/Bob/Charlie): branch A with advisors Alice and Bob, branch B with
+advisor Charlie; each advisor has a few clients, one client in branch A is unassigned.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("PANHUO_HTTPS", "0")
+os.environ.setdefault("PANHUO_HOME", tempfile.mkdtemp(prefix="panhuo-test-"))
+
+import pytest  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of ../shared/data, or skip the test when this checkout has no shared folder beside it."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    from panhuo.warehouse import open_warehouse
+
+    with open_warehouse(tmp_path / "warehouse.duckdb") as wh:
+        yield wh
+
+
+@pytest.fixture
+def cast(db):
+    """Branches, advisors, clients and one user per role."""
+    from panhuo.accounts.services import user_create
+    from panhuo.clients.models import Advisor, Branch, Client
+
+    a = Branch.objects.create(branch_id="B001", name="北京中关村营业部")
+    b = Branch.objects.create(branch_id="B002", name="上海陆家嘴营业部")
+    alice = Advisor.objects.create(advisor_id="A01", branch=a, name="Alice 艾丽")
+    bob = Advisor.objects.create(advisor_id="A02", branch=a, name="Bob 鲍勃")
+    charlie = Advisor.objects.create(advisor_id="A03", branch=b, name="Charlie 查理")
+    clients = {}
+    for adv, prefix, n in ((alice, "CA", 3), (bob, "CB", 2), (charlie, "CC", 2)):
+        for i in range(1, n + 1):
+            cid = f"{prefix}{i:03d}"
+            clients[cid] = Client.objects.create(client_id=cid, branch=adv.branch, advisor=adv,
+                                                 name=f"客户{cid}", phone=f"1380000{i:04d}")
+    clients["CU001"] = Client.objects.create(client_id="CU001", branch=a, advisor=None, name="客户CU001")
+    pw = "pw-for-tests-1"
+    users = {
+        "alice": user_create(username="alice", role="advisor", advisor_id="A01", password=pw),
+        "bob": user_create(username="bob", role="advisor", advisor_id="A02", password=pw),
+        "charlie": user_create(username="charlie", role="advisor", advisor_id="A03", password=pw),
+        "director_a": user_create(username="director_a", role="director", branch_id="B001", password=pw),
+        "manager_a": user_create(username="manager_a", role="manager", branch_id="B001", password=pw),
+        "compliance": user_create(username="compliance", role="compliance", password=pw),
+        "admin": user_create(username="admin", role="admin", password=pw),
+    }
+
+    class Cast:
+        pass
+
+    c = Cast()
+    c.branches = {"A": a, "B": b}
+    c.advisors = {"alice": alice, "bob": bob, "charlie": charlie}
+    c.clients = clients
+    c.users = users
+    c.password = pw
+    return c
