@@ -1,1 +1,93 @@
-"""`panhuo run-daily`, `panhuo alive`: filled in by the analytics issue (#5)."""
+"""`panhuo run-daily` (features, segments, dormancy, churn risk for every client) and `panhuo alive fit`."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from panhuo.cli.app import app
+from panhuo.cli.output import fail, finish, progress
+
+alive_app = typer.Typer(help="BG/NBD model of client activity: P(alive), expected trading days.",
+                        no_args_is_help=True)
+app.add_typer(alive_app, name="alive")
+
+
+@alive_app.command("fit")
+def alive_fit(
+    summary: Path = typer.Option(..., "--summary", help="CSV with columns frequency, recency, T (one row per client)."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
+) -> None:
+    """Fit BG/NBD by maximum likelihood and print r, alpha, a, b and the log-likelihood."""
+    import polars as pl
+
+    from panhuo.analytics import bgnbd
+
+    if not summary.exists():
+        fail(f"no such file: {summary}", as_json=as_json)
+    try:
+        df = pl.read_csv(summary, columns=["frequency", "recency", "T"])
+    except Exception as exc:  # a clear message beats a traceback for a malformed CSV
+        fail(f"cannot read {summary}: need columns frequency, recency, T ({exc})", as_json=as_json)
+    # Distinct triples with counts: a million rows fit as fast as their few distinct patterns.
+    g = df.group_by(["frequency", "recency", "T"]).len()
+    t0 = time.perf_counter()
+    try:
+        res = bgnbd.fit(g["frequency"].to_numpy(), g["recency"].to_numpy(), g["T"].to_numpy(),
+                        weights=g["len"].to_numpy())
+    except ValueError as exc:
+        fail(str(exc), as_json=as_json)
+    seconds = time.perf_counter() - t0
+    p = res.params
+    finish({"ok": True, **res.as_dict(), "seconds": seconds},
+           summary=f"BG/NBD r={p.r:.4f} alpha={p.alpha:.4f} a={p.a:.4f} b={p.b:.4f} "
+                   f"log-likelihood={res.log_likelihood:.3f} ({res.n_clients} clients, "
+                   f"{res.n_patterns} patterns, {seconds:.2f} s)",
+           as_json=as_json)
+
+
+@app.command("run-daily")
+def run_daily_cmd(
+    as_of: str = typer.Option(None, "--as-of", help="Date of the run (YYYY-MM-DD); default: latest data date."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+    export: Path = typer.Option(None, "--export", help="Also write the per-client result as Parquet here."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not write snapshots to the operational store."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
+) -> None:
+    """Compute features, segments, dormancy, P(alive) and churn risk for every client as of a date."""
+    from panhuo.analytics.pipeline import latest_data_date, run_daily, summarise
+    from panhuo.warehouse import open_warehouse
+
+    if engine not in ("duckdb", "spark"):
+        fail(f"unknown engine {engine!r}: use duckdb or spark", as_json=as_json)
+    t0 = time.perf_counter()
+    with open_warehouse(read_only=False) as wh:
+        day = date.fromisoformat(as_of) if as_of else latest_data_date(wh)
+        if day is None:
+            fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
+        with progress(quiet=as_json) as bar:
+            table = run_daily(wh, as_of=day, engine=engine, progress=bar)
+    stats = summarise(table)
+    written = 0
+    if export:
+        import pyarrow.parquet as pq
+
+        export.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, export)
+    if not no_store:
+        from panhuo.django_setup import setup
+
+        setup()
+        from panhuo.clients.services import snapshots_write
+
+        written = snapshots_write(table=table, as_of=day)
+    seconds = time.perf_counter() - t0
+    finish({"ok": True, "as_of": day, "engine": engine, "clients": table.num_rows, "snapshots_written": written,
+            "export": export, "seconds": seconds, **stats},
+           summary=f"{day}: {table.num_rows} clients scored on {engine}, {stats['dormant']} dormant, "
+                   f"{stats['high_churn_risk']} at high churn risk, {written} snapshots written "
+                   f"({seconds:.1f} s)",
+           as_json=as_json)
