@@ -26,7 +26,8 @@ except Exception as exc:
     sys.exit(1)
 PY
 then
-  DATABASE_URL="$pg_url" run "PostgreSQL ($pg_url)" postgres
+  PYTEST_ARGS+=(-m uses_db)
+  DATABASE_URL="$pg_url" run "PostgreSQL ($pg_url), tests that touch the operational store" postgres
   echo "==> ran the suite on SQLite and on PostgreSQL"
 else
   echo "==> PostgreSQL not reachable: ran the suite on SQLite only"

@@ -73,3 +73,12 @@ def cast(db):
     c.users = users
     c.password = pw
     return c
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests that touch the operational store, so the PostgreSQL pass can run just those (-m uses_db)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or names & {"db", "transactional_db", "cast", "client", "admin_client",
+                                                            "django_db_setup", "live_server"}:
+            item.add_marker(pytest.mark.uses_db)

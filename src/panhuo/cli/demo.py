@@ -1,1 +1,105 @@
-"""`panhuo demo`."""
+"""`panhuo demo`: a simulated branch, loaded through the real import path, scored, served.
+
+A second run reuses what exists (same size and seed) unless --rebuild is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import typer
+
+from panhuo.cli.app import app
+from panhuo.cli.output import console, progress
+
+DEMO_PASSWORD_ENV = "PANHUO_DEMO_PASSWORD"
+
+
+def _stage(bar, task, label: str):
+    def report(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=f"{label}: {stage}", completed=done, total=max(total, 1))
+    return report
+
+
+@app.command()
+def demo(
+    clients: int = typer.Option(20_000, help="Clients in the simulated branch."),
+    years: int = typer.Option(2, help="Years of simulated history."),
+    seed: int = typer.Option(20261128, help="Random seed of the simulation."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Throw away the demo data and build it again."),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app when ready."),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+) -> None:
+    """Set up a simulated branch end to end and serve it on http://127.0.0.1:8000 ."""
+    from panhuo.config import panhuo_home, sqlite_path, warehouse_path
+
+    # The demo serves plain http on the loopback interface; production keeps PANHUO_HTTPS on.
+    os.environ.setdefault("PANHUO_HTTPS", "0")
+    home = panhuo_home()
+    demo_dir = home / "demo"
+    marker = demo_dir / "demo.json"
+    params = {"clients": clients, "years": years, "seed": seed}
+    existing = json.loads(marker.read_text()) if marker.exists() else None
+    if rebuild or (existing is not None and existing != params):
+        if not os.environ.get("DATABASE_URL"):
+            sqlite_path().unlink(missing_ok=True)
+        warehouse_path().unlink(missing_ok=True)
+        shutil.rmtree(demo_dir, ignore_errors=True)
+        existing = None
+        console.print("[yellow]rebuilding the demo branch[/]")
+
+    from panhuo.django_setup import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    password = os.environ.get(DEMO_PASSWORD_ENV, "demo")
+
+    if existing is None:
+        _build(demo_dir, clients=clients, years=years, seed=seed)
+        marker.write_text(json.dumps(params))
+    else:
+        console.print(f"reusing the demo branch in {demo_dir} (use --rebuild to start again)")
+
+    from panhuo.accounts.services import demo_users_create
+
+    users = demo_users_create(password=password)
+    console.print(
+        f"[green]✓[/] demo users: manager, director, compliance, admin, advisor01 … advisor{users.advisors:02d}"
+        f"  password: [bold]{password}[/] (set {DEMO_PASSWORD_ENV} to change it)"
+    )
+    if serve_after:
+        from panhuo.cli.admin import serve
+
+        serve(host=host, port=port, threads=8)
+
+
+def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
+    from panhuo.analytics.pipeline import latest_data_date, run_daily
+    from panhuo.clients.services import snapshots_write
+    from panhuo.imports.services import import_batch
+    from panhuo.simulate import SimConfig, simulate
+    from panhuo.warehouse import open_warehouse
+
+    sim_dir = demo_dir / "simulated"
+    with progress() as bar:
+        task = bar.add_task("simulate", total=1)
+        summary = simulate(SimConfig(clients=clients, years=years, seed=seed), sim_dir, export=True,
+                           progress=_stage(bar, task, "simulate"))
+        task = bar.add_task("import", total=1)
+        batch = import_batch(paths=[sim_dir / "export"], profile="simulator",
+                             progress=_stage(bar, task, "import"))
+        task = bar.add_task("daily analytics", total=1)
+        with open_warehouse() as wh:
+            as_of = latest_data_date(wh)
+            table = run_daily(wh, as_of=as_of, progress=_stage(bar, task, "daily"))
+        written = snapshots_write(table=table, as_of=as_of)
+    console.print(
+        f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.counts.get('trades', 0):,} trades), "
+        f"imported batch {batch.pk}, scored {written:,} clients as of {as_of}"
+    )
