@@ -1,0 +1,48 @@
+"""Real-browser helpers: Playwright driving Debian's Chromium (no browser download), screenshots kept.
+
+Screenshots go to test-artifacts/ at the repository root, so a person can look at them after a run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LOCALE_PO = Path(__file__).resolve().parents[2] / "src/panhuo/locale/zh_Hans/LC_MESSAGES/django.po"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def browser_or_skip():
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    return sync_api
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def translated_english_strings() -> set[str]:
+    """English source strings that have a Chinese translation: none may show on a Chinese page."""
+    text = LOCALE_PO.read_text(encoding="utf-8")
+    found = set()
+    for msgid, msgstr in re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', text, re.M):
+        if msgid != msgstr and len(msgid) > 3 and "%" not in msgid and re.search(r"[A-Za-z]{3}", msgid):
+            found.add(msgid)
+    return found
+
+
+def untranslated_on(page_text: str) -> list[str]:
+    # Whole words only, and only sentences or capitalised labels, to avoid matching data such as names.
+    return sorted(s for s in translated_english_strings()
+                  if re.search(r"(?<![A-Za-z])" + re.escape(s) + r"(?![A-Za-z])", page_text) and s[0].isupper())

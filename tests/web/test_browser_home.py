@@ -1,0 +1,32 @@
+"""Log in as an advisor in a real Chromium, see the home page in Chinese, switch to English."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.browser import ARGS, CHROMIUM, browser_or_skip, screenshot, untranslated_on
+
+pytestmark = pytest.mark.browser
+
+
+def test_advisor_logs_in_and_switches_language(live_server, transactional_db, cast):
+    sync_api = browser_or_skip()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1024, "height": 768})   # tablet-sized
+        page.goto(f"{live_server.url}/")
+        assert "/accounts/login/" in page.url
+        page.fill("input[name=username]", "alice")
+        page.fill("input[name=password]", cast.password)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"{live_server.url}/")
+        text = page.inner_text("body")
+        screenshot(page, "home-zh")
+        assert "营业部概览" in text
+        assert untranslated_on(text) == []
+        page.click("button[value=en]")
+        page.wait_for_load_state()
+        text = page.inner_text("body")
+        screenshot(page, "home-en")
+        assert "Branch at a glance" in text
+        browser.close()
