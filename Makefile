@@ -1,5 +1,6 @@
 # panhuo — the two commands a new user needs are `make demo` and `make test`.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# The first of python3, python3.11, python3.12, python3.13 that is 3.11 or newer.
+PYTHON ?= $(shell for p in python3 python3.11 python3.12 python3.13; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -7,7 +8,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: install demo test test-sqlite test-postgres bench lint messages clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "panhuo needs Python 3.11 or newer")'
+	@test -n "$(PYTHON)" || { echo 'panhuo needs Python 3.11 or newer (python3 on PATH)'; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[dev]'

@@ -9,7 +9,7 @@ from panhuo.cli.output import console
 
 
 @app.command()
-def migrate(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def migrate(verbose: bool = typer.Option(False, "--verbose", "-v", help="List each migration applied.")) -> None:
     """Create or upgrade the operational store's tables (Django migrations) and the analytical schema."""
     from panhuo.django_setup import setup
 

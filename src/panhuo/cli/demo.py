@@ -31,8 +31,8 @@ def demo(
     seed: int = typer.Option(20261128, help="Random seed of the simulation."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Throw away the demo data and build it again."),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app when ready."),
-    host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8000),
+    host: str = typer.Option("127.0.0.1", help="Address to serve on."),
+    port: int = typer.Option(8000, help="Port to serve on."),
 ) -> None:
     """Set up a simulated branch end to end and serve it on http://127.0.0.1:8000 ."""
     from panhuo.config import panhuo_home, sqlite_path, warehouse_path
