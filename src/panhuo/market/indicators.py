@@ -1,0 +1,291 @@
+"""Technical indicators, vectorised over every symbol at once.
+
+Inputs are 2-D arrays (rows = dates, columns = symbols) or 1-D series; leading NaN (before a stock lists)
+is allowed and each column starts its own warm-up at its first valid value. Two conventions:
+
+* ``"talib"`` — TA-Lib: EMA seeded with the simple average of its first N values, Wilder RSI / ATR seeded
+  with simple averages, MACD histogram = DIF − DEA, outputs start after the full lookback.
+* ``"tdx"`` — 通达信 / 同花顺 (as in MyTT): EMA(X,N) and SMA(X,N,M) are recursive from the first value,
+  MACD bar = 2 × (DIF − DEA), RSI via SMA(·,N,1), KDJ with K = SMA(RSV,3,1) seeded with the first RSV,
+  ATR = simple moving average of TR.
+
+Recursive filters loop over dates (a few thousand steps) with numpy over all symbols in each step.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+Convention = Literal["talib", "tdx"]
+
+
+def _2d(x) -> tuple[np.ndarray, bool]:
+    a = np.asarray(x, dtype=float)
+    return (a[:, None], True) if a.ndim == 1 else (a, False)
+
+
+def _out(a: np.ndarray, squeeze: bool) -> np.ndarray:
+    return a[:, 0] if squeeze else a
+
+
+def first_valid(a: np.ndarray) -> np.ndarray:
+    """Row of each column's first non-NaN value (len(a) when none)."""
+    v = ~np.isnan(a)
+    return np.where(v.any(axis=0), v.argmax(axis=0), a.shape[0])
+
+
+def _shift(a: np.ndarray, k: int) -> np.ndarray:
+    """a shifted down k rows (row t holds a[t-k]), NaN-padded."""
+    if k == 0:
+        return a
+    out = np.full_like(a, np.nan)
+    out[k:] = a[:-k]
+    return out
+
+
+def _rolling_sum(a: np.ndarray, n: int) -> np.ndarray:
+    """Sum of the last n rows; NaN where the window is incomplete or holds NaN.
+
+    Cumulative sums are taken of values minus each column's first value, which keeps them small enough
+    that the difference of two sums stays accurate to ~1e-12 relative.
+    """
+    valid = ~np.isnan(a)
+    c = np.nan_to_num(a[np.minimum(first_valid(a), a.shape[0] - 1), np.arange(a.shape[1])])
+    z = np.where(valid, a - c, 0.0)
+    cs = np.vstack([np.zeros((1, a.shape[1])), np.cumsum(z, axis=0)])
+    cnt = np.vstack([np.zeros((1, a.shape[1]), dtype=np.int64), np.cumsum(valid, axis=0)])
+    out = np.full(a.shape, np.nan)
+    if n > a.shape[0]:
+        return out
+    s = cs[n:] - cs[:-n]
+    k = cnt[n:] - cnt[:-n]
+    out[n - 1:] = np.where(k == n, s + n * c, np.nan)
+    return out
+
+
+def ma(x, n: int) -> np.ndarray:
+    """Simple moving average MA(X,N) (TA-Lib SMA): first value at the N-th bar."""
+    a, sq = _2d(x)
+    return _out(_rolling_sum(a, n) / n, sq)
+
+
+def rolling_max(x, n: int) -> np.ndarray:
+    """HHV(X,N): maximum of the last n rows (NaN until n valid values)."""
+    a, sq = _2d(x)
+    m = maximum_filter1d(np.where(np.isnan(a), -np.inf, a), size=n, axis=0, origin=(n - 1) // 2, mode="nearest")
+    return _out(np.where(_count(a, n) == n, m, np.nan), sq)
+
+
+def rolling_min(x, n: int) -> np.ndarray:
+    """LLV(X,N): minimum of the last n rows."""
+    a, sq = _2d(x)
+    m = minimum_filter1d(np.where(np.isnan(a), np.inf, a), size=n, axis=0, origin=(n - 1) // 2, mode="nearest")
+    return _out(np.where(_count(a, n) == n, m, np.nan), sq)
+
+
+def _count(a: np.ndarray, n: int) -> np.ndarray:
+    cnt = np.vstack([np.zeros((1, a.shape[1]), dtype=np.int64), np.cumsum(~np.isnan(a), axis=0)])
+    out = np.zeros(a.shape, dtype=np.int64)
+    if n <= a.shape[0]:
+        out[n - 1:] = cnt[n:] - cnt[:-n]
+    return out
+
+
+def rolling_std(x, n: int, ddof: int = 0) -> np.ndarray:
+    """Standard deviation of the last n rows, summed around the window mean (no cancellation)."""
+    a, sq = _2d(x)
+    m = _rolling_sum(a, n) / n
+    acc = np.zeros_like(a)
+    for k in range(n):
+        acc += (_shift(a, k) - m) ** 2
+    return _out(np.sqrt(acc / (n - ddof)), sq)
+
+
+def _recursive(x: np.ndarray, alpha: float, seed_row: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """y[seed_row] = seed, then y = alpha·x + (1−alpha)·y₋₁ per column; a NaN input carries y forward."""
+    T, N = x.shape
+    y = np.full((T, N), np.nan)
+    start = int(seed_row.min()) if N else T
+    prev = np.full(N, np.nan)
+    beta = 1.0 - alpha
+    for t in range(start, T):
+        xt = x[t]
+        step = alpha * xt + beta * prev
+        step = np.where(np.isnan(xt), prev, step)
+        cur = np.where(seed_row == t, seed, np.where(seed_row < t, step, np.nan))
+        y[t] = cur
+        prev = cur
+    return y
+
+
+def _seed_from_first(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    fv = first_valid(a)
+    seed = a[np.minimum(fv, a.shape[0] - 1), np.arange(a.shape[1])]
+    return fv, seed
+
+
+def _seed_from_mean(a: np.ndarray, n: int, seed_row: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Seed at seed_row (default first valid + n − 1) with the mean of the n values ending there."""
+    if seed_row is None:
+        seed_row = first_valid(a) + n - 1
+    m = _rolling_sum(a, n) / n
+    ok = seed_row < a.shape[0]
+    seed = np.where(ok, m[np.minimum(seed_row, a.shape[0] - 1), np.arange(a.shape[1])], np.nan)
+    return np.where(ok, seed_row, a.shape[0]), seed
+
+
+def ema(x, n: int, convention: Convention = "tdx") -> np.ndarray:
+    """EMA(X,N), alpha = 2/(N+1): 通达信 seeds with the first value, TA-Lib with the SMA of the first N."""
+    a, sq = _2d(x)
+    row, seed = _seed_from_first(a) if convention == "tdx" else _seed_from_mean(a, n)
+    return _out(_recursive(a, 2.0 / (n + 1), row, seed), sq)
+
+
+def sma_cn(x, n: int, m: int = 1) -> np.ndarray:
+    """通达信 SMA(X,N,M): Y = (M·X + (N−M)·Y₋₁)/N, seeded with the first value."""
+    a, sq = _2d(x)
+    row, seed = _seed_from_first(a)
+    return _out(_recursive(a, m / n, row, seed), sq)
+
+
+def rma(x, n: int) -> np.ndarray:
+    """Wilder's moving average (alpha 1/N) seeded with the simple average of the first N values."""
+    a, sq = _2d(x)
+    row, seed = _seed_from_mean(a, n)
+    return _out(_recursive(a, 1.0 / n, row, seed), sq)
+
+
+def macd(close, fast: int = 12, slow: int = 26, signal: int = 9, convention: Convention = "tdx"
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(DIF, DEA, histogram). 通达信 MACD bar = 2·(DIF − DEA); TA-Lib hist = DIF − DEA.
+
+    TA-Lib seeds both EMAs at the slow EMA's first bar (the fast one with the SMA of its last `fast`
+    values there) and reports nothing before the signal line exists.
+    """
+    a, sq = _2d(close)
+    if convention == "tdx":
+        dif = ema(a, fast, "tdx") - ema(a, slow, "tdx")
+        dea = ema(dif, signal, "tdx")
+        return _out(dif, sq), _out(dea, sq), _out(2 * (dif - dea), sq)
+    start = first_valid(a) + slow - 1
+    f = _recursive(a, 2.0 / (fast + 1), *_seed_from_mean(a, fast, start))
+    s = _recursive(a, 2.0 / (slow + 1), *_seed_from_mean(a, slow, start))
+    dif = f - s
+    dea = _recursive(dif, 2.0 / (signal + 1), *_seed_from_mean(dif, signal))
+    rows = np.arange(a.shape[0])[:, None]
+    dif = np.where(rows >= start + signal - 1, dif, np.nan)
+    return _out(dif, sq), _out(dea, sq), _out(dif - dea, sq)
+
+
+def rsi(close, n: int = 14, convention: Convention = "tdx") -> np.ndarray:
+    """RSI: 通达信 SMA(MAX(C−LC,0),N,1)/SMA(ABS(C−LC),N,1)·100; TA-Lib Wilder seeded with the first N changes."""
+    a, sq = _2d(close)
+    d = a - _shift(a, 1)
+    gain, absd = np.where(np.isnan(d), np.nan, np.maximum(d, 0.0)), np.abs(d)
+    if convention == "tdx":
+        g, t = sma_cn(gain, n, 1), sma_cn(absd, n, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _out(g / t * 100, sq)
+    loss = np.where(np.isnan(d), np.nan, np.maximum(-d, 0.0))
+    g, lo = rma(gain, n), rma(loss, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(g + lo > 0, 100 * g / (g + lo), 0.0)
+    return _out(np.where(np.isnan(g), np.nan, r), sq)
+
+
+def rsv(high, low, close, n: int = 9) -> np.ndarray:
+    """Raw stochastic value (C − LLV(L,N)) / (HHV(H,N) − LLV(L,N)) · 100."""
+    h, sq = _2d(high)
+    lo, _ = _2d(low)
+    c, _ = _2d(close)
+    hh, ll = rolling_max(h, n), rolling_min(lo, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out((c - ll) / (hh - ll) * 100, sq)
+
+
+def kdj(high, low, close, n: int = 9, m1: int = 3, m2: int = 3, convention: Convention = "tdx"
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(K, D, J), J = 3K − 2D. 通达信: K = SMA(RSV,m1,1), D = SMA(K,m2,1) seeded with the first RSV.
+    TA-Lib KDJ with RMA: Wilder smoothing seeded with simple averages; output from the first D."""
+    r, sq = _2d(rsv(high, low, close, n))
+    if convention == "tdx":
+        k = sma_cn(r, m1, 1)
+        d = sma_cn(k, m2, 1)
+    else:
+        k = rma(r, m1)
+        d = rma(k, m2)
+        k = np.where(np.isnan(d), np.nan, k)
+    return _out(k, sq), _out(d, sq), _out(3 * k - 2 * d, sq)
+
+
+def stoch(high, low, close, n: int = 9, k_period: int = 3, d_period: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """TA-Lib STOCH with simple-average smoothing: (slow K, slow D), both from the first D."""
+    r, sq = _2d(rsv(high, low, close, n))
+    k = ma(r, k_period)
+    d = ma(k, d_period)
+    return _out(np.where(np.isnan(d), np.nan, k), sq), _out(d, sq)
+
+
+def boll(close, n: int = 20, width: float = 2.0, ddof: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mid, upper, lower) Bollinger bands; ddof=0 population std (TA-Lib, 通达信), ddof=1 sample std."""
+    a, sq = _2d(close)
+    mid = ma(a, n)
+    sd = rolling_std(a, n, ddof)
+    return _out(mid, sq), _out(mid + width * sd, sq), _out(mid - width * sd, sq)
+
+
+def true_range(high, low, close) -> np.ndarray:
+    """TR = max(H − L, |H − C₋₁|, |L − C₋₁|), from the second bar."""
+    h, sq = _2d(high)
+    lo, _ = _2d(low)
+    pc = _shift(_2d(close)[0], 1)
+    tr = np.maximum(h - lo, np.maximum(np.abs(h - pc), np.abs(lo - pc)))
+    return _out(np.where(np.isnan(pc), np.nan, tr), sq)
+
+
+def atr(high, low, close, n: int = 14, convention: Convention = "tdx") -> np.ndarray:
+    """ATR: 通达信 MA(TR,N) (simple); TA-Lib Wilder-smoothed TR seeded with the mean of the first N TR."""
+    tr, sq = _2d(true_range(high, low, close))
+    return _out(ma(tr, n) if convention == "tdx" else rma(tr, n), sq)
+
+
+def obv(close, volume) -> np.ndarray:
+    """On-balance volume (TA-Lib): starts at the first volume, ± volume by the sign of the close change."""
+    c, sq = _2d(close)
+    v, _ = _2d(volume)
+    d = c - _shift(c, 1)
+    step = np.where(d > 0, v, np.where(d < 0, -v, 0.0))
+    fv = first_valid(c)
+    rows = np.arange(c.shape[0])[:, None]
+    step = np.where(rows == fv, v, np.where(rows > fv, step, 0.0))
+    return _out(np.where(rows >= fv, np.cumsum(step, axis=0), np.nan), sq)
+
+
+def volume_ratio(volume, n: int = 5) -> np.ndarray:
+    """量比 (daily form): today's volume over the average daily volume of the previous n days."""
+    v, sq = _2d(volume)
+    prev = _shift(ma(v, n), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out(np.where(prev > 0, v / prev, np.nan), sq)
+
+
+def wr(high, low, close, n: int = 10) -> np.ndarray:
+    """Williams %R in the 通达信 form: (HHV(H,N) − C)/(HHV(H,N) − LLV(L,N))·100 (TA-Lib WILLR = −WR)."""
+    h, sq = _2d(high)
+    hh, ll = rolling_max(h, n), rolling_min(_2d(low)[0], n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out((hh - _2d(close)[0]) / (hh - ll) * 100, sq)
+
+
+def cci(high, low, close, n: int = 14) -> np.ndarray:
+    """CCI = (TP − MA(TP,N)) / (0.015 · AVEDEV(TP,N)), TP = (H+L+C)/3."""
+    tp, sq = _2d((np.asarray(high, float) + np.asarray(low, float) + np.asarray(close, float)) / 3)
+    m = ma(tp, n)
+    dev = np.zeros_like(tp)
+    for k in range(n):
+        dev += np.abs(_shift(tp, k) - m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out((tp - m) / (0.015 * dev / n), sq)

@@ -1,0 +1,132 @@
+"""Loaders on the real reference data and the A-share rules checked against the facts in SOURCE.md."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from panhuo.market import data, rules
+from panhuo.market.calendar import TradingCalendar
+from panhuo.market.panel import build_panel
+from tests.conftest import shared_data
+
+
+@pytest.fixture(scope="module")
+def baostock():
+    path = shared_data("ashare_csi300_daily_baostock", "stocks_daily_2020_2023.csv.gz")
+    industry = shared_data("ashare_mainboard_qfq_tushare", "stocklist_industry.csv")
+    bars, inst = data.load_baostock(path, industry)
+    return bars, inst, build_panel(bars, inst)
+
+
+def test_baostock_loads_as_canonical(baostock):
+    bars, inst, _ = baostock
+    assert bars.height == 184_641 and inst.height == 201
+    assert bars.columns[:11] == data.BAR_COLUMNS
+    assert inst.columns == data.INSTRUMENT_COLUMNS
+    assert bars["symbol"].str.contains(r"^\d{6}\.(SH|SZ)$").all()
+    boards = inst.group_by("board").len().sort("board")
+    assert dict(zip(boards["board"], boards["len"], strict=True)) == {"chinext": 20, "main": 168, "star": 13}
+    assert inst["industry"].null_count() <= 1
+
+
+def test_baostock_facts_from_source(baostock):
+    bars, _, p = baostock
+    assert int(bars["suspended"].sum()) == 505          # tradestatus = 0 rows in the shared part
+    assert int(bars["is_st"].sum()) == 1036             # ST rows
+    assert bars.filter(pl.col("suspended"))["volume"].max() == 0
+    assert int((p.listed & ~p.tradable).sum()) == 505   # no other day is treated as not traded
+    assert set(bars.filter(pl.col("is_st"))["symbol"].unique()) == {"600515.SH", "000408.SZ", "000792.SZ"}
+
+
+def test_no_price_ever_breaks_its_limit(baostock):
+    """Every high and low of every session lies within the limits our rules compute (board, ST, the ChiNext
+    reform date, approval-era 44 % IPO caps, registration IPOs and a relisting day without a limit)."""
+    _, _, p = baostock
+    up, down = p.limits()
+    assert not (p.tradable & ((p.high > up + 1e-9) | (p.low < down - 1e-9))).any()
+    # ... and the rules are not vacuous: without ST the ST stocks would break no limit, with ST ±5 % they hit it
+    st_hits = p.tradable & p.is_st & (p.close >= up - 1e-9)
+    assert st_hits.sum() > 10
+    chinext = p.board == "chinext"
+    after = p.dates >= rules.CHINEXT_REFORM
+    big = np.abs(p.close / p.pre_close - 1) > 0.105
+    assert (big[after][:, chinext] & p.tradable[after][:, chinext]).sum() > 0
+    assert not (big[~after][:, chinext] & p.tradable[~after][:, chinext] & ~np.isinf(up[~after][:, chinext])
+                & (p.day_number()[~after][:, chinext] != 1)).any()
+
+
+def test_limit_up_counts_close_to_pctchg_counts(baostock):
+    """SOURCE.md counts limit days as |pctChg| ≥ 9.9 on the non-ST main board; closes exactly at our limit
+    prices must be nearly all of those (the rest are 9.9–9.99 % moves that stopped a cent short)."""
+    _, _, p = baostock
+    up, down = p.limits()
+    main = (p.board == "main")[None, :] & ~p.is_st & p.tradable & ~np.isinf(up)
+    chg = (p.close / p.pre_close - 1) * 100
+    at_up = main & (np.abs(p.close - up) < 1e-9)
+    at_down = main & (np.abs(p.close - down) < 1e-9)
+    assert 0.95 * (main & (chg >= 9.9)).sum() <= at_up.sum() <= (main & (chg >= 9.9)).sum()
+    assert 0.9 * (main & (chg <= -9.9)).sum() <= at_down.sum() <= (main & (chg <= -9.9)).sum()
+
+
+def test_limit_rules_by_hand():
+    d = np.datetime64
+    pct = rules.limit_pct(np.array(["main", "main", "chinext", "chinext", "star", "bse"]),
+                          np.array([False, True, False, False, False, False]),
+                          np.array([d("2021-01-04")] * 2 + [d("2020-08-21"), d("2020-08-24")] + [d("2021-01-04")] * 2))
+    assert pct.tolist() == [0.10, 0.05, 0.10, 0.20, 0.20, 0.30]
+    up, down = rules.limit_prices(np.array([2.05, 10.0, 3.33]), np.array([0.1, 0.1, 0.05]))
+    assert up.tolist() == [2.26, 11.0, 3.50] and down.tolist() == [1.85, 9.0, 3.16]
+    assert rules.board_of("688981.SH") == "star" and rules.board_of("300750") == "chinext"
+    assert rules.board_of("430047.BJ") == "bse" and rules.board_of("600000") == "main"
+    assert rules.canonical_symbol("sh.600000") == "600000.SH" and rules.canonical_symbol("000001") == "000001.SZ"
+
+
+def test_fees_and_lots():
+    fees = rules.Fees()
+    c, s, t = fees.costs(np.array([10_000.0, 100_000.0, 100_000.0]), np.array([False, True, True]),
+                         np.array(["2023-08-25", "2023-08-25", "2023-08-28"], dtype="datetime64[D]"))
+    assert c.tolist() == [5.0, 25.0, 25.0]                 # 5 CNY minimum, then 0.025 %
+    assert s.tolist() == [0.0, 100.0, 50.0]                # stamp duty on sells, halved from 2023-08-28
+    assert t.tolist() == pytest.approx([0.1, 1.0, 1.0])    # 0.001 %
+    qty = rules.buy_lots(np.array([10_000.0, 1_004.0, 99.0]), np.array([9.99, 10.0, 1.0]), fees)
+    assert qty.tolist() == [1000, 0, 0]                    # whole lots, fees included
+
+
+def test_tushare_qfq_and_index_loaders():
+    path = shared_data("ashare_mainboard_qfq_tushare", "stocks_daily_qfq_2020_2023.csv.gz")
+    bars, inst = data.load_tushare_qfq(path, shared_data("ashare_mainboard_qfq_tushare", "stocklist_industry.csv"))
+    assert bars.height == 365_955 and inst.height == 394
+    row = bars.filter((pl.col("symbol") == "000016.SZ") & (pl.col("trade_date") == pl.date(2020, 1, 2))).row(0, named=True)
+    assert (row["open"], row["high"], row["low"], row["close"]) == (4.26, 4.39, 4.25, 4.32)
+    assert row["volume"] == pytest.approx(27_521_192)      # lots → shares
+    # 302132.SZ is a ChiNext code the data set keeps (a 2025 code change of a ChiNext listing)
+    assert (inst["board"] == "main").sum() == 393 and inst["industry"].null_count() < 5
+    idx = data.load_index_csv(shared_data("ashare_index_daily", "sz399001.csv"), "sz399001")
+    assert idx.height == 7987 - 1 - 5 and idx["symbol"].unique().to_list() == ["399001.SZ"]
+    hs = data.load_index_csv(shared_data("ashare_index_daily", "sh000001.csv"), "sh000001")
+    assert hs.filter(pl.col("trade_date") == pl.date(2007, 10, 16))["close"].item() == pytest.approx(6092.057)
+
+
+def test_parquet_round_trip_and_warehouse(tmp_path, warehouse):
+    b = data.conform_bars(pl.DataFrame({"symbol": ["600000.SH", "600000.SH"], "trade_date": ["2024-01-02", "2024-01-03"],
+                                        "close": [7.0, 7.1]}).with_columns(pl.col("trade_date").str.to_date()))
+    data.write_parquet(b, tmp_path / "bars.parquet")
+    back = data.read_bars(tmp_path / "bars.parquet")
+    assert back.equals(b)
+    b.write_csv(tmp_path / "bars.csv")
+    assert data.read_bars(tmp_path / "bars.csv")["close"].to_list() == [7.0, 7.1]
+    assert data.store(warehouse, bars=b) == {"bars": 2}
+    assert data.store(warehouse, bars=b) == {"bars": 2}      # idempotent
+    assert warehouse.row_count("bars") == 2
+    assert data.fetch(warehouse, ["600000.SH"], start=np.datetime64("2024-01-03").astype(object))["close"].to_list() == [7.1]
+
+
+def test_calendar():
+    cal = TradingCalendar(np.array(["2024-01-02", "2024-01-03", "2024-01-05", "2024-01-08"], dtype="datetime64[D]"))
+    assert cal.is_session("2024-01-03") and not cal.is_session("2024-01-04")
+    assert str(cal.next("2024-01-03")) == "2024-01-05" and str(cal.previous("2024-01-06")) == "2024-01-05"
+    assert str(cal.offset("2024-01-02", 3)) == "2024-01-08" and cal.count("2024-01-03", "2024-01-07") == 2
+    with pytest.raises(ValueError):
+        cal.offset("2024-01-04", 1)
