@@ -104,7 +104,7 @@ def test_tushare_qfq_and_index_loaders():
     # 302132.SZ is a ChiNext code the data set keeps (a 2025 code change of a ChiNext listing)
     assert (inst["board"] == "main").sum() == 393 and inst["industry"].null_count() < 5
     idx = data.load_index_csv(shared_data("ashare_index_daily", "sz399001.csv"), "sz399001")
-    assert idx.height == 7987 - 1 - 5 and idx["symbol"].unique().to_list() == ["399001.SZ"]
+    assert idx.height == 7987 - 5 and idx["symbol"].unique().to_list() == ["399001.SZ"]
     hs = data.load_index_csv(shared_data("ashare_index_daily", "sh000001.csv"), "sh000001")
     assert hs.filter(pl.col("trade_date") == pl.date(2007, 10, 16))["close"].item() == pytest.approx(6092.057)
 

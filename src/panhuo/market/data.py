@@ -186,8 +186,9 @@ def store(warehouse, bars: pl.DataFrame | None = None, instruments: pl.DataFrame
                 continue
             view = df.select(cols).to_arrow()
             con.register("_incoming", view)
-            con.execute(f"DELETE FROM {name} WHERE ({key}) IN (SELECT {key} FROM _incoming)")
-            con.execute(f"INSERT INTO {name} SELECT {', '.join(cols)} FROM _incoming")
+            # DuckDB keeps a statement's result open until fetched; fetch so the next statement may run.
+            con.execute(f"DELETE FROM {name} WHERE ({key}) IN (SELECT {key} FROM _incoming)").fetchall()
+            con.execute(f"INSERT INTO {name} SELECT {', '.join(cols)} FROM _incoming").fetchall()
             con.unregister("_incoming")
             counts[name] = df.height
     return counts
@@ -206,4 +207,5 @@ def fetch(warehouse, symbols: list[str] | None = None, start=None, end=None) -> 
         where.append("trade_date <= ?")
         params.append(end)
     sql = "SELECT * FROM bars" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY symbol, trade_date"
-    return warehouse.sql(sql, params).pl()
+    # A cursor of its own: another caller may have left a result open on the shared connection.
+    return pl.from_arrow(warehouse.con.cursor().execute(sql, params).to_arrow_table())
