@@ -54,8 +54,8 @@ def _check(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
         raise ValueError("recency must be 0 when frequency is 0")
 
 
-def collapse(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (x, t_x, T) triples and how many clients have each."""
+def collapse(x, t_x, T, *, return_inverse: bool = False):
+    """The distinct (x, t_x, T) triples and how many clients have each (and, if asked, each row's triple)."""
     data = np.column_stack([np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float)])
     # lexsort + run boundaries is much faster than np.unique(axis=0) on a million float rows
     order = np.lexsort((data[:, 2], data[:, 1], data[:, 0]))
@@ -66,6 +66,10 @@ def collapse(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     starts = np.flatnonzero(new)
     counts = np.diff(np.append(starts, len(s))).astype(float)
     u = s[starts]
+    if return_inverse:
+        inverse = np.empty(len(s), np.int64)
+        inverse[order] = np.cumsum(new) - 1
+        return u[:, 0], u[:, 1], u[:, 2], counts, inverse
     return u[:, 0], u[:, 1], u[:, 2], counts
 
 

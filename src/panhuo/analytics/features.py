@@ -1,0 +1,205 @@
+"""Per-client features as of a date, as engine-neutral SQL (DuckDB dialect; SQLGlot transpiles it for Spark).
+
+Built in named steps (CTEs). Trading activity comes from the client_days aggregate (one row per client and
+trading day) and symbol counts from client_symbols, never from a distinct count over every trade: a symbol
+was traded in (D-N, D] exactly when its last trade date falls in the window. That interval rule is exact
+only when D is at or after the aggregate's last date; for an earlier D (the churn model's training dates)
+`symbols_from_trades=True` counts from the trades themselves.
+
+Every date is a parameter; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+CSI300 = "000300.SH"
+SIX_MONTHS = 182
+
+# Feature columns of the result, in order (client_id first). Documented in docs/analytics.md.
+FEATURES = [
+    "client_id", "branch_id", "advisor_id", "open_date", "first_trade_date", "last_trade_date",
+    "days_since_last_trade", "trading_days_total",
+    "trading_days_30d", "trading_days_90d", "trading_days_180d", "trading_days_365d",
+    "trades_30d", "trades_90d", "trades_365d",
+    "amount_30d", "amount_90d", "amount_6m", "amount_365d",
+    "commission_30d", "commission_90d", "commission_365d",
+    "turnover_6m", "turnover_365d",
+    "assets_now", "cash_now", "market_value_now", "assets_30d_ago", "assets_90d_ago", "assets_180d_ago",
+    "peak_assets_365d", "net_transfer_30d", "net_transfer_90d", "transfer_out_90d", "moved_out_share_90d",
+    "return_ytd", "return_90d", "csi300_return_ytd", "csi300_return_90d", "excess_return_ytd",
+    "excess_return_90d", "drawdown_from_peak", "unrealised_pnl_pct", "position_level",
+    "instruments_held", "symbols_traded_90d", "symbols_traded_365d", "days_since_last_contact",
+    "questionnaire_score", "bg_frequency", "bg_recency", "bg_age",
+]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The window boundaries for one as-of date: a window of N days is (D - N, D]."""
+
+    as_of: date
+
+    def ago(self, days: int) -> str:
+        return lit(self.as_of - timedelta(days=days))
+
+    @property
+    def d(self) -> str:
+        return lit(self.as_of)
+
+    @property
+    def ytd_start(self) -> str:
+        return lit(date(self.as_of.year - 1, 12, 31))
+
+
+def lit(d: date) -> str:
+    return f"DATE '{d.isoformat()}'"
+
+
+def _cd(w: Windows) -> str:
+    parts = ["min(trade_date) AS first_trade_date", "max(trade_date) AS last_trade_date",
+             "CAST(count(*) AS BIGINT) AS trading_days_total"]
+    for n in (30, 90, 180, 365):
+        parts.append(f"CAST(count(*) FILTER (WHERE trade_date > {w.ago(n)}) AS BIGINT) AS trading_days_{n}d")
+    for n in (30, 90, 365):
+        parts.append(f"CAST(sum(trades) FILTER (WHERE trade_date > {w.ago(n)}) AS BIGINT) AS trades_{n}d")
+        parts.append(f"CAST(sum(commission) FILTER (WHERE trade_date > {w.ago(n)}) AS DOUBLE) AS commission_{n}d")
+    for n, name in ((30, "30d"), (90, "90d"), (SIX_MONTHS, "6m"), (365, "365d")):
+        parts.append(f"CAST(sum(amount) FILTER (WHERE trade_date > {w.ago(n)}) AS DOUBLE) AS amount_{name}")
+    return f"SELECT client_id, {', '.join(parts)} FROM client_days WHERE trade_date <= {w.d} GROUP BY client_id"
+
+
+def _symbols(w: Windows, from_trades: bool) -> str:
+    if from_trades:
+        return (f"SELECT client_id, "
+                f"CAST(count(DISTINCT symbol) FILTER (WHERE trade_date > {w.ago(90)}) AS BIGINT) AS symbols_traded_90d, "
+                f"CAST(count(DISTINCT symbol) AS BIGINT) AS symbols_traded_365d "
+                f"FROM trades WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)} GROUP BY client_id")
+    return (f"SELECT client_id, "
+            f"CAST(count(*) FILTER (WHERE last_trade_date > {w.ago(90)}) AS BIGINT) AS symbols_traded_90d, "
+            f"CAST(count(*) FILTER (WHERE last_trade_date > {w.ago(365)}) AS BIGINT) AS symbols_traded_365d "
+            f"FROM client_symbols WHERE first_trade_date <= {w.d} GROUP BY client_id")
+
+
+def _assets(w: Windows) -> str:
+    # Daily assets may be sparse (e.g. month ends): "N days ago" is the latest row on or before D - N.
+    lookback = lit(min(w.as_of - timedelta(days=400), date(w.as_of.year - 1, 12, 1)))
+    return f"""SELECT client_id,
+      arg_max(total_assets, date) AS assets_now, arg_max(cash, date) AS cash_now,
+      arg_max(market_value, date) AS market_value_now,
+      arg_max(total_assets, date) FILTER (WHERE date <= {w.ago(30)}) AS assets_30d_ago,
+      arg_max(total_assets, date) FILTER (WHERE date <= {w.ago(90)}) AS assets_90d_ago,
+      arg_max(total_assets, date) FILTER (WHERE date <= {w.ago(180)}) AS assets_180d_ago,
+      arg_max(total_assets, date) FILTER (WHERE date <= {w.ytd_start}) AS assets_ytd_start,
+      max(total_assets) FILTER (WHERE date > {w.ago(365)}) AS peak_assets_365d,
+      avg(total_assets) FILTER (WHERE date > {w.ago(SIX_MONTHS)}) AS avg_assets_6m,
+      avg(total_assets) FILTER (WHERE date > {w.ago(365)}) AS avg_assets_365d,
+      coalesce(sum(net_transfer) FILTER (WHERE date > {w.ytd_start}), 0) AS flow_ytd,
+      coalesce(sum(net_transfer) FILTER (WHERE date > {w.ago(90)}), 0) AS flow_90d
+    FROM daily_assets WHERE date <= {w.d} AND date > {lookback} GROUP BY client_id"""
+
+
+def _transfers(w: Windows) -> str:
+    day = "CAST(transfer_time AS DATE)"
+    signed = "CASE WHEN direction = 'in' THEN amount ELSE -amount END"
+    return f"""SELECT client_id,
+      sum({signed}) FILTER (WHERE {day} > {w.ago(30)}) AS net_transfer_30d,
+      sum({signed}) AS net_transfer_90d,
+      sum(CASE WHEN direction = 'out' THEN amount ELSE 0 END) AS transfer_out_90d
+    FROM transfers WHERE {day} <= {w.d} AND {day} > {w.ago(90)} GROUP BY client_id"""
+
+
+def _positions(w: Windows) -> str:
+    # Positions are snapshots: use the latest snapshot date on or before D for everybody, so a client who
+    # sold out does not keep an old snapshot's holdings.
+    return f"""SELECT client_id, CAST(count(*) FILTER (WHERE quantity > 0) AS BIGINT) AS instruments_held,
+      sum(market_value) AS pos_value, sum(quantity * cost_price) AS pos_cost
+    FROM positions WHERE as_of_date = (SELECT max(as_of_date) FROM positions WHERE as_of_date <= {w.d})
+    GROUP BY client_id"""
+
+
+def _index(w: Windows) -> str:
+    return f"""SELECT arg_max(close, trade_date) AS idx_now,
+      arg_max(close, trade_date) FILTER (WHERE trade_date <= {w.ytd_start}) AS idx_ytd,
+      arg_max(close, trade_date) FILTER (WHERE trade_date <= {w.ago(90)}) AS idx_90d
+    FROM bars WHERE symbol = '{CSI300}' AND trade_date <= {w.d}"""
+
+
+def _ret(end: str, start: str, flow: str) -> str:
+    # Modified Dietz with the flow at mid-period: the return of the money, not of the deposits.
+    den = f"({start} + 0.5 * {flow})"
+    return f"CASE WHEN {den} > 0 THEN ({end} - {start} - {flow}) / {den} END"
+
+
+def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts: bool = False,
+                 has_questionnaires: bool = False) -> list[tuple[str, str]]:
+    """The named steps; the last one, `features`, has one row per client with the FEATURES columns."""
+    w = Windows(as_of)
+    ctes = [("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades)), ("da", _assets(w)),
+            ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
+    contact = "CAST(NULL AS BIGINT)"
+    score = "CAST(NULL AS BIGINT)"
+    joins = ""
+    if has_contacts:
+        ctes.append(("ct", f"SELECT client_id, max(contact_date) AS last_contact FROM contacts "
+                           f"WHERE contact_date <= {w.d} GROUP BY client_id"))
+        contact = f"CAST(date_diff('day', ct.last_contact, {w.d}) AS BIGINT)"
+        joins += " LEFT JOIN ct ON ct.client_id = c.client_id"
+    if has_questionnaires:
+        ctes.append(("qn", f"SELECT client_id, arg_max(score, answered_on) AS score FROM questionnaires "
+                           f"WHERE answered_on <= {w.d} GROUP BY client_id"))
+        score = "CAST(qn.score AS BIGINT)"
+        joins += " LEFT JOIN qn ON qn.client_id = c.client_id"
+    z = "coalesce"
+    moved_out = f"greatest(0, -{z}(tr.net_transfer_90d, 0))"
+    ret_ytd, ret_90 = _ret("da.assets_now", "da.assets_ytd_start", "da.flow_ytd"), \
+        _ret("da.assets_now", "da.assets_90d_ago", "da.flow_90d")
+    idx_ytd, idx_90 = "(idx.idx_now / idx.idx_ytd - 1)", "(idx.idx_now / idx.idx_90d - 1)"
+    final = f"""SELECT c.client_id, c.branch_id, c.advisor_id, c.open_date, cd.first_trade_date, cd.last_trade_date,
+      CAST(date_diff('day', cd.last_trade_date, {w.d}) AS BIGINT) AS days_since_last_trade,
+      {z}(cd.trading_days_total, 0) AS trading_days_total,
+      {z}(cd.trading_days_30d, 0) AS trading_days_30d, {z}(cd.trading_days_90d, 0) AS trading_days_90d,
+      {z}(cd.trading_days_180d, 0) AS trading_days_180d, {z}(cd.trading_days_365d, 0) AS trading_days_365d,
+      {z}(cd.trades_30d, 0) AS trades_30d, {z}(cd.trades_90d, 0) AS trades_90d, {z}(cd.trades_365d, 0) AS trades_365d,
+      {z}(cd.amount_30d, 0.0) AS amount_30d, {z}(cd.amount_90d, 0.0) AS amount_90d,
+      {z}(cd.amount_6m, 0.0) AS amount_6m, {z}(cd.amount_365d, 0.0) AS amount_365d,
+      {z}(cd.commission_30d, 0.0) AS commission_30d, {z}(cd.commission_90d, 0.0) AS commission_90d,
+      {z}(cd.commission_365d, 0.0) AS commission_365d,
+      CASE WHEN da.avg_assets_6m > 0 THEN {z}(cd.amount_6m, 0.0) / da.avg_assets_6m END AS turnover_6m,
+      CASE WHEN da.avg_assets_365d > 0 THEN {z}(cd.amount_365d, 0.0) / da.avg_assets_365d END AS turnover_365d,
+      da.assets_now, da.cash_now, da.market_value_now, da.assets_30d_ago, da.assets_90d_ago, da.assets_180d_ago,
+      da.peak_assets_365d,
+      CAST({z}(tr.net_transfer_30d, 0) AS DOUBLE) AS net_transfer_30d,
+      CAST({z}(tr.net_transfer_90d, 0) AS DOUBLE) AS net_transfer_90d,
+      CAST({z}(tr.transfer_out_90d, 0) AS DOUBLE) AS transfer_out_90d,
+      CASE WHEN greatest({z}(da.assets_90d_ago, 0), {z}(da.assets_now, 0) + {moved_out}) > 0
+           THEN {moved_out} / greatest({z}(da.assets_90d_ago, 0), {z}(da.assets_now, 0) + {moved_out})
+           ELSE 0.0 END AS moved_out_share_90d,
+      {ret_ytd} AS return_ytd, {ret_90} AS return_90d, {idx_ytd} AS csi300_return_ytd, {idx_90} AS csi300_return_90d,
+      {ret_ytd} - {idx_ytd} AS excess_return_ytd, {ret_90} - {idx_90} AS excess_return_90d,
+      CASE WHEN da.peak_assets_365d > 0 THEN 1 - da.assets_now / da.peak_assets_365d END AS drawdown_from_peak,
+      CASE WHEN pos.pos_cost > 0 THEN pos.pos_value / pos.pos_cost - 1 END AS unrealised_pnl_pct,
+      CASE WHEN da.assets_now > 0 THEN da.market_value_now / da.assets_now END AS position_level,
+      {z}(pos.instruments_held, 0) AS instruments_held,
+      {z}(cs.symbols_traded_90d, 0) AS symbols_traded_90d, {z}(cs.symbols_traded_365d, 0) AS symbols_traded_365d,
+      {contact} AS days_since_last_contact, {score} AS questionnaire_score,
+      CAST({z}(cd.trading_days_total, 1) - 1 AS BIGINT) AS bg_frequency,
+      CAST(date_diff('day', cd.first_trade_date, cd.last_trade_date) AS DOUBLE) / 7 AS bg_recency,
+      CAST(date_diff('day', cd.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age
+    FROM clients c
+      LEFT JOIN cd ON cd.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
+      LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN tr ON tr.client_id = c.client_id
+      LEFT JOIN pos ON pos.client_id = c.client_id CROSS JOIN idx{joins}
+    WHERE c.open_date IS NULL OR c.open_date <= {w.d}"""
+    ctes.append(("features", final))
+    return ctes
+
+
+def with_ctes(ctes: list[tuple[str, str]], select: str) -> str:
+    return "WITH " + ",\n".join(f"{name} AS ({body})" for name, body in ctes) + "\n" + select
+
+
+def features_sql(as_of: date, **kw) -> str:
+    cols = ", ".join(FEATURES)
+    return with_ctes(feature_ctes(as_of, **kw), f"SELECT {cols} FROM features ORDER BY client_id")

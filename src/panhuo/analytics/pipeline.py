@@ -1,0 +1,133 @@
+"""The daily run: features, segments, dormancy and P(alive), churn risk for every client as of a date.
+
+`run_daily` returns one Arrow row per client; the CLI exports it as Parquet and the operational store keeps
+it as a dated snapshot (panhuo.clients.services.snapshots_write). Every step takes `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+
+from panhuo.analytics import bgnbd, churn
+from panhuo.analytics.engines import DuckDBEngine, Engine, make_engine
+from panhuo.analytics.segments import segments_sql
+from panhuo.warehouse import Warehouse
+
+EXPECTED_HORIZON_WEEKS = 90 / 7   # BG/NBD time is measured in weeks (trading days collapsed per day)
+
+
+@dataclass
+class DailyResult:
+    table: pa.Table
+    bgnbd: bgnbd.BGNBDFit | None
+    churn: churn.ChurnReport | None
+
+
+def latest_data_date(wh: Warehouse) -> date | None:
+    """The last date with trades or daily assets: the natural as-of for a daily run."""
+    row = wh.con.execute("SELECT greatest((SELECT max(trade_date) FROM client_days), (SELECT max(trade_date) "
+                         "FROM trades), (SELECT max(date) FROM daily_assets))").fetchall()
+    return row[0][0] if row and row[0][0] is not None else None
+
+
+def _earliest(engine: Engine) -> date | None:
+    t = engine.query("SELECT min(trade_date) AS d FROM client_days")
+    return t.column("d")[0].as_py()
+
+
+def _feature_kw(engine: Engine) -> dict:
+    return {"has_contacts": engine.has_table("contacts"), "has_questionnaires": engine.has_table("questionnaires")}
+
+
+def features_and_segments(engine: Engine, as_of: date) -> pa.Table:
+    """Step 1-2 (the part both engines must agree on): features and segments, ordered by client_id."""
+    return engine.query(segments_sql(as_of, **_feature_kw(engine)))
+
+
+def add_alive(table: pa.Table) -> tuple[pa.Table, bgnbd.BGNBDFit | None]:
+    """Step 3: BG/NBD over trading days, fitted on the distinct (frequency, recency, age) patterns."""
+    x = np.asarray(table.column("bg_frequency").to_numpy(zero_copy_only=False), float)
+    t_x = np.asarray(table.column("bg_recency").to_numpy(zero_copy_only=False), float)
+    T = np.asarray(table.column("bg_age").to_numpy(zero_copy_only=False), float)
+    traded = ~np.isnan(t_x) & (T > 0)
+    p = np.full(len(x), np.nan)
+    e = np.full(len(x), np.nan)
+    fit = None
+    if traded.sum() >= 10 and (x[traded] > 0).any():
+        ux, ut, uT, w, key = bgnbd.collapse(x[traded], t_x[traded], T[traded], return_inverse=True)
+        fit = bgnbd.fit(ux, ut, uT, weights=w)
+        # Evaluate per pattern, then spread back to clients: the hypergeometric term is the costly part.
+        p[traded] = bgnbd.p_alive(fit.params, ux, ut, uT)[key]
+        e[traded] = bgnbd.conditional_expected(fit.params, EXPECTED_HORIZON_WEEKS, ux, ut, uT)[key]
+    table = table.append_column("p_alive", pa.array(p, pa.float64(), from_pandas=True))
+    table = table.append_column("expected_trading_days_90d", pa.array(e, pa.float64(), from_pandas=True))
+    return table, fit
+
+
+def add_churn(engine: Engine, table: pa.Table, as_of: date, *, progress: Callable[[], None] | None = None,
+              model: churn.ChurnModel | None = None) -> tuple[pa.Table, churn.ChurnReport]:
+    """Step 4: train on earlier dates of the same engine, then score every client holding assets."""
+    fitted, report = churn.train(engine, as_of, model=model, earliest=_earliest(engine), progress=progress)
+    if fitted is None:
+        risk = np.full(table.num_rows, np.nan)
+        zh = en = [[] for _ in range(table.num_rows)]
+    else:
+        risk, zh, en = churn.score(fitted, table, as_of)
+    table = table.append_column("churn_risk", pa.array(risk, pa.float64(), from_pandas=True))
+    table = table.append_column("churn_reasons", pa.array(zh, pa.list_(pa.string())))
+    table = table.append_column("churn_reasons_en", pa.array(en, pa.list_(pa.string())))
+    return table, report
+
+
+def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb", progress=None,
+                   with_churn: bool = True) -> DailyResult:
+    eng = make_engine(engine, wh) if isinstance(engine, str) else engine
+    task = progress.add_task(f"daily run {as_of}", total=8 if with_churn else 2) if progress else None
+
+    def step() -> None:
+        if progress is not None:
+            progress.advance(task)
+
+    try:
+        table = features_and_segments(eng, as_of)
+        step()
+        table, fit = add_alive(table)
+        step()
+        report = None
+        if with_churn:
+            table, report = add_churn(eng, table, as_of, progress=step)
+            step()
+        return DailyResult(table, fit, report)
+    finally:
+        if not isinstance(eng, DuckDBEngine) and isinstance(engine, str) and hasattr(eng, "close"):
+            eng.close()
+
+
+def run_daily(wh: Warehouse, *, as_of: date, engine: str = "duckdb", progress=None) -> pa.Table:
+    """One row per client as of `as_of`: features, segments, is_dormant, p_alive, churn_risk, churn_reasons."""
+    return run_daily_full(wh, as_of=as_of, engine=engine, progress=progress).table
+
+
+def summarise(table: pa.Table) -> dict:
+    """Branch-level figures of a run: counts and assets by segment and lifecycle, VIP share of assets."""
+    import polars as pl
+
+    df = pl.from_arrow(table.select(["tier", "lifecycle", "is_dormant", "assets_now", "churn_risk"]))
+    assets = df["assets_now"].fill_null(0)
+    total = float(assets.sum())
+    vip = float(df.filter(pl.col("tier") == "vip")["assets_now"].fill_null(0).sum())
+
+    def by(col: str) -> dict:
+        g = df.group_by(col).agg(n=pl.len(), assets=pl.col("assets_now").fill_null(0).sum()).sort(col)
+        return {r[col]: {"clients": r["n"], "assets": r["assets"]} for r in g.iter_rows(named=True)}
+
+    return {"assets": total, "vip_asset_share": vip / total if total else None,
+            "dormant": int(df["is_dormant"].sum()),
+            "dormant_assets": float(df.filter(pl.col("is_dormant"))["assets_now"].fill_null(0).sum()),
+            "high_churn_risk": int((df["churn_risk"].fill_nan(None).fill_null(0) >= 0.5).sum()),
+            "by_tier": by("tier"), "by_lifecycle": by("lifecycle")}

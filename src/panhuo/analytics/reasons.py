@@ -1,0 +1,96 @@
+"""Plain-language churn reasons from a model's per-feature contributions, in Chinese and English.
+
+A reason is the feature that pushed a client's risk up the most, stated with the client's own value
+(e.g. 近90天转出资产62% / "Moved 62% of assets out in 90 days"), so an advisor can act on it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+
+def _pct(v: float) -> str:
+    return f"{v * 100:.0f}%"
+
+
+def _cny(v: float) -> str:
+    return f"{v / 10_000:,.1f}万元" if abs(v) >= 10_000 else f"{v:,.0f}元"
+
+
+def _cny_en(v: float) -> str:
+    return f"CNY {v:,.0f}"
+
+
+Template = Callable[[float], tuple[str, str]]
+
+TEMPLATES: dict[str, Template] = {
+    "moved_out_share_90d": lambda v: (f"近90天转出资产{_pct(v)}", f"Moved {_pct(v)} of assets out in 90 days"),
+    "days_since_last_trade": lambda v: (f"已{v:.0f}天未交易", f"No trade for {v:.0f} days"),
+    "trading_days_30d": lambda v: (f"近30天交易{v:.0f}天", f"Traded on {v:.0f} days in the last 30"),
+    "trading_days_90d": lambda v: (f"近90天交易{v:.0f}天", f"Traded on {v:.0f} days in the last 90"),
+    "trading_days_365d": lambda v: (f"近一年交易{v:.0f}天", f"Traded on {v:.0f} days in the last year"),
+    "trades_90d": lambda v: (f"近90天成交{v:.0f}笔", f"{v:.0f} trades in 90 days"),
+    "amount_90d": lambda v: (f"近90天成交额{_cny(v)}", f"Traded {_cny_en(v)} in 90 days"),
+    "commission_365d": lambda v: (f"近一年佣金{_cny(v)}", f"Commission {_cny_en(v)} in a year"),
+    "turnover_6m": lambda v: (f"近半年资金周转率{v:.1f}倍", f"6-month turnover {v:.1f}x"),
+    "assets_now": lambda v: (f"总资产{_cny(v)}", f"Total assets {_cny_en(v)}"),
+    "asset_change_90d": lambda v: (f"近90天资产{'减少' if v < 0 else '增加'}{_pct(abs(v))}",
+                                   f"Assets {'down' if v < 0 else 'up'} {_pct(abs(v))} in 90 days"),
+    "net_transfer_30d": lambda v: (f"近30天净{'转出' if v < 0 else '转入'}{_cny(abs(v))}",
+                                   f"Net transfer {'out' if v < 0 else 'in'} of {_cny_en(abs(v))} in 30 days"),
+    "net_transfer_90d": lambda v: (f"近90天净{'转出' if v < 0 else '转入'}{_cny(abs(v))}",
+                                   f"Net transfer {'out' if v < 0 else 'in'} of {_cny_en(abs(v))} in 90 days"),
+    "drawdown_from_peak": lambda v: (f"资产较一年高点回撤{_pct(v)}", f"Assets {_pct(v)} below their 1-year peak"),
+    "return_90d": lambda v: (f"近90天收益{_pct(v)}", f"90-day return {_pct(v)}"),
+    "return_ytd": lambda v: (f"今年以来收益{_pct(v)}", f"Return this year {_pct(v)}"),
+    "excess_return_ytd": lambda v: (f"今年以来{'跑输' if v < 0 else '跑赢'}沪深300 {_pct(abs(v))}",
+                                    f"{'Behind' if v < 0 else 'Ahead of'} the CSI 300 by {_pct(abs(v))} this year"),
+    "excess_return_90d": lambda v: (f"近90天{'跑输' if v < 0 else '跑赢'}沪深300 {_pct(abs(v))}",
+                                    f"{'Behind' if v < 0 else 'Ahead of'} the CSI 300 by {_pct(abs(v))} in 90 days"),
+    "unrealised_pnl_pct": lambda v: (f"持仓浮{'亏' if v < 0 else '盈'}{_pct(abs(v))}",
+                                     f"Holdings {_pct(abs(v))} {'under' if v < 0 else 'over'} cost"),
+    "position_level": lambda v: (f"仓位{_pct(v)}", f"Position level {_pct(v)}"),
+    "instruments_held": lambda v: (f"持有{v:.0f}只证券", f"Holds {v:.0f} securities"),
+    "days_since_last_contact": lambda v: (f"已{v:.0f}天未联系", f"Not contacted for {v:.0f} days"),
+    "account_age_days": lambda v: (f"开户{v / 365:.1f}年", f"Client for {v / 365:.1f} years"),
+}
+
+MISSING: dict[str, tuple[str, str]] = {
+    "days_since_last_trade": ("从未交易", "Never traded"),
+    "days_since_last_contact": ("从未联系", "Never contacted"),
+    "unrealised_pnl_pct": ("无持仓", "No holdings"),
+    "position_level": ("无资产", "No assets"),
+}
+
+
+def describe(feature: str, value: float | None) -> tuple[str, str]:
+    """(Chinese, English) wording of one feature's value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING.get(feature, (f"{feature}缺失", f"{feature} missing"))
+    template = TEMPLATES.get(feature)
+    return template(float(value)) if template else (f"{feature}={value:.4g}", f"{feature}={value:.4g}")
+
+
+def top_reasons(contrib: np.ndarray, values: np.ndarray, names: list[str], k: int = 3
+                ) -> tuple[list[list[str]], list[list[str]]]:
+    """The k features that raised each row's score most (positive contributions only), worded zh and en.
+
+    `contrib` is rows x features (the bias column removed), `values` the same rows' feature values.
+    """
+    order = np.argsort(-contrib, axis=1)[:, :k]
+    zh_all: list[list[str]] = []
+    en_all: list[list[str]] = []
+    for i in range(contrib.shape[0]):
+        zh, en = [], []
+        for j in order[i]:
+            if contrib[i, j] <= 0:
+                break
+            a, b = describe(names[j], values[i, j])
+            zh.append(a)
+            en.append(b)
+        zh_all.append(zh)
+        en_all.append(en)
+    return zh_all, en_all
