@@ -1,0 +1,288 @@
+"""One import batch, start to finish, without Django: plan files, skip those already loaded (by SHA-256),
+stage, normalise, validate, quarantine, then load all-or-nothing into the analytical store.
+
+The operational client master is written afterwards by panhuo.imports.services from the store's clients
+and advisors tables, so a crash between the two commits is repaired by the next run (see that module).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from panhuo.ingest import normalise as norm
+from panhuo.ingest import store, validate
+from panhuo.ingest.problems import Problem, shown
+from panhuo.ingest.profile import FileSpec, Profile, load_profile
+from panhuo.ingest.read import RawFile, file_sha256, stage_file
+from panhuo.warehouse.schema import TABLES
+
+Progress = Callable[[str, int, int], None]
+MAX_REPORTED = 2000
+# Problems that make a whole file unusable: quarantine cannot set them aside row by row.
+FILE_LEVEL = {"empty_file", "encoding", "mixed_encoding", "unreadable", "unknown_file", "unsupported_type",
+              "zip_bomb", "formula", "merged_cells", "several_sheets", "no_header", "duplicate_header",
+              "missing_column", "reconciliation"}
+
+
+@dataclass
+class FileResult:
+    name: str
+    sha256: str
+    size: int
+    table: str = ""
+    encoding: str = ""
+    status: str = "pending"        # loaded | already_loaded | rejected
+    previous_batch: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    dropped_columns: list[str] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    key: str
+    profile: str
+    status: str = "pending"        # loaded | unchanged | rejected
+    files: list[FileResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    changes: list[dict] = field(default_factory=list)
+    control_totals: dict = field(default_factory=dict)
+    tables: list[str] = field(default_factory=list)
+    business_date: dt.date | None = None
+    quarantine_file: str = ""
+    message: str = ""
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+
+class BatchRejected(Exception):
+    def __init__(self, result: BatchResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, *, write: bool) -> None:
+    if write:
+        con.execute(f"ATTACH {norm.sql_str(str(path))} AS wh")
+        store.ensure_schema(con, "wh")
+    elif path.exists():
+        con.execute(f"ATTACH {norm.sql_str(str(path))} AS wh (READ_ONLY)")
+    else:
+        con.execute("ATTACH ':memory:' AS wh")   # no store yet: validate against an empty one, write nothing
+        store.ensure_schema(con, "wh")
+
+
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'wh' AND table_name = "
+                      "'import_files'").fetchone()[0]
+    return dict(con.execute("SELECT sha256, batch_key FROM wh.import_files").fetchall()) if has else {}
+
+
+def _report(con, result: BatchResult, raws: dict[int, RawFile], mappings: dict[int, norm.Mapping]) -> None:
+    """Turn the `bad` rows into Problems, naming the source header; count everything, keep the first ones."""
+    result.problem_count += con.execute("SELECT count(*) FROM bad").fetchone()[0]
+    rows = con.execute(f"SELECT _src, _row, col, value, code, detail FROM bad ORDER BY _src, _row, col "
+                       f"LIMIT {MAX_REPORTED}").fetchall()
+    for src, row, col, value, code, detail in rows:
+        source = mappings[src].sources.get(col) if col else None
+        header = source if isinstance(source, str) else (source.code if source is not None else col)
+        result.problems.append(Problem(raws[src].name, row, header, shown(col or "", value), code, detail or ""))
+
+
+def _write_quarantine(con, result: BatchResult, raws: dict[int, RawFile], folder: Path) -> None:
+    """Rejected rows with their reasons, for the branch to fix and send again. Personal data: owner-only file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"quarantine-{result.key}.csv"
+    rows = con.execute("SELECT _src, _row, col, value, code, detail FROM bad ORDER BY _src, _row").fetchall()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["文件 file", "行 row", "列 column", "值 value", "原因", "reason"])
+        for src, row, col, value, code, detail in rows:
+            p = Problem(raws[src].name, row, col, value, code, detail or "")
+            cells = [p.file, row, col or "", value or "", p.zh, p.en]
+            # Cells a spreadsheet would run as formulas are made inert (OWASP ASVS 1.2.10).
+            w.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
+                        for c in cells])
+    result.quarantine_file = str(path)
+
+
+def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, batch_key: str,
+              quarantine: bool = False, quarantine_dir: Path | None = None, progress: Progress | None = None,
+              today: dt.date | None = None) -> BatchResult:
+    """Import `paths` into the store at `store_path`. Raises BatchRejected (with the problems) when refused."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    result = BatchResult(key=batch_key, profile=prof.name)
+    tick = progress or (lambda stage, done, total: None)
+    today = today or dt.date.today()
+    files = expand_paths(paths)
+    con = duckdb.connect(":memory:")
+    try:
+        _attach(con, store_path, write=False)
+        validate.create_bad_table(con)
+        known = loaded_hashes(con)
+        raws: dict[int, RawFile] = {}
+        specs: dict[int, FileSpec] = {}
+        mappings: dict[int, norm.Mapping] = {}
+        seen: dict[str, str] = {}
+        for i, path in enumerate(files):
+            tick("read", i, len(files))
+            raw = RawFile(path=path, name=path.name, sha256=file_sha256(path), size=path.stat().st_size)
+            fr = FileResult(raw.name, raw.sha256, raw.size)
+            result.files.append(fr)
+            spec = prof.spec_for(path.name)
+            if spec is None:
+                result.problems.append(Problem(raw.name, None, None, None, "unknown_file", prof.name))
+                fr.status = "rejected"
+                continue
+            fr.table = spec.table
+            if raw.sha256 in known or raw.sha256 in seen:
+                fr.status, fr.previous_batch = "already_loaded", known.get(raw.sha256, batch_key)
+                continue
+            seen[raw.sha256] = raw.name
+            raw.table = f"raw_{i}"
+            stage_file(con, raw, raw.table, sheet=spec.sheet)
+            fr.encoding, fr.rows_read = raw.encoding, raw.rows_read
+            if not any(p.code in FILE_LEVEL for p in raw.problems) and raw.header:
+                m = norm.map_headers(raw, spec)
+                fr.dropped_columns, fr.absent_columns = m.dropped, m.absent
+                if not any(p.code in FILE_LEVEL for p in raw.problems):
+                    norm.normalise(con, raw, i, spec, m, prof, f"n_{i}")
+                    raws[i], specs[i], mappings[i] = raw, spec, m
+            for p in raw.problems:
+                if p.code == "field_count":
+                    con.execute("INSERT INTO bad VALUES (?, ?, NULL, NULL, 'field_count', ?)", [i, p.row, p.detail])
+                else:
+                    result.problems.append(p)
+            if any(p.code in FILE_LEVEL for p in raw.problems):
+                fr.status = "rejected"
+        tick("read", len(files), len(files))
+        for i, fr in enumerate(result.files):
+            if i not in raws and fr.status == "pending":
+                fr.status = "rejected"
+        fatal = [p for p in result.problems]
+        staged: dict[str, str] = {}
+        by_table: dict[str, list[int]] = {}
+        for i, spec in specs.items():
+            by_table.setdefault(spec.table, []).append(i)
+        for n, table in enumerate(store.LOAD_ORDER):
+            if table not in by_table:
+                continue
+            tick("validate", n, len(store.LOAD_ORDER))
+            s = f"s_{table}"
+            con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in by_table[table]))
+            validate.check_columns(con, s, table, {i: specs[i] for i in by_table[table]}, today)
+            if quarantine:
+                con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
+            dups = validate.dedupe_and_check_keys(con, s, table, exists_in_store=True)
+            dup_by_src = dict(con.execute(f"SELECT _src, count(*) FROM {s}_ranked WHERE same_rank > 1 GROUP BY 1"
+                                          ).fetchall()) if dups else {}
+            for i in by_table[table]:
+                result.files[i].rows_duplicate = dup_by_src.get(i, 0)
+            staged[table] = s
+            validate.check_references(con, s, table, staged)
+            if quarantine:
+                con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
+        tick("validate", len(store.LOAD_ORDER), len(store.LOAD_ORDER))
+        bad_by_src = dict(con.execute("SELECT _src, count(DISTINCT _row) FROM bad GROUP BY 1").fetchall())
+        for i, fr in enumerate(result.files):
+            fr.rows_quarantined = bad_by_src.get(i, 0) if quarantine else 0
+        _report(con, result, raws, mappings)
+        if fatal or (result.problem_count and not quarantine):
+            result.status = "rejected"
+            result.problem_count += len(fatal)
+            result.message = (f"导入被拒绝：{result.problem_count} 个问题，未写入任何数据 / batch rejected: "
+                              f"{result.problem_count} problems, nothing was written")
+            raise BatchRejected(result)
+        if result.problem_count:
+            _write_quarantine(con, result, raws, quarantine_dir or store_path.parent / "quarantine")
+        if not staged:
+            result.status = "unchanged"
+            result.message = "所有文件此前均已导入，未做任何更改 / every file was already loaded; nothing changed"
+            return result
+        source = {t: store.source_totals(con, s, t) for t, s in staged.items()}
+        for t, s in staged.items():
+            per_src = dict(con.execute(f"SELECT _src, count(*) FROM {s} GROUP BY 1").fetchall())
+            for i in by_table[t]:
+                result.files[i].rows_loaded = per_src.get(i, 0)
+                result.files[i].status = "loaded"
+        dates = []
+        for t in ("trades", "daily_assets", "positions"):
+            if t in staged:
+                dates.append(con.execute(f"SELECT max({store.DATE_COLUMN[t]}) FROM {staged[t]}").fetchone()[0])
+        result.business_date = max((d for d in dates if d is not None), default=None)
+        absent = {t: set.intersection(*(set(mappings[i].absent) for i in by_table[t])) for t in staged}
+        ledger = [{"sha256": f.sha256, "name": f.name, "table": f.table, "rows_loaded": f.rows_loaded}
+                  for f in result.files if f.status == "loaded"]
+        tick("load", 0, 1)
+        store.kill_point("validated")
+        con.execute("DETACH wh")
+        _attach(con, store_path, write=True)
+        try:
+            result.changes, result.control_totals = store.apply_batch(
+                con, staged=staged, absent=absent, ledger=ledger, batch_key=batch_key, source=source)
+        except store.ReconciliationError as exc:
+            result.status = "rejected"
+            result.problems += [Problem("*", None, None, None, "reconciliation", m) for m in exc.mismatches]
+            result.problem_count += len(exc.mismatches)
+            result.message = f"对账不符，已回滚 / reconciliation failed, rolled back: {exc}"
+            raise BatchRejected(result) from exc
+        tick("load", 1, 1)
+        result.tables = sorted(staged)
+        result.status = "loaded"
+        skipped = sum(1 for f in result.files if f.status == "already_loaded")
+        result.message = (f"已导入 {result.total('rows_loaded')} 行 / loaded {result.total('rows_loaded')} rows"
+                          + (f"; {skipped} 个文件此前已导入，跳过 / {skipped} already loaded, skipped" if skipped else ""))
+        return result
+    finally:
+        con.close()
+
+
+def client_master_rows(store_path: Path) -> tuple[list[dict], list[dict]]:
+    """The store's clients and advisors, for the operational client master (read-only open)."""
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        def rows(sql: str) -> list[dict]:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+        return (rows(f"SELECT {', '.join(TABLES['clients'].column_names)} FROM clients"),
+                rows(f"SELECT {', '.join(TABLES['advisors'].column_names)} FROM advisors"))
+    finally:
+        con.close()
+
+
+def unsynced_batches(store_path: Path, synced: set[str]) -> list[str]:
+    """Batch keys the store committed that the operational store has not recorded as loaded."""
+    if not store_path.exists():
+        return []
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'import_files'").fetchone()[0]
+        keys = [r[0] for r in con.execute("SELECT DISTINCT batch_key FROM import_files").fetchall()] if has else []
+    finally:
+        con.close()
+    return [k for k in keys if k not in synced]

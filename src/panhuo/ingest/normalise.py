@@ -1,0 +1,166 @@
+"""From staged text to canonical columns: header mapping, then one SQL pass of parse expressions.
+
+Each canonical column `x` gets two staged columns: `r_x`, the trimmed source text (for messages and for the
+reconciliation, which re-parses it independently), and `x`, the parsed canonical value (NULL when it does not
+parse; validate.py turns that into a problem).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import duckdb
+
+from panhuo.ingest.problems import Problem
+from panhuo.ingest.profile import DOMAINS, FileSpec, Profile, SymbolSource
+from panhuo.ingest.read import RawFile
+from panhuo.warehouse.schema import Column
+
+
+@dataclass
+class Mapping:
+    """Which source header feeds each canonical column; what was dropped (minimisation) or is absent."""
+
+    sources: dict[str, str | SymbolSource] = field(default_factory=dict)   # canonical -> header (resolved)
+    index: dict[str, int] = field(default_factory=dict)                    # header -> position c<i>
+    dropped: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+
+
+def _key(header: str) -> str:
+    return unicodedata.normalize("NFKC", header).strip().casefold()
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def map_headers(raw: RawFile, spec: FileSpec) -> Mapping:
+    m = Mapping()
+    seen: dict[str, int] = {}
+    for i, h in enumerate(raw.header):
+        k = _key(h)
+        if k in seen and k:
+            raw.problems.append(Problem(raw.name, 1, h, None, "duplicate_header", h))
+        seen.setdefault(k, i)
+
+    def find(options: tuple[str, ...]) -> str | None:
+        for o in options:
+            if _key(o) in seen:
+                return raw.header[seen[_key(o)]]
+        return None
+
+    used: set[str] = set()
+    for col in spec.schema.columns:
+        src = spec.columns.get(col.name)
+        if src is None:
+            continue
+        if isinstance(src, SymbolSource):
+            code = find((src.code,))
+            market = find((src.market,)) if src.market else None
+            if code is None or (src.market and market is None):
+                wanted = src.code if code is None else src.market
+                if not col.nullable:
+                    raw.problems.append(Problem(raw.name, 1, wanted, None, "missing_column", wanted))
+                else:
+                    m.absent.append(col.name)
+                continue
+            m.sources[col.name] = SymbolSource(code, market)
+            used.update(x for x in (code, market) if x)
+        else:
+            header = find(src)
+            if header is None:
+                if not col.nullable:
+                    raw.problems.append(Problem(raw.name, 1, src[0], None, "missing_column", " / ".join(src)))
+                else:
+                    m.absent.append(col.name)
+                continue
+            m.sources[col.name] = header
+            used.add(header)
+    m.index = {h: i for i, h in enumerate(raw.header)}
+    m.dropped = [h for h in raw.header if h not in used and h != ""]
+    return m
+
+
+def _text(ref: str) -> str:
+    return f"nullif(trim({ref}), '')"
+
+
+def _case(expr: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in mapping.items())
+    return f"(CASE {expr} {whens} ELSE NULL END)"
+
+
+NUMBER_TEXT = "regexp_replace({t}, '[,\\s¥]', '', 'g')"
+NUMBER_OK = "regexp_full_match({n}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?')"
+INTEGER_OK = "regexp_full_match({n}, '[+-]?\\d+(\\.0*)?')"
+
+
+def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
+    """SQL parsing the trimmed text `t` into the canonical type of `col`; NULL when it does not parse."""
+    typ = col.sql_type
+    if col.name in spec.values:
+        return _case(t, spec.values[col.name])
+    if col.name in DOMAINS:
+        return _case(t, {v: v for v in DOMAINS[col.name]})
+    if typ == "DATE":
+        fmts = list(dict.fromkeys([*profile.date_formats, "%Y-%m-%d"]))
+        return f"try_strptime({t}, [{', '.join(sql_str(f) for f in fmts)}])::DATE"
+    if typ == "TIMESTAMP":
+        fmts = list(dict.fromkeys([*profile.timestamp_formats, "%Y-%m-%d %H:%M:%S", *profile.date_formats,
+                                   "%Y-%m-%d"]))
+        return f"try_strptime({t}, [{', '.join(sql_str(f) for f in fmts)}])"
+    if typ == "DOUBLE":
+        n = NUMBER_TEXT.format(t=t)
+        return f"(CASE WHEN {NUMBER_OK.format(n=n)} THEN TRY_CAST({n} AS DOUBLE) END)"
+    if typ in ("BIGINT", "INTEGER"):
+        n = NUMBER_TEXT.format(t=t)
+        return f"(CASE WHEN {INTEGER_OK.format(n=n)} THEN TRY_CAST(regexp_replace({n}, '\\.0*$', '') AS {typ}) END)"
+    if typ == "BOOLEAN":
+        yes = ", ".join(sql_str(v.upper()) for v in profile.booleans["true"])
+        no = ", ".join(sql_str(v.upper()) for v in profile.booleans["false"])
+        return f"(CASE WHEN upper({t}) IN ({yes}) THEN true WHEN upper({t}) IN ({no}) THEN false END)"
+    if col.name == "phone":
+        digits = f"regexp_replace({t}, '[\\s-]', '', 'g')"
+        return f"regexp_replace({digits}, '^(\\+?86)(1\\d{{10}})$', '\\2')"
+    if col.name == "id_number":
+        return f"upper(regexp_replace({t}, '\\s', '', 'g'))"
+    return t
+
+
+def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
+    """600000.SH from 600000.SH, sh600000, 600000 + 市场 1, or 600000 alone (exchange from the code prefix)."""
+    c = f"upper({code_t})"
+    dotted = f"CASE WHEN regexp_full_match({c}, '\\d{{6}}\\.(SH|SZ|BJ)') THEN {c} END"
+    prefixed = (f"CASE WHEN regexp_full_match({c}, '(SH|SZ|BJ)\\d{{6}}') "
+                f"THEN substr({c}, 3) || '.' || substr({c}, 1, 2) END")
+    if market_t is not None:
+        bare = (f"CASE WHEN regexp_full_match({c}, '\\d{{6}}') THEN {c} || '.' || "
+                f"{_case(f'upper({market_t})', {k.upper(): v for k, v in profile.markets.items()})} END")
+    else:
+        bare = (f"CASE WHEN regexp_full_match({c}, '\\d{{6}}') THEN {c} || '.' || (CASE "
+                f"WHEN regexp_full_match({c}, '(60|68|90)\\d{{4}}') THEN 'SH' "
+                f"WHEN regexp_full_match({c}, '(00|30|20)\\d{{4}}') THEN 'SZ' "
+                f"WHEN regexp_full_match({c}, '(4|8|92)\\d+') THEN 'BJ' END) END")
+    return f"coalesce({dotted}, {prefixed}, {bare})"
+
+
+def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, m: Mapping,
+              profile: Profile, out: str) -> None:
+    """Create staging table `out` with _src, _row and r_<col>/<col> for every canonical column of the table."""
+    parts = [f"{src}::INTEGER AS _src", "_row"]
+    for col in spec.schema.columns:
+        s = m.sources.get(col.name)
+        if s is None:
+            parts += [f"NULL::VARCHAR AS r_{col.name}", f"NULL::{col.sql_type} AS {col.name}"]
+            continue
+        if isinstance(s, SymbolSource):
+            code_t = _text(f"c{m.index[s.code]}")
+            market_t = _text(f"c{m.index[s.market]}") if s.market else None
+            raw_t = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
+            parts += [f"{raw_t} AS r_{col.name}", f"{symbol_expr(code_t, market_t, profile)} AS {col.name}"]
+            continue
+        t = _text(f"c{m.index[s]}")
+        parts += [f"{t} AS r_{col.name}", f"{parse_expr(col, t, spec, profile)}::{col.sql_type} AS {col.name}"]
+    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(parts)} FROM {raw.table}")

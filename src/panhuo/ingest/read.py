@@ -1,0 +1,324 @@
+"""Reading source files into DuckDB staging tables, every value as text, each row with its source row number.
+
+CSV: strict UTF-8 (with or without BOM) first, then GB18030; UTF-8 is never decoded as GBK, because UTF-8
+bytes decode as GB18030 without error into mojibake. One streaming pass checks the encoding, normalises line
+ends and writes a UTF-8 copy that DuckDB's parallel CSV reader loads. XLSX/XLS: size and zip-bomb checks on
+the archive, then calamine. Row numbers count records, header = 1; blank lines are not records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from panhuo.ingest.problems import Problem
+
+CHUNK = 8 << 20
+MIXED_CHECK_BYTES = 64 << 20      # lines of a GB18030 file checked for stray UTF-8 (all of any file this size)
+MAX_LINE_BYTES = 32 << 20         # DuckDB reads longer lines than this as an error; fields are capped later
+XLSX_MAX_UNPACKED = 512 << 20
+XLSX_MAX_RATIO = 200
+XLSX_MAX_ENTRIES = 10_000
+_UTF8_BOM = codecs.BOM_UTF8
+_CJK_UTF8 = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
+
+
+@dataclass
+class RawFile:
+    path: Path
+    name: str
+    sha256: str
+    size: int
+    table: str = ""               # DuckDB staging table, columns c0..cN as VARCHAR plus _row
+    header: list[str] = field(default_factory=list)
+    encoding: str = ""
+    rows_read: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _line_chunks(fh) -> object:
+    """Yield chunks that end on a line feed, so no character or line end is split between chunks."""
+    rest = b""
+    while True:
+        data = fh.read(CHUNK)
+        if not data:
+            if rest:
+                yield rest
+            return
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut + 1]
+        rest = data[cut + 1:]
+
+
+def _normalise_newlines(chunk: bytes, at_start: bool) -> bytes:
+    # \r and \n never occur inside a UTF-8 or GB18030 multi-byte character, so this is safe before decoding.
+    chunk = chunk.replace(b"\r\n", b"\n")
+    if b"\r" in chunk:
+        chunk = chunk.replace(b"\r", b"\n")     # old Mac line ends
+    while b"\n\n" in chunk:
+        chunk = chunk.replace(b"\n\n", b"\n")
+    if at_start:
+        chunk = chunk.lstrip(b"\n")
+    return chunk
+
+
+def _decode_error(name: str, lines_before: int, chunk: bytes, offset: int, code: str) -> Problem:
+    return Problem(name, lines_before + chunk.count(b"\n", 0, offset) + 1, None, None, code)
+
+
+def transcode_csv(path: Path, out_path: Path, name: str) -> tuple[str, list[Problem]]:
+    """Write `path` as UTF-8 with \\n line ends to `out_path`. Returns the source encoding and any problems."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    encoding = "utf-8-sig" if head.startswith(_UTF8_BOM) else "utf-8"
+    # Pass 1 is also the conversion when the file is UTF-8; it stops at the first byte that is not UTF-8.
+    problems: list[Problem] = []
+    bad_at: tuple[int, bytes, int] | None = None
+    with path.open("rb") as fh, out_path.open("wb") as out:
+        lines = 0
+        first = True
+        for chunk in _line_chunks(fh):
+            if first and chunk.startswith(_UTF8_BOM):
+                chunk = chunk[len(_UTF8_BOM):]
+            chunk = _normalise_newlines(chunk, first)
+            first = False
+            if not chunk.isascii():
+                try:
+                    chunk.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    bad_at = (lines, chunk, exc.start)
+                    break
+            out.write(chunk)
+            lines += chunk.count(b"\n")
+    if bad_at is None:
+        return encoding, problems
+    if encoding == "utf-8-sig":
+        # A BOM promises UTF-8; bytes that are not UTF-8 after it are a broken or mixed file.
+        return encoding, [_decode_error(name, *bad_at, "encoding")]
+    encoding = "gb18030"
+    with path.open("rb") as fh, out_path.open("wb") as out:
+        lines = 0
+        checked = 0
+        first = True
+        for chunk in _line_chunks(fh):
+            chunk = _normalise_newlines(chunk, first)
+            first = False
+            try:
+                text = chunk.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                return encoding, [_decode_error(name, lines, chunk, exc.start, "encoding")]
+            if checked < MIXED_CHECK_BYTES and _CJK_UTF8.search(chunk):
+                stray = _utf8_line(chunk)
+                if stray is not None:
+                    return encoding, [Problem(name, lines + stray, None, None, "mixed_encoding")]
+            checked += len(chunk)
+            out.write(text.encode("utf-8"))
+            lines += chunk.count(b"\n")
+    return encoding, problems
+
+
+def _utf8_line(chunk: bytes) -> int | None:
+    """1-based line within `chunk` that is valid UTF-8 with non-ASCII text, if any (a UTF-8 line in a GBK file)."""
+    for i, line in enumerate(chunk.split(b"\n")):
+        if line.isascii() or not _CJK_UTF8.search(line):
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return i + 1
+    return None
+
+
+def _parse_header(line: str) -> list[str]:
+    return [h.strip().lstrip("\ufeff") for h in next(csv.reader(io.StringIO(line)), [])]
+
+
+def stage_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, workdir: Path) -> None:
+    """Load a CSV into staging table `table` (c0..cN VARCHAR, _row BIGINT)."""
+    utf8 = workdir / f"{table}.csv"
+    raw.encoding, problems = transcode_csv(raw.path, utf8, raw.name)
+    if problems:
+        raw.problems += problems
+        return
+    with utf8.open("r", encoding="utf-8", newline="") as fh:
+        first = fh.readline(MAX_LINE_BYTES)
+    header = _parse_header(first.rstrip("\n"))
+    if not header or all(h == "" for h in header):
+        raw.problems.append(Problem(raw.name, 1, None, None, "no_header"))
+        return
+    raw.header = header
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    rejects = f"{table}_rejects"
+    con.execute(
+        f"""CREATE TEMP TABLE {table}_read AS SELECT * FROM read_csv(?, header=true, auto_detect=false,
+            columns={cols}, delim=',', quote='"', escape='"', strict_mode=true, store_rejects=true,
+            rejects_table='{rejects}', rejects_scan='{table}_scan', max_line_size={MAX_LINE_BYTES},
+            parallel=true)""",
+        [str(utf8)],
+    )
+    bad = con.execute(f"SELECT line, min(error_type), min(error_message) FROM {rejects} GROUP BY line ORDER BY line"
+                      ).fetchall()
+    for line, _kind, message in bad:
+        raw.problems.append(Problem(raw.name, int(line), None, None, "field_count", str(message)[:120]))
+    # Row numbers: rowid keeps file order; shift past the records DuckDB rejected (rejected line r_i leaves
+    # r_i - 2 - i valid records before it).
+    shift = ""
+    if bad:
+        con.execute(f"CREATE TEMP TABLE {table}_gaps AS SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) "
+                    f"AS t FROM (SELECT DISTINCT line FROM {rejects})")
+        shift = f" + (SELECT count(*) FROM {table}_gaps g WHERE g.t <= r.rowid)"
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT r.*, (r.rowid + 2{shift})::BIGINT AS _row FROM {table}_read r")
+    con.execute(f"DROP TABLE {table}_read")
+    raw.rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] + len(bad)
+    utf8.unlink(missing_ok=True)
+
+
+def _check_xlsx_archive(raw: RawFile) -> bool:
+    """Refuse zip bombs and formulas before any XML is parsed. Returns False when the file is refused."""
+    try:
+        with zipfile.ZipFile(raw.path) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+            if len(infos) > XLSX_MAX_ENTRIES or total > XLSX_MAX_UNPACKED or worst > XLSX_MAX_RATIO:
+                raw.problems.append(Problem(raw.name, None, None, None, "zip_bomb",
+                                            f"{len(infos)} entries, {total >> 20} MiB, ratio {worst:.0f}"))
+                return False
+            for info in infos:
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                with zf.open(info) as fh:
+                    tail = b""
+                    while data := fh.read(CHUNK):
+                        window = tail + data
+                        if b"<f>" in window or b"<f " in window or b"<x:f" in window:
+                            raw.problems.append(Problem(raw.name, None, None, None, "formula", info.filename))
+                            return False
+                        tail = data[-8:]
+    except zipfile.BadZipFile as exc:
+        raw.problems.append(Problem(raw.name, None, None, None, "unreadable", str(exc)[:120]))
+        return False
+    return True
+
+
+def _cell_text(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # Whole numbers below 1e15 are exact in a double; larger ones (18-digit IDs) have lost digits, and
+        # their repr keeps the e+ so validation reports them as Excel-mangled.
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def stage_excel(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, sheet: str | None) -> None:
+    import python_calamine
+
+    raw.encoding = "xlsx"
+    with raw.path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"PK"):
+        if not _check_xlsx_archive(raw):
+            return
+    elif raw.path.suffix.lower() == ".xls" and magic == b"\xd0\xcf\x11\xe0":
+        raw.encoding = "xls"
+    else:
+        raw.problems.append(Problem(raw.name, None, None, None, "unsupported_type"))
+        return
+    try:
+        wb = python_calamine.CalamineWorkbook.from_path(str(raw.path))
+        names = wb.sheet_names
+        if sheet is not None:
+            chosen = sheet
+        else:
+            filled = [n for n in names if wb.get_sheet_by_name(n).height > 0 or False]
+            filled = [n for n in filled if any(any(c not in (None, "") for c in r)
+                                               for r in wb.get_sheet_by_name(n).to_python(nrows=50))]
+            if len(filled) > 1:
+                raw.problems.append(Problem(raw.name, None, None, None, "several_sheets", ", ".join(filled)))
+                return
+            chosen = filled[0] if filled else names[0]
+        ws = wb.get_sheet_by_name(chosen)
+        merged = ws.merged_cell_ranges or []
+        if merged:
+            raw.problems.append(Problem(raw.name, None, None, None, "merged_cells",
+                                        ", ".join(str(m) for m in merged[:5])))
+            return
+        rows = ws.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several error types for broken workbooks
+        raw.problems.append(Problem(raw.name, None, None, None, "unreadable", f"{type(exc).__name__}: {exc}"[:160]))
+        return
+    while rows and all(c in (None, "") for c in rows[-1]):
+        rows.pop()
+    if not rows or all(c in (None, "") for c in rows[0]):
+        raw.problems.append(Problem(raw.name, 1, None, None, "no_header" if rows else "empty_file"))
+        return
+    header = [(_cell_text(c) or "").strip() for c in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    raw.header = header
+    width = len(header)
+    body = rows[1:]
+    columns = {f"c{i}": [_cell_text(r[i]) if i < len(r) else None for r in body] for i in range(width)}
+    for n, r in enumerate(body):
+        if any(c not in (None, "") for c in r[width:]):
+            raw.problems.append(Problem(raw.name, n + 2, None, None, "field_count", "cells beyond the last header"))
+    columns["_row"] = list(range(2, len(body) + 2))
+    arrow = pa.table({k: pa.array(v, type=pa.int64() if k == "_row" else pa.string()) for k, v in columns.items()})
+    con.register(f"{table}_arrow", arrow)
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_arrow")
+    con.unregister(f"{table}_arrow")
+    raw.rows_read = len(body)
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, *, sheet: str | None = None) -> None:
+    """Stage one source file into DuckDB table `table`; problems that stop the file go to raw.problems."""
+    if raw.size == 0:
+        raw.problems.append(Problem(raw.name, None, None, None, "empty_file"))
+        return
+    suffix = raw.path.suffix.lower()
+    if suffix in (".xlsx", ".xls", ".xlsm"):
+        stage_excel(con, raw, table, sheet)
+        return
+    if suffix not in (".csv", ".txt"):
+        raw.problems.append(Problem(raw.name, None, None, None, "unsupported_type"))
+        return
+    with tempfile.TemporaryDirectory(prefix="panhuo-import-") as tmp:
+        try:
+            stage_csv(con, raw, table, Path(tmp))
+        except duckdb.Error as exc:
+            raw.problems.append(Problem(raw.name, None, None, None, "unreadable", str(exc).splitlines()[0][:160]))

@@ -1,0 +1,177 @@
+"""Validation: types, ranges, formats, keys and references, as SQL over a whole staged table at once.
+
+Failing rows go to the temp table `bad` (_src, _row, col, value, code, detail); nothing is capped there, so
+quarantine can remove exactly the failing rows. Reports cap what they show, not what they count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from panhuo.ingest.normalise import sql_str
+from panhuo.ingest.profile import DOMAINS, FileSpec
+from panhuo.warehouse.schema import TABLES
+
+MAX_TEXT = 200
+FREE_TEXT = {"name", "region", "specialties", "industry", "bank", "gender"}
+# Business date of each fact table: a corrected file for a date replaces that date's rows.
+DATE_KEY = {"trades": "trade_date", "daily_assets": "date", "positions": "as_of_date",
+            "transfers": "transfer_time::DATE"}
+MIN_DATE = {"birth_date": "1900-01-01", "hire_date": "1950-01-01", "list_date": "1980-01-01"}
+DEFAULT_MIN_DATE = "1990-01-01"
+NON_NEGATIVE = {
+    "trades": ("amount", "commission", "stamp_duty", "transfer_fee"),
+    "daily_assets": ("market_value", "total_assets"),
+    "positions": ("quantity", "cost_price", "close_price", "market_value"),
+    "bars": ("open", "high", "low", "close", "pre_close", "volume", "amount"),
+    "advisors": ("capacity",),
+}
+POSITIVE = {"trades": ("quantity", "price"), "transfers": ("amount",)}
+REFERENCES = {  # table -> [(column, referenced table, referenced column, code)]
+    "clients": [("advisor_id", "advisors", "advisor_id", "unknown_advisor")],
+    "trades": [("client_id", "clients", "client_id", "unknown_client")],
+    "daily_assets": [("client_id", "clients", "client_id", "unknown_client")],
+    "transfers": [("client_id", "clients", "client_id", "unknown_client")],
+    "positions": [("client_id", "clients", "client_id", "unknown_client")],
+}
+_EXCEL = "regexp_full_match(r_{c}, '[+-]?\\d+(\\.\\d+)?[eE][+-]?\\d+')"
+# GB 11643 / ISO 7064 MOD 11-2: weighted sum of the first 17 digits picks the check character.
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_SUM = " + ".join(f"{w} * substr(id_number, {i + 1}, 1)::INTEGER" for i, w in enumerate(_WEIGHTS))
+ID18_OK = (f"(regexp_full_match(id_number, '\\d{{17}}[\\dX]') AND "
+           f"substr('10X98765432', (({_ID_SUM}) % 11)::INTEGER + 1, 1) = substr(id_number, 18, 1) AND "
+           f"try_strptime(substr(id_number, 7, 8), '%Y%m%d') IS NOT NULL)")
+ID15_OK = "(regexp_full_match(id_number, '\\d{15}') AND try_strptime('19' || substr(id_number, 7, 6), '%Y%m%d') IS NOT NULL)"
+
+
+def create_bad_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS bad (_src INTEGER, _row BIGINT, col VARCHAR, value VARCHAR, "
+                "code VARCHAR, detail VARCHAR)")
+
+
+def _flag(con, t: str, col: str | None, code: str, where: str, detail: str = "''", value: str | None = None) -> None:
+    value = value or (f"r_{col}" if col else "NULL")
+    con.execute(f"INSERT INTO bad SELECT _src, _row, {sql_str(col) if col else 'NULL'}, {value}, {sql_str(code)}, "
+                f"{detail} FROM {t} WHERE {where}")
+
+
+def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt.date) -> None:
+    """Per-value rules for staged table `t` of canonical `table`."""
+    spec = next(iter(specs.values()))
+    for col in TABLES[table].columns:
+        c = col.name
+        if not col.nullable:
+            _flag(con, t, c, "required", f"r_{c} IS NULL")
+        excel = _EXCEL.format(c=c)
+        if col.sql_type == "VARCHAR":
+            _flag(con, t, c, "too_long", f"length(r_{c}) > {MAX_TEXT}", sql_str(str(MAX_TEXT)))
+            _flag(con, t, c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
+            _flag(con, t, c, "formula_injection", f"regexp_matches(r_{c}, '^[=+\\-@]')")
+            if c not in FREE_TEXT:
+                _flag(con, t, c, "excel_number", f"length(r_{c}) <= {MAX_TEXT} AND {excel}")
+        if c in spec.values or c in DOMAINS:
+            allowed = sorted(spec.values.get(c) or DOMAINS[c])
+            _flag(con, t, c, "bad_value", f"r_{c} IS NOT NULL AND {c} IS NULL", sql_str(", ".join(allowed)[:200]))
+        elif c == "symbol":
+            _flag(con, t, c, "bad_symbol", f"r_{c} IS NOT NULL AND {c} IS NULL AND NOT {excel}")
+        elif col.sql_type in ("DATE", "TIMESTAMP", "DOUBLE", "BIGINT", "INTEGER", "BOOLEAN"):
+            code = {"DATE": "bad_date", "TIMESTAMP": "bad_timestamp", "DOUBLE": "bad_number", "BIGINT": "bad_integer",
+                    "INTEGER": "bad_integer", "BOOLEAN": "bad_boolean"}[col.sql_type]
+            _flag(con, t, c, code, f"r_{c} IS NOT NULL AND {c} IS NULL")
+        if col.sql_type in ("DATE", "TIMESTAMP"):
+            lo, hi = MIN_DATE.get(c, DEFAULT_MIN_DATE), (today + dt.timedelta(days=1)).isoformat()
+            _flag(con, t, c, "date_range", f"{c}::DATE < DATE '{lo}' OR {c}::DATE > DATE '{hi}'",
+                  sql_str(f"{lo} … {hi}"))
+    for c in NON_NEGATIVE.get(table, ()):
+        _flag(con, t, c, "negative", f"{c} < 0")
+    for c in POSITIVE.get(table, ()):
+        _flag(con, t, c, "not_positive", f"{c} <= 0")
+    if table == "clients":
+        # Only individuals carry a resident ID; institutions carry other codes.
+        _flag(con, t, "id_number", "bad_id_number",
+              f"id_number IS NOT NULL AND NOT {_EXCEL.format(c='id_number')} AND coalesce(client_type, '') <> "
+              f"'institution' AND NOT ({ID18_OK} OR {ID15_OK})")
+        _flag(con, t, "phone", "bad_phone",
+              f"phone IS NOT NULL AND NOT {_EXCEL.format(c='phone')} AND NOT regexp_full_match(phone, '1\\d{{10}}')")
+
+
+def dedupe_and_check_keys(con, t: str, table: str, exists_in_store: bool) -> int:
+    """Drop exact duplicate rows (counted), flag keys that repeat with different content. Returns duplicates."""
+    tbl = TABLES[table]
+    key = ", ".join(tbl.primary_key)
+    cols = ", ".join(tbl.column_names)
+    con.execute(f"CREATE TEMP TABLE {t}_dupkeys AS SELECT {key} FROM {t} GROUP BY ALL HAVING count(*) > 1")
+    duplicates = 0
+    if con.execute(f"SELECT count(*) FROM {t}_dupkeys").fetchone()[0]:
+        con.execute(f"""CREATE TEMP TABLE {t}_ranked AS SELECT _src, _row,
+            row_number() OVER (PARTITION BY {cols} ORDER BY _src, _row) AS same_rank,
+            row_number() OVER (PARTITION BY {key} ORDER BY _src, _row) AS key_rank,
+            first_value(_row) OVER (PARTITION BY {key} ORDER BY _src, _row) AS first_row
+            FROM {t} SEMI JOIN {t}_dupkeys USING ({key})""")
+        duplicates = con.execute(f"SELECT count(*) FROM {t}_ranked WHERE same_rank > 1").fetchone()[0]
+        con.execute(f"DELETE FROM {t} WHERE (_src, _row) IN (SELECT (_src, _row) FROM {t}_ranked WHERE same_rank > 1)")
+        k0 = tbl.primary_key[-1]
+        con.execute(f"""INSERT INTO bad SELECT r._src, r._row, {sql_str(k0)}, s.r_{k0}, 'duplicate_key',
+            'first at row ' || r.first_row FROM {t}_ranked r JOIN {t} s USING (_src, _row) WHERE r.key_rank > 1""")
+    if exists_in_store and table in DATE_KEY:
+        dk = DATE_KEY[table]
+        if len(tbl.primary_key) == 1:
+            con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, s.r_{key}, 'key_exists',
+                w.{dk.split('::')[0]}::VARCHAR FROM {t} s JOIN wh.{table} w USING ({key})
+                WHERE w.{dk} NOT IN (SELECT DISTINCT {dk} FROM {t})""")
+    return duplicates
+
+
+def _known(con, table: str, col: str, staged: dict[str, str]) -> str:
+    """SQL of the values of table.col known after this batch: the store plus this batch's staged rows."""
+    parts = [f"SELECT {col} FROM wh.{table}"]
+    if table in staged:
+        parts.append(f"SELECT {col} FROM {staged[table]}")
+    return " UNION ".join(parts)
+
+
+def check_references(con, t: str, table: str, staged: dict[str, str]) -> None:
+    for col, ref, ref_col, code in REFERENCES.get(table, ()):
+        _flag(con, t, col, code, f"{col} IS NOT NULL AND {col} NOT IN ({_known(con, ref, ref_col, staged)})")
+    if table == "trades":
+        known = _known(con, "instruments", "symbol", staged)
+        if con.execute(f"SELECT count(*) FROM ({known})").fetchone()[0]:
+            _flag(con, t, "symbol", "unknown_symbol", f"symbol IS NOT NULL AND symbol NOT IN ({known})")
+        check_oversell(con, t, staged)
+
+
+def check_oversell(con, t: str, staged: dict[str, str]) -> None:
+    """A day's sells may not exceed the holding known from the last positions snapshot before that day plus the
+    trades since (T+1: shares bought the same day do not count). Checked only where a snapshot exists."""
+    pos = "SELECT as_of_date, client_id, symbol, quantity FROM wh.positions"
+    trades = "SELECT client_id, symbol, trade_date, side, quantity FROM wh.trades"
+    if "positions" in staged:
+        p = staged["positions"]
+        pos = (f"{pos} WHERE as_of_date NOT IN (SELECT DISTINCT as_of_date FROM {p}) UNION ALL "
+               f"SELECT as_of_date, client_id, symbol, quantity FROM {p}")
+    trades = (f"{trades} WHERE trade_date NOT IN (SELECT DISTINCT trade_date FROM {t}) UNION ALL "
+              f"SELECT client_id, symbol, trade_date, side, quantity FROM {t}")
+    con.execute(f"""
+        INSERT INTO bad
+        WITH pos AS ({pos}),
+        snap AS (SELECT DISTINCT client_id, as_of_date FROM pos),
+        sells AS (SELECT client_id, symbol, trade_date, sum(quantity) AS q FROM {t}
+                  WHERE side = 'S' AND quantity > 0 GROUP BY ALL),
+        based AS (SELECT s.*, sn.as_of_date AS p FROM sells s
+                  ASOF JOIN snap sn ON s.client_id = sn.client_id AND s.trade_date > sn.as_of_date),
+        tr AS ({trades}),
+        since AS (SELECT b.client_id, b.symbol, b.trade_date,
+                         sum(CASE tr.side WHEN 'B' THEN tr.quantity ELSE -tr.quantity END) AS net
+                  FROM based b JOIN tr ON tr.client_id = b.client_id AND tr.symbol = b.symbol
+                   AND tr.trade_date > b.p AND tr.trade_date < b.trade_date GROUP BY ALL),
+        held AS (SELECT b.client_id, b.symbol, b.trade_date, b.q,
+                        coalesce(pq.quantity, 0) + coalesce(si.net, 0) AS h
+                 FROM based b LEFT JOIN pos pq ON pq.client_id = b.client_id AND pq.symbol = b.symbol
+                      AND pq.as_of_date = b.p
+                 LEFT JOIN since si ON si.client_id = b.client_id AND si.symbol = b.symbol
+                      AND si.trade_date = b.trade_date)
+        SELECT s._src, s._row, 'quantity', s.r_quantity, 'oversell', '(' || h.q || ' > ' || h.h || ')'
+        FROM {t} s JOIN held h USING (client_id, symbol, trade_date)
+        WHERE s.side = 'S' AND h.q > h.h""")
