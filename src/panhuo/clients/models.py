@@ -115,6 +115,13 @@ class ClientSnapshot(models.Model):
     trades_90d = models.IntegerField(_("trades in 90 days"), default=0)
     commission_365d = models.DecimalField(_("commission in 365 days"), max_digits=16, decimal_places=2, default=0)
     tier = models.CharField(_("asset tier"), max_length=16, blank=True)
+    value_tier = models.CharField(_("commission contribution"), max_length=16, blank=True)
+    position_band = models.CharField(_("position level"), max_length=16, blank=True)
+    profit_state = models.CharField(_("profit state"), max_length=16, blank=True)
+    trading_style = models.CharField(_("trading style"), max_length=16, blank=True)
+    personality = models.CharField(_("trading personality"), max_length=16, blank=True)
+    personality_inferred = models.BooleanField(_("personality inferred"), default=True)
+    is_chinaclear_dormant = models.BooleanField(_("ChinaClear dormant account"), default=False)
     lifecycle = models.CharField(_("lifecycle"), max_length=16, choices=Lifecycle.choices, blank=True)
     is_dormant = models.BooleanField(_("dormant"), default=False)
     p_alive = models.FloatField(_("P(alive)"), null=True, blank=True)
@@ -132,4 +139,5 @@ class ClientSnapshot(models.Model):
                 fields=["client"], condition=models.Q(is_latest=True), name="one_latest_snapshot_per_client"
             ),
         ]
-        indexes = [models.Index(fields=["is_latest", "lifecycle"]), models.Index(fields=["is_latest", "tier"])]
+        indexes = [models.Index(fields=["is_latest", "lifecycle"]), models.Index(fields=["is_latest", "tier"]),
+                   models.Index(fields=["is_latest", "churn_risk"])]

@@ -1,0 +1,129 @@
+"""Features and segments of the hand-written timeline (tests/analytics/timeline.py), worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from panhuo.analytics.engines import DuckDBEngine
+from panhuo.analytics.pipeline import features_and_segments, latest_data_date
+from panhuo.analytics.segments import label
+from tests.analytics import timeline
+
+
+@pytest.fixture
+def rows(warehouse):
+    timeline.load(warehouse)
+    table = features_and_segments(DuckDBEngine(warehouse), timeline.AS_OF)
+    return {r["client_id"]: r for r in table.to_pylist()}
+
+
+def test_one_row_per_client_and_latest_date(rows, warehouse):
+    assert sorted(rows) == [c for c, _ in timeline.CLIENTS]
+    assert latest_data_date(warehouse) == timeline.AS_OF
+
+
+def test_trading_windows_of_the_active_trader(rows):
+    c1 = rows["C1"]
+    assert c1["days_since_last_trade"] == 1 and c1["last_trade_date"] == date(2024, 6, 27)
+    # 30 days = (05-29, 06-28]: 06-10 and 06-27 (two trades that day)
+    assert (c1["trading_days_30d"], c1["trades_30d"], c1["amount_30d"], c1["commission_30d"]) == (2, 3, 165000, 55)
+    assert (c1["trading_days_90d"], c1["trades_90d"], c1["amount_90d"], c1["commission_90d"]) == (3, 4, 177000, 60)
+    assert (c1["trading_days_180d"], c1["trading_days_365d"], c1["trades_365d"]) == (4, 6, 7)
+    assert (c1["amount_365d"], c1["commission_365d"]) == (212500, 76)
+    assert (c1["symbols_traded_90d"], c1["symbols_traded_365d"]) == (3, 3)
+
+
+def test_turnover_assets_and_returns(rows):
+    c1 = rows["C1"]
+    # 6 months = (2023-12-29, 2024-06-28]: 197,000 traded over average assets (120k+130k+125k)/3
+    assert c1["turnover_6m"] == pytest.approx(197000 / 125000)
+    assert (c1["assets_now"], c1["assets_30d_ago"], c1["assets_90d_ago"], c1["assets_180d_ago"]) == \
+        (125000, 130000, 120000, 110000)
+    assert c1["peak_assets_365d"] == 130000
+    assert c1["drawdown_from_peak"] == pytest.approx(1 - 125000 / 130000)
+    assert c1["return_ytd"] == pytest.approx(15000 / 110000)
+    assert c1["csi300_return_ytd"] == pytest.approx(3461.74 / 3431.35 - 1)
+    assert c1["excess_return_ytd"] == pytest.approx(15000 / 110000 - (3461.74 / 3431.35 - 1))
+    assert c1["position_level"] == pytest.approx(0.8)
+    assert c1["unrealised_pnl_pct"] == pytest.approx(100000 / (1500 * 9.5 + 1500 * 10.6 + 100 * 1500) - 1)
+    assert c1["instruments_held"] == 3
+    # A deposit is not a return: C5 put in 20,000 and is up 400 on it
+    assert rows["C5"]["return_90d"] is None or rows["C5"]["assets_90d_ago"] is None
+
+
+def test_transfers_and_share_moved_out(rows):
+    c6 = rows["C6"]
+    assert c6["net_transfer_90d"] == -120000 and c6["net_transfer_30d"] == 0 and c6["transfer_out_90d"] == 120000
+    assert c6["moved_out_share_90d"] == pytest.approx(0.6)
+    # (80,000 - 200,000 + 120,000) / (200,000 - 60,000): the money moved out is not a loss
+    assert c6["return_90d"] == pytest.approx(0.0)
+    assert rows["C5"]["net_transfer_90d"] == 20000 and rows["C5"]["moved_out_share_90d"] == 0
+
+
+def test_old_position_snapshot_does_not_count(rows):
+    assert rows["C7"]["instruments_held"] == 0 and rows["C7"]["unrealised_pnl_pct"] is None
+
+
+def test_contact_and_questionnaire_taken_as_of_the_date(rows):
+    assert rows["C2"]["days_since_last_contact"] == 27          # the 2024-07-05 contact is in the future
+    assert rows["C1"]["days_since_last_contact"] is None
+    assert rows["C1"]["questionnaire_score"] == 40 and not rows["C1"]["personality_inferred"]
+    assert rows["C1"]["personality"] == "aggressive"
+    assert rows["C6"]["personality_inferred"]
+
+
+def test_contacts_absent_leaves_the_feature_null(warehouse):
+    timeline.load(warehouse, with_optional=False)
+    rows = features_and_segments(DuckDBEngine(warehouse), timeline.AS_OF).to_pylist()
+    assert all(r["days_since_last_contact"] is None and r["personality_inferred"] for r in rows)
+
+
+def test_segments(rows):
+    tiers = {c: r["tier"] for c, r in rows.items()}
+    # seven clients with assets: VIP = ceil(20% of 7) = 2 largest, core up to ceil(50% of 7) = 4
+    assert tiers == {"C1": "vip", "C6": "vip", "C2": "core", "C5": "core", "C7": "mass", "C3": "mass", "C4": "mass"}
+    # commission 76, 15, 7.5, 5, 5 of 108.5: the first two reach 80%, the next two start below 95%
+    value = {c: r["value_tier"] for c, r in rows.items()}
+    assert value == {"C1": "high", "C6": "high", "C2": "medium", "C3": "medium", "C5": "low", "C4": "none",
+                     "C7": "none"}
+    life = {c: r["lifecycle"] for c, r in rows.items()}
+    assert life == {"C1": "active", "C2": "dormant", "C3": "lost", "C4": "lost", "C5": "new", "C6": "declining",
+                    "C7": "dormant"}
+    assert {c: r["position_band"] for c, r in rows.items() if c in ("C1", "C3", "C6")} == \
+        {"C1": "heavy", "C3": "medium", "C6": "light"}
+    assert {c: r["profit_state"] for c, r in rows.items()} == {
+        "C1": "loss", "C2": "profit", "C3": "loss", "C4": "unknown", "C5": "profit", "C6": "flat", "C7": "unknown"}
+    assert rows["C1"]["trading_style"] == "long_term"
+
+
+def test_business_dormancy_is_not_chinaclear_dormancy(rows):
+    dormant = {c for c, r in rows.items() if r["is_dormant"]}
+    chinaclear = {c for c, r in rows.items() if r["is_chinaclear_dormant"]}
+    assert dormant == {"C2", "C7"}           # >= 180 days without a trade and >= 1,000 CNY
+    assert chinaclear == {"C4"}              # nothing held, 50 CNY cash, no trade for a year
+
+
+def test_dormancy_rule_is_configurable(warehouse):
+    from panhuo.analytics.segments import load_config, segments_sql
+
+    timeline.load(warehouse)
+    cfg = {**load_config(), "dormancy": {**load_config()["dormancy"], "min_days_without_trade": 300}}
+    rows = DuckDBEngine(warehouse).query(segments_sql(timeline.AS_OF, cfg)).to_pylist()
+    assert {r["client_id"] for r in rows if r["is_dormant"]} == {"C7"}   # C2's 263 days no longer qualify
+
+
+def test_history_is_computed_as_of_an_earlier_date(warehouse):
+    timeline.load(warehouse)
+    rows = {r["client_id"]: r for r in
+            features_and_segments(DuckDBEngine(warehouse), date(2024, 3, 31)).to_pylist()}
+    assert "C5" not in rows                         # not yet a client
+    assert rows["C1"]["last_trade_date"] == date(2024, 3, 1) and rows["C1"]["days_since_last_trade"] == 30
+    assert rows["C6"]["assets_now"] == 200000 and rows["C6"]["moved_out_share_90d"] == 0
+
+
+def test_labels_in_both_languages():
+    assert label("lifecycle", "dormant") == "休眠" and label("lifecycle", "dormant", "en") == "Dormant"
+    assert label("tier", "vip", "en") == "VIP" and label("profit_state", "profit") == "盈利"
+    assert label("trading_style", "high_frequency") == "高频交易"
