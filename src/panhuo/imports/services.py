@@ -1,0 +1,222 @@
+"""Import services: run a batch into the analytical store, then bring the operational client master in step.
+
+Two stores cannot share one transaction, so the order is fixed: the analytical store commits first (with the
+ledger of file hashes in the same transaction), then the client master and the batch record commit together.
+If a process dies between the two, the next import finds the store's batch key without a loaded record and
+repeats the master sync (idempotent: it copies the store's clients and advisors), so nothing loads twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from django.db import transaction
+from django.utils import timezone
+
+from panhuo.audit.services import audit_record
+from panhuo.clients.models import Advisor, Branch, Client
+from panhuo.config import panhuo_home, warehouse_path
+from panhuo.imports.models import BatchStatus, ImportBatch
+from panhuo.ingest.batch import BatchRejected, BatchResult, client_master_rows, run_batch, unsynced_batches
+from panhuo.ingest.lock import ImportLocked, import_lock
+from panhuo.ingest.problems import Problem
+from panhuo.ingest.profile import ProfileError, load_profile
+from panhuo.ingest.store import kill_point
+
+__all__ = ["ImportLocked", "ImportRejected", "ProfileError", "import_batch"]
+
+CLIENT_FIELDS = ("name", "id_number", "phone", "gender", "birth_date", "region", "open_date", "client_type",
+                 "risk_level", "risk_assessed_on", "do_not_contact")
+ADVISOR_FIELDS = ("name", "level", "region", "capacity", "specialties", "hire_date", "active")
+MAX_STORED_PROBLEMS = 1000
+
+
+class ImportRejected(Exception):
+    """The batch was refused; nothing was written. `problems` says where and why (zh + en)."""
+
+    def __init__(self, batch: ImportBatch, problems: list[Problem], message: str):
+        super().__init__(message)
+        self.batch = batch
+        self.problems = problems
+
+
+def _fill(batch: ImportBatch, result: BatchResult) -> None:
+    batch.files = [vars(f).copy() for f in result.files]
+    batch.rows_read = result.total("rows_read")
+    batch.rows_loaded = result.total("rows_loaded")
+    batch.rows_rejected = (result.total("rows_quarantined") if result.status == "loaded"
+                           else result.total("rows_read") - result.total("rows_duplicate"))
+    batch.rows_duplicate = result.total("rows_duplicate")
+    batch.problem_count = result.problem_count
+    batch.problems = [p.as_dict() for p in result.problems[:MAX_STORED_PROBLEMS]]
+    batch.control_totals = result.control_totals
+    batch.changes = result.changes
+    batch.business_date = result.business_date
+    batch.quarantine_file = result.quarantine_file
+    batch.message = result.message
+    batch.finished_at = timezone.now()
+
+
+def _field_values(row: dict, fields: tuple[str, ...]) -> dict:
+    out = {}
+    for f in fields:
+        v = row.get(f)
+        if f in ("name", "id_number", "phone", "gender", "region", "specialties"):
+            v = v or ""
+        elif f == "client_type":
+            v = v or "individual"
+        elif f == "do_not_contact":
+            v = bool(v)
+        elif f == "active":
+            v = True if v is None else bool(v)
+        elif f == "level":
+            v = v or "junior"
+        elif f == "capacity":
+            v = 300 if v is None else int(v)
+        out[f] = v
+    return out
+
+
+def sync_client_master(*, store: Path, business_date=None, branch_names: dict[str, str] | None = None) -> dict:
+    """Copy the store's branches, advisors and clients into the operational store, in bulk."""
+    clients, advisors = client_master_rows(store)
+    branch_names = branch_names or {}
+    branches = {b.branch_id: b for b in Branch.objects.all()}
+    new_branches = [Branch(branch_id=b, name=branch_names.get(b, b))
+                    for b in sorted({c["branch_id"] for c in clients}) if b not in branches]
+    Branch.objects.bulk_create(new_branches)
+    branches = {b.branch_id: b for b in Branch.objects.all()}
+    # Advisors carry no branch in the exports: they belong where most of their clients are.
+    home = {}
+    for adv_id, counts in _group(clients).items():
+        home[adv_id] = counts.most_common(1)[0][0]
+    existing = {a.advisor_id: a for a in Advisor.objects.all()}
+    create, update = [], []
+    for row in advisors:
+        values = _field_values(row, ADVISOR_FIELDS)
+        a = existing.get(row["advisor_id"])
+        branch = branches.get(home.get(row["advisor_id"], "")) or (a.branch if a else None) or \
+            (next(iter(sorted(branches.items())))[1] if branches else None)
+        if branch is None:
+            continue     # no branch known yet; the next batch with clients places the advisor
+        if a is None:
+            create.append(Advisor(advisor_id=row["advisor_id"], branch=branch, **values))
+        elif any(getattr(a, k) != v for k, v in values.items()) or a.branch_id != branch.pk:
+            for k, v in values.items():
+                setattr(a, k, v)
+            a.branch = branch
+            update.append(a)
+    Advisor.objects.bulk_create(create, batch_size=1000)
+    Advisor.objects.bulk_update(update, [*ADVISOR_FIELDS, "branch"], batch_size=500)
+    adv = {a.advisor_id: a.pk for a in Advisor.objects.only("id", "advisor_id")}
+    current = {c.client_id: c for c in Client.objects.only("id", "client_id", "branch_id", "advisor_id",
+                                                              "assigned_on", *CLIENT_FIELDS)}
+    today = business_date or timezone.localdate()
+    c_create, c_update = [], []
+    for row in clients:
+        values = _field_values(row, CLIENT_FIELDS)
+        advisor_pk = adv.get(row.get("advisor_id") or "")
+        branch_pk = branches[row["branch_id"]].pk
+        c = current.get(row["client_id"])
+        if c is None:
+            c_create.append(Client(client_id=row["client_id"], branch_id=branch_pk, advisor_id=advisor_pk,
+                                   assigned_on=(row.get("open_date") or today) if advisor_pk else None, **values))
+            continue
+        changed = any(getattr(c, k) != v for k, v in values.items()) or c.branch_id != branch_pk
+        if c.advisor_id != advisor_pk:
+            if advisor_pk is not None:
+                c.assigned_on = today
+            c.advisor_id = advisor_pk
+            changed = True
+        if changed:
+            for k, v in values.items():
+                setattr(c, k, v)
+            c.branch_id = branch_pk
+            c_update.append(c)
+    Client.objects.bulk_create(c_create, batch_size=2000)
+    Client.objects.bulk_update(c_update, [*CLIENT_FIELDS, "branch", "advisor", "assigned_on"], batch_size=500)
+    return {"branches_new": len(new_branches), "advisors_new": len(create), "advisors_changed": len(update),
+            "clients_new": len(c_create), "clients_changed": len(c_update)}
+
+
+def _group(clients: list[dict]) -> dict[str, Counter]:
+    out: dict[str, Counter] = {}
+    for c in clients:
+        if c.get("advisor_id"):
+            out.setdefault(c["advisor_id"], Counter())[c["branch_id"]] += 1
+    return out
+
+
+def _recover(store: Path) -> None:
+    """Finish batches the store committed but whose master sync and record were cut off by a crash."""
+    ImportBatch.objects.filter(status=BatchStatus.RUNNING).update(
+        status=BatchStatus.INTERRUPTED, finished_at=timezone.now(),
+        message="进程中断，未提交 / interrupted before commit; nothing was loaded")
+    synced = set(ImportBatch.objects.filter(status=BatchStatus.LOADED).values_list("key", flat=True))
+    for key in unsynced_batches(store, synced):
+        con = duckdb.connect(str(store), read_only=True)
+        try:
+            files = [dict(zip(("sha256", "name", "table", "rows_loaded"), r)) for r in con.execute(
+                "SELECT sha256, file_name, table_name, rows_loaded FROM import_files WHERE batch_key = ?", [key]
+            ).fetchall()]
+        finally:
+            con.close()
+        with transaction.atomic():
+            sync = sync_client_master(store=store)
+            batch, _ = ImportBatch.objects.get_or_create(key=key, defaults={"profile": "?"})
+            batch.status = BatchStatus.LOADED
+            batch.files = batch.files or files
+            batch.rows_loaded = sum(f["rows_loaded"] or 0 for f in files)
+            batch.finished_at = timezone.now()
+            batch.message = f"中断后补完客户主数据 / client master completed after an interruption {sync}"
+            batch.save()
+
+
+def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None) -> ImportBatch:
+    """Import files (or folders of files) as one all-or-nothing batch; returns the recorded ImportBatch.
+
+    Raises ImportRejected (nothing written, problems attached), ImportLocked (another import is running) or
+    ProfileError (unknown or broken profile).
+    """
+    prof = load_profile(profile)
+    username = getattr(user, "username", "") or "system"
+    store = warehouse_path()
+    with import_lock(panhuo_home(), owner=username):
+        _recover(store)
+        batch = ImportBatch.objects.create(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine,
+                                           user=user if getattr(user, "pk", None) else None, username=username)
+        try:
+            result = run_batch(store_path=store, paths=[Path(p) for p in paths], profile=prof, batch_key=batch.key,
+                               quarantine=quarantine, quarantine_dir=panhuo_home() / "quarantine",
+                               progress=progress)
+        except BatchRejected as exc:
+            _fill(batch, exc.result)
+            batch.status = BatchStatus.REJECTED
+            batch.save()
+            audit_record(user=user, action="import", object_type="import_batch", object_ids=[batch.key],
+                         outcome="rejected", detail={"problems": batch.problem_count})
+            raise ImportRejected(batch, exc.result.problems, exc.result.message) from None
+        except Exception as exc:
+            batch.status, batch.message, batch.finished_at = BatchStatus.FAILED, str(exc)[:2000], timezone.now()
+            batch.save()
+            raise
+        with transaction.atomic():
+            _fill(batch, result)
+            if result.status == "loaded":
+                if {"clients", "advisors"} & set(result.tables):
+                    sync = sync_client_master(store=store, business_date=result.business_date,
+                                              branch_names=prof.branch_names)
+                    batch.changes = [*batch.changes, {"table": "client_master", **sync}]
+                batch.status = BatchStatus.LOADED
+            else:
+                batch.status = BatchStatus.UNCHANGED
+            batch.save()
+            audit_record(user=user, action="import", object_type="import_batch", object_ids=[batch.key],
+                         outcome=batch.status, detail={"rows_loaded": batch.rows_loaded})
+            kill_point("master")
+    return batch

@@ -1,0 +1,36 @@
+"""One import at a time: an exclusive, non-blocking lock file beside the stores.
+
+Two imports started together (same business date or not) cannot both write; the second stops at once with a
+clear message instead of waiting or failing halfway. The OS releases the lock when a process dies, even by
+SIGKILL, so a crash never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class ImportLocked(Exception):
+    pass
+
+
+@contextmanager
+def import_lock(folder: Path, *, owner: str = ""):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "import.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            raise ImportLocked(f"另一个导入正在进行，请稍后再试 / another import is running ({holder}); "
+                               "try again when it has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} {owner}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
