@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import get_language
 
 from panhuo.accounts.models import Role, User
+from panhuo.analytics.segments import label as segment_label
 from panhuo.clients.models import Advisor, Branch, Client, ClientSnapshot
 
 
@@ -60,6 +62,9 @@ def branches_for_user(*, user: User) -> QuerySet[Branch]:
     return Branch.objects.filter(pk=user.branch_id)
 
 
+CHURN_LIST_SIZE = 10
+
+
 def branch_overview(*, user: User) -> dict:
     """The at-a-glance figures of the home page, over the clients the user may see."""
     clients = clients_for_user(user=user)
@@ -74,6 +79,15 @@ def branch_overview(*, user: User) -> dict:
         snaps.values("lifecycle").annotate(n=Count("id"), assets=Sum("total_assets")).order_by("lifecycle")
     )
     latest = snaps.order_by("-as_of").values_list("as_of", flat=True).first()
+    by_tier = list(snaps.values("tier").annotate(n=Count("id"), assets=Sum("total_assets")).order_by("tier"))
+    vip_assets = next((r["assets"] for r in by_tier if r["tier"] == "vip"), 0) or 0
+    lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
+    for row in by_tier:   # segment labels come from the one segments config, in both languages
+        row["label"] = segment_label("tier", row["tier"], lang) if row["tier"] else "—"
+    churn_list = list(snaps.filter(churn_risk__isnull=False).select_related("client", "client__advisor")
+                      .order_by("-churn_risk", "client__client_id")[:CHURN_LIST_SIZE])
+    for snap in churn_list:
+        snap.reason_texts = [r.get(lang, "") for r in snap.churn_reasons if isinstance(r, dict)]
     return {
         "clients": clients.count(),
         "assets": totals["assets"] or 0,
@@ -83,4 +97,7 @@ def branch_overview(*, user: User) -> dict:
         "by_lifecycle": by_lifecycle,
         "as_of": latest,
         "scored": snaps.count(),
+        "by_tier": by_tier,
+        "vip_share": (vip_assets / totals["assets"]) if totals["assets"] else None,
+        "churn_list": churn_list,
     }
