@@ -66,6 +66,12 @@ def _rolling_sum(a: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def rolling_sum(x, n: int) -> np.ndarray:
+    """SUM(X,N): sum of the last n rows."""
+    a, sq = _2d(x)
+    return _out(_rolling_sum(a, n), sq)
+
+
 def ma(x, n: int) -> np.ndarray:
     """Simple moving average MA(X,N) (TA-Lib SMA): first value at the N-th bar."""
     a, sq = _2d(x)

@@ -1,0 +1,34 @@
+"""黑马股 dark horse (strong markets): a breakout on volume from a long, tight base.
+
+Base = the previous 120 sessions' high/low − 1 at most 40 %; breakout = close above that base high with
+volume at least twice its previous 20-session average. Sell below MA20 or after 30 sessions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from panhuo.market import indicators as ind
+from panhuo.market.models.base import Model, Screen, adjusted_close, lag, tradable_stock
+from panhuo.market.panel import Panel
+from panhuo.market.signals import Signals
+
+BASE = 120
+
+
+def build(panel: Panel) -> Screen:
+    c = adjusted_close(panel)
+    base_hi = lag(ind.rolling_max(panel.high * panel.adj_factor, BASE))
+    base_lo = lag(ind.rolling_min(panel.low * panel.adj_factor, BASE))
+    base_width = base_hi / base_lo - 1
+    vol_ratio = panel.volume / lag(ind.ma(np.where(panel.listed, panel.volume, np.nan), 20))
+    breakout = c / base_hi - 1
+    entries = tradable_stock(panel, BASE + 1) & (base_width <= 0.40) & (breakout > 0) & (vol_ratio >= 2)
+    exits = c < ind.ma(c, 20)
+    score = np.where(entries, np.log(vol_ratio) + 10 * breakout, np.nan)
+    return Screen(Signals(entries, exits, score, max_hold=30),
+                  {"base_width": base_width, "breakout": breakout, "vol_ratio": vol_ratio},
+                  lambda f: f"{BASE}日底部振幅{f['base_width']:.0%}，放量{f['vol_ratio']:.1f}倍突破平台高点{f['breakout']:+.1%}")
+
+
+MODEL = Model("dark_horse", "黑马股", "strong", "Breakout from a long tight base on at least double volume.", build)

@@ -1,0 +1,65 @@
+"""龙头股 sector leader (strong markets): the strongest stock of a strong industry, with limit-up days.
+
+Within each industry (instruments.industry) rank the 20-session return; a leader is in the top 10 % of its
+industry (or first), had at least one limit-up close in 20 sessions, its industry's median 20-session
+return beats the whole panel's, and it closes above MA5. Sell below MA10 or after 20 sessions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from panhuo.market import indicators as ind
+from panhuo.market.models.base import Model, Screen, adjusted_close, lag, limit_up_close, tradable_stock
+from panhuo.market.panel import Panel
+from panhuo.market.signals import Signals
+
+
+def industry_rank(values: np.ndarray, industry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(percentile rank within industry per date — 1 = best, industry median per date), NaN-aware.
+    One vectorised pass per industry (a few dozen), not per symbol."""
+    pct = np.full(values.shape, np.nan)
+    med = np.full(values.shape, np.nan)
+    for g in np.unique(industry):
+        if not g:
+            continue
+        cols = np.flatnonzero(industry == g)
+        sub = values[:, cols]
+        valid = ~np.isnan(sub)
+        n = valid.sum(axis=1, keepdims=True)
+        order = np.argsort(np.where(valid, sub, np.inf), axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(cols.size)[None, :].repeat(sub.shape[0], 0), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(n > 1, rank / (n - 1), 1.0)
+        pct[:, cols] = np.where(valid, p, np.nan)
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                med[:, cols] = np.nanmedian(sub, axis=1, keepdims=True)
+    return pct, med
+
+
+def build(panel: Panel) -> Screen:
+    c = adjusted_close(panel)
+    ret20 = np.where(tradable_stock(panel), c / lag(c, 20) - 1, np.nan)
+    pct, ind_med = industry_rank(ret20, panel.industry)
+    with np.errstate(all="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            market_med = np.nanmedian(ret20, axis=1, keepdims=True)
+    lu20 = np.nan_to_num(ind.rolling_sum(limit_up_close(panel).astype(float), 20))
+    strength = ind_med - market_med
+    entries = (pct >= 0.9) & (lu20 >= 1) & (strength > 0) & (c > ind.ma(c, 5))
+    exits = c < ind.ma(c, 10)
+    score = np.where(entries, pct + 0.1 * lu20 + strength, np.nan)
+    return Screen(Signals(entries, exits, score, max_hold=20),
+                  {"ret20": ret20, "pct": pct, "lu20": lu20, "strength": strength},
+                  lambda f: f"20日涨幅{f['ret20']:.1%}，行业内排名前{1 - f['pct']:.0%}，20日涨停{f['lu20']:.0f}次，"
+                            f"所在行业强于市场{f['strength']:+.1%}")
+
+
+MODEL = Model("sector_leader", "龙头股", "strong",
+              "Relative strength within its industry, limit-up days, strong industry.", build)
