@@ -1,0 +1,99 @@
+"""Switch suggestions (换股): flag a client's weak holdings and suggest pool candidates, for advisor review.
+
+Only a registered investment advisor (证券投资顾问) may send specific advice; each suggestion names its model
+and date and carries the standard risk disclosure. This module knows nothing of users: the caller passes
+whether the sender is registered, and the web layer records the sending in the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from panhuo.market import indicators as ind
+from panhuo.market.models import get_model, models_for
+from panhuo.market.panel import Panel
+from panhuo.market.pool import PoolEntry, daily_pool
+from panhuo.market.regime import REGIME_ZH
+
+RISK_DISCLOSURE = ("风险提示：以上内容基于量化模型对历史行情的分析，仅供参考，不构成对收益的承诺或保证。"
+                   "股市有风险，投资需谨慎；过往表现不代表未来，请结合自身风险承受能力独立决策。")
+
+
+class NotRegisteredAdvisor(PermissionError):
+    """Raised when someone who is not a registered investment advisor tries to issue switch advice."""
+
+
+@dataclass(frozen=True)
+class Holding:
+    symbol: str
+    quantity: int
+    cost_price: float | None = None
+
+
+@dataclass(frozen=True)
+class WeakHolding:
+    symbol: str
+    name: str
+    close: float
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class SwitchSuggestion:
+    as_of: date
+    regime: str
+    weak: list[WeakHolding]
+    candidates: list[PoolEntry]
+    models: list[str]
+    disclosure: str = RISK_DISCLOSURE
+    requires_review: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def weak_holdings(panel: Panel, holdings: list[Holding], as_of) -> list[WeakHolding]:
+    """A holding is weak when at least two signs agree: below MA20 and MA60 with MA20 falling, 20-session
+    return in the bottom 30 % of the panel, a loss of more than 10 % against its cost."""
+    t = panel.index_of(as_of)
+    c = panel.close * panel.adj_factor
+    m20, m60 = ind.ma(c, 20), ind.ma(c, 60)
+    ret20 = c[t] / c[max(t - 20, 0)] - 1
+    valid = ~np.isnan(ret20)
+    cut = np.nanquantile(ret20[valid], 0.3) if valid.any() else np.nan
+    col = {s: j for j, s in enumerate(panel.symbols)}
+    out = []
+    for h in holdings:
+        j = col.get(h.symbol)
+        if j is None:
+            continue
+        signs = []
+        if c[t, j] < m20[t, j] and c[t, j] < m60[t, j] and t >= 5 and m20[t, j] < m20[t - 5, j]:
+            signs.append("股价位于MA20与MA60之下且MA20下行")
+        if valid[j] and ret20[j] <= cut:
+            signs.append(f"20日涨幅{ret20[j]:.1%}，处于全市场后30%")
+        if h.cost_price and panel.close[t, j] < 0.9 * h.cost_price:
+            signs.append(f"较成本价{h.cost_price:.2f}亏损{panel.close[t, j] / h.cost_price - 1:.0%}")
+        if len(signs) >= 2:
+            out.append(WeakHolding(h.symbol, str(panel.names[j]), float(panel.close[t, j]), tuple(signs)))
+    return out
+
+
+def suggest_switch(panel: Panel, holdings: list[Holding], as_of, *, regime: str, sender_is_registered_advisor: bool,
+                   model_names: list[str] | None = None, top: int = 5) -> SwitchSuggestion:
+    """Weak holdings and replacement candidates from the pools of the models for today's regime."""
+    if not sender_is_registered_advisor:
+        raise NotRegisteredAdvisor("only registered investment advisors may issue switch suggestions")
+    models = [get_model(n) for n in model_names] if model_names else models_for(regime)
+    weak = weak_holdings(panel, holdings, as_of)
+    held = {h.symbol for h in holdings}
+    cands: list[PoolEntry] = []
+    for m in models:
+        cands += [e for e in daily_pool(panel, m, as_of, top=top * 2) if e.symbol not in held][:top]
+    t = panel.index_of(as_of)
+    notes = [] if weak else ["持仓未见明显弱势股，无需换股"]
+    if not cands:
+        notes.append(f"当前{REGIME_ZH.get(regime, regime)}市道下模型股票池为空")
+    return SwitchSuggestion(as_of=panel.dates[t].astype(object), regime=regime, weak=weak,
+                            candidates=cands if weak else [], models=[m.name for m in models], notes=notes)
