@@ -121,6 +121,8 @@ def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
         yes = ", ".join(sql_str(v.upper()) for v in profile.booleans["true"])
         no = ", ".join(sql_str(v.upper()) for v in profile.booleans["false"])
         return f"(CASE WHEN upper({t}) IN ({yes}) THEN true WHEN upper({t}) IN ({no}) THEN false END)"
+    if col.name == "symbol":
+        return symbol_expr(t, None, profile)
     if col.name == "phone":
         digits = f"regexp_replace({t}, '[\\s-]', '', 'g')"
         return f"regexp_replace({digits}, '^(\\+?86)(1\\d{{10}})$', '\\2')"

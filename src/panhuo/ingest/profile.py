@@ -141,7 +141,7 @@ def parse_profile(data: dict, *, source: str = "<profile>") -> Profile:
         # The generic profile: every canonical table, found by its name, headers canonical or Chinese.
         for table in TABLES.values():
             patterns = tuple(f"{stem}.{ext}" for stem in (table.name, table.zh) for ext in ("csv", "xlsx", "xls"))
-            columns = {c.name: (c.name, c.zh) for c in table.columns}
+            columns = {c.name: (c.zh, c.name) for c in table.columns}
             values = {c: m for c, m in shared_values.items() if c in table.column_names}
             files.append(FileSpec(table.name, patterns, columns, values))
     for i, raw in enumerate(data.get("file", [])):

@@ -129,7 +129,10 @@ def transcode_csv(path: Path, out_path: Path, name: str) -> tuple[str, list[Prob
             try:
                 text = chunk.decode("gb18030")
             except UnicodeDecodeError as exc:
-                return encoding, [_decode_error(name, lines, chunk, exc.start, "encoding")]
+                start = chunk.rfind(b"\n", 0, exc.start) + 1
+                end = chunk.find(b"\n", exc.start)
+                code = "mixed_encoding" if _utf8_line(chunk[start:end if end >= 0 else None]) else "encoding"
+                return encoding, [_decode_error(name, lines, chunk, exc.start, code)]
             if checked < MIXED_CHECK_BYTES and _CJK_UTF8.search(chunk):
                 stray = _utf8_line(chunk)
                 if stray is not None:

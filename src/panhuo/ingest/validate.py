@@ -39,7 +39,7 @@ REFERENCES = {  # table -> [(column, referenced table, referenced column, code)]
 _EXCEL = "regexp_full_match(r_{c}, '[+-]?\\d+(\\.\\d+)?[eE][+-]?\\d+')"
 # GB 11643 / ISO 7064 MOD 11-2: weighted sum of the first 17 digits picks the check character.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_SUM = " + ".join(f"{w} * substr(id_number, {i + 1}, 1)::INTEGER" for i, w in enumerate(_WEIGHTS))
+_ID_SUM = " + ".join(f"{w} * coalesce(TRY_CAST(substr(id_number, {i + 1}, 1) AS INTEGER), 0)" for i, w in enumerate(_WEIGHTS))
 ID18_OK = (f"(regexp_full_match(id_number, '\\d{{17}}[\\dX]') AND "
            f"substr('10X98765432', (({_ID_SUM}) % 11)::INTEGER + 1, 1) = substr(id_number, 18, 1) AND "
            f"try_strptime(substr(id_number, 7, 8), '%Y%m%d') IS NOT NULL)")
@@ -68,7 +68,7 @@ def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt
         if col.sql_type == "VARCHAR":
             _flag(con, t, c, "too_long", f"length(r_{c}) > {MAX_TEXT}", sql_str(str(MAX_TEXT)))
             _flag(con, t, c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
-            _flag(con, t, c, "formula_injection", f"regexp_matches(r_{c}, '^[=+\\-@]')")
+            _flag(con, t, c, "formula_injection", f"regexp_matches({c}, '^[=+\\-@]')")
             if c not in FREE_TEXT:
                 _flag(con, t, c, "excel_number", f"length(r_{c}) <= {MAX_TEXT} AND {excel}")
         if c in spec.values or c in DOMAINS:
