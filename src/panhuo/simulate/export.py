@@ -69,7 +69,7 @@ def _frames(src: Path, recent_days: int | None) -> dict[str, pl.LazyFrame]:
         return pl.scan_parquet(src / f"{name}.parquet")
 
     keep = _asset_dates(src, recent_days)
-    assets = scan("daily_assets") if keep is None else scan("daily_assets").filter(pl.col("date").is_in(keep))
+    assets = scan("daily_assets") if keep is None else scan("daily_assets").filter(pl.col("date").is_in(keep.to_list()))
 
     money = lambda *cols: [fixed(c, 2) for c in cols]  # noqa: E731
     return {

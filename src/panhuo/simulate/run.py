@@ -85,6 +85,7 @@ def simulate(config: SimConfig, out_dir: Path, *, export: bool = False,
     writers = Writers(out_dir)
     writers.write("instruments", _instruments(mkt))
     writers.write("bars", _bars(mkt))
+    writers.write("market_regimes", _regimes(mkt))
     rng = np.random.default_rng([config.seed, 2])
     adv = advisors_table(rng, config.clients, days[0])
     writers.write("advisors", pa.table(adv, schema=table_schema("advisors")))
@@ -203,9 +204,19 @@ def _truth(rng, res: ChunkResult, lat, ids: pa.Array, dnc: np.ndarray, days: np.
 
 
 def _instruments(m: Market) -> pa.Table:
+    """The canonical columns plus share count and CSI 300 membership, so index levels can be checked."""
+    schema = table_schema("instruments").append(pa.field("total_shares", pa.float64()))
+    schema = schema.append(pa.field("in_csi300", pa.bool_()))
     return pa.table({"symbol": m.symbols, "name": m.names, "exchange": m.exchange, "board": m.board,
-                     "industry": m.industry, "list_date": pa.array(m.list_date, pa.date32()), "is_st": m.is_st},
-                    schema=table_schema("instruments"))
+                     "industry": m.industry, "list_date": pa.array(m.list_date, pa.date32()), "is_st": m.is_st,
+                     "total_shares": m.shares, "in_csi300": m.index_members["000300.SH"]}, schema=schema)
+
+
+def _regimes(m: Market) -> pa.Table:
+    """The market's true phase per written day: ground truth for a regime classifier."""
+    names = np.array(["bull", "bear", "range"])
+    return pa.table({"trade_date": pa.array(m.days[:m.n_written], pa.date32()),
+                     "regime": names[m.regime[:m.n_written]]})
 
 
 def _bars(m: Market) -> pa.Table:
