@@ -2,7 +2,8 @@
 
 One portfolio, shared cash. Each session t (a loop over dates; every step is numpy over all symbols):
   1. sell at the open what the signals of t−1 exit (or what has been held `max_hold` sessions), unless the
-     stock is suspended or opens at limit-down, and never shares bought today (T+1);
+     stock is suspended or opens at limit-down — then the sell stays pending to the next session — and
+     never shares bought today (T+1);
   2. buy at the open the best-ranked entries of t−1 into free slots, unless suspended or opening at
      limit-up; whole 100-share lots; total exposure kept within the regime's position cap;
   3. value the book at the close.
@@ -80,6 +81,7 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
     qty = np.zeros(N, dtype=np.int64)
     buy_day = np.full(N, -1, dtype=np.int64)
     basis = np.zeros(N)                      # buy amount + buy fees of the open position
+    pending = np.zeros(N, dtype=bool)        # decided to sell but could not yet (suspended, limit-down)
     cash = float(cfg.capital)
     n_days = i1 - i0
     equity = np.empty(n_days)
@@ -95,8 +97,8 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
         can_trade = panel.tradable[t] & price_ok[t]
         held = qty > 0
         # 1. sells
-        want = signals.exits[s] | ((signals.max_hold > 0) & (t - buy_day >= signals.max_hold))
-        sell = held & want & can_trade & (o > down[t]) & (buy_day < t)
+        pending |= held & (signals.exits[s] | ((signals.max_hold > 0) & (t - buy_day >= signals.max_hold)))
+        sell = held & pending & can_trade & (o > down[t]) & (buy_day < t)
         if sell.any():
             j = idx[sell]
             q = qty[j]
@@ -111,6 +113,7 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
             qty[j] = 0
             buy_day[j] = -1
             basis[j] = 0.0
+            pending[j] = False
             held = qty > 0
         # 2. buys
         slots = cfg.max_positions - int(held.sum())

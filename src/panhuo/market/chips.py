@@ -25,7 +25,8 @@ PROXY_TURNOVER = 0.02
 def turnover_rate(panel: Panel) -> np.ndarray:
     """Daily turnover as a fraction; the stated proxy where the data have none. 0 on non-trading days."""
     v = panel.volume
-    proxy = PROXY_TURNOVER * v / ind.ma(np.where(panel.listed, v, np.nan), 120)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proxy = PROXY_TURNOVER * v / ind.ma(np.where(panel.listed, v, np.nan), 120)
     r = np.where(np.isnan(panel.turnover), proxy, panel.turnover)
     return np.clip(np.where(panel.tradable, np.nan_to_num(r), 0.0), 0.0, 1.0)
 

@@ -75,7 +75,7 @@ def compute_metrics(result: BacktestResult, regimes: np.ndarray | None = None,
     known = np.asarray(regimes)[np.maximum(rows - 1, 0)]           # regime at the previous close
     entry_regime = np.asarray(regimes)[np.maximum(result.round_trips["entry_row"].to_numpy() - 1, 0)] \
         if pnl.size else np.array([], dtype=object)
-    for label in [x for x in dict.fromkeys(known.tolist()) if x is not None and x == x]:
+    for label in [x for x in dict.fromkeys(known.tolist()) if x]:
         m = known == label
         out["by_regime"][str(label)] = _metrics(rets[m], float(amount_by_day[m].sum()),
                                                 float(result.equity[m].mean()), pnl[entry_regime == label],

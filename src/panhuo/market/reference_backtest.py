@@ -38,14 +38,15 @@ def reference_backtest(panel: Panel, signals: Signals, *, start, end, position_c
         for j in sorted(book):
             pos = book[j]
             price = float(panel.open[t, j])
+            if signals.exits[t - 1, j] or (signals.max_hold > 0 and t - pos["day"] >= signals.max_hold):
+                pos["pending"] = True                     # decided; done as soon as it can be
             if not panel.tradable[t, j] or math.isnan(price) or price <= 0:
                 continue                                  # suspended: nothing trades
             if pos["day"] >= t:
                 continue                                  # T+1
             if price <= down[t, j]:
                 continue                                  # nobody buys at limit-down
-            held_long_enough = signals.max_hold > 0 and t - pos["day"] >= signals.max_hold
-            if not (signals.exits[t - 1, j] or held_long_enough):
+            if not pos.get("pending"):
                 continue
             amount = pos["qty"] * price
             commission = max(amount * fees.commission_rate, fees.commission_min)

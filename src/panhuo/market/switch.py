@@ -74,7 +74,7 @@ def weak_holdings(panel: Panel, holdings: list[Holding], as_of) -> list[WeakHold
         if valid[j] and ret20[j] <= cut:
             signs.append(f"20日涨幅{ret20[j]:.1%}，处于全市场后30%")
         if h.cost_price and panel.close[t, j] < 0.9 * h.cost_price:
-            signs.append(f"较成本价{h.cost_price:.2f}亏损{panel.close[t, j] / h.cost_price - 1:.0%}")
+            signs.append(f"较成本价{h.cost_price:.2f}亏损{1 - panel.close[t, j] / h.cost_price:.0%}")
         if len(signs) >= 2:
             out.append(WeakHolding(h.symbol, str(panel.names[j]), float(panel.close[t, j]), tuple(signs)))
     return out

@@ -21,11 +21,12 @@ def build(panel: Panel) -> Screen:
     base_hi = lag(ind.rolling_max(panel.high * panel.adj_factor, BASE))
     base_lo = lag(ind.rolling_min(panel.low * panel.adj_factor, BASE))
     base_width = base_hi / base_lo - 1
-    vol_ratio = panel.volume / lag(ind.ma(np.where(panel.listed, panel.volume, np.nan), 20))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vol_ratio = panel.volume / lag(ind.ma(np.where(panel.listed, panel.volume, np.nan), 20))
     breakout = c / base_hi - 1
     entries = tradable_stock(panel, BASE + 1) & (base_width <= 0.40) & (breakout > 0) & (vol_ratio >= 2)
     exits = c < ind.ma(c, 20)
-    score = np.where(entries, np.log(vol_ratio) + 10 * breakout, np.nan)
+    score = np.where(entries, np.log(np.where(entries, vol_ratio, 1.0)) + 10 * breakout, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=30),
                   {"base_width": base_width, "breakout": breakout, "vol_ratio": vol_ratio},
                   lambda f: f"{BASE}日底部振幅{f['base_width']:.0%}，放量{f['vol_ratio']:.1f}倍突破平台高点{f['breakout']:+.1%}")
