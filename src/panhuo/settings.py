@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "panhuo.audit",
     "panhuo.imports",
     "panhuo.web",
+    "panhuo.workbench",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("panhuo.web.urls")),
+    path("", include("panhuo.workbench.urls")),
 ]

@@ -1,0 +1,90 @@
+"""Compact per-client series for the client 360 page, computed in bulk from the analytical store.
+
+Pure analytics: no Django. The daily pipeline calls `client_series(wh, as_of=...)` and the workbench's
+series_refresh() writes the rows into the operational store, so the web app never scans the facts.
+
+Per client (only clients with any data in the window appear):
+  weeks      [[week_end_iso, total_assets_at_week_end, net_transfer_in_week], ...]  (last `days` days)
+  transfers  [[date_iso, "in"|"out", amount], ...]                                (last `days` days)
+  trade_days [date_iso, ...]                                                      (last `days` days, from client_days)
+  positions  [{symbol, name, quantity, cost_price, close_price, market_value, pnl, pnl_pct}, ...]
+             at the latest positions date on or before as_of (the same date for everybody)
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+MAX_TRANSFERS = 200   # the chart marks transfers; beyond this many in a year the marks are noise
+
+
+def _weeks_sql() -> str:
+    # Weeks end on Sunday; the week's point is the last day's total assets and the week's net transfers.
+    return """
+        SELECT client_id, list([strftime(week_end, '%Y-%m-%d'), round(assets, 2), round(net, 2)]
+                               ORDER BY week_end) AS weeks
+        FROM (
+            SELECT client_id, CAST(date_trunc('week', date) + INTERVAL 6 DAY AS DATE) AS week_end,
+                   arg_max(total_assets, date) AS assets, sum(coalesce(net_transfer, 0)) AS net
+            FROM daily_assets WHERE date > $start AND date <= $as_of
+            GROUP BY ALL
+        ) GROUP BY client_id
+    """
+
+
+def _transfers_sql() -> str:
+    return f"""
+        SELECT client_id, list(struct_pack(d := strftime(CAST(transfer_time AS DATE), '%Y-%m-%d'),
+                                           dir := direction, amt := round(amount, 2))
+                               ORDER BY transfer_time DESC)[1:{MAX_TRANSFERS}] AS transfers
+        FROM transfers
+        WHERE CAST(transfer_time AS DATE) > $start AND CAST(transfer_time AS DATE) <= $as_of
+        GROUP BY client_id
+    """
+
+
+def _trade_days_sql() -> str:
+    return """
+        SELECT client_id, list(strftime(trade_date, '%Y-%m-%d') ORDER BY trade_date) AS trade_days
+        FROM client_days WHERE trade_date > $start AND trade_date <= $as_of
+        GROUP BY client_id
+    """
+
+
+def _positions_sql() -> str:
+    return """
+        WITH d AS (SELECT max(as_of_date) AS d FROM positions WHERE as_of_date <= $as_of)
+        SELECT p.client_id,
+               list(struct_pack(symbol := p.symbol, name := coalesce(i.name, ''), quantity := p.quantity,
+                                cost_price := p.cost_price, close_price := p.close_price,
+                                market_value := round(p.market_value, 2),
+                                pnl := round((p.close_price - p.cost_price) * p.quantity, 2),
+                                pnl_pct := CASE WHEN p.cost_price > 0
+                                                THEN round(p.close_price / p.cost_price - 1, 4) END)
+                    ORDER BY p.market_value DESC) AS positions
+        FROM positions p JOIN d ON p.as_of_date = d.d
+        LEFT JOIN instruments i ON i.symbol = p.symbol
+        WHERE p.quantity > 0
+        GROUP BY p.client_id
+    """
+
+
+def client_series(wh, *, as_of: date, days: int = 365) -> dict[str, dict[str, Any]]:
+    """{client_id: {weeks, transfers, trade_days, positions}} for every client with data, as of a date."""
+    params = {"as_of": as_of, "start": as_of - timedelta(days=days)}
+    out: dict[str, dict[str, Any]] = {}
+
+    def row(cid: str) -> dict[str, Any]:
+        return out.setdefault(cid, {"weeks": [], "transfers": [], "trade_days": [], "positions": []})
+
+    for cid, weeks in wh.execute(_weeks_sql(), params).fetchall():
+        row(cid)["weeks"] = [[w[0], float(w[1] or 0), float(w[2] or 0)] for w in weeks]
+    for cid, transfers in wh.execute(_transfers_sql(), params).fetchall():
+        row(cid)["transfers"] = sorted([t["d"], t["dir"], float(t["amt"])] for t in transfers)
+    for cid, trade_days in wh.execute(_trade_days_sql(), params).fetchall():
+        row(cid)["trade_days"] = list(trade_days)
+    for cid, positions in wh.execute(_positions_sql(), {"as_of": as_of}).fetchall():
+        row(cid)["positions"] = [{k: (float(v) if isinstance(v, (int, float)) and k != "quantity" else v)
+                                  for k, v in p.items()} for p in positions]
+    return out

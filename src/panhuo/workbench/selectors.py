@@ -1,0 +1,172 @@
+"""Reads of the workbench. Every client-scoped query starts from clients.selectors (clients_for_user)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from panhuo.accounts.models import Role, User
+from panhuo.clients.models import Advisor, Client, ClientSnapshot
+from panhuo.clients.selectors import advisors_for_user, client_get_for_user, clients_for_user
+from panhuo.workbench.models import (ClientFunnel, ClientSeries, Contact, FunnelEvent, ServicePlan, Stage, Task,
+                                     TaskStatus, Track)
+from panhuo.workbench.services.tasks import PROTECTION_DAYS
+
+PAGE_SIZE = 50
+SORTS = {
+    "client": "client_id", "name": "name", "-assets": "-snap__total_assets", "assets": "snap__total_assets",
+    "-churn": "-snap__churn_risk", "idle": "-snap__days_since_last_trade", "stage": "funnel__stage",
+}
+LIST_FIELDS = ("pk", "client_id", "name", "phone", "risk_level", "do_not_contact", "advisor__advisor_id",
+               "advisor__name", "snap__tier", "snap__lifecycle", "snap__total_assets", "snap__is_dormant",
+               "snap__churn_risk", "snap__days_since_last_trade", "funnel__stage", "funnel__track")
+
+
+def tasks_for_user(*, user: User, today: date | None = None) -> QuerySet[Task]:
+    """Today's queue: an advisor's open tasks (and snoozed ones now due), by priority; a director or manager
+    sees the tasks handed back in their branch."""
+    today = today or timezone.localdate()
+    qs = Task.objects.filter(client__in=clients_for_user(user=user))
+    if user.role == Role.ADVISOR:
+        qs = qs.filter(advisor_id=user.advisor_id).filter(
+            Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today))
+    else:
+        qs = qs.filter(status=TaskStatus.HANDED_BACK, closed_at__gte=timezone.now() - timedelta(days=30))
+    return (qs.select_related("client", "advisor", "client__branch")
+            .annotate(snap=FilteredRelation("client__snapshots", condition=Q(client__snapshots__is_latest=True)))
+            .annotate(days_idle=F("snap__days_since_last_trade"), assets=F("snap__total_assets"))
+            .order_by("-priority", "due", "pk"))
+
+
+@dataclass
+class ClientFilters:
+    q: str = ""
+    segment: str = ""
+    tier: str = ""
+    lifecycle: str = ""
+    risk: str = ""
+    advisor: str = ""
+    stage: str = ""
+    sort: str = "client"
+
+
+def clients_list(*, user: User, filters: ClientFilters) -> QuerySet:
+    """The clients in reach, filtered, searched and sorted, as dict rows (one query per page plus a count).
+
+    Naming an advisor the user cannot see is a 404, as for a client out of reach.
+    """
+    qs = (clients_for_user(user=user)
+          .annotate(snap=FilteredRelation("snapshots", condition=Q(snapshots__is_latest=True))))
+    f = filters
+    if f.advisor:
+        if f.advisor == "none":
+            qs = qs.filter(advisor__isnull=True)
+        elif not advisors_for_user(user=user).filter(advisor_id=f.advisor).exists():
+            raise Http404("advisor")
+        else:
+            qs = qs.filter(advisor__advisor_id=f.advisor)
+    if f.tier:
+        qs = qs.filter(snap__tier=f.tier)
+    if f.lifecycle:
+        qs = qs.filter(snap__lifecycle=f.lifecycle)
+    if f.segment:
+        qs = qs.filter(snap__features__value_tier=f.segment)
+    if f.risk:
+        qs = qs.filter(risk_level=f.risk) if f.risk != "none" else qs.filter(risk_level__isnull=True)
+    if f.stage:
+        qs = qs.filter(funnel__stage=f.stage) if f.stage != "none" else qs.filter(funnel__isnull=True)
+    q = f.q.strip()
+    if q:
+        if re.fullmatch(r"\d{4}", q):
+            qs = qs.filter(Q(phone__endswith=q) | Q(client_id__icontains=q))
+        else:
+            qs = qs.filter(Q(name__icontains=q) | Q(client_id__istartswith=q))
+    return qs.order_by(SORTS.get(f.sort, "client_id"), "client_id").values(*LIST_FIELDS)
+
+
+def clients_by_ids_for_user(*, user: User, client_ids: list[str]) -> QuerySet[Client]:
+    """Exactly these clients, or 404 when any one is out of reach (a bulk list never half-succeeds)."""
+    ids = sorted({c.strip() for c in client_ids if c.strip()})
+    qs = clients_for_user(user=user).filter(client_id__in=ids)
+    if qs.count() != len(ids):
+        raise Http404("client")
+    return qs
+
+
+def client_360(*, user: User, client_id: str) -> dict:
+    client = client_get_for_user(user=user, client_id=client_id)
+    snapshot = ClientSnapshot.objects.filter(client=client, is_latest=True).first()
+    return {
+        "client": client,
+        "snapshot": snapshot,
+        "series": ClientSeries.objects.filter(client=client).first(),
+        "contacts": list(Contact.objects.filter(client=client).select_related("by").order_by("-at")[:100]),
+        "funnel": ClientFunnel.objects.filter(client=client).first(),
+        "funnel_events": list(FunnelEvent.objects.filter(client=client).order_by("at", "id")),
+        "plan": ServicePlan.objects.filter(client=client).select_related("updated_by").first(),
+        "tasks": list(Task.objects.filter(client=client, status__in=["open", "snoozed"]).order_by("-priority")),
+    }
+
+
+def funnel_board(*, user: User, advisor: str = "", cards: int = 20) -> dict:
+    """Counts per track and stage, conversion between stages, and the most recent clients of each column."""
+    clients = clients_for_user(user=user)
+    if advisor:
+        if not advisors_for_user(user=user).filter(advisor_id=advisor).exists():
+            raise Http404("advisor")
+        clients = clients.filter(advisor__advisor_id=advisor)
+    funnels = ClientFunnel.objects.filter(client__in=clients)
+    counts = {(r["track"], r["stage"]): r["n"] for r in funnels.values("track", "stage").annotate(n=Count("pk"))}
+    tracks = []
+    for track, label in Track.choices:
+        cols, reached = [], []
+        for i, (stage, stage_label) in enumerate(Stage.choices):
+            # Everyone now at a later stage passed through this one: reached(A) ≥ reached(B) ≥ …
+            reached.append(sum(counts.get((track, s), 0) for s in Stage.values[i:]))
+        for i, (stage, stage_label) in enumerate(Stage.choices):
+            rows = list(funnels.filter(track=track, stage=stage).order_by("-since", "client__client_id")
+                        .values("client__client_id", "client__name", "since")[:cards])
+            cols.append({"stage": stage, "label": stage_label, "count": counts.get((track, stage), 0),
+                         "reached": reached[i], "rows": rows,
+                         "conversion": (reached[i] / reached[i - 1]) if i and reached[i - 1] else None})
+        tracks.append({"track": track, "label": label, "columns": cols, "entered": reached[0]})
+    return {"tracks": tracks}
+
+
+def protection_overdue(*, user: User, today: date | None = None) -> QuerySet[Client]:
+    """Clients not contacted within the protection period after their assignment (flagged to the director)."""
+    today = today or timezone.localdate()
+    contacted = Contact.objects.filter(client=OuterRef("pk"), at__date__gte=OuterRef("assigned_on"))
+    return (clients_for_user(user=user)
+            .filter(advisor__isnull=False, assigned_on__lte=today - timedelta(days=PROTECTION_DAYS),
+                    do_not_contact=False)
+            .filter(~Exists(contacted)).select_related("advisor").order_by("assigned_on", "client_id"))
+
+
+def _count(qs: QuerySet, field: str = "pk") -> Subquery:
+    return Coalesce(Subquery(qs.values("advisor").annotate(n=Count(field)).values("n")[:1]), 0)
+
+
+def advisor_table(*, user: User, today: date | None = None) -> list[Advisor]:
+    """Per advisor: clients, assets, dormant clients, contacts this week, funnel conversions (D in 30 days)."""
+    today = today or timezone.localdate()
+    week_start = today - timedelta(days=today.weekday())
+    snaps = ClientSnapshot.objects.filter(is_latest=True, client__advisor=OuterRef("pk"))
+    clients = Client.objects.filter(advisor=OuterRef("pk"))
+    contacts = Contact.objects.filter(advisor=OuterRef("pk"), at__date__gte=week_start)
+    deals = FunnelEvent.objects.filter(client__advisor=OuterRef("pk"), stage=Stage.D,
+                                       on__gte=today - timedelta(days=30))
+    return list(advisors_for_user(user=user).annotate(
+        n_clients=_count(clients),
+        assets=Subquery(snaps.values("client__advisor").annotate(s=Sum("total_assets")).values("s")[:1]),
+        dormant=Coalesce(Subquery(snaps.filter(is_dormant=True).values("client__advisor")
+                                  .annotate(n=Count("pk")).values("n")[:1]), 0),
+        contacts_week=_count(contacts),
+        deals_30d=Coalesce(Subquery(deals.values("client__advisor").annotate(n=Count("pk")).values("n")[:1]), 0),
+    ).order_by("advisor_id"))

@@ -1,0 +1,84 @@
+"""Writes on one client: unmasking personal data for a stated reason, the service plan, reassignment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from panhuo.accounts.models import User
+from panhuo.audit.services import audit_record
+from panhuo.clients.models import Advisor, Client
+from panhuo.clients.selectors import advisors_for_user, client_get_for_user, clients_for_user
+from panhuo.workbench.models import OPEN_STATUSES, ServicePlan, Task
+from panhuo.workbench.services.access import BRANCH_LEAD_ROLES, can_edit_plan, can_unmask
+
+UNMASK_FIELDS = ("id_number", "phone")
+
+
+def client_unmask(*, user: User, client_id: str, field: str, reason: str, request=None) -> str:
+    """The clear value of one personal field, for a role that may see it and a stated reason; always audited."""
+    client = client_get_for_user(user=user, client_id=client_id)
+    reason = (reason or "").strip()
+    if field not in UNMASK_FIELDS:
+        raise ValidationError({"field": "unknown field"})
+    if not can_unmask(user):
+        audit_record(user=user, action="client.unmask", object_type="client", object_ids=[client.client_id],
+                     outcome="denied", detail={"field": field}, request=request)
+        raise PermissionDenied
+    if len(reason) < 4:
+        raise ValidationError({"reason": "give the reason for seeing this field"})
+    audit_record(user=user, action="client.unmask", object_type="client", object_ids=[client.client_id],
+                 detail={"field": field, "reason": reason[:500]}, request=request)
+    return getattr(client, field)
+
+
+def service_plan_save(*, user: User, client_id: str, text: str, goals: str, request=None) -> ServicePlan:
+    client = client_get_for_user(user=user, client_id=client_id)
+    if not can_edit_plan(user, client):
+        raise PermissionDenied
+    plan, _ = ServicePlan.objects.get_or_create(client=client)
+    plan.text, plan.goals, plan.updated_by = text.strip()[:20000], goals.strip()[:4000], user
+    plan.save()
+    audit_record(user=user, action="plan.save", object_type="client", object_ids=[client.client_id], request=request)
+    return plan
+
+
+def client_reassign(*, user: User, client_ids: list[str], advisor_id: str, on: date | None = None,
+                    request=None) -> int:
+    """Give clients to another advisor of the same branch. Director or manager, own branch only.
+
+    The old advisor loses access on their next request (clients_for_user reads the assignment each time);
+    the clients' open tasks follow them to the new advisor; assigned_on starts a new protection period.
+    """
+    if user.is_read_only or user.role not in BRANCH_LEAD_ROLES:
+        raise PermissionDenied
+    advisor = advisors_for_user(user=user).filter(advisor_id=advisor_id, active=True).first()
+    if advisor is None:
+        raise Http404("advisor")
+    ids = sorted({str(c).strip() for c in client_ids if str(c).strip()})
+    if not ids:
+        raise ValidationError({"client_ids": "choose at least one client"})
+    reach = clients_for_user(user=user).filter(branch_id=advisor.branch_id)
+    clients = list(reach.filter(client_id__in=ids).values_list("pk", "client_id", "advisor__advisor_id"))
+    if len(clients) != len(ids):
+        # All or nothing, and no hint which of the codes exist elsewhere.
+        audit_record(user=user, action="client.reassign", object_type="client", object_ids=ids, outcome="denied",
+                     request=request)
+        raise Http404("client")
+    pks = [c[0] for c in clients]
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        n = Client.objects.filter(pk__in=pks).update(advisor=advisor, assigned_on=on)
+        Task.objects.filter(client_id__in=pks, status__in=OPEN_STATUSES).update(advisor=advisor)
+        audit_record(user=user, action="client.reassign", object_type="client", object_ids=[c[1] for c in clients],
+                     detail={"to": advisor.advisor_id, "from": sorted({c[2] or "" for c in clients})},
+                     request=request)
+    return n
+
+
+def advisor_choices(*, user: User) -> list[Advisor]:
+    return list(advisors_for_user(user=user).filter(active=True).only("advisor_id", "name"))

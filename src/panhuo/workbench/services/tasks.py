@@ -1,0 +1,161 @@
+"""Today's tasks: generated idempotently from the latest snapshots and contacts; done / snooze / hand back."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.http import Http404
+from django.utils import timezone
+
+from panhuo.accounts.models import Role, User
+from panhuo.audit.services import audit_record
+from panhuo.clients.models import Client, ClientSnapshot
+from panhuo.clients.selectors import clients_for_user
+from panhuo.workbench.models import OPEN_STATUSES, Contact, Task, TaskKind, TaskStatus
+
+# Bands keep the issue's order: campaign, new assignment, churn risk, dormant reachable, follow-up.
+CAMPAIGN_PRIORITY = 500
+PROTECTION_PRIORITY = 450
+CHURN_BASE, DORMANT_BASE = 300, 200
+FOLLOW_UP_PRIORITY = 150
+PROTECTION_DAYS = 7
+CHURN_THRESHOLD = 0.6
+P_ALIVE_THRESHOLD = 0.3
+COOLDOWN_DAYS = 30          # a task closed within this many days is not raised again for the same reason
+SNOOZE_CHOICES = (1, 3, 7)
+
+
+def reason_pair(item) -> tuple[str, str]:
+    """A churn reason as (zh, en), whatever shape the analytics wrote it in."""
+    if isinstance(item, dict):
+        return str(item.get("zh", "")), str(item.get("en", item.get("zh", "")))
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        return str(item[0]), str(item[1])
+    return str(item), str(item)
+
+
+def _candidates(as_of: date, churn_threshold: float, p_alive_threshold: float) -> dict[tuple[int, str], dict]:
+    rows = (ClientSnapshot.objects.filter(is_latest=True, client__advisor__isnull=False,
+                                          client__do_not_contact=False)
+            .values("client_id", "client__advisor_id", "churn_risk", "churn_reasons", "is_dormant", "p_alive",
+                    "days_since_last_trade"))
+    out = {}
+    for r in rows.iterator(chunk_size=5000):
+        key = r["client_id"]
+        if r["is_dormant"] and (r["p_alive"] or 0) >= p_alive_threshold:
+            p = r["p_alive"]
+            days = r["days_since_last_trade"]
+            out[(key, TaskKind.DORMANT_REACHABLE)] = dict(
+                advisor_id=r["client__advisor_id"], priority=DORMANT_BASE + min(99, int(p * 100)), due=as_of,
+                reason_zh=f"休眠{days or '—'}天，仍活跃概率{p:.0%}",
+                reason_en=f"Dormant for {days or '—'} days, P(alive) {p:.0%}")
+        elif not r["is_dormant"] and (r["churn_risk"] or 0) >= churn_threshold:
+            risk = r["churn_risk"]
+            pairs = [reason_pair(x) for x in (r["churn_reasons"] or [])[:2]]
+            out[(key, TaskKind.CHURN_RISK)] = dict(
+                advisor_id=r["client__advisor_id"], priority=CHURN_BASE + min(99, int(risk * 100)), due=as_of,
+                reason_zh=f"流失风险{risk:.0%}" + "".join(f"；{z}" for z, _ in pairs),
+                reason_en=f"Churn risk {risk:.0%}" + "".join(f"; {e}" for _, e in pairs))
+    # New assignments: no contact yet since the client was assigned, however long ago.
+    contacted = Contact.objects.filter(client=OuterRef("pk"), at__date__gte=OuterRef("assigned_on"))
+    fresh = (Client.objects.filter(advisor__isnull=False, assigned_on__isnull=False, assigned_on__lte=as_of,
+                                   do_not_contact=False)
+             .filter(~Exists(contacted)).values("pk", "advisor_id", "assigned_on"))
+    for r in fresh.iterator(chunk_size=5000):
+        due = r["assigned_on"] + timedelta(days=PROTECTION_DAYS)
+        out[(r["pk"], TaskKind.PROTECTION)] = dict(
+            advisor_id=r["advisor_id"], priority=PROTECTION_PRIORITY, due=due,
+            reason_zh=f"{r['assigned_on']:%m月%d日}新分配，请在{due:%m月%d日}前首次联系",
+            reason_en=f"Assigned on {r['assigned_on']:%d %b}; first contact due by {due:%d %b}")
+    return out
+
+
+def _follow_ups(as_of: date) -> dict[tuple[int, str], dict]:
+    """The latest contact of each client that set a follow-up and has no task yet (e.g. imported contacts)."""
+    latest = Contact.objects.values("client_id").annotate(last=Max("at"))
+    out = {}
+    rows = (Contact.objects.filter(next_follow_up__isnull=False, next_follow_up__lte=as_of + timedelta(days=1),
+                                   follow_up_task__isnull=True, client__advisor__isnull=False,
+                                   client__do_not_contact=False)
+            .values("pk", "client_id", "client__advisor_id", "next_follow_up", "at"))
+    last = {r["client_id"]: r["last"] for r in latest.filter(client_id__in=rows.values("client_id"))}
+    for r in rows:
+        if r["at"] != last.get(r["client_id"]):
+            continue
+        d = r["next_follow_up"]
+        out[(r["client_id"], TaskKind.FOLLOW_UP)] = dict(
+            advisor_id=r["client__advisor_id"], priority=FOLLOW_UP_PRIORITY, due=d, source_contact_id=r["pk"],
+            reason_zh=f"约定{d:%m月%d日}回访", reason_en=f"Follow-up agreed for {d:%d %b}")
+    return out
+
+
+def tasks_generate(*, as_of: date, churn_threshold: float = CHURN_THRESHOLD,
+                   p_alive_threshold: float = P_ALIVE_THRESHOLD, cooldown_days: int = COOLDOWN_DAYS) -> dict:
+    """Create or refresh the open tasks for `as_of`. Running it twice gives the same tasks.
+
+    The daily pipeline calls it after the snapshots are written (and after funnel_confirm_from_trades).
+    """
+    wanted = _candidates(as_of, churn_threshold, p_alive_threshold)
+    wanted.update(_follow_ups(as_of))
+    open_tasks = {(t.client_id, t.kind): t for t in Task.objects.filter(status__in=OPEN_STATUSES)
+                  .exclude(kind=TaskKind.CAMPAIGN)}
+    since = timezone.now() - timedelta(days=cooldown_days)
+    recent = set(Task.objects.filter(status__in=[TaskStatus.DONE, TaskStatus.HANDED_BACK], closed_at__gte=since)
+                 .values_list("client_id", "kind"))
+    new, refreshed = [], []
+    for (client_id, kind), w in wanted.items():
+        task = open_tasks.get((client_id, kind))
+        if task is not None:
+            if (task.priority, task.reason_zh, task.due) != (w["priority"], w["reason_zh"], w["due"]):
+                task.priority, task.reason_zh, task.reason_en = w["priority"], w["reason_zh"], w["reason_en"]
+                task.due = w["due"]
+                refreshed.append(task)
+            continue
+        if (client_id, kind) in recent and kind != TaskKind.FOLLOW_UP:
+            continue
+        new.append(Task(client_id=client_id, kind=kind, script_key=kind, status=TaskStatus.OPEN, created_on=as_of,
+                        **w))
+    with transaction.atomic():
+        Task.objects.bulk_create(new, batch_size=2000)
+        Task.objects.bulk_update(refreshed, ["priority", "reason_zh", "reason_en", "due"], batch_size=2000)
+        closed = Task.objects.filter(status__in=OPEN_STATUSES, client__do_not_contact=True).update(
+            status=TaskStatus.DONE, closed_at=timezone.now())
+    return {"created": len(new), "refreshed": len(refreshed), "closed_do_not_contact": closed}
+
+
+def task_get_for_user(*, user: User, task_id: int) -> Task:
+    """A task the user may act on: the advisor's own, or any in a director's or manager's branch; else 404."""
+    qs = Task.objects.select_related("client").filter(client__in=clients_for_user(user=user))
+    if user.role == Role.ADVISOR:
+        qs = qs.filter(advisor_id=user.advisor_id)
+    task = qs.filter(pk=task_id).first()
+    if task is None:
+        raise Http404("task")
+    return task
+
+
+def task_act(*, user: User, task_id: int, action: str, snooze_days: int | None = None, request=None) -> Task:
+    """done / snooze (1, 3 or 7 days) / hand back (to the service director) one open task."""
+    task = task_get_for_user(user=user, task_id=task_id)
+    if user.is_read_only or user.role not in (Role.ADVISOR, Role.DIRECTOR, Role.MANAGER):
+        raise PermissionDenied
+    if task.status not in OPEN_STATUSES:
+        raise ValidationError("the task is already closed")
+    today = timezone.localdate()
+    if action == "done":
+        task.status, task.closed_at = TaskStatus.DONE, timezone.now()
+    elif action == "snooze":
+        if snooze_days not in SNOOZE_CHOICES:
+            raise ValidationError("snooze for 1, 3 or 7 days")
+        task.status, task.snoozed_until = TaskStatus.SNOOZED, today + timedelta(days=snooze_days)
+    elif action == "hand_back":
+        task.status, task.closed_at = TaskStatus.HANDED_BACK, timezone.now()
+    else:
+        raise ValidationError("unknown action")
+    task.save(update_fields=["status", "snoozed_until", "closed_at"])
+    audit_record(user=user, action=f"task.{action}", object_type="client", object_ids=[task.client.client_id],
+                 detail={"task": task.pk, "kind": task.kind}, request=request)
+    return task

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST, require_http_methods
+
+from panhuo.audit.services import audit_record
+from panhuo.clients.selectors import client_get_for_user
+from panhuo.workbench.charts import calendar_data, chart_data, reasons
+from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
+from panhuo.workbench.masking import mask_id_number, mask_phone
+from panhuo.workbench.selectors import client_360
+from panhuo.workbench.services.access import can_edit_plan, can_serve, can_unmask
+from panhuo.workbench.services.clients import client_unmask, service_plan_save
+from panhuo.workbench.services.contacts import contact_log
+from panhuo.workbench.views.common import lang_is_zh
+
+
+@require_GET
+def client_detail(request, client_id: str):
+    """Client 360: masked profile, assets with transfers, positions, trading calendar, scores, funnel, contacts, plan."""
+    data = client_360(user=request.user, client_id=client_id)
+    client, zh = data["client"], lang_is_zh()
+    audit_record(user=request.user, action="client.view", object_type="client", object_ids=[client.client_id],
+                 request=request)
+    plan = data["plan"]
+    data.update({
+        "id_masked": mask_id_number(client.id_number), "phone_masked": mask_phone(client.phone),
+        "can_unmask": can_unmask(request.user), "can_serve": can_serve(request.user),
+        "can_edit_plan": can_edit_plan(request.user, client),
+        "contact_form": ContactForm(),
+        "plan_form": PlanForm(initial={"text": plan.text, "goals": plan.goals} if plan else None),
+        "reasons": reasons(data["snapshot"], zh=zh),
+        "chart": chart_data(data["series"]), "calendar": calendar_data(data["series"]),
+    })
+    return render(request, "workbench/client_detail.html", data)
+
+
+@require_POST
+def client_unmask_view(request, client_id: str):
+    form = UnmaskForm(request.POST)
+    if not form.is_valid():
+        client_get_for_user(user=request.user, client_id=client_id)    # out of reach stays a 404
+        return render(request, "workbench/partials/unmasked.html", {"error": True}, status=400)
+    value = client_unmask(user=request.user, client_id=client_id, field=form.cleaned_data["field"],
+                          reason=form.cleaned_data["reason"], request=request)
+    return render(request, "workbench/partials/unmasked.html", {"value": value, "field": form.cleaned_data["field"]})
+
+
+@require_http_methods(["GET", "POST"])
+def client_contact(request, client_id: str):
+    """GET: the quick contact form (HTMX partial). POST: log it; the outcome moves the funnel."""
+    if request.method == "GET":
+        client = client_get_for_user(user=request.user, client_id=client_id)
+        return render(request, "workbench/partials/contact_form.html",
+                      {"client": client, "form": ContactForm(initial={"task_id": request.GET.get("task")}),
+                       "task_id": request.GET.get("task", "")})
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        client = client_get_for_user(user=request.user, client_id=client_id)
+        return render(request, "workbench/partials/contact_form.html", {"client": client, "form": form}, status=400)
+    try:
+        contact = contact_log(user=request.user, client_id=client_id, request=request, **form.cleaned_data)
+    except ValidationError as exc:
+        client = client_get_for_user(user=request.user, client_id=client_id)
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+        return render(request, "workbench/partials/contact_form.html", {"client": client, "form": form}, status=400)
+    if request.headers.get("HX-Request"):
+        return render(request, "workbench/partials/contact_logged.html", {"contact": contact})
+    messages.success(request, _("Contact logged."))
+    return redirect("workbench:client", client_id=client_id)
+
+
+@require_POST
+def client_plan(request, client_id: str):
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        service_plan_save(user=request.user, client_id=client_id, request=request, **form.cleaned_data)
+        messages.success(request, _("Service plan saved."))
+    else:
+        client_get_for_user(user=request.user, client_id=client_id)
+    return redirect("workbench:client", client_id=client_id)
