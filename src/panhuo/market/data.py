@@ -208,4 +208,4 @@ def fetch(warehouse, symbols: list[str] | None = None, start=None, end=None) -> 
         params.append(end)
     sql = "SELECT * FROM bars" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY symbol, trade_date"
     # A cursor of its own: another caller may have left a result open on the shared connection.
-    return pl.from_arrow(warehouse.con.cursor().execute(sql, params).to_arrow_table())
+    return warehouse.con.cursor().sql(sql, params=params).pl()
