@@ -55,6 +55,7 @@ def map_headers(raw: RawFile, spec: FileSpec) -> Mapping:
     for col in spec.schema.columns:
         src = spec.columns.get(col.name)
         if src is None:
+            m.absent.append(col.name)
             continue
         if isinstance(src, SymbolSource):
             code = find((src.code,))

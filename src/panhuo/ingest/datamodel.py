@@ -1,0 +1,48 @@
+"""docs/data-model.md is generated from warehouse/schema.py so the two cannot drift apart.
+
+Regenerate with `python -m panhuo.ingest.datamodel > docs/data-model.md`; a test fails when they differ.
+"""
+
+from __future__ import annotations
+
+from panhuo.ingest.profile import DOMAINS
+from panhuo.warehouse.schema import AGGREGATES, TABLES, Table
+
+INTRO = """# Data model: the canonical tables
+
+Generated from `src/panhuo/warehouse/schema.py` by `python -m panhuo.ingest.datamodel`; do not edit by hand.
+
+These tables are the contract between the simulator, the importers and the analytics (DESIGN.md). The
+`generic` import profile finds each table by its file name (`trades.csv`, `clients.xlsx`, or the Chinese
+table name, `成交.csv`) and accepts as headers either the canonical column names or the Chinese names below.
+Dates are `YYYYMMDD`, `YYYY-MM-DD` or `YYYY/MM/DD`; amounts may carry thousands separators; symbols may be
+written `600000.SH`, `sh600000` or `600000` (exchange from the code prefix). Coded columns take the values
+listed (the generic profile also maps the usual Chinese spellings, e.g. 买入/卖出 → B/S).
+"""
+
+
+def _table(t: Table) -> list[str]:
+    lines = [f"## `{t.name}` — {t.zh}", ""]
+    if t.primary_key:
+        lines += [f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}", ""]
+    lines += ["| column | 中文表头 | type | required | values |", "|---|---|---|---|---|"]
+    for c in t.columns:
+        values = ", ".join(f"`{v}`" for v in DOMAINS.get(c.name, ()))
+        lines.append(f"| `{c.name}` | {c.zh} | {c.sql_type} | {'' if c.nullable else 'yes'} | {values} |")
+    return [*lines, ""]
+
+
+def data_model_markdown() -> str:
+    lines = [INTRO]
+    for t in TABLES.values():
+        lines += _table(t)
+    lines += ["# Aggregates maintained by the import", "",
+              "Updated in the same transaction as the trades they summarise, from the changed dates only, so the "
+              "daily analytics never rescan all trades.", ""]
+    for t in AGGREGATES.values():
+        lines += _table(t)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(data_model_markdown(), end="")

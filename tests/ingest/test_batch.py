@@ -1,0 +1,131 @@
+"""Batch behaviour without Django: the simulator format, idempotence by hash, replacing a business date,
+quarantine accounting, reconciliation and the incremental aggregates."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+
+import duckdb
+import pytest
+from exports import TRADES_H, simulator_export, write_csv
+
+from panhuo.ingest import store as store_mod
+from panhuo.ingest.batch import BatchRejected, run_batch
+
+
+def rows(path, sql):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_simulator_export_loads_every_table_in_canonical_form(tmp_path):
+    wh = tmp_path / "wh.duckdb"
+    result = run_batch(store_path=wh, paths=[simulator_export(tmp_path)], profile="simulator", batch_key="b1")
+    assert result.status == "loaded" and len(result.files) == 8
+    assert {f.encoding for f in result.files} == {"gb18030"}
+    assert rows(wh, "SELECT trade_id, symbol, side, channel FROM trades ORDER BY 1") == [
+        ("T0001", "600000.SH", "S", "online"), ("T0002", "300750.SZ", "B", "counter"), ("T0003", "000001.SZ", "B", "phone")]
+    assert rows(wh, "SELECT symbol FROM bars ORDER BY 1") == [("000001.SH",), ("600000.SH",)]
+    assert rows(wh, "SELECT direction, amount FROM transfers ORDER BY 1") == [("in", 10000.0), ("out", 2500.5)]
+    assert rows(wh, "SELECT client_id, name, client_type, risk_level, advisor_id, do_not_contact FROM clients "
+                    "ORDER BY 1")[1:3] == [("C0002", "李𠮷", "individual", "C4", "A02", False),
+                                          ("C0003", "王䶮", "individual", None, None, True)]
+    assert rows(wh, "SELECT level FROM advisors ORDER BY advisor_id") == [("senior",), ("junior",)]
+    assert rows(wh, "SELECT symbol, exchange, board FROM instruments WHERE symbol = '300750.SZ'") == [
+        ("300750.SZ", "SZ", "chinext")]
+    # control totals to the cent, source against loaded
+    assert result.control_totals["trades"]["amount"] == {"source": "21470.00", "loaded": "21470.00"}
+    assert result.control_totals["daily_assets"]["total_assets"]["loaded"] == "47710.00"
+
+
+def test_same_bytes_again_even_renamed_change_nothing_and_say_so(store, tmp_path):
+    src = simulator_export(tmp_path / "again")
+    shutil.copy(src / "成交明细.csv", tmp_path / "copy.csv")
+    result = run_batch(store_path=store, paths=[src], profile="simulator", batch_key="again")
+    assert result.status == "unchanged" and "already loaded" in result.message
+    assert {f.status for f in result.files} == {"already_loaded"}
+    assert {f.previous_batch for f in result.files} == {"base"}
+    assert hashlib.sha256(store.read_bytes()).digest()  # the store still opens
+    assert rows(store, "SELECT count(*) FROM trades") == [(3,)]
+
+
+def corrected_trades(folder):
+    return write_csv(folder / "成交明细.csv", TRADES_H, [
+        ["T0001", "C0001", "20240131", "600000", "1", "2", "400", "7.10", "2840.00", "5.00", "1.42", "0.03", "网上"],
+        ["T0004", "C0002", "20240131", "000001", "2", "1", "100", "9.60", "960.00", "5.00", "0.00", "0.01", "网上"]])
+
+
+def test_corrected_file_replaces_that_day_logs_the_difference_and_keeps_aggregates_exact(store, tmp_path):
+    result = run_batch(store_path=store, paths=[corrected_trades(tmp_path)], profile="simulator", batch_key="fix")
+    assert result.status == "loaded"
+    log = [c for c in result.changes if c["table"] == "trades"]
+    assert log == [{"table": "trades", "date": "2024-01-31", "rows_before": 3, "rows_after": 2,
+                    "amount_before": "21470.00", "amount_after": "3800.00"}]
+    assert rows(store, "SELECT trade_id FROM trades ORDER BY 1") == [("T0001",), ("T0004",)]
+    # aggregates equal a full recomputation from the trades
+    assert rows(store, "SELECT * FROM client_days ORDER BY ALL") == rows(store, """
+        SELECT client_id, trade_date, count(*), sum(amount), sum(commission),
+               coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
+        FROM trades GROUP BY ALL ORDER BY ALL""")
+    assert rows(store, "SELECT * FROM client_symbols ORDER BY ALL") == rows(store, """
+        SELECT client_id, symbol, min(trade_date), max(trade_date) FROM trades GROUP BY ALL ORDER BY ALL""")
+
+
+def test_new_day_extends_aggregates_incrementally(store, tmp_path):
+    write_csv(tmp_path / "成交明细.csv", TRADES_H, [
+        ["T0010", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]])
+    run_batch(store_path=store, paths=[tmp_path / "成交明细.csv"], profile="simulator", batch_key="d2")
+    assert rows(store, "SELECT first_trade_date::VARCHAR, last_trade_date::VARCHAR FROM client_symbols "
+                       "WHERE client_id = 'C0001' AND symbol = '600000.SH'") == [("2024-01-31", "2024-02-01")]
+    assert rows(store, "SELECT count(*) FROM client_days WHERE client_id = 'C0001'") == [(2,)]
+
+
+def test_quarantine_loads_valid_rows_and_accounts_for_every_row(store, tmp_path):
+    src = tmp_path / "src"
+    good = ["T0020", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
+    write_csv(src / "成交明细.csv", TRADES_H, [
+        good,
+        good,                                                                      # exact duplicate
+        ["T0021", "C9999", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"],
+        ["T0022", "C0002", "20240231", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"],
+        ["T0023", "C0002", "20240201", "600000", "1", "1", "-5", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"],
+    ])
+    with pytest.raises(BatchRejected):
+        run_batch(store_path=store, paths=[src], profile="simulator", batch_key="q0")
+    result = run_batch(store_path=store, paths=[src], profile="simulator", batch_key="q1", quarantine=True,
+                       quarantine_dir=tmp_path / "q")
+    f = result.files[0]
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined, f.rows_duplicate) == (5, 1, 3, 1)
+    assert f.rows_read == f.rows_loaded + f.rows_quarantined + f.rows_duplicate
+    assert rows(store, "SELECT trade_id FROM trades WHERE trade_date = '2024-02-01'") == [("T0020",)]
+    with open(result.quarantine_file, encoding="utf-8-sig", newline="") as fh:
+        q = list(csv.reader(fh))
+    assert [(r[1], r[4]) for r in q[1:]] == [("4", "客户号不存在"), ("5", "日期无效或不存在"), ("6", "数值必须大于零")]
+    assert q[1][5] == "unknown client"
+
+
+def test_file_level_problem_rejects_even_with_quarantine(store, tmp_path):
+    (tmp_path / "成交明细.csv").write_bytes(b"")
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[tmp_path / "成交明细.csv"], profile="simulator", batch_key="e", quarantine=True)
+    assert [p.code for p in info.value.result.problems] == ["empty_file"]
+
+
+def test_reconciliation_mismatch_fails_the_batch_and_rolls_back(store, tmp_path, monkeypatch):
+    real = store_mod._loaded_totals
+
+    def off_by_a_cent(con, staged, table):
+        out = real(con, staged, table)
+        if "amount" in out:
+            out["amount"] += store_mod.CENT
+        return out
+
+    monkeypatch.setattr(store_mod, "_loaded_totals", off_by_a_cent)
+    before = rows(store, "SELECT count(*), sum(amount) FROM trades")
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[corrected_trades(tmp_path)], profile="simulator", batch_key="r")
+    assert info.value.result.problems[-1].code == "reconciliation"
+    assert rows(store, "SELECT count(*), sum(amount) FROM trades") == before
+    assert rows(store, "SELECT count(*) FROM import_files WHERE batch_key = 'r'") == [(0,)]
