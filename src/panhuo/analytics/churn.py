@@ -3,8 +3,10 @@
 Training uses time-based splits: features at earlier as-of dates with the outcome observed in the 90 days
 after each, trained on the earlier dates and validated (and calibrated, Platt scaling) on the latest date
 whose outcome is already known. The observed outcome stands in for dropout, which nobody observes: a
-client who traded in the 90 days before the date and not at all in the 90 days after it, or who moved
-out at least half of its assets. Reasons come from LightGBM's per-feature contributions (TreeSHAP).
+client who makes no trade at all in the 90 days after the date, or who moves out at least half of its
+assets. (Against the simulator's truth this label beat "traded before, silent after" by far: AUC 0.85
+against 0.63 on a 5,000-client branch, because a client who drifts off slowly is quiet before it goes.)
+Reasons come from LightGBM's per-feature contributions (TreeSHAP).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ MIN_ROWS, MIN_POSITIVES = 200, 20   # below this a model would only fit noise: n
 MODEL_FEATURES = [
     "days_since_last_trade", "trading_days_30d", "trading_days_90d", "trading_days_365d", "trades_90d",
     "amount_90d", "commission_365d", "turnover_6m", "assets_now", "asset_change_90d", "net_transfer_30d",
-    "net_transfer_90d", "moved_out_share_90d", "drawdown_from_peak", "return_90d", "excess_return_90d",
-    "unrealised_pnl_pct", "position_level", "instruments_held", "account_age_days", "days_since_last_contact",
+    "net_transfer_90d", "moved_out_share_90d", "transfers_out_90d", "drawdown_from_peak", "return_90d",
+    "excess_return_90d", "lifetime_pnl_pct", "unrealised_pnl_pct", "position_level", "holdings_change_90d",
+    "instruments_held", "overdue_ratio", "account_age_days", "days_since_last_contact",
 ]
 
 
@@ -44,6 +47,15 @@ def model_matrix(table: pa.Table, as_of: date) -> np.ndarray:
             ago = _col(table, "assets_90d_ago")
             with np.errstate(divide="ignore", invalid="ignore"):
                 cols.append(np.where(ago > 0, now / ago - 1, np.nan))
+        elif name == "holdings_change_90d":
+            now = _col(table, "market_value_now")
+            ago = _col(table, "market_value_90d_ago")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cols.append(np.where(ago > 0, now / ago - 1, np.nan))
+        elif name == "overdue_ratio":
+            # silence measured in the client's own usual gaps between trading days
+            gap = 365.0 / np.maximum(_col(table, "trading_days_365d"), 1.0)
+            cols.append(_col(table, "days_since_last_trade") / gap)
         elif name == "account_age_days":
             opened = table.column("open_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
             cols.append((np.datetime64(as_of, "D") - opened).astype(float))
@@ -68,8 +80,7 @@ def outcome_sql(as_of: date, horizon: int = HORIZON) -> str:
                  f"FROM transfers WHERE {day} > {d} AND {day} <= {end} GROUP BY client_id"),
     ]
     select = f"""SELECT f.*,
-      ((f.trading_days_90d > 0 AND coalesce(fut.days_after, 0) = 0)
-       OR coalesce(futx.out_after, 0) >= {MOVED_OUT} * f.assets_now) AS churned
+      (coalesce(fut.days_after, 0) = 0 OR coalesce(futx.out_after, 0) >= {MOVED_OUT} * f.assets_now) AS churned
     FROM features f LEFT JOIN fut ON fut.client_id = f.client_id LEFT JOIN futx ON futx.client_id = f.client_id
     WHERE f.assets_now > 0 ORDER BY f.client_id"""
     return with_ctes(ctes, select)

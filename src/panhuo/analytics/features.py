@@ -27,7 +27,8 @@ FEATURES = [
     "commission_30d", "commission_90d", "commission_365d",
     "turnover_6m", "turnover_365d",
     "assets_now", "cash_now", "market_value_now", "assets_30d_ago", "assets_90d_ago", "assets_180d_ago",
-    "peak_assets_365d", "net_transfer_30d", "net_transfer_90d", "transfer_out_90d", "moved_out_share_90d",
+    "market_value_90d_ago", "peak_assets_365d", "net_transfer_30d", "net_transfer_90d", "transfer_out_90d",
+    "transfers_out_90d", "moved_out_share_90d", "net_deposits_total", "lifetime_pnl_pct",
     "return_ytd", "return_90d", "csi300_return_ytd", "csi300_return_90d", "excess_return_ytd",
     "excess_return_90d", "drawdown_from_peak", "unrealised_pnl_pct", "position_level",
     "instruments_held", "symbols_traded_90d", "symbols_traded_365d", "days_since_last_contact",
@@ -90,6 +91,7 @@ def _assets(w: Windows) -> str:
       arg_max(market_value, date) AS market_value_now,
       arg_max(total_assets, date) FILTER (WHERE date <= {w.ago(30)}) AS assets_30d_ago,
       arg_max(total_assets, date) FILTER (WHERE date <= {w.ago(90)}) AS assets_90d_ago,
+      arg_max(market_value, date) FILTER (WHERE date <= {w.ago(90)}) AS market_value_90d_ago,
       arg_max(total_assets, date) FILTER (WHERE date <= {w.ago(180)}) AS assets_180d_ago,
       arg_max(total_assets, date) FILTER (WHERE date <= {w.ytd_start}) AS assets_ytd_start,
       max(total_assets) FILTER (WHERE date > {w.ago(365)}) AS peak_assets_365d,
@@ -103,11 +105,14 @@ def _assets(w: Windows) -> str:
 def _transfers(w: Windows) -> str:
     day = "CAST(transfer_time AS DATE)"
     signed = "CASE WHEN direction = 'in' THEN amount ELSE -amount END"
+    # All history: the lifetime net deposit is what the client's P&L is measured against.
     return f"""SELECT client_id,
       sum({signed}) FILTER (WHERE {day} > {w.ago(30)}) AS net_transfer_30d,
-      sum({signed}) AS net_transfer_90d,
-      sum(CASE WHEN direction = 'out' THEN amount ELSE 0 END) AS transfer_out_90d
-    FROM transfers WHERE {day} <= {w.d} AND {day} > {w.ago(90)} GROUP BY client_id"""
+      sum({signed}) FILTER (WHERE {day} > {w.ago(90)}) AS net_transfer_90d,
+      sum(CASE WHEN direction = 'out' THEN amount ELSE 0 END) FILTER (WHERE {day} > {w.ago(90)}) AS transfer_out_90d,
+      count(*) FILTER (WHERE direction = 'out' AND {day} > {w.ago(90)}) AS transfers_out_90d,
+      sum({signed}) AS net_deposits_total
+    FROM transfers WHERE {day} <= {w.d} GROUP BY client_id"""
 
 
 def _positions(w: Windows) -> str:
@@ -173,6 +178,10 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
       CAST({z}(tr.net_transfer_30d, 0) AS DOUBLE) AS net_transfer_30d,
       CAST({z}(tr.net_transfer_90d, 0) AS DOUBLE) AS net_transfer_90d,
       CAST({z}(tr.transfer_out_90d, 0) AS DOUBLE) AS transfer_out_90d,
+      CAST({z}(tr.transfers_out_90d, 0) AS BIGINT) AS transfers_out_90d,
+      CAST({z}(tr.net_deposits_total, 0) AS DOUBLE) AS net_deposits_total,
+      CASE WHEN tr.net_deposits_total > 0 THEN da.assets_now / tr.net_deposits_total - 1 END AS lifetime_pnl_pct,
+      da.market_value_90d_ago,
       CASE WHEN greatest({z}(da.assets_90d_ago, 0), {z}(da.assets_now, 0) + {moved_out}) > 0
            THEN {moved_out} / greatest({z}(da.assets_90d_ago, 0), {z}(da.assets_now, 0) + {moved_out})
            ELSE 0.0 END AS moved_out_share_90d,

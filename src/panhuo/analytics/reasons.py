@@ -43,6 +43,12 @@ TEMPLATES: dict[str, Template] = {
                                    f"Net transfer {'out' if v < 0 else 'in'} of {_cny_en(abs(v))} in 30 days"),
     "net_transfer_90d": lambda v: (f"近90天净{'转出' if v < 0 else '转入'}{_cny(abs(v))}",
                                    f"Net transfer {'out' if v < 0 else 'in'} of {_cny_en(abs(v))} in 90 days"),
+    "transfers_out_90d": lambda v: (f"近90天转出{v:.0f}次", f"{v:.0f} transfers out in 90 days"),
+    "lifetime_pnl_pct": lambda v: (f"累计{'亏损' if v < 0 else '盈利'}{_pct(abs(v))}",
+                                   f"{'Down' if v < 0 else 'Up'} {_pct(abs(v))} on all money deposited"),
+    "holdings_change_90d": lambda v: (f"近90天持仓市值{'减少' if v < 0 else '增加'}{_pct(abs(v))}",
+                                      f"Holdings {'down' if v < 0 else 'up'} {_pct(abs(v))} in 90 days"),
+    "overdue_ratio": lambda v: (f"未交易时间为平时间隔的{v:.1f}倍", f"Silent for {v:.1f}x the usual gap between trades"),
     "drawdown_from_peak": lambda v: (f"资产较一年高点回撤{_pct(v)}", f"Assets {_pct(v)} below their 1-year peak"),
     "return_90d": lambda v: (f"近90天收益{_pct(v)}", f"90-day return {_pct(v)}"),
     "return_ytd": lambda v: (f"今年以来收益{_pct(v)}", f"Return this year {_pct(v)}"),
@@ -63,6 +69,7 @@ MISSING: dict[str, tuple[str, str]] = {
     "days_since_last_contact": ("从未联系", "Never contacted"),
     "unrealised_pnl_pct": ("无持仓", "No holdings"),
     "position_level": ("无资产", "No assets"),
+    "overdue_ratio": ("从未交易", "Never traded"),
 }
 
 

@@ -1,0 +1,78 @@
+"""The churn model: on public bank data (a known AUC), and on a simulated branch against its ground truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from panhuo.analytics.churn import ChurnModel, rule_score
+from panhuo.analytics.pipeline import run_daily_full
+from panhuo.analytics.reasons import describe, top_reasons
+from tests.analytics.simbranch import simulated_branch
+from tests.conftest import shared_data
+
+
+def test_bank_churn_auc_near_published(capsys):
+    df = pl.read_csv(shared_data("bank_churn", "churn_modelling_train80.csv"))
+    df = df.with_columns(germany=(pl.col("Geography") == "Germany").cast(int),
+                         spain=(pl.col("Geography") == "Spain").cast(int), male=(pl.col("Gender") == "Male").cast(int))
+    names = ["CreditScore", "Age", "Tenure", "Balance", "NumOfProducts", "HasCrCard", "IsActiveMember",
+             "EstimatedSalary", "germany", "spain", "male"]
+    X, y = df.select(names).to_numpy().astype(float), df["Exited"].to_numpy()
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    X_fit, X_cal, y_fit, y_cal = train_test_split(X_tr, y_tr, test_size=0.25, random_state=0, stratify=y_tr)
+    model = ChurnModel(feature_names=names)
+    metrics = model.fit(X_fit, y_fit, X_cal, y_cal)
+    p = model.predict_proba(X_te)
+    auc = roc_auc_score(y_te, p)
+    print(f"bank churn: AUC {auc:.4f}, Brier {brier_score_loss(y_te, p):.4f}, validation {metrics}")
+    assert 0.84 <= auc <= 0.92          # SOURCE.md: a GBM on this data lands near 0.86-0.88
+    assert brier_score_loss(y_te, p) < 0.12 and abs(p.mean() - y_te.mean()) < 0.03   # calibrated
+    zh, en = model.reasons(X_te[:5])
+    assert all(1 <= len(r) <= 3 for r in zh) and len(en) == 5
+
+
+def test_reasons_say_what_raised_the_risk():
+    contrib = np.array([[0.1, 2.0, -1.0, 0.5], [-0.2, -0.1, -0.3, -0.4]])
+    values = np.array([[30.0, 0.62, 5.0, np.nan], [1.0, 0.0, 1.0, 2.0]])
+    names = ["days_since_last_trade", "moved_out_share_90d", "trading_days_90d", "days_since_last_contact"]
+    zh, en = top_reasons(contrib, values, names)
+    assert zh[0] == ["近90天转出资产62%", "从未联系", "已30天未交易"]
+    assert en[0] == ["Moved 62% of assets out in 90 days", "Never contacted", "No trade for 30 days"]
+    assert zh[1] == [] and en[1] == []      # nothing raised the risk: no reason is invented
+    assert describe("excess_return_ytd", -0.12) == ("今年以来跑输沪深300 12%", "Behind the CSI 300 by 12% this year")
+
+
+def test_against_the_simulators_truth(tmp_path, warehouse, capsys):
+    as_of = simulated_branch(tmp_path / "sim", warehouse)
+    result = run_daily_full(warehouse, as_of=as_of)
+    report = result.churn
+    assert report.note == "" and report.valid_date < as_of and all(d < report.valid_date for d in report.train_dates)
+    truth = pl.read_parquet(tmp_path / "sim" / "truth.parquet")
+    df = pl.from_arrow(result.table).join(truth, on="client_id")
+    scored = df.filter(pl.col("alive_at_end") & pl.col("churn_risk").is_not_null() & pl.col("churn_risk").is_not_nan())
+    y = scored["churns_in_next_90d"].to_numpy().astype(int)
+    risk = scored["churn_risk"].to_numpy()
+    from panhuo.analytics.churn import model_matrix
+
+    X = model_matrix(result.table.filter(
+        np.isin(result.table.column("client_id").to_numpy(zero_copy_only=False), scored["client_id"].to_numpy())),
+        as_of)
+    auc, rule = roc_auc_score(y, risk), roc_auc_score(y, rule_score(X))
+    ceiling = roc_auc_score(y, scored["churn_probability_90d"].to_numpy())
+    brier = brier_score_loss(y, risk)
+    print(f"truth: AUC {auc:.4f} rule {rule:.4f} ceiling {ceiling:.4f} Brier {brier:.4f}; "
+          f"validation AUC {report.auc:.4f} Brier {report.brier:.4f} rule {report.rule_auc:.4f}")
+    assert auc >= 0.80 and auc >= rule + 0.05
+    assert auc <= ceiling + 0.02            # no model can know more than the true hazard
+    # every client at risk gets at most three plain reasons, in both languages
+    top = df.filter(pl.col("churn_risk") > 0.5)
+    assert len(top) > 0 and all(1 <= len(r) <= 3 for r in top["churn_reasons"])
+    assert all(len(a) == len(b) for a, b in zip(top["churn_reasons"], top["churn_reasons_en"], strict=True))
+    # P(alive) from BG/NBD on trading days separates who is gone from who is not
+    alive = df.filter(pl.col("p_alive").is_not_null())
+    assert roc_auc_score(alive["alive_at_end"].to_numpy().astype(int), alive["p_alive"].to_numpy()) > 0.75
+    assert result.bgnbd.converged
