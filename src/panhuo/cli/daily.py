@@ -64,7 +64,7 @@ def run_daily_cmd(
     if engine not in ("duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark", as_json=as_json)
     t0 = time.perf_counter()
-    with open_warehouse(read_only=False) as wh:
+    with open_warehouse(read_only=True) as wh:   # the run only reads the analytical store
         day = date.fromisoformat(as_of) if as_of else latest_data_date(wh)
         if day is None:
             fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)

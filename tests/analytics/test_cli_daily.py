@@ -1,0 +1,55 @@
+"""`panhuo run-daily`: defaults to the latest data date, exports Parquet, stores snapshots, prints JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from tests.analytics import timeline
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("PANHUO_HOME", str(tmp_path))
+    from panhuo.warehouse import open_warehouse
+
+    with open_warehouse() as wh:
+        timeline.load(wh)
+    return tmp_path
+
+
+def test_run_daily_exports_and_stores(home, db):
+    from panhuo.cli import app
+    from panhuo.clients.models import Branch, Client, ClientSnapshot
+
+    branch = Branch.objects.create(branch_id="B001", name="测试营业部")
+    for cid, _ in timeline.CLIENTS:
+        Client.objects.create(client_id=cid, branch=branch, name=cid)
+    out = home / "daily.parquet"
+    res = CliRunner().invoke(app, ["run-daily", "--export", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["as_of"] == "2024-06-28" and data["clients"] == 7 and data["snapshots_written"] == 7
+    assert data["dormant"] == 2 and data["by_lifecycle"]["dormant"]["clients"] == 2
+    assert data["vip_asset_share"] == pytest.approx(205000 / 296150)
+    table = pq.read_table(out)
+    assert table.num_rows == 7
+    for col in ("client_id", "days_since_last_trade", "tier", "lifecycle", "is_dormant", "p_alive",
+                "expected_trading_days_90d", "churn_risk", "churn_reasons"):
+        assert col in table.column_names
+    assert ClientSnapshot.objects.filter(is_latest=True).count() == 7
+
+
+def test_run_daily_without_data_fails_cleanly(tmp_path, monkeypatch):
+    from panhuo.cli import app
+
+    monkeypatch.setenv("PANHUO_HOME", str(tmp_path))
+    res = CliRunner().invoke(app, ["run-daily", "--no-store", "--json"])
+    assert res.exit_code == 1 and json.loads(res.stdout)["ok"] is False
+    res = CliRunner().invoke(app, ["run-daily", "--engine", "hadoop", "--json"])
+    assert res.exit_code == 1 and "unknown engine" in json.loads(res.stdout)["error"]
