@@ -10,6 +10,7 @@ urlpatterns = [
     # The language switch must work on the login page too; it only sets a cookie and redirects to a safe URL.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("imports/", include("panhuo.imports.urls")),
     path("", include("panhuo.web.urls")),
     path("", include("panhuo.workbench.urls")),
 ]

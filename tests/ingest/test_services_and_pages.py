@@ -1,0 +1,164 @@
+"""The Django side: import_batch writes both stores or neither, records every batch, takes one lock; the
+imports pages are for administrators (compliance may read the list), everyone else gets 404."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from panhuo.clients.models import Advisor, Branch, Client
+from panhuo.config import warehouse_path
+from panhuo.imports.models import BatchStatus, ImportBatch
+from panhuo.imports.services import ImportLocked, ImportRejected, import_batch
+from panhuo.ingest.lock import import_lock
+
+from .exports import CLIENTS_H, clients_rows, simulator_export, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("PANHUO_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def master() -> list:
+    return [list(Branch.objects.order_by("pk").values_list()), list(Advisor.objects.order_by("pk").values_list()),
+            list(Client.objects.order_by("pk").values_list())]
+
+
+def test_import_writes_store_and_client_master_and_records_the_batch(home, tmp_path, cast):
+    batch = import_batch(paths=[simulator_export(tmp_path)], profile="simulator", user=cast.users["admin"])
+    assert batch.status == BatchStatus.LOADED and batch.username == "admin"
+    assert batch.rows_read == batch.rows_loaded == 21 and len(batch.files) == 8
+    assert all(len(f["sha256"]) == 64 for f in batch.files)
+    assert batch.control_totals["trades"]["amount"] == {"source": "21470.00", "loaded": "21470.00"}
+    c1 = Client.objects.select_related("advisor", "branch").get(client_id="C0001")
+    assert (c1.name, c1.branch.branch_id, c1.advisor.advisor_id, c1.risk_level) == ("张三", "B001", "A01", "C3")
+    assert str(c1.assigned_on) == "2015-01-05"
+    assert Client.objects.get(client_id="C0003").advisor is None
+    # the cast's advisor A01 was updated from the export, not duplicated
+    assert Advisor.objects.get(advisor_id="A01").level == "senior"
+    again = import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
+    assert again.status == BatchStatus.UNCHANGED and "already loaded" in again.message
+    assert ImportBatch.objects.count() == 2
+
+
+def test_advisor_change_sets_assigned_on_to_the_business_date(home, tmp_path, db):
+    import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
+    rows = clients_rows()
+    rows[2][CLIENTS_H.index("投资顾问编号")] = "A02"
+    write_csv(tmp_path / "d2" / "客户资料.csv", CLIENTS_H, rows)
+    write_csv(tmp_path / "d2" / "日终资产.csv", ["客户号", "日期", "资金余额", "证券市值", "总资产", "当日净转入"],
+              [["C0003", "20240201", "1.00", "0.00", "1.00", "0.00"]])
+    import_batch(paths=[tmp_path / "d2"], profile="simulator")
+    c3 = Client.objects.get(client_id="C0003")
+    assert (c3.advisor.advisor_id, str(c3.assigned_on)) == ("A02", "2024-02-01")
+
+
+def test_rejected_batch_leaves_both_stores_as_they_were(home, tmp_path, db):
+    import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
+    before_store = hashlib.sha256(warehouse_path().read_bytes()).hexdigest()
+    before_master = master()
+    rows = clients_rows()
+    rows[0][CLIENTS_H.index("客户姓名")] = "张三改"               # a valid change that must not land …
+    rows[1][CLIENTS_H.index("手机号码")] = "1390000222"            # … because this row is wrong
+    write_csv(tmp_path / "bad" / "客户资料.csv", CLIENTS_H, rows)
+    with pytest.raises(ImportRejected) as info:
+        import_batch(paths=[tmp_path / "bad"], profile="simulator")
+    p = info.value.problems[0]
+    assert (p.file, p.row, p.column, p.code) == ("客户资料.csv", 3, "手机号码", "bad_phone")
+    assert p.value != "1390000222" and "手机号码不是 11 位数字" in p.zh and "not 11 digits" in p.en
+    assert hashlib.sha256(warehouse_path().read_bytes()).hexdigest() == before_store
+    assert master() == before_master
+    rejected = ImportBatch.objects.get(status=BatchStatus.REJECTED)
+    assert rejected.problem_count == 1 and rejected.problems[0]["column"] == "手机号码"
+    assert "1390000222" not in str(rejected.problems)
+
+
+def test_a_second_import_while_one_runs_stops_with_a_clear_message(home, tmp_path, db):
+    with import_lock(home, owner="someone"):
+        with pytest.raises(ImportLocked, match="another import is running"):
+            import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
+    assert import_batch(paths=[simulator_export(tmp_path)], profile="simulator").status == BatchStatus.LOADED
+
+
+def test_batch_killed_between_the_two_commits_is_completed_by_the_next_run(home, tmp_path, db, monkeypatch):
+    import panhuo.imports.services as services
+
+    def crash(**kwargs):
+        raise KeyboardInterrupt   # stands in for a kill after the store committed
+    monkeypatch.setattr(services, "sync_client_master", crash)
+    with pytest.raises(KeyboardInterrupt):
+        import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
+    monkeypatch.undo()
+    assert Client.objects.count() == 0
+    ImportBatch.objects.update(status=BatchStatus.RUNNING)   # as a killed process leaves it
+    again = import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
+    assert again.status == BatchStatus.UNCHANGED
+    assert Client.objects.count() == 4
+    assert ImportBatch.objects.filter(status=BatchStatus.LOADED).count() == 1
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+def login(client, cast, who):
+    client.force_login(cast.users[who])
+    return client
+
+
+@pytest.mark.parametrize("who, list_status, upload_status", [
+    ("admin", 200, 200), ("compliance", 200, 404), ("manager_a", 404, 404), ("director_a", 404, 404),
+    ("alice", 404, 404),
+])
+def test_pages_by_role(client, cast, home, who, list_status, upload_status):
+    batch = ImportBatch.objects.create(key="k", profile="generic", username="admin")
+    login(client, cast, who)
+    assert client.get(reverse("imports:list")).status_code == list_status
+    assert client.get(reverse("imports:detail", args=[batch.pk])).status_code == list_status
+    assert client.get(reverse("imports:upload")).status_code == upload_status
+    if upload_status == 404:
+        f = SimpleUploadedFile("trades.csv", b"x")
+        assert client.post(reverse("imports:upload"), {"profile": "generic", "files": [f]}).status_code == 404
+        assert ImportBatch.objects.count() == 1
+
+
+def test_upload_imports_one_batch_and_shows_it(client, cast, home, tmp_path):
+    login(client, cast, "admin")
+    export = simulator_export(tmp_path)
+    files = [SimpleUploadedFile(p.name, p.read_bytes()) for p in sorted(export.iterdir())]
+    response = client.post(reverse("imports:upload"), {"profile": "simulator", "files": files}, follow=True)
+    assert response.status_code == 200
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.LOADED and batch.username == "admin" and batch.rows_loaded == 21
+    assert "成交明细.csv" in response.content.decode()
+    listing = client.get(reverse("imports:list")).content.decode()
+    assert reverse("imports:detail", args=[batch.pk]) in listing
+
+
+def test_upload_of_a_bad_file_shows_the_problems_masked(client, cast, home):
+    login(client, cast, "admin")
+    body = "客户号,营业部代码,客户姓名,证件号码\r\nC0101,B001,张三,110101199003071234\r\n".encode("gbk")
+    response = client.post(reverse("imports:upload"), {"profile": "generic",
+                                                       "files": [SimpleUploadedFile("clients.csv", body)]}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "110101199003071234" not in page and "证件号码" in page
+    assert ImportBatch.objects.get().status == BatchStatus.REJECTED
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.csv", ".hidden.csv", "evil.exe", "a|b.csv"])
+def test_upload_refuses_unsafe_file_names(client, cast, home, name):
+    login(client, cast, "admin")
+    response = client.post(reverse("imports:upload"), {"profile": "generic",
+                                                       "files": [SimpleUploadedFile(name, b"a,b\r\n")]})
+    if name.startswith("../"):   # the browser-supplied path is cut to its base name, which is harmless
+        assert response.status_code in (302, 400)
+        assert not (home.parent / "etc").exists()
+    else:
+        assert response.status_code == 400
+    shutil.rmtree(home, ignore_errors=True)
