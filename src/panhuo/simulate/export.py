@@ -71,7 +71,6 @@ def _frames(src: Path, recent_days: int | None) -> dict[str, pl.LazyFrame]:
     keep = _asset_dates(src, recent_days)
     assets = scan("daily_assets") if keep is None else scan("daily_assets").filter(pl.col("date").is_in(keep.to_list()))
 
-    money = lambda *cols: [fixed(c, 2) for c in cols]  # noqa: E731
     return {
         "clients": scan("clients").select(
             pl.col("client_id").alias("客户号"), pl.col("branch_id").alias("营业部代码"),
@@ -101,8 +100,8 @@ def _frames(src: Path, recent_days: int | None) -> dict[str, pl.LazyFrame]:
             ymd("trade_date").alias("成交日期"), *code_market(),
             _mapped("side", {"B": "1", "S": "2"}).alias("买卖标志"), pl.col("quantity").alias("成交数量"),
             fixed("price", 2).alias("成交价格"),
-            *[m.alias(zh) for m, zh in zip(money("amount", "commission", "stamp_duty", "transfer_fee"),
-                                           ("成交金额", "佣金", "印花税", "过户费"))],
+            *[fixed(c, 2).alias(zh) for c, zh in (("amount", "成交金额"), ("commission", "佣金"),
+                                                   ("stamp_duty", "印花税"), ("transfer_fee", "过户费"))],
             _mapped("channel", {"online": "网上", "counter": "柜台", "phone": "电话"}).alias("委托方式")),
         "transfers": scan("transfers").select(
             pl.col("transfer_id").alias("流水号"), pl.col("client_id").alias("客户号"),
@@ -111,8 +110,8 @@ def _frames(src: Path, recent_days: int | None) -> dict[str, pl.LazyFrame]:
             fixed("amount", 2).alias("发生金额"), pl.col("bank").alias("银行")),
         "daily_assets": assets.select(
             pl.col("client_id").alias("客户号"), ymd("date").alias("日期"),
-            *[m.alias(zh) for m, zh in zip(money("cash", "market_value", "total_assets", "net_transfer"),
-                                           ("资金余额", "证券市值", "总资产", "当日净转入"))]),
+            *[fixed(c, 2).alias(zh) for c, zh in (("cash", "资金余额"), ("market_value", "证券市值"),
+                                                   ("total_assets", "总资产"), ("net_transfer", "当日净转入"))]),
         "positions": scan("positions").select(
             ymd("as_of_date").alias("日期"), pl.col("client_id").alias("客户号"), *code_market(),
             pl.col("quantity").alias("持仓数量"), fixed("cost_price", 3).alias("成本价"),

@@ -92,7 +92,7 @@ def _codes(rng: np.random.Generator, board: np.ndarray, exchange: np.ndarray) ->
 def _names(rng: np.random.Generator, industry: np.ndarray, is_st: np.ndarray) -> np.ndarray:
     seen: set[str] = set()
     out = []
-    for ind, st in zip(industry, is_st):
+    for ind, st in zip(industry, is_st, strict=True):
         while True:
             name = "".join(rng.choice(NAME_HEAD, 2)) + NAME_SUFFIX.get(str(ind), str(ind)[:2])
             if name not in seen:
@@ -154,7 +154,7 @@ def build_market(seed: int, n_stocks: int, days: np.ndarray, n_written: int) -> 
     starts = np.argwhere(rng.random((T, M)) < 0.0007)
     lengths = np.where(rng.random(len(starts)) < 0.08, rng.geometric(1 / 30, len(starts)),
                        rng.geometric(1 / 3, len(starts)))
-    for (t, i), ln in zip(starts, lengths):
+    for (t, i), ln in zip(starts, lengths, strict=True):
         suspended[t:t + ln, i] = True
 
     price0 = np.round(np.clip(rng.lognormal(np.log(12.0), 0.8, M), 2.0, 400.0), 2)

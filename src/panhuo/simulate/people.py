@@ -34,12 +34,12 @@ USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 def id_check_digit(first17: str) -> str:
     """GB 11643-1999 check character of an 18-digit resident ID number."""
-    return ID_CHECK[sum(int(ch) * w for ch, w in zip(first17, ID_WEIGHTS)) % 11]
+    return ID_CHECK[sum(int(ch) * w for ch, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def uscc_check_char(first17: str) -> str:
     """GB 32100-2015 check character of a unified social credit code."""
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
@@ -69,7 +69,7 @@ def id_numbers(rng: np.random.Generator, regions: np.ndarray, birth: np.ndarray,
     other = np.array(OTHER_PROVINCE_CODES)[rng.integers(0, len(OTHER_PROVINCE_CODES), len(regions))]
     births = np.datetime_as_string(birth, unit="D")
     out = []
-    for r, o, b, s in zip(regions, other, births, seq):
+    for r, o, b, s in zip(regions, other, births, seq, strict=True):
         first17 = f"{REGION_CODES.get(r, o)}{b.replace('-', '')}{s:03d}"
         out.append(first17 + id_check_digit(first17))
     return out
@@ -77,7 +77,7 @@ def id_numbers(rng: np.random.Generator, regions: np.ndarray, birth: np.ndarray,
 
 def uscc_codes(rng: np.random.Generator, n: int) -> list[str]:
     out = []
-    for i in range(n):
+    for _ in range(n):
         body = "".join(USCC_CHARS[k] for k in rng.integers(0, 31, 8))
         first17 = "91110108" + body + USCC_CHARS[int(rng.integers(0, 10))]
         out.append(first17 + uscc_check_char(first17))
@@ -87,13 +87,13 @@ def uscc_codes(rng: np.random.Generator, n: int) -> list[str]:
 def company_names(rng: np.random.Generator, n: int) -> list[str]:
     w = rng.integers(0, len(COMPANY_WORDS), (n, 2))
     k = rng.integers(0, len(COMPANY_KINDS), n)
-    return [f"北京{COMPANY_WORDS[a]}{COMPANY_WORDS[b]}{COMPANY_KINDS[c]}" for (a, b), c in zip(w, k)]
+    return [f"北京{COMPANY_WORDS[a]}{COMPANY_WORDS[b]}{COMPANY_KINDS[c]}" for (a, b), c in zip(w, k, strict=True)]
 
 
 def phones(rng: np.random.Generator, n: int) -> list[str]:
     pre = np.array(PHONE_PREFIXES)[rng.integers(0, len(PHONE_PREFIXES), n)]
     rest = rng.integers(0, 100_000_000, n)
-    return [f"{p}{r:08d}" for p, r in zip(pre, rest)]
+    return [f"{p}{r:08d}" for p, r in zip(pre, rest, strict=True)]
 
 
 def advisors_table(rng: np.random.Generator, n_clients: int, start: np.datetime64) -> dict[str, list]:

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from panhuo.simulate.calendar import month_end_mask, trading_days
 from panhuo.simulate.clients import client_master, draw_latent
-from panhuo.simulate.config import BRANCH_ID, CHANNELS, HORIZON_DAYS, SimConfig, SimSummary
+from panhuo.simulate.config import CHANNELS, HORIZON_DAYS, SimConfig, SimSummary
 from panhuo.simulate.market import Market, build_market
 from panhuo.simulate.people import BANKS, advisors_table
 from panhuo.simulate.trading import ChunkResult, run_chunk

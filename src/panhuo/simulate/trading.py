@@ -97,7 +97,8 @@ def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np
         reg = int(mkt.regime[min(t, nw - 1)])
         net_today = np.zeros(n)
 
-        def transfer(idx: np.ndarray, amount: np.ndarray, direction: int) -> None:
+        def transfer(idx: np.ndarray, amount: np.ndarray, direction: int, t: int = t, future: bool = future,
+                     net_today: np.ndarray = net_today) -> None:
             keep = amount > 0
             idx, amount = idx[keep], amount[keep]
             sign = 1.0 if direction == 0 else -1.0

@@ -19,7 +19,6 @@ import numpy as np
 from scipy.stats import rankdata
 
 
-
 def churn_probability(state: np.ndarray, draining: np.ndarray, lam: np.ndarray, q: np.ndarray, d: np.ndarray,
                       drainer: np.ndarray, total: np.ndarray, horizon: int) -> np.ndarray:
     """P(churn event within `horizon` trading days | latent state on the last written day)."""
