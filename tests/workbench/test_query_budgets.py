@@ -1,0 +1,52 @@
+"""(4) Query counts of the list pages do not grow with the number of rows shown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from panhuo.clients.models import Client, ClientSnapshot
+from panhuo.workbench.models import ClientFunnel, Contact, Task
+
+BUDGET = {"/today/": 10, "/clients/": 10, "/clients/CA001/": 14, "/funnel/": 16, "/branch/": 20,
+          "/clients/export/": 10}
+
+
+def _grow(world, n: int) -> None:
+    """Give alice n more clients, each with a snapshot, an open task, a funnel place and a contact."""
+    alice, branch = world.advisors["alice"], world.branches["A"]
+    today = timezone.localdate()
+    clients = Client.objects.bulk_create([Client(client_id=f"CX{i:04d}", branch=branch, advisor=alice,
+                                                 name=f"批量{i}", phone=f"1370000{i:04d}") for i in range(n)])
+    ClientSnapshot.objects.bulk_create([ClientSnapshot(client=c, as_of=today, total_assets=i, churn_risk=0.9,
+                                                       churn_reasons=["理由"]) for i, c in enumerate(clients)])
+    Task.objects.bulk_create([Task(client=c, advisor=alice, kind="churn_risk", priority=350, reason_zh="r",
+                                   reason_en="r", script_key="churn_risk", created_on=today) for c in clients])
+    ClientFunnel.objects.bulk_create([ClientFunnel(client=c, track="normal", stage="AB"[i % 2], since=today)
+                                      for i, c in enumerate(clients)])
+    ca001 = Client.objects.get(client_id="CA001")
+    Contact.objects.bulk_create([Contact(client=ca001, advisor=alice, channel="phone", outcome="reached",
+                                         at=timezone.now() - timedelta(hours=i)) for i in range(n)])
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("path", list(BUDGET))
+@pytest.mark.parametrize("username", ["alice", "director_a"])
+def test_query_count_is_flat_and_within_budget(world, client, path, username):
+    if username == "alice" and path == "/branch/":
+        pytest.skip("advisors have no branch dashboard")
+    client.force_login(world.users[username])
+    small = _queries(client, path)
+    _grow(world, 60)
+    large = _queries(client, path)
+    assert large == small, (path, small, large)
+    assert large <= BUDGET[path], (path, large)
