@@ -22,8 +22,8 @@ MAX_TRANSFERS = 200   # the chart marks transfers; beyond this many in a year th
 def _weeks_sql() -> str:
     # Weeks end on Sunday; the week's point is the last day's total assets and the week's net transfers.
     return """
-        SELECT client_id, list([strftime(week_end, '%Y-%m-%d'), round(assets, 2), round(net, 2)]
-                               ORDER BY week_end) AS weeks
+        SELECT client_id, list(struct_pack(w := strftime(week_end, '%Y-%m-%d'), a := round(assets, 2),
+                                           n := round(net, 2)) ORDER BY week_end) AS weeks
         FROM (
             SELECT client_id, CAST(date_trunc('week', date) + INTERVAL 6 DAY AS DATE) AS week_end,
                    arg_max(total_assets, date) AS assets, sum(coalesce(net_transfer, 0)) AS net
@@ -79,7 +79,7 @@ def client_series(wh, *, as_of: date, days: int = 365) -> dict[str, dict[str, An
         return out.setdefault(cid, {"weeks": [], "transfers": [], "trade_days": [], "positions": []})
 
     for cid, weeks in wh.execute(_weeks_sql(), params).fetchall():
-        row(cid)["weeks"] = [[w[0], float(w[1] or 0), float(w[2] or 0)] for w in weeks]
+        row(cid)["weeks"] = [[w["w"], float(w["a"] or 0), float(w["n"] or 0)] for w in weeks]
     for cid, transfers in wh.execute(_transfers_sql(), params).fetchall():
         row(cid)["transfers"] = sorted([t["d"], t["dir"], float(t["amt"])] for t in transfers)
     for cid, trade_days in wh.execute(_trade_days_sql(), params).fetchall():

@@ -1,0 +1,66 @@
+"""The 360 page's series: computed in bulk from the analytical store, written to the operational store, read
+by the funnel's trade confirmation and drawn on the page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from panhuo.analytics.client_series import client_series
+from panhuo.workbench.models import ClientFunnel, ClientSeries
+from panhuo.workbench.services.contacts import contact_log
+from panhuo.workbench.services.funnel import funnel_confirm_from_trades
+from panhuo.workbench.services.series import series_refresh
+
+AS_OF = date(2026, 11, 20)   # a Friday
+
+
+def _load(wh):
+    wh.execute("INSERT INTO daily_assets VALUES "
+               "('CA001', DATE '2026-11-16', 1000, 9000, 10000, 0), "
+               "('CA001', DATE '2026-11-18', 1000, 9500, 60500, 50000), "
+               "('CA001', DATE '2026-11-20', 1000, 9800, 60800, 0), "
+               "('CA001', DATE '2025-06-01', 1000, 0, 1000, 0), "      # older than a year: left out
+               "('CA002', DATE '2026-11-21', 0, 0, 5, 0)")            # after as_of: left out
+    wh.execute("INSERT INTO transfers VALUES ('T1', 'CA001', TIMESTAMP '2026-11-18 10:00:00', 'in', 50000, 'ICBC'),"
+               "('T2', 'CA001', TIMESTAMP '2026-12-01 10:00:00', 'out', 1, 'ICBC')")
+    wh.execute("INSERT INTO client_days VALUES ('CA001', DATE '2026-11-17', 2, 1000, 1, 1000, 0), "
+               "('CA001', DATE '2026-11-19', 1, 500, 1, 0, 500), ('CB001', DATE '2025-01-02', 1, 1, 1, 1, 0)")
+    wh.execute("INSERT INTO instruments VALUES ('600000.SH', '浦发银行', 'SH', 'main', '银行', NULL, false)")
+    wh.execute("INSERT INTO positions VALUES (DATE '2026-11-19', 'CA001', '600000.SH', 1000, 8.0, 9.8, 9800), "
+               "(DATE '2026-11-12', 'CB001', '600000.SH', 500, 10.0, 9.0, 4500)")
+
+
+def test_series_from_the_warehouse(warehouse):
+    _load(warehouse)
+    s = client_series(warehouse, as_of=AS_OF)
+    assert set(s) == {"CA001"}                 # CB001's only data are outside the window or not the latest positions
+    ca = s["CA001"]
+    assert ca["weeks"] == [["2026-11-22", 60800.0, 50000.0]]
+    assert ca["transfers"] == [["2026-11-18", "in", 50000.0]]
+    assert ca["trade_days"] == ["2026-11-17", "2026-11-19"]
+    [p] = ca["positions"]
+    assert (p["symbol"], p["name"], p["quantity"], p["pnl"], p["pnl_pct"]) == ("600000.SH", "浦发银行", 1000, 1800.0,
+                                                                              0.225)
+
+
+def test_refresh_writes_rows_that_confirm_the_funnel_and_draw_the_page(world, warehouse, client):
+    _load(warehouse)
+    contact_log(user=world.users["alice"], client_id="CA001", channel="visit", outcome="interested",
+                at=timezone.make_aware(datetime(2026, 11, 16, 10)))
+    assert series_refresh(wh=warehouse, as_of=AS_OF) == 1
+    assert series_refresh(wh=warehouse, as_of=AS_OF) == 1         # an upsert, not a duplicate
+    assert ClientSeries.objects.get(client__client_id="CA001").trade_days == ["2026-11-17", "2026-11-19"]
+    funnel = ClientFunnel.objects.get(client__client_id="CA001")
+    funnel.b_on = date(2026, 11, 16)
+    funnel.save()
+    assert funnel_confirm_from_trades(as_of=AS_OF) == {"C": 1, "D": 1}
+    funnel.refresh_from_db()
+    assert (funnel.stage, funnel.c_on, funnel.since) == ("D", date(2026, 11, 17), date(2026, 11, 18))
+    client.force_login(world.users["alice"])
+    page = client.get("/clients/CA001/")
+    assert page.context["chart"]["transfers"] == [{"date": "2026-11-18", "dir": "in", "amount": 50000.0}]
+    assert page.context["calendar"]["count"] == 2
+    html = page.content.decode()
+    assert 'id="assets-data"' in html and "浦发银行" in html and "echarts-5.6.0.min.js" in html
