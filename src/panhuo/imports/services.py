@@ -160,14 +160,16 @@ def _recover(store: Path) -> None:
     for key in unsynced_batches(store, synced):
         con = duckdb.connect(str(store), read_only=True)
         try:
-            files = [dict(zip(("sha256", "name", "table", "rows_loaded"), r)) for r in con.execute(
-                "SELECT sha256, file_name, table_name, rows_loaded FROM import_files WHERE batch_key = ?", [key]
-            ).fetchall()]
+            files = [dict(zip(("sha256", "name", "table", "rows_loaded", "business_date"), r)) for r in con.execute(
+                "SELECT sha256, file_name, table_name, rows_loaded, business_date FROM import_files "
+                "WHERE batch_key = ?", [key]).fetchall()]
         finally:
             con.close()
+        business_date = max((f.pop("business_date") for f in files if f["business_date"]), default=None)
         with transaction.atomic():
-            sync = sync_client_master(store=store)
+            sync = sync_client_master(store=store, business_date=business_date)
             batch, _ = ImportBatch.objects.get_or_create(key=key, defaults={"profile": "?"})
+            batch.business_date = business_date
             batch.status = BatchStatus.LOADED
             batch.files = batch.files or files
             batch.rows_loaded = sum(f["rows_loaded"] or 0 for f in files)

@@ -243,7 +243,8 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         _attach(con, store_path, write=True)
         try:
             result.changes, result.control_totals = store.apply_batch(
-                con, staged=staged, absent=absent, ledger=ledger, batch_key=batch_key, source=source)
+                con, staged=staged, absent=absent, ledger=ledger, batch_key=batch_key, source=source,
+                business_date=result.business_date)
         except store.ReconciliationError as exc:
             result.status = "rejected"
             result.problems += [Problem("*", None, None, None, "reconciliation", m) for m in exc.mismatches]

@@ -18,7 +18,8 @@ import duckdb
 from panhuo.warehouse.schema import TABLES, all_tables
 
 LEDGER_DDL = ("CREATE TABLE IF NOT EXISTS import_files (sha256 VARCHAR PRIMARY KEY, batch_key VARCHAR NOT NULL, "
-              "file_name VARCHAR, table_name VARCHAR, rows_loaded BIGINT, loaded_at TIMESTAMP DEFAULT now())")
+              "file_name VARCHAR, table_name VARCHAR, rows_loaded BIGINT, business_date DATE, "
+              "loaded_at TIMESTAMP DEFAULT now())")
 DATE_COLUMN = {"trades": "trade_date", "daily_assets": "date", "positions": "as_of_date",
                "transfers": "transfer_time::DATE"}
 MONEY = {"trades": ("amount", "commission", "stamp_duty", "transfer_fee"),
@@ -139,7 +140,8 @@ def _update_aggregates(con, staged: str) -> None:
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, *, staged: dict[str, str], absent: dict[str, set[str]],
-                ledger: list[dict], batch_key: str, source: dict[str, dict]) -> tuple[list[dict], dict]:
+                ledger: list[dict], batch_key: str, source: dict[str, dict],
+                business_date=None) -> tuple[list[dict], dict]:
     """Load the staged tables into attached database `wh` all-or-nothing. Returns (changes, control totals)."""
     changes: list[dict] = []
     totals: dict[str, dict] = {}
@@ -158,8 +160,9 @@ def apply_batch(con: duckdb.DuckDBPyConnection, *, staged: dict[str, str], absen
                 changes.append(_upsert(con, s, table, absent.get(table, set())))
         kill_point("loaded")
         for f in ledger:
-            con.execute("INSERT INTO wh.import_files (sha256, batch_key, file_name, table_name, rows_loaded) "
-                        "VALUES (?, ?, ?, ?, ?)", [f["sha256"], batch_key, f["name"], f["table"], f["rows_loaded"]])
+            con.execute("INSERT INTO wh.import_files (sha256, batch_key, file_name, table_name, rows_loaded, "
+                        "business_date) VALUES (?, ?, ?, ?, ?, ?)",
+                        [f["sha256"], batch_key, f["name"], f["table"], f["rows_loaded"], business_date])
         mismatches = []
         for table, s in staged.items():
             loaded = _loaded_totals(con, s, table)
