@@ -14,12 +14,44 @@ Recursive filters loop over dates (a few thousand steps) with numpy over all sym
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 Convention = Literal["talib", "tdx"]
+
+BLOCK_CELLS = 1 << 21   # ~16 MB of float64 per block
+
+
+def columnwise(fn):
+    """Run an indicator on blocks of columns and stitch the results.
+
+    Indicators are independent per symbol, so a wide panel (5,000 symbols) is cut into blocks of about
+    2 M cells: each block's temporaries stay in cache and are recycled by the allocator, instead of
+    every intermediate being a fresh 100 MB array the kernel must map and zero.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        arrays = [i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.ndim == 2]
+        if not arrays:
+            return fn(*args, **kw)
+        T, N = args[arrays[0]].shape
+        step = max(64, BLOCK_CELLS // max(T, 1))
+        if N <= step:
+            return fn(*args, **kw)
+        outs = None
+        for j in range(0, N, step):
+            part = [a[:, j:j + step] if i in arrays else a for i, a in enumerate(args)]
+            res = fn(*part, **kw)
+            single = not isinstance(res, tuple)
+            res = (res,) if single else res
+            if outs is None:
+                outs = tuple(np.empty((T, N), dtype=r.dtype) for r in res)
+            for o, r in zip(outs, res, strict=True):
+                o[:, j:j + step] = r
+        return outs[0] if single else outs
+    return wrapper
 
 
 def _2d(x) -> tuple[np.ndarray, bool]:
@@ -46,67 +78,124 @@ def _shift(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _cumsum_rows(a: np.ndarray, dtype=float) -> np.ndarray:
+    """Cumulative sums down the rows with a leading zero row: shape (T+1, N).
+
+    A loop over rows, each a contiguous vector add, is several times faster than np.cumsum(axis=0) on a
+    C-ordered dates × symbols array (which walks the columns with a large stride).
+    """
+    out = np.empty((a.shape[0] + 1, a.shape[1]), dtype=dtype)
+    out[0] = 0
+    for t in range(a.shape[0]):
+        np.add(out[t], a[t], out=out[t + 1])
+    return out
+
+
+def _leading_nan_only(a: np.ndarray, fv: np.ndarray) -> bool:
+    """True when every NaN of each column comes before its first valid value (the usual panel shape)."""
+    return bool((np.count_nonzero(np.isnan(a), axis=0) == np.minimum(fv, a.shape[0])).all())
+
+
+def _window_ok(a: np.ndarray, n: int) -> np.ndarray:
+    """Where the last n rows are all valid values."""
+    fv = first_valid(a)
+    if _leading_nan_only(a, fv):
+        return np.arange(a.shape[0])[:, None] >= (fv + n - 1)[None, :]
+    return _count(a, n) == n
+
+
 def _rolling_sum(a: np.ndarray, n: int) -> np.ndarray:
     """Sum of the last n rows; NaN where the window is incomplete or holds NaN.
 
     Cumulative sums are taken of values minus each column's first value, which keeps them small enough
     that the difference of two sums stays accurate to ~1e-12 relative.
     """
-    valid = ~np.isnan(a)
-    c = np.nan_to_num(a[np.minimum(first_valid(a), a.shape[0] - 1), np.arange(a.shape[1])])
-    z = np.where(valid, a - c, 0.0)
-    cs = np.vstack([np.zeros((1, a.shape[1])), np.cumsum(z, axis=0)])
-    cnt = np.vstack([np.zeros((1, a.shape[1]), dtype=np.int64), np.cumsum(valid, axis=0)])
+    T, N = a.shape
     out = np.full(a.shape, np.nan)
-    if n > a.shape[0]:
+    if n > T:
         return out
-    s = cs[n:] - cs[:-n]
-    k = cnt[n:] - cnt[:-n]
-    out[n - 1:] = np.where(k == n, s + n * c, np.nan)
+    fv = first_valid(a)
+    c = np.nan_to_num(a[np.minimum(fv, T - 1), np.arange(N)])
+    z = a - c
+    np.nan_to_num(z, copy=False, nan=0.0)
+    cs = _cumsum_rows(z)
+    np.subtract(cs[n:], cs[:-n], out=out[n - 1:])
+    out += n * c
+    out[~_window_ok(a, n)] = np.nan
     return out
 
 
-def rolling_sum(x, n: int) -> np.ndarray:
-    """SUM(X,N): sum of the last n rows."""
-    a, sq = _2d(x)
-    return _out(_rolling_sum(a, n), sq)
-
-
-def ma(x, n: int) -> np.ndarray:
-    """Simple moving average MA(X,N) (TA-Lib SMA): first value at the N-th bar."""
-    a, sq = _2d(x)
-    return _out(_rolling_sum(a, n) / n, sq)
-
-
-def rolling_max(x, n: int) -> np.ndarray:
-    """HHV(X,N): maximum of the last n rows (NaN until n valid values)."""
-    a, sq = _2d(x)
-    m = maximum_filter1d(np.where(np.isnan(a), -np.inf, a), size=n, axis=0, origin=(n - 1) // 2, mode="nearest")
-    return _out(np.where(_count(a, n) == n, m, np.nan), sq)
-
-
-def rolling_min(x, n: int) -> np.ndarray:
-    """LLV(X,N): minimum of the last n rows."""
-    a, sq = _2d(x)
-    m = minimum_filter1d(np.where(np.isnan(a), np.inf, a), size=n, axis=0, origin=(n - 1) // 2, mode="nearest")
-    return _out(np.where(_count(a, n) == n, m, np.nan), sq)
-
-
 def _count(a: np.ndarray, n: int) -> np.ndarray:
-    cnt = np.vstack([np.zeros((1, a.shape[1]), dtype=np.int64), np.cumsum(~np.isnan(a), axis=0)])
+    cnt = _cumsum_rows(~np.isnan(a), dtype=np.int64)
     out = np.zeros(a.shape, dtype=np.int64)
     if n <= a.shape[0]:
         out[n - 1:] = cnt[n:] - cnt[:-n]
     return out
 
 
+def _rolling_extreme(a: np.ndarray, n: int, op) -> np.ndarray:
+    """Max (op=np.maximum) or min over the last n rows by doubling windows: log2(n) + 1 passes."""
+    m = a.copy()
+    w = 1
+    while 2 * w <= n:
+        nxt = m.copy()
+        op(m[w:], m[:-w], out=nxt[w:])
+        m, w = nxt, 2 * w
+    if w < n:
+        out = m.copy()
+        op(m[n - w:], m[:-(n - w)], out=out[n - w:])
+        m = out
+    return m
+
+
+@columnwise
+def rolling_sum(x, n: int) -> np.ndarray:
+    """SUM(X,N): sum of the last n rows."""
+    a, sq = _2d(x)
+    return _out(_rolling_sum(a, n), sq)
+
+
+@columnwise
+def ma(x, n: int) -> np.ndarray:
+    """Simple moving average MA(X,N) (TA-Lib SMA): first value at the N-th bar."""
+    a, sq = _2d(x)
+    return _out(_rolling_sum(a, n) / n, sq)
+
+
+@columnwise
+def rolling_max(x, n: int) -> np.ndarray:
+    """HHV(X,N): maximum of the last n rows (NaN until n valid values)."""
+    a, sq = _2d(x)
+    m = _rolling_extreme(np.where(np.isnan(a), -np.inf, a), n, np.maximum)
+    m[~_window_ok(a, n)] = np.nan
+    return _out(m, sq)
+
+
+@columnwise
+def rolling_min(x, n: int) -> np.ndarray:
+    """LLV(X,N): minimum of the last n rows."""
+    a, sq = _2d(x)
+    m = _rolling_extreme(np.where(np.isnan(a), np.inf, a), n, np.minimum)
+    m[~_window_ok(a, n)] = np.nan
+    return _out(m, sq)
+
+
+CHUNK = 256   # columns per inner block of the window loops (within a columnwise block)
+
+
+@columnwise
 def rolling_std(x, n: int, ddof: int = 0) -> np.ndarray:
     """Standard deviation of the last n rows, summed around the window mean (no cancellation)."""
     a, sq = _2d(x)
     m = _rolling_sum(a, n) / n
     acc = np.zeros_like(a)
-    for k in range(n):
-        acc += (_shift(a, k) - m) ** 2
+    for j in range(0, a.shape[1], CHUNK):
+        blk, mb, ab = a[:, j:j + CHUNK], m[:, j:j + CHUNK], acc[:, j:j + CHUNK]
+        for k in range(n):
+            d = mb[k:] - blk[:blk.shape[0] - k]
+            ab[k:] += d * d
+    acc[:n - 1] = np.nan
+    acc[np.isnan(m)] = np.nan
     return _out(np.sqrt(acc / (n - ddof)), sq)
 
 
@@ -134,15 +223,18 @@ def _seed_from_first(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _seed_from_mean(a: np.ndarray, n: int, seed_row: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Seed at seed_row (default first valid + n − 1) with the mean of the n values ending there."""
+    """Seed at seed_row (default first valid + n − 1) with the mean of the n values ending there
+    (gathered directly: n rows per column, not a full rolling mean)."""
+    T, N = a.shape
     if seed_row is None:
         seed_row = first_valid(a) + n - 1
-    m = _rolling_sum(a, n) / n
-    ok = seed_row < a.shape[0]
-    seed = np.where(ok, m[np.minimum(seed_row, a.shape[0] - 1), np.arange(a.shape[1])], np.nan)
-    return np.where(ok, seed_row, a.shape[0]), seed
+    ok = seed_row < T
+    rows = np.clip(seed_row[None, :] - np.arange(n)[:, None], 0, T - 1)
+    seed = np.where(ok, a[rows, np.arange(N)[None, :]].sum(axis=0) / n, np.nan)
+    return np.where(ok, seed_row, T), seed
 
 
+@columnwise
 def ema(x, n: int, convention: Convention = "tdx") -> np.ndarray:
     """EMA(X,N), alpha = 2/(N+1): 通达信 seeds with the first value, TA-Lib with the SMA of the first N."""
     a, sq = _2d(x)
@@ -150,6 +242,7 @@ def ema(x, n: int, convention: Convention = "tdx") -> np.ndarray:
     return _out(_recursive(a, 2.0 / (n + 1), row, seed), sq)
 
 
+@columnwise
 def sma_cn(x, n: int, m: int = 1) -> np.ndarray:
     """通达信 SMA(X,N,M): Y = (M·X + (N−M)·Y₋₁)/N, seeded with the first value."""
     a, sq = _2d(x)
@@ -157,6 +250,7 @@ def sma_cn(x, n: int, m: int = 1) -> np.ndarray:
     return _out(_recursive(a, m / n, row, seed), sq)
 
 
+@columnwise
 def rma(x, n: int) -> np.ndarray:
     """Wilder's moving average (alpha 1/N) seeded with the simple average of the first N values."""
     a, sq = _2d(x)
@@ -164,6 +258,7 @@ def rma(x, n: int) -> np.ndarray:
     return _out(_recursive(a, 1.0 / n, row, seed), sq)
 
 
+@columnwise
 def macd(close, fast: int = 12, slow: int = 26, signal: int = 9, convention: Convention = "tdx"
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(DIF, DEA, histogram). 通达信 MACD bar = 2·(DIF − DEA); TA-Lib hist = DIF − DEA.
@@ -186,6 +281,7 @@ def macd(close, fast: int = 12, slow: int = 26, signal: int = 9, convention: Con
     return _out(dif, sq), _out(dea, sq), _out(dif - dea, sq)
 
 
+@columnwise
 def rsi(close, n: int = 14, convention: Convention = "tdx") -> np.ndarray:
     """RSI: 通达信 SMA(MAX(C−LC,0),N,1)/SMA(ABS(C−LC),N,1)·100; TA-Lib Wilder seeded with the first N changes."""
     a, sq = _2d(close)
@@ -202,6 +298,7 @@ def rsi(close, n: int = 14, convention: Convention = "tdx") -> np.ndarray:
     return _out(np.where(np.isnan(g), np.nan, r), sq)
 
 
+@columnwise
 def rsv(high, low, close, n: int = 9) -> np.ndarray:
     """Raw stochastic value (C − LLV(L,N)) / (HHV(H,N) − LLV(L,N)) · 100."""
     h, sq = _2d(high)
@@ -212,6 +309,7 @@ def rsv(high, low, close, n: int = 9) -> np.ndarray:
         return _out((c - ll) / (hh - ll) * 100, sq)
 
 
+@columnwise
 def kdj(high, low, close, n: int = 9, m1: int = 3, m2: int = 3, convention: Convention = "tdx"
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(K, D, J), J = 3K − 2D. 通达信: K = SMA(RSV,m1,1), D = SMA(K,m2,1) seeded with the first RSV.
@@ -227,6 +325,7 @@ def kdj(high, low, close, n: int = 9, m1: int = 3, m2: int = 3, convention: Conv
     return _out(k, sq), _out(d, sq), _out(3 * k - 2 * d, sq)
 
 
+@columnwise
 def stoch(high, low, close, n: int = 9, k_period: int = 3, d_period: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """TA-Lib STOCH with simple-average smoothing: (slow K, slow D), both from the first D."""
     r, sq = _2d(rsv(high, low, close, n))
@@ -235,6 +334,7 @@ def stoch(high, low, close, n: int = 9, k_period: int = 3, d_period: int = 3) ->
     return _out(np.where(np.isnan(d), np.nan, k), sq), _out(d, sq)
 
 
+@columnwise
 def boll(close, n: int = 20, width: float = 2.0, ddof: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mid, upper, lower) Bollinger bands; ddof=0 population std (TA-Lib, 通达信), ddof=1 sample std."""
     a, sq = _2d(close)
@@ -243,6 +343,7 @@ def boll(close, n: int = 20, width: float = 2.0, ddof: int = 0) -> tuple[np.ndar
     return _out(mid, sq), _out(mid + width * sd, sq), _out(mid - width * sd, sq)
 
 
+@columnwise
 def true_range(high, low, close) -> np.ndarray:
     """TR = max(H − L, |H − C₋₁|, |L − C₋₁|), from the second bar."""
     h, sq = _2d(high)
@@ -252,12 +353,14 @@ def true_range(high, low, close) -> np.ndarray:
     return _out(np.where(np.isnan(pc), np.nan, tr), sq)
 
 
+@columnwise
 def atr(high, low, close, n: int = 14, convention: Convention = "tdx") -> np.ndarray:
     """ATR: 通达信 MA(TR,N) (simple); TA-Lib Wilder-smoothed TR seeded with the mean of the first N TR."""
     tr, sq = _2d(true_range(high, low, close))
     return _out(ma(tr, n) if convention == "tdx" else rma(tr, n), sq)
 
 
+@columnwise
 def obv(close, volume) -> np.ndarray:
     """On-balance volume (TA-Lib): starts at the first volume, ± volume by the sign of the close change."""
     c, sq = _2d(close)
@@ -270,6 +373,7 @@ def obv(close, volume) -> np.ndarray:
     return _out(np.where(rows >= fv, np.cumsum(step, axis=0), np.nan), sq)
 
 
+@columnwise
 def volume_ratio(volume, n: int = 5) -> np.ndarray:
     """量比 (daily form): today's volume over the average daily volume of the previous n days."""
     v, sq = _2d(volume)
@@ -278,6 +382,7 @@ def volume_ratio(volume, n: int = 5) -> np.ndarray:
         return _out(np.where(prev > 0, v / prev, np.nan), sq)
 
 
+@columnwise
 def wr(high, low, close, n: int = 10) -> np.ndarray:
     """Williams %R in the 通达信 form: (HHV(H,N) − C)/(HHV(H,N) − LLV(L,N))·100 (TA-Lib WILLR = −WR)."""
     h, sq = _2d(high)
@@ -286,12 +391,16 @@ def wr(high, low, close, n: int = 10) -> np.ndarray:
         return _out((hh - _2d(close)[0]) / (hh - ll) * 100, sq)
 
 
+@columnwise
 def cci(high, low, close, n: int = 14) -> np.ndarray:
     """CCI = (TP − MA(TP,N)) / (0.015 · AVEDEV(TP,N)), TP = (H+L+C)/3."""
     tp, sq = _2d((np.asarray(high, float) + np.asarray(low, float) + np.asarray(close, float)) / 3)
     m = ma(tp, n)
     dev = np.zeros_like(tp)
-    for k in range(n):
-        dev += np.abs(_shift(tp, k) - m)
+    for j in range(0, tp.shape[1], CHUNK):
+        blk, mb, db = tp[:, j:j + CHUNK], m[:, j:j + CHUNK], dev[:, j:j + CHUNK]
+        for k in range(n):
+            db[k:] += np.abs(mb[k:] - blk[:blk.shape[0] - k])
+    dev[np.isnan(m)] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         return _out((tp - m) / (0.015 * dev / n), sq)
