@@ -18,7 +18,7 @@
     echarts.init(assetsEl).setOption({
       tooltip: { trigger: "axis" }, grid: { left: 70, right: 20, top: 20, bottom: 30 },
       xAxis: { type: "category", data: d.dates }, yAxis: { type: "value", scale: true },
-      series: [{ name: zh ? "总资产" : "Total assets", type: "line", data: d.assets, showSymbol: false,
+      series: [{ name: zh ? "总资产" : "Total assets", type: "line", data: d.assets, showSymbol: d.dates.length < 30,
                  markPoint: { data: marks, symbolSize: 28, label: { fontSize: 9 } } }]
     });
   }
