@@ -83,7 +83,9 @@ class SparkEngine:
             self.spark.read.parquet(path).createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pa.Table:
-        return self.spark.sql(to_spark_sql(sql)).toArrow()
+        table = self.spark.sql(to_spark_sql(sql)).toArrow()
+        # Spark marks coalesced columns NOT NULL where DuckDB does not: same data, same schema.
+        return table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
 
     def has_table(self, name: str) -> bool:
         return name in self._names
