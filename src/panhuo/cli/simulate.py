@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -15,10 +16,10 @@ STAGES = {"market": "行情 market", "clients": "客户 clients", "export": "导
 
 @app.command("simulate")
 def simulate_command(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     clients: int = typer.Option(20_000, "--clients", min=1, help="Number of clients."),
     years: float = typer.Option(2.0, "--years", help="Years of history up to --end."),
     seed: int = typer.Option(20261128, "--seed", help="Random seed; same arguments and seed, same tables."),
-    out: Path = typer.Option(..., "--out", help="Output folder."),
     fmt: str = typer.Option("parquet", "--format", help="parquet, or export (Parquet plus GB18030 CSV files)."),
     assets: str = typer.Option("daily", "--assets", help="daily or monthly rows in daily_assets."),
     stocks: int = typer.Option(300, "--stocks", help="Number of stocks (50 to 5,000)."),

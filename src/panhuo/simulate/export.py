@@ -35,6 +35,11 @@ def fixed(col: str, decimals: int) -> pl.Expr:
     return pl.concat_str([sign, whole, pl.lit("."), frac]).alias(col)
 
 
+def money(col: str) -> pl.Expr:
+    """Money stays a float; every file is written with two decimals (values are already whole cents)."""
+    return pl.col(col).round(2).alias(col)
+
+
 def ymd(col: str) -> pl.Expr:
     return pl.col(col).dt.strftime("%Y%m%d").alias(col)
 
@@ -99,23 +104,23 @@ def _frames(src: Path, recent_days: int | None) -> dict[str, pl.LazyFrame]:
             pl.col("trade_id").alias("成交编号"), pl.col("client_id").alias("客户号"),
             ymd("trade_date").alias("成交日期"), *code_market(),
             _mapped("side", {"B": "1", "S": "2"}).alias("买卖标志"), pl.col("quantity").alias("成交数量"),
-            fixed("price", 2).alias("成交价格"),
-            *[fixed(c, 2).alias(zh) for c, zh in (("amount", "成交金额"), ("commission", "佣金"),
+            money("price").alias("成交价格"),
+            *[money(c).alias(zh) for c, zh in (("amount", "成交金额"), ("commission", "佣金"),
                                                    ("stamp_duty", "印花税"), ("transfer_fee", "过户费"))],
             _mapped("channel", {"online": "网上", "counter": "柜台", "phone": "电话"}).alias("委托方式")),
         "transfers": scan("transfers").select(
             pl.col("transfer_id").alias("流水号"), pl.col("client_id").alias("客户号"),
             pl.col("transfer_time").dt.strftime("%Y%m%d %H:%M:%S").alias("转账时间"),
             _mapped("direction", {"in": "银行转证券", "out": "证券转银行"}).alias("转账方向"),
-            fixed("amount", 2).alias("发生金额"), pl.col("bank").alias("银行")),
+            money("amount").alias("发生金额"), pl.col("bank").alias("银行")),
         "daily_assets": assets.select(
             pl.col("client_id").alias("客户号"), ymd("date").alias("日期"),
-            *[fixed(c, 2).alias(zh) for c, zh in (("cash", "资金余额"), ("market_value", "证券市值"),
+            *[money(c).alias(zh) for c, zh in (("cash", "资金余额"), ("market_value", "证券市值"),
                                                    ("total_assets", "总资产"), ("net_transfer", "当日净转入"))]),
         "positions": scan("positions").select(
             ymd("as_of_date").alias("日期"), pl.col("client_id").alias("客户号"), *code_market(),
             pl.col("quantity").alias("持仓数量"), fixed("cost_price", 3).alias("成本价"),
-            fixed("close_price", 2).alias("收盘价"), fixed("market_value", 2).alias("市值")),
+            money("close_price").alias("收盘价"), money("market_value").alias("市值")),
     }
 
 
@@ -151,5 +156,6 @@ def _write_csv(lf: pl.LazyFrame, path: Path, *, ascii_body: bool) -> None:
             part = df.slice(off, step)
             if part.height == 0:
                 break
-            body = part.write_csv(include_header=False, line_terminator="\r\n", quote_style="necessary")
+            body = part.write_csv(include_header=False, line_terminator="\r\n", quote_style="necessary",
+                                  float_precision=2)
             fh.write(body.encode("ascii") if ascii_body else body.encode(ENCODING))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,22 +43,46 @@ def table_schema(name: str) -> pa.Schema:
     return pa.schema([(c.name, ARROW_TYPES[c.sql_type]) for c in TABLES[name].columns])
 
 
+# dictionary encoding pays only for repetitive columns; unique ids and prices would just waste the attempt
+DICTIONARY_COLUMNS = {"client_id", "branch_id", "symbol", "side", "channel", "direction", "bank", "trade_date",
+                      "date", "as_of_date", "region", "advisor_id", "industry", "board", "exchange"}
+
+
 class Writers:
-    """One ParquetWriter per table, opened on first use; row counts kept for the summary."""
+    """One ParquetWriter per table, opened on first use; row counts kept for the summary.
+
+    A chunk's tables are written on a background thread while the next chunk is simulated (pyarrow releases
+    the GIL), and at most one chunk waits, so memory stays bounded by two chunks.
+    """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = {}
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: Future | None = None
 
     def write(self, name: str, table: pa.Table) -> None:
         if name not in self.writers:
-            self.writers[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema)
+            dictionary = [c for c in table.schema.names if c in DICTIONARY_COLUMNS]
+            self.writers[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema,
+                                                  use_dictionary=dictionary)
             self.rows[name] = 0
         self.writers[name].write_table(table, row_group_size=2_000_000)
         self.rows[name] += table.num_rows
 
+    def write_later(self, tables: list[tuple[str, pa.Table]]) -> None:
+        self.wait()
+        self.pending = self.pool.submit(lambda: [self.write(n, t) for n, t in tables])
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+
     def close(self) -> None:
+        self.wait()
+        self.pool.shutdown()
         for w in self.writers.values():
             w.close()
 
@@ -108,11 +133,11 @@ def simulate(config: SimConfig, out_dir: Path, *, export: bool = False,
         master = client_master(crng, lat, FIRST_CLIENT_NUMBER + base, days, end, adv["advisor_id"], weights)
         res = run_chunk(crng, lat, mkt, asset_days, month_ends)
         ids = pa.array(master["client_id"], pa.string())
-        writers.write("clients", pa.table(master, schema=table_schema("clients")))
-        _write_facts(writers, res, mkt, ids, c)
         truth, p, label = _truth(crng, res, lat, ids, np.array(master["do_not_contact"]), days, n_written)
-        writers.write("truth", truth)
+        writers.write_later([("clients", pa.table(master, schema=table_schema("clients"))),
+                             *_facts(res, mkt, ids, c), ("truth", truth)])
         alive = (res.state_end == 1) | (res.state_end == 2)
+        del res
         probs.append(p[alive])
         labels.append(label[alive])
     report("clients", n_chunks, n_chunks)
@@ -145,38 +170,40 @@ def _ids(day_values: np.ndarray, days: np.ndarray, chunk: int) -> pa.Array:
     return pc.cast(pa.array(num, pa.int64()), pa.string())
 
 
-def _write_facts(writers: Writers, res: ChunkResult, mkt: Market, ids: pa.Array, chunk: int) -> None:
+def _facts(res: ChunkResult, mkt: Market, ids: pa.Array, chunk: int) -> list[tuple[str, pa.Table]]:
+    out = []
     days, symbols = mkt.days, pa.array(mkt.symbols, pa.string())
     tr = res.trades
-    writers.write("trades", pa.table({
+    out.append(("trades", pa.table({
         "trade_id": _ids(tr["day"], days, chunk), "client_id": ids.take(tr["idx"]),
         "trade_date": _dates(days, tr["day"]), "symbol": symbols.take(tr["sym"]),
         "side": pa.array(["B", "S"]).take(tr["side"]), "quantity": pa.array(tr["qty"], pa.int64()),
         "price": tr["price"], "amount": tr["amount"], "commission": tr["commission"],
         "stamp_duty": tr["stamp_duty"], "transfer_fee": tr["transfer_fee"],
         "channel": pa.array(["online", "counter", "phone"]).take(tr["channel"]),
-    }, schema=table_schema("trades")))
+    }, schema=table_schema("trades"))))
     tf = res.transfers
     order = np.lexsort((tf["second"], tf["day"]))
     tf = {k: v[order] for k, v in tf.items()}
     when = days[tf["day"]].astype("datetime64[s]") + tf["second"].astype("timedelta64[s]")
-    writers.write("transfers", pa.table({
+    out.append(("transfers", pa.table({
         "transfer_id": _ids(tf["day"], days, chunk), "client_id": ids.take(tf["idx"]),
         "transfer_time": pa.array(when, pa.timestamp("s")),
         "direction": pa.array(["in", "out"]).take(tf["direction"]), "amount": tf["amount"],
         "bank": pa.array(BANKS).take(tf["bank"]),
-    }, schema=table_schema("transfers")))
+    }, schema=table_schema("transfers"))))
     a = res.assets
-    writers.write("daily_assets", pa.table({
+    out.append(("daily_assets", pa.table({
         "client_id": ids.take(a["idx"]), "date": _dates(days, a["day"]), "cash": a["cash"],
         "market_value": a["market_value"], "total_assets": a["total_assets"], "net_transfer": a["net_transfer"],
-    }, schema=table_schema("daily_assets")))
+    }, schema=table_schema("daily_assets"))))
     po = res.positions
-    writers.write("positions", pa.table({
+    out.append(("positions", pa.table({
         "as_of_date": _dates(days, po["day"]), "client_id": ids.take(po["idx"]), "symbol": symbols.take(po["sym"]),
         "quantity": pa.array(po["qty"], pa.int64()), "cost_price": po["cost_price"],
         "close_price": po["close_price"], "market_value": po["market_value"],
-    }, schema=table_schema("positions")))
+    }, schema=table_schema("positions"))))
+    return out
 
 
 def _truth(rng, res: ChunkResult, lat, ids: pa.Array, dnc: np.ndarray, days: np.ndarray, n_written: int):
