@@ -93,10 +93,9 @@ def test_batch_killed_between_the_two_commits_is_completed_by_the_next_run(home,
 
     def crash(**kwargs):
         raise KeyboardInterrupt   # stands in for a kill after the store committed
-    monkeypatch.setattr(services, "sync_client_master", crash)
-    with pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as m, pytest.raises(KeyboardInterrupt):
+        m.setattr(services, "sync_client_master", crash)
         import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
-    monkeypatch.undo()
     assert Client.objects.count() == 0
     ImportBatch.objects.update(status=BatchStatus.RUNNING)   # as a killed process leaves it
     again = import_batch(paths=[simulator_export(tmp_path)], profile="simulator")

@@ -141,6 +141,7 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
     files = expand_paths(paths)
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")
         _attach(con, store_path, write=False)
         validate.create_bad_table(con)
         known = loaded_hashes(con)
@@ -193,7 +194,10 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
                 continue
             tick("validate", n, len(store.LOAD_ORDER))
             s = f"s_{table}"
-            con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in by_table[table]))
+            if len(by_table[table]) == 1:
+                con.execute(f"ALTER TABLE n_{by_table[table][0]} RENAME TO {s}")
+            else:
+                con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in by_table[table]))
             validate.check_columns(con, s, table, {i: specs[i] for i in by_table[table]}, today)
             if quarantine:
                 con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")

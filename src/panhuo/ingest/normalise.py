@@ -93,9 +93,15 @@ def _case(expr: str, mapping: dict[str, str]) -> str:
     return f"(CASE {expr} {whens} ELSE NULL END)"
 
 
-NUMBER_TEXT = "regexp_replace({t}, '[,\\s¥]', '', 'g')"
-NUMBER_OK = "regexp_full_match({n}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?')"
-INTEGER_OK = "regexp_full_match({n}, '[+-]?\\d+(\\.0*)?')"
+def number_text(t: str) -> str:
+    """Thousands separators out; everything else must already be a plain or scientific number."""
+    return f"(CASE WHEN contains({t}, ',') THEN replace({t}, ',', '') ELSE {t} END)"
+
+
+def number_expr(t: str) -> str:
+    # TRY_CAST accepts 'nan' and 'inf'; amounts are finite.
+    x = f"TRY_CAST({number_text(t)} AS DOUBLE)"
+    return f"(CASE WHEN isfinite({x}) THEN {x} END)"
 
 
 def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
@@ -105,19 +111,18 @@ def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
         return _case(t, spec.values[col.name])
     if col.name in DOMAINS:
         return _case(t, {v: v for v in DOMAINS[col.name]})
-    if typ == "DATE":
-        fmts = list(dict.fromkeys([*profile.date_formats, "%Y-%m-%d"]))
-        return f"try_strptime({t}, [{', '.join(sql_str(f) for f in fmts)}])::DATE"
-    if typ == "TIMESTAMP":
-        fmts = list(dict.fromkeys([*profile.timestamp_formats, "%Y-%m-%d %H:%M:%S", *profile.date_formats,
-                                   "%Y-%m-%d"]))
-        return f"try_strptime({t}, [{', '.join(sql_str(f) for f in fmts)}])"
+    if typ in ("DATE", "TIMESTAMP"):
+        fmts = [*profile.date_formats, "%Y-%m-%d"] if typ == "DATE" else [
+            *profile.timestamp_formats, "%Y-%m-%d %H:%M:%S", *profile.date_formats, "%Y-%m-%d"]
+        # COALESCE only tries the next format on the rows the previous one left NULL.
+        tries = ", ".join(f"try_strptime({t}, {sql_str(f)})" for f in dict.fromkeys(fmts))
+        return f"coalesce({tries})" + ("::DATE" if typ == "DATE" else "")
     if typ == "DOUBLE":
-        n = NUMBER_TEXT.format(t=t)
-        return f"(CASE WHEN {NUMBER_OK.format(n=n)} THEN TRY_CAST({n} AS DOUBLE) END)"
+        return number_expr(t)
     if typ in ("BIGINT", "INTEGER"):
-        n = NUMBER_TEXT.format(t=t)
-        return f"(CASE WHEN {INTEGER_OK.format(n=n)} THEN TRY_CAST(regexp_replace({n}, '\\.0*$', '') AS {typ}) END)"
+        x = number_expr(t)
+        limit = "9.2e18" if typ == "BIGINT" else "2.1e9"
+        return f"(CASE WHEN {x} = floor({x}) AND abs({x}) < {limit} THEN {x}::{typ} END)"
     if typ == "BOOLEAN":
         yes = ", ".join(sql_str(v.upper()) for v in profile.booleans["true"])
         no = ", ".join(sql_str(v.upper()) for v in profile.booleans["false"])
@@ -146,13 +151,13 @@ def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
                 f"WHEN regexp_full_match({c}, '(60|68|90)\\d{{4}}') THEN 'SH' "
                 f"WHEN regexp_full_match({c}, '(00|30|20)\\d{{4}}') THEN 'SZ' "
                 f"WHEN regexp_full_match({c}, '(4|8|92)\\d+') THEN 'BJ' END) END")
-    return f"coalesce({dotted}, {prefixed}, {bare})"
+    return f"coalesce({bare}, {dotted}, {prefixed})"
 
 
 def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, m: Mapping,
               profile: Profile, out: str) -> None:
     """Create staging table `out` with _src, _row and r_<col>/<col> for every canonical column of the table."""
-    parts = [f"{src}::INTEGER AS _src", "_row"]
+    parts = [f"{src}::INTEGER AS _src", f"({raw.row_expr})::BIGINT AS _row"]
     for col in spec.schema.columns:
         s = m.sources.get(col.name)
         if s is None:
@@ -166,4 +171,5 @@ def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: File
             continue
         t = _text(f"c{m.index[s]}")
         parts += [f"{t} AS r_{col.name}", f"{parse_expr(col, t, spec, profile)}::{col.sql_type} AS {col.name}"]
-    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(parts)} FROM {raw.table}")
+    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(parts)} FROM {raw.table} r")
+    con.execute(f"DROP TABLE {raw.table}")

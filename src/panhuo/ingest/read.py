@@ -40,7 +40,8 @@ class RawFile:
     name: str
     sha256: str
     size: int
-    table: str = ""               # DuckDB staging table, columns c0..cN as VARCHAR plus _row
+    table: str = ""               # DuckDB staging table, columns c0..cN as VARCHAR
+    row_expr: str = "r._row"      # SQL giving each staged row its source row number (alias r)
     header: list[str] = field(default_factory=list)
     encoding: str = ""
     rows_read: int = 0
@@ -177,7 +178,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, workdir:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     rejects = f"{table}_rejects"
     con.execute(
-        f"""CREATE TEMP TABLE {table}_read AS SELECT * FROM read_csv(?, header=true, auto_detect=false,
+        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header=true, auto_detect=false,
             columns={cols}, delim=',', quote='"', escape='"', strict_mode=true, store_rejects=true,
             rejects_table='{rejects}', rejects_scan='{table}_scan', max_line_size={MAX_LINE_BYTES},
             parallel=true)""",
@@ -189,13 +190,11 @@ def stage_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, workdir:
         raw.problems.append(Problem(raw.name, int(line), None, None, "field_count", str(message)[:120]))
     # Row numbers: rowid keeps file order; shift past the records DuckDB rejected (rejected line r_i leaves
     # r_i - 2 - i valid records before it).
-    shift = ""
+    raw.row_expr = "r.rowid + 2"
     if bad:
         con.execute(f"CREATE TEMP TABLE {table}_gaps AS SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) "
                     f"AS t FROM (SELECT DISTINCT line FROM {rejects})")
-        shift = f" + (SELECT count(*) FROM {table}_gaps g WHERE g.t <= r.rowid)"
-    con.execute(f"CREATE TEMP TABLE {table} AS SELECT r.*, (r.rowid + 2{shift})::BIGINT AS _row FROM {table}_read r")
-    con.execute(f"DROP TABLE {table}_read")
+        raw.row_expr += f" + (SELECT count(*) FROM {table}_gaps g WHERE g.t <= r.rowid)"
     raw.rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] + len(bad)
     utf8.unlink(missing_ok=True)
 

@@ -47,13 +47,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, db: str) -> None:
         for table in all_tables().values():
             con.execute(table.ddl())
         con.execute(LEDGER_DDL)
+        con.execute("ALTER TABLE import_files ADD COLUMN IF NOT EXISTS business_date DATE")   # ledgers before it
     finally:
         con.execute("USE memory")
 
 
 def source_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     """Control totals re-parsed from the source text (r_ columns), independent of the parse used to load."""
-    sums = [f"sum(TRY_CAST(regexp_replace(r_{c}, '[,\\s¥]', '', 'g') AS DECIMAL(38,4)))" for c in MONEY.get(table, ())]
+    sums = [f"sum(TRY_CAST(replace(r_{c}, ',', '') AS DECIMAL(38,4)))" for c in MONEY.get(table, ())]
     row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM {staged}").fetchone()
     out: dict[str, Decimal | int] = {"rows": row[0]}
     for c, v in zip(MONEY.get(table, ()), row[1:]):
