@@ -8,7 +8,8 @@ import pytest
 from panhuo.market import chips, data
 from panhuo.market.backtest import BacktestConfig, run_backtest
 from panhuo.market.models import MODELS, get_model, models_for
-from panhuo.market.models.sector_leader import industry_rank
+from panhuo.market.models.base import by_column_blocks
+from panhuo.market.models.sector_leader import industry_rank, row_nanmedian
 from panhuo.market.panel import build_panel
 from panhuo.market.pool import daily_pool
 from panhuo.market.reference_backtest import reference_backtest
@@ -70,6 +71,29 @@ def test_industry_rank_by_hand():
     np.testing.assert_allclose(pct[0, :4], [0.0, 1.0, 0.5, 1.0])
     assert np.isnan(pct[0, 4])
     np.testing.assert_allclose(med[0, :4], [0.2, 0.2, 0.2, 0.5])
+
+
+def test_row_nanmedian_matches_numpy():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(30, 7))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[0] = np.nan
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        np.testing.assert_allclose(row_nanmedian(x), np.nanmedian(x, axis=1), equal_nan=True)
+
+
+def test_column_blocks_give_the_same_screen(real_panel, monkeypatch):
+    from panhuo.market.models import base, chip_concentration
+
+    whole = chip_concentration.build(real_panel)
+    monkeypatch.setattr(base, "BLOCK_CELLS", 64 * real_panel.shape[0])     # force blocks of 64 symbols
+    blocked = chip_concentration.build(real_panel)
+    assert np.array_equal(whole.signals.entries, blocked.signals.entries)
+    np.testing.assert_array_equal(whole.signals.score, blocked.signals.score)
+    rows, cols = np.nonzero(whole.signals.entries)
+    for r, c in zip(rows[-5:], cols[-5:], strict=True):
+        assert blocked.reason(r, c) == whole.reason(r, c)
+    assert len(blocked.blocks) == -(-real_panel.shape[1] // 64)
 
 
 def test_chip_moments_agree_with_the_histogram():

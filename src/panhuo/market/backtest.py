@@ -75,7 +75,11 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
     i0, i1 = session_range(panel, start, end)
     up, down = panel.limits()
     opn, close = panel.open, panel.close
-    price_ok = ~np.isnan(opn) & (opn > 0)
+    # Whole-panel masks, computed once: a sell can fill (session, price, not at limit-down) and a buy can fill.
+    with np.errstate(invalid="ignore"):
+        live = panel.tradable & (opn > 0)
+        sellable = live & (opn > down)
+        buyable = live & (opn < up)
     stamp = fees.stamp_rate(panel.dates)
 
     qty = np.zeros(N, dtype=np.int64)
@@ -94,11 +98,11 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
     for k, t in enumerate(range(i0, i1)):
         s = t - 1
         o = opn[t]
-        can_trade = panel.tradable[t] & price_ok[t]
         held = qty > 0
         # 1. sells
-        pending |= held & (signals.exits[s] | ((signals.max_hold > 0) & (t - buy_day >= signals.max_hold)))
-        sell = held & pending & can_trade & (o > down[t]) & (buy_day < t)
+        decided = signals.exits[s] | (t - buy_day >= signals.max_hold) if signals.max_hold > 0 else signals.exits[s]
+        pending |= held & decided
+        sell = pending & sellable[t] & (buy_day < t)
         if sell.any():
             j = idx[sell]
             q = qty[j]
@@ -118,12 +122,13 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
         # 2. buys
         slots = cfg.max_positions - int(held.sum())
         if slots > 0:
-            cand = signals.entries[s] & ~held & ~sell & can_trade & (o < up[t])
+            cand = signals.entries[s] & buyable[t] & ~held & ~sell
             if cand.any():
                 j = idx[cand]
                 order = np.lexsort((j, -signals.score[s, j]))[:slots]
                 j = j[order]
-                mv_open = float((qty * np.where(held, o, 0.0)).sum())
+                h = np.flatnonzero(held)
+                mv_open = float(qty[h] @ o[h])
                 equity_open = cash + mv_open
                 budget = min(cash, max(0.0, cap_all[s] * equity_open - mv_open))
                 alloc = min(equity_open * cap_all[s] / cfg.max_positions, budget / j.size)
@@ -142,7 +147,8 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
                     buy_day[j] = t
                     basis[j] = cost
         # 3. mark to market
-        mv = float(np.where(qty > 0, qty * close[t], 0.0).sum())   # 0 × NaN (unlisted) must not poison it
+        h = np.flatnonzero(qty)               # only held columns: 0 × NaN (unlisted) must not poison the sum
+        mv = float(qty[h] @ close[t, h])
         equity[k] = cash + mv
         cash_s[k] = cash
         expo[k] = mv / equity[k] if equity[k] > 0 else 0.0

@@ -57,18 +57,34 @@ def chip_moments(high: np.ndarray, low: np.ndarray, turnover: np.ndarray) -> Chi
     var_day = (lh - ll) ** 2 / 12
     T, N = mu.shape
     m_out = np.full((T, N), np.nan)
-    s_out = np.full((T, N), np.nan)
+    q_out = np.full((T, N), np.nan)
     m = np.full(N, np.nan)
     q = np.full(N, np.nan)
-    for t in range(T):
+    sec_all = var_day + mu * mu
+    valid = ~np.isnan(mu)
+    # Once every column has started and no input is missing, the update needs no masks.
+    started_all = int(np.where(valid.any(axis=0), valid.argmax(axis=0), T).max())
+    clean = started_all < T and bool(valid[started_all:].all())
+    t_fast = started_all + 1 if clean else T
+    for t in range(min(t_fast, T)):
         r = turnover[t]
-        mu_t, sec = mu[t], var_day[t] + mu[t] ** 2
-        start = np.isnan(m) & ~np.isnan(mu_t)
-        upd = ~np.isnan(m) & ~np.isnan(mu_t)
+        mu_t, sec = mu[t], sec_all[t]
+        start = np.isnan(m) & valid[t]
+        upd = ~np.isnan(m) & valid[t]
         m = np.where(start, mu_t, np.where(upd, (1 - r) * m + r * mu_t, m))
         q = np.where(start, sec, np.where(upd, (1 - r) * q + r * sec, q))
         m_out[t] = m
-        s_out[t] = np.sqrt(np.maximum(q - m * m, 0.0))
+        q_out[t] = q
+    if t_fast < T:
+        keep = 1 - turnover
+        for t in range(t_fast, T):
+            np.multiply(m_out[t - 1], keep[t], out=m_out[t])
+            m_out[t] += turnover[t] * mu[t]
+            np.multiply(q_out[t - 1], keep[t], out=q_out[t])
+            q_out[t] += turnover[t] * sec_all[t]
+    var = q_out - m_out * m_out
+    np.maximum(var, 0.0, out=var)
+    s_out = np.sqrt(var)
     return ChipMoments(m_out, s_out)
 
 

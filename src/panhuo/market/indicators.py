@@ -65,7 +65,10 @@ def _out(a: np.ndarray, squeeze: bool) -> np.ndarray:
 
 def first_valid(a: np.ndarray) -> np.ndarray:
     """Row of each column's first non-NaN value (len(a) when none)."""
-    v = ~np.isnan(a)
+    isn = np.isnan(a)
+    if not isn[0].any():                         # the common case: every column valid from row 0
+        return np.zeros(a.shape[1], dtype=np.int64)
+    v = ~isn
     return np.where(v.any(axis=0), v.argmax(axis=0), a.shape[0])
 
 
@@ -92,8 +95,10 @@ def _cumsum_rows(a: np.ndarray, dtype=float) -> np.ndarray:
 
 
 def _leading_nan_only(a: np.ndarray, fv: np.ndarray) -> bool:
-    """True when every NaN of each column comes before its first valid value (the usual panel shape)."""
-    return bool((np.count_nonzero(np.isnan(a), axis=0) == np.minimum(fv, a.shape[0])).all())
+    """True when every NaN of each column comes before its first valid value (the usual panel shape):
+    no row turns from a value back to NaN."""
+    isn = np.isnan(a)
+    return not (isn[1:] & ~isn[:-1]).any()
 
 
 def _window_ok(a: np.ndarray, n: int) -> np.ndarray:
@@ -117,7 +122,7 @@ def _rolling_sum(a: np.ndarray, n: int) -> np.ndarray:
     fv = first_valid(a)
     c = np.nan_to_num(a[np.minimum(fv, T - 1), np.arange(N)])
     z = a - c
-    np.nan_to_num(z, copy=False, nan=0.0)
+    np.copyto(z, 0.0, where=np.isnan(z))
     cs = _cumsum_rows(z)
     np.subtract(cs[n:], cs[:-n], out=out[n - 1:])
     out += n * c
@@ -185,34 +190,78 @@ CHUNK = 256   # columns per inner block of the window loops (within a columnwise
 
 @columnwise
 def rolling_std(x, n: int, ddof: int = 0) -> np.ndarray:
-    """Standard deviation of the last n rows, summed around the window mean (no cancellation)."""
+    """Standard deviation of the last n rows.
+
+    Sliding update of the window mean and sum of squared deviations (one pass over the rows, started per
+    column with an exact two-pass value on its first full window); falls back to an explicit sum over the
+    window when a column has NaN after its start.
+    """
     a, sq = _2d(x)
-    m = _rolling_sum(a, n) / n
-    acc = np.zeros_like(a)
-    for j in range(0, a.shape[1], CHUNK):
-        blk, mb, ab = a[:, j:j + CHUNK], m[:, j:j + CHUNK], acc[:, j:j + CHUNK]
+    T, N = a.shape
+    out = np.full(a.shape, np.nan)
+    fv = first_valid(a)
+    start = fv + n - 1
+    if n > T or not (start < T).any():
+        return _out(out, sq)
+    if not _leading_nan_only(a, fv):
+        m = _rolling_sum(a, n) / n
+        acc = np.zeros_like(a)
         for k in range(n):
-            d = mb[k:] - blk[:blk.shape[0] - k]
-            ab[k:] += d * d
-    acc[:n - 1] = np.nan
-    acc[np.isnan(m)] = np.nan
-    return _out(np.sqrt(acc / (n - ddof)), sq)
+            d = m[k:] - a[:T - k]
+            acc[k:] += d * d
+        acc[np.isnan(m)] = np.nan
+        return _out(np.sqrt(acc / (n - ddof)), sq)
+    cols = np.arange(N)
+    rows = np.clip(start[None, :] - np.arange(n)[:, None], 0, T - 1)
+    w = a[rows, cols[None, :]]
+    mean = w.mean(axis=0)
+    m2 = ((w - mean) ** 2).sum(axis=0)
+    t0 = int(start.min())
+    out[t0] = np.where(start == t0, m2, np.nan)
+    for t in range(t0 + 1, T):
+        xin, xout = a[t], a[t - n]
+        delta = xin - xout
+        new_mean = mean + delta / n
+        upd = start < t
+        m2 = np.where(upd, m2 + delta * (xin - new_mean + xout - mean), m2)
+        mean = np.where(upd, new_mean, mean)
+        out[t] = np.where(start <= t, m2, np.nan)
+    np.maximum(out, 0.0, out=out)          # rounding must not make a flat window's variance negative
+    return _out(np.sqrt(out / (n - ddof)), sq)
 
 
 def _recursive(x: np.ndarray, alpha: float, seed_row: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """y[seed_row] = seed, then y = alpha·x + (1−alpha)·y₋₁ per column; a NaN input carries y forward."""
     T, N = x.shape
     y = np.full((T, N), np.nan)
-    start = int(seed_row.min()) if N else T
+    if N == 0:
+        return y
+    start = int(seed_row.min())
+    all_started = int(seed_row.max())
     prev = np.full(N, np.nan)
     beta = 1.0 - alpha
-    for t in range(start, T):
+    # Phase 1, while columns are still starting: the general update with masks.
+    for t in range(start, min(all_started + 1, T)):
         xt = x[t]
         step = alpha * xt + beta * prev
         step = np.where(np.isnan(xt), prev, step)
         cur = np.where(seed_row == t, seed, np.where(seed_row < t, step, np.nan))
         y[t] = cur
         prev = cur
+    # Phase 2, every column running: without NaN input the update is two in-place ufuncs per row.
+    t1 = all_started + 1
+    if t1 >= T:
+        return y
+    rest = x[t1:]
+    if np.isnan(rest).any():
+        for t in range(t1, T):
+            xt = x[t]
+            y[t] = np.where(np.isnan(xt), y[t - 1], alpha * xt + beta * y[t - 1])
+        return y
+    ax = alpha * rest
+    for t in range(t1, T):
+        np.multiply(y[t - 1], beta, out=y[t])
+        np.add(ax[t - t1], y[t], out=y[t])
     return y
 
 
@@ -370,7 +419,7 @@ def obv(close, volume) -> np.ndarray:
     fv = first_valid(c)
     rows = np.arange(c.shape[0])[:, None]
     step = np.where(rows == fv, v, np.where(rows > fv, step, 0.0))
-    return _out(np.where(rows >= fv, np.cumsum(step, axis=0), np.nan), sq)
+    return _out(np.where(rows >= fv, _cumsum_rows(step)[1:], np.nan), sq)
 
 
 @columnwise

@@ -50,11 +50,15 @@ class Panel:
         return np.where(listed_in[None, :], n, 0)
 
     def limit_pct(self) -> np.ndarray:
-        return rules.limit_pct(self.board[None, :], self.is_st, self.dates[:, None])
+        """Daily limit as a fraction of pre_close per cell (cached)."""
+        if "limit_pct" not in self.extra:
+            self.extra["limit_pct"] = rules.limit_pct(self.board[None, :], self.is_st, self.dates[:, None])
+        return self.extra["limit_pct"]
 
     def limits(self) -> tuple[np.ndarray, np.ndarray]:
         """(limit-up, limit-down) price per cell; ±inf where the day has no limit (cached)."""
         if "limits" not in self.extra:
+            self.limit_pct()
             self.extra["limits"] = rules.price_limits(
                 self.pre_close, self.board[None, :], self.is_st, self.dates[:, None], self.list_date[None, :],
                 self.day_number(), self.no_limit_flag)
@@ -70,6 +74,25 @@ class Panel:
         if i < 0:
             raise ValueError(f"{day} is before the first date of the panel")
         return i
+
+    def columns(self, sl: slice) -> Panel:
+        """The symbols in slice `sl` (views, no copies); a cached limits pair is sliced alike."""
+        N = self.shape[1]
+        kw = {}
+        for name, value in self.__dict__.items():
+            if name == "extra":
+                kw[name] = {}
+                if "limits" in value:
+                    kw[name]["limits"] = tuple(x[:, sl] for x in value["limits"])
+                if "limit_pct" in value:
+                    kw[name]["limit_pct"] = value["limit_pct"][:, sl]
+            elif isinstance(value, np.ndarray) and value.ndim == 2:
+                kw[name] = value[:, sl]
+            elif isinstance(value, np.ndarray) and value.ndim == 1 and value.size == N and name != "dates":
+                kw[name] = value[sl]
+            else:
+                kw[name] = value
+        return Panel(**kw)
 
     def window(self, start, end) -> Panel:
         """The rows with start <= date <= end (every 2-D array sliced alike)."""

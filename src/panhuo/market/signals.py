@@ -25,7 +25,10 @@ class Signals:
             raise ValueError("entries, exits and score must have the same shape")
         self.entries = np.asarray(self.entries, dtype=bool)
         self.exits = np.asarray(self.exits, dtype=bool)
-        self.score = np.where(np.isnan(self.score), -np.inf, self.score).astype(float)
+        self.score = np.asarray(self.score, dtype=float)
+        nan = np.isnan(self.score)
+        if nan.any():
+            self.score = np.where(nan, -np.inf, self.score)
 
 
 def crossover(fast: np.ndarray, slow: np.ndarray) -> Signals:

@@ -14,13 +14,21 @@ from panhuo.market.signals import Signals
 
 @dataclass
 class Screen:
-    """A model's output over a panel: the signals, plus the features its reasons quote."""
+    """A model's output over a panel: the signals, plus the features its reasons quote.
+
+    `features` holds one dict of arrays per block of columns (`feature_starts` gives each block's first
+    column), so a model run in blocks never has to stitch arrays only a few reasons will read.
+    """
 
     signals: Signals
     features: dict[str, np.ndarray]
     explain: Callable[[dict[str, float]], str]
+    blocks: list[tuple[int, dict[str, np.ndarray]]] | None = None
 
     def reason(self, row: int, col: int) -> str:
+        if self.blocks:
+            start, feats = next((s, f) for s, f in reversed(self.blocks) if s <= col)
+            return self.explain({k: float(v[row, col - start]) for k, v in feats.items()})
         return self.explain({k: float(v[row, col]) for k, v in self.features.items()})
 
 
@@ -31,6 +39,32 @@ class Model:
     regime: str                     # the market regime it is meant for
     description: str
     build: Callable[[Panel], Screen]
+
+
+BLOCK_CELLS = 1 << 21
+
+
+def by_column_blocks(build: Callable[[Panel], Screen]) -> Callable[[Panel], Screen]:
+    """Run a model whose every step is per symbol on blocks of symbols and stitch the screens: the same
+    result as one pass over the whole panel, with block-sized temporaries (see indicators.columnwise)."""
+    def run(panel: Panel) -> Screen:
+        T, N = panel.shape
+        step = max(64, BLOCK_CELLS // max(T, 1))
+        if N <= step:
+            return build(panel)
+        entries, exits = np.empty((T, N), dtype=bool), np.empty((T, N), dtype=bool)
+        score = np.empty((T, N))
+        blocks, first = [], None
+        for j in range(0, N, step):
+            part = build(panel.columns(slice(j, j + step)))
+            first = first or part
+            entries[:, j:j + step] = part.signals.entries
+            exits[:, j:j + step] = part.signals.exits
+            score[:, j:j + step] = part.signals.score
+            blocks.append((j, part.features))
+        return Screen(Signals(entries, exits, score, first.signals.max_hold), {}, first.explain, blocks)
+    run.__doc__ = build.__doc__
+    return run
 
 
 def adjusted_close(panel: Panel) -> np.ndarray:
@@ -52,7 +86,9 @@ def limit_up_close(panel: Panel) -> np.ndarray:
 
 def tradable_stock(panel: Panel, min_days: int = 60) -> np.ndarray:
     """Listed at least `min_days` sessions, trading today and not ST (models avoid fresh IPOs and ST)."""
-    return panel.tradable & (np.cumsum(panel.listed, axis=0) >= min_days) & ~panel.is_st
+    first = np.where(panel.listed.any(axis=0), panel.listed.argmax(axis=0), panel.shape[0])
+    seasoned = np.arange(panel.shape[0])[:, None] >= (first + min_days - 1)[None, :]
+    return panel.tradable & seasoned & ~panel.is_st
 
 
 def rsi6(panel: Panel) -> np.ndarray:

@@ -12,11 +12,12 @@ import numpy as np
 
 from panhuo.market import chips
 from panhuo.market import indicators as ind
-from panhuo.market.models.base import Model, Screen, adjusted_close, lag, tradable_stock
+from panhuo.market.models.base import Model, Screen, by_column_blocks, adjusted_close, lag, tradable_stock
 from panhuo.market.panel import Panel
 from panhuo.market.signals import Signals
 
 
+@by_column_blocks
 def build(panel: Panel) -> Screen:
     c = adjusted_close(panel)
     mom = chips.chip_moments(panel.high * panel.adj_factor, panel.low * panel.adj_factor, chips.turnover_rate(panel))

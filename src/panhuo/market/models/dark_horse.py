@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from panhuo.market import indicators as ind
-from panhuo.market.models.base import Model, Screen, adjusted_close, lag, tradable_stock
+from panhuo.market.models.base import Model, Screen, by_column_blocks, adjusted_close, lag, tradable_stock
 from panhuo.market.panel import Panel
 from panhuo.market.signals import Signals
 
 BASE = 120
 
 
+@by_column_blocks
 def build(panel: Panel) -> Screen:
     c = adjusted_close(panel)
     base_hi = lag(ind.rolling_max(panel.high * panel.adj_factor, BASE))
