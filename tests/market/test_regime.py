@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panhuo.market import data, regime as rg
+from panhuo.market import data
+from panhuo.market import regime as rg
 from panhuo.market.facade import index_chart, regime_gauge
 from tests.conftest import shared_data
 

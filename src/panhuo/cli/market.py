@@ -70,7 +70,6 @@ def _load(bars: Path, instruments: Path | None):
 def _regimes(index: Path | None, panel):
     if index is None:
         return None
-    from panhuo.market import regime as rg
     from panhuo.market.facade import _series
     from panhuo.market.reference_data import read_index
 

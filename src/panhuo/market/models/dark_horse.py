@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from panhuo.market import indicators as ind
-from panhuo.market.models.base import Model, Screen, by_column_blocks, adjusted_close, lag, tradable_stock
+from panhuo.market.models.base import Model, Screen, adjusted_close, by_column_blocks, lag, tradable_stock
 from panhuo.market.panel import Panel
 from panhuo.market.signals import Signals
 
