@@ -8,7 +8,6 @@ import polib
 import pytest
 
 from panhuo.clients.models import Client
-
 from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser

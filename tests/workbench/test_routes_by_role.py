@@ -73,7 +73,7 @@ def test_the_table_covers_every_workbench_route():
     assert routes == {row[0] for row in TABLE}
 
 
-CASES = [(row, role, code) for row in TABLE for role, code in zip(ROLES, row[5])]
+CASES = [(row, role, code) for row in TABLE for role, code in zip(ROLES, row[5], strict=True)]
 
 
 @pytest.mark.parametrize(("row", "role", "code"), CASES,

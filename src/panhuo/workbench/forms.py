@@ -30,6 +30,7 @@ class PlanForm(forms.Form):
 
 class TaskActionForm(forms.Form):
     action = forms.ChoiceField(choices=[("done", "done"), ("snooze", "snooze"), ("hand_back", "hand_back")])
+    # The row's form always carries days=3; only a snooze reads it.
     days = forms.TypedChoiceField(choices=[(d, d) for d in SNOOZE_CHOICES], coerce=int, required=False,
                                   empty_value=None)
 

@@ -55,6 +55,9 @@ class Task(models.Model):
         ]
         indexes = [models.Index(fields=["advisor", "status", "-priority"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id} ({self.status})"
+
 
 class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
@@ -89,6 +92,9 @@ class Contact(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["client", "-at"]), models.Index(fields=["advisor", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.channel} {self.outcome} {self.at:%Y-%m-%d}"
+
 
 class Track(models.TextChoices):
     NORMAL = "normal", _("Normal")
@@ -122,6 +128,9 @@ class FunnelEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["client", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.track} {self.stage} {self.on}"
+
 
 class ClientFunnel(models.Model):
     """The client's current place in the funnel (the board reads this, not the history)."""
@@ -136,6 +145,9 @@ class ClientFunnel(models.Model):
     class Meta:
         indexes = [models.Index(fields=["stage", "track"])]
 
+    def __str__(self) -> str:
+        return f"{self.track} {self.stage}"
+
 
 class ServicePlan(models.Model):
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="service_plan")
@@ -143,6 +155,9 @@ class ServicePlan(models.Model):
     goals = models.TextField(_("goals"), blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"plan {self.client_id}"
 
 
 class ClientSeries(models.Model):
@@ -159,3 +174,6 @@ class ClientSeries(models.Model):
     transfers = models.JSONField(default=list)
     trade_days = models.JSONField(default=list)
     positions = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"series {self.client_id} {self.as_of}"

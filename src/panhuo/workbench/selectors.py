@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
 from panhuo.clients.models import Advisor, Client, ClientSnapshot
-from panhuo.clients.selectors import advisors_for_user, client_get_for_user, clients_for_user
-from panhuo.workbench.models import (ClientFunnel, ClientSeries, Contact, FunnelEvent, ServicePlan, Stage, Task,
-                                     TaskStatus, Track)
+from panhuo.clients.selectors import advisors_for_user, clients_for_user
+from panhuo.workbench.models import ClientFunnel, Contact, FunnelEvent, Stage, Task, TaskStatus, Track
 from panhuo.workbench.services.tasks import PROTECTION_DAYS
 
 PAGE_SIZE = 50
@@ -100,16 +99,21 @@ def clients_by_ids_for_user(*, user: User, client_ids: list[str]) -> QuerySet[Cl
 
 
 def client_360(*, user: User, client_id: str) -> dict:
-    client = client_get_for_user(user=user, client_id=client_id)
+    # The access function decides reach; the one-to-one records ride along in the same query.
+    client = (clients_for_user(user=user)
+              .select_related("advisor", "branch", "funnel", "series", "service_plan__updated_by")
+              .filter(client_id=client_id).first())
+    if client is None:
+        raise Http404("client")
     snapshot = ClientSnapshot.objects.filter(client=client, is_latest=True).first()
     return {
         "client": client,
         "snapshot": snapshot,
-        "series": ClientSeries.objects.filter(client=client).first(),
+        "series": getattr(client, "series", None),
         "contacts": list(Contact.objects.filter(client=client).select_related("by").order_by("-at")[:100]),
-        "funnel": ClientFunnel.objects.filter(client=client).first(),
+        "funnel": getattr(client, "funnel", None),
         "funnel_events": list(FunnelEvent.objects.filter(client=client).order_by("at", "id")),
-        "plan": ServicePlan.objects.filter(client=client).select_related("updated_by").first(),
+        "plan": getattr(client, "service_plan", None),
         "tasks": list(Task.objects.filter(client=client, status__in=["open", "snoozed"]).order_by("-priority")),
     }
 
@@ -126,7 +130,7 @@ def funnel_board(*, user: User, advisor: str = "", cards: int = 20) -> dict:
     tracks = []
     for track, label in Track.choices:
         cols, reached = [], []
-        for i, (stage, stage_label) in enumerate(Stage.choices):
+        for i in range(len(Stage.values)):
             # Everyone now at a later stage passed through this one: reached(A) ≥ reached(B) ≥ …
             reached.append(sum(counts.get((track, s), 0) for s in Stage.values[i:]))
         for i, (stage, stage_label) in enumerate(Stage.choices):

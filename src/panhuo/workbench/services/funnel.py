@@ -11,8 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.clients.models import Client, ClientSnapshot
-from panhuo.workbench.models import (ClientFunnel, ClientSeries, Contact, FunnelEvent, FunnelSource, Outcome, Stage,
-                                     Track)
+from panhuo.workbench.models import (
+    ClientFunnel,
+    ClientSeries,
+    Contact,
+    FunnelEvent,
+    FunnelSource,
+    Outcome,
+    Stage,
+    Track,
+)
 
 ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 # D = a second distinct trading day, or net money moved in, within this many days after C.

@@ -12,7 +12,7 @@ from panhuo.workbench.selectors import tasks_for_user
 from panhuo.workbench.services.tasks import task_act
 from panhuo.workbench.views.common import lang_is_zh
 
-TODAY_LIMIT = 100
+TODAY_LIMIT = 40   # a day's work; the rest wait for tomorrow's queue
 
 
 def _task_rows(tasks, zh: bool) -> list[dict]:
