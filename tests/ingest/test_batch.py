@@ -66,7 +66,7 @@ def test_corrected_file_replaces_that_day_logs_the_difference_and_keeps_aggregat
     assert rows(store, "SELECT trade_id FROM trades ORDER BY 1") == [("T0001",), ("T0004",)]
     # aggregates equal a full recomputation from the trades
     assert rows(store, "SELECT * FROM client_days ORDER BY ALL") == rows(store, """
-        SELECT client_id, trade_date, count(*), sum(amount), sum(commission),
+        SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
                coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
         FROM trades GROUP BY ALL ORDER BY ALL""")
     assert rows(store, "SELECT * FROM client_symbols ORDER BY ALL") == rows(store, """

@@ -20,7 +20,7 @@ from panhuo.ingest import normalise as norm
 from panhuo.ingest import store, validate
 from panhuo.ingest.problems import Problem, shown
 from panhuo.ingest.profile import FileSpec, Profile, load_profile
-from panhuo.ingest.read import RawFile, file_sha256, stage_file
+from panhuo.ingest.read import RawFile, scan_file, stage_file
 from panhuo.warehouse.schema import TABLES
 
 Progress = Callable[[str, int, int], None]
@@ -151,7 +151,8 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         seen: dict[str, str] = {}
         for i, path in enumerate(files):
             tick("read", i, len(files))
-            raw = RawFile(path=path, name=path.name, sha256=file_sha256(path), size=path.stat().st_size)
+            scan = scan_file(path)
+            raw = RawFile(path=path, name=path.name, sha256=scan.sha256, size=path.stat().st_size, scan=scan)
             fr = FileResult(raw.name, raw.sha256, raw.size)
             result.files.append(fr)
             spec = prof.spec_for(path.name)

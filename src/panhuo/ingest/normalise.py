@@ -164,12 +164,12 @@ def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: File
             parts += [f"NULL::VARCHAR AS r_{col.name}", f"NULL::{col.sql_type} AS {col.name}"]
             continue
         if isinstance(s, SymbolSource):
-            code_t = _text(f"c{m.index[s.code]}")
-            market_t = _text(f"c{m.index[s.market]}") if s.market else None
+            code_t = _text(raw.column(m.index[s.code]))
+            market_t = _text(raw.column(m.index[s.market])) if s.market else None
             raw_t = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
             parts += [f"{raw_t} AS r_{col.name}", f"{symbol_expr(code_t, market_t, profile)} AS {col.name}"]
             continue
-        t = _text(f"c{m.index[s]}")
+        t = _text(raw.column(m.index[s]))
         parts += [f"{t} AS r_{col.name}", f"{parse_expr(col, t, spec, profile)}::{col.sql_type} AS {col.name}"]
-    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(parts)} FROM {raw.table} r")
+    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(parts)} FROM {raw.table} r{raw.joins}")
     con.execute(f"DROP TABLE {raw.table}")

@@ -42,18 +42,63 @@ class RawFile:
     size: int
     table: str = ""               # DuckDB staging table, columns c0..cN as VARCHAR
     row_expr: str = "r._row"      # SQL giving each staged row its source row number (alias r)
+    columns: dict[int, str] = field(default_factory=dict)   # SQL for c<i> when not plain r.c<i> (decoded text)
+    joins: str = ""               # LEFT JOINs those expressions need
+    scan: Scan | None = None
+
+    def column(self, i: int) -> str:
+        return self.columns.get(i, f"r.c{i}")
     header: list[str] = field(default_factory=list)
     encoding: str = ""
     rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
 
 
-def file_sha256(path: Path) -> str:
+@dataclass
+class Scan:
+    """One pass over the bytes: the hash for idempotence, the encoding the first non-ASCII bytes imply, and
+    whether line ends are regular enough for DuckDB to read the file as it is."""
+
+    sha256: str
+    encoding: str          # ascii | utf-8 | utf-8-sig | gb18030
+    regular: bool          # one line-end style, no bare CR, no blank lines
+
+
+def scan_file(path: Path) -> Scan:
     h = hashlib.sha256()
+    encoding, regular = "ascii", True
+    n_cr = n_lf = n_crlf = 0
+    tail = b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
+        first = True
         while chunk := fh.read(CHUNK):
             h.update(chunk)
-    return h.hexdigest()
+            if first:
+                if chunk.startswith(_UTF8_BOM):
+                    encoding, chunk = "utf-8-sig", chunk[len(_UTF8_BOM):]
+                regular = not chunk.startswith((b"\r", b"\n"))
+                first = False
+            if encoding == "ascii" and not chunk.isascii():
+                # The first non-ASCII bytes decide; DuckDB checks the rest of a UTF-8 file as it reads.
+                try:
+                    decoder.decode(chunk)
+                    encoding = "utf-8"
+                except UnicodeDecodeError:
+                    encoding = "gb18030"
+            n_cr += chunk.count(b"\r")
+            n_lf += chunk.count(b"\n")
+            n_crlf += chunk.count(b"\r\n") + (tail[-1:] == b"\r" and chunk[:1] == b"\n")
+            window = tail + chunk
+            if b"\n\n" in window or b"\n\r\n" in window:
+                regular = False
+            tail = chunk[-2:]
+    regular = regular and n_cr == n_crlf and (n_crlf == 0 or n_crlf == n_lf)
+    return Scan(h.hexdigest(), encoding, regular)
+
+
+def file_sha256(path: Path) -> str:
+    return scan_file(path).sha256
 
 
 def _line_chunks(fh) -> object:
@@ -161,33 +206,72 @@ def _parse_header(line: str) -> list[str]:
     return [h.strip().lstrip("\ufeff") for h in next(csv.reader(io.StringIO(line)), [])]
 
 
+def _first_line(path: Path, encoding: str) -> str | None:
+    with path.open("rb") as fh:
+        line = fh.readline(MAX_LINE_BYTES).rstrip(b"\r\n")
+    try:
+        return line.decode("utf-8-sig" if encoding != "gb18030" else "gb18030")
+    except UnicodeDecodeError:
+        return None
+
+
 def stage_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, workdir: Path) -> None:
-    """Load a CSV into staging table `table` (c0..cN VARCHAR, _row BIGINT)."""
-    utf8 = workdir / f"{table}.csv"
-    raw.encoding, problems = transcode_csv(raw.path, utf8, raw.name)
+    """Load a CSV into staging table `table` (c0..cN VARCHAR; row numbers from rowid).
+
+    Fast path (regular line ends): DuckDB reads the file itself, UTF-8 as UTF-8 and GB18030 as Latin-1, whose
+    one-char-per-byte text is decoded afterwards once per distinct non-ASCII value. DuckDB's Latin-1 refuses
+    bytes 0x80-0x9F (common GBK lead bytes), and irregular line ends would shift row numbers: those files go
+    through a streaming Python pass that normalises line ends and transcodes to UTF-8 first.
+    """
+    scan = raw.scan or scan_file(raw.path)
+    if scan.regular:
+        raw.encoding = "utf-8" if scan.encoding == "ascii" else scan.encoding
+        first = _first_line(raw.path, scan.encoding)
+        if first is None:
+            raw.problems.append(Problem(raw.name, 1, None, None, "encoding"))
+            return
+        try:
+            _read_csv(con, raw, table, raw.path, first, "latin-1" if scan.encoding == "gb18030" else "utf-8", "a")
+            return
+        except duckdb.InvalidInputException as exc:
+            if "latin-1" not in str(exc):
+                raise
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    source = workdir / f"{table}.csv"
+    raw.encoding, problems = transcode_csv(raw.path, source, raw.name)
     if problems:
         raw.problems += problems
         return
-    with utf8.open("r", encoding="utf-8", newline="") as fh:
+    with source.open("r", encoding="utf-8", newline="") as fh:
         first = fh.readline(MAX_LINE_BYTES)
-    header = _parse_header(first.rstrip("\n"))
+    _read_csv(con, raw, table, source, first, "utf-8", "b")
+    source.unlink(missing_ok=True)
+
+
+def _read_csv(con, raw: RawFile, table: str, source: Path, first: str, encoding: str, tag: str) -> None:
+    header = _parse_header(first.rstrip("\r\n"))
     if not header or all(h == "" for h in header):
         raw.problems.append(Problem(raw.name, 1, None, None, "no_header"))
         return
     raw.header = header
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-    rejects = f"{table}_rejects"
+    rejects = f"{table}_rejects_{tag}"
     con.execute(
         f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header=true, auto_detect=false,
             columns={cols}, delim=',', quote='"', escape='"', strict_mode=true, store_rejects=true,
-            rejects_table='{rejects}', rejects_scan='{table}_scan', max_line_size={MAX_LINE_BYTES},
-            parallel=true)""",
-        [str(utf8)],
+            rejects_table='{rejects}', rejects_scan='{table}_scan_{tag}', max_line_size={MAX_LINE_BYTES},
+            encoding='{encoding}')""",
+        [str(source)],
     )
-    bad = con.execute(f"SELECT line, min(error_type), min(error_message) FROM {rejects} GROUP BY line ORDER BY line"
-                      ).fetchall()
-    for line, _kind, message in bad:
-        raw.problems.append(Problem(raw.name, int(line), None, None, "field_count", str(message)[:120]))
+    bad = con.execute(f"SELECT line, min(error_type), min(error_message), min(csv_line) FROM {rejects} "
+                      "GROUP BY line ORDER BY line").fetchall()
+    for line, kind, message, text in bad:
+        if encoding == "latin-1" and text is not None and not _decodes(text.encode("latin-1"), "gb18030"):
+            kind = "INVALID ENCODING"
+        if kind == "INVALID ENCODING":    # UTF-8 at the start, something else further on
+            raw.problems.append(Problem(raw.name, int(line), None, None, "encoding"))
+        else:
+            raw.problems.append(Problem(raw.name, int(line), None, None, "field_count", str(message)[:120]))
     # Row numbers: rowid keeps file order; shift past the records DuckDB rejected (rejected line r_i leaves
     # r_i - 2 - i valid records before it).
     raw.row_expr = "r.rowid + 2"
@@ -196,7 +280,51 @@ def stage_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, workdir:
                     f"AS t FROM (SELECT DISTINCT line FROM {rejects})")
         raw.row_expr += f" + (SELECT count(*) FROM {table}_gaps g WHERE g.t <= r.rowid)"
     raw.rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] + len(bad)
-    utf8.unlink(missing_ok=True)
+    if encoding == "latin-1":
+        _decode_gb18030_values(con, raw, table, len(header))
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _decode_gb18030_values(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, width: int) -> None:
+    """Turn Latin-1 text back into GB18030 bytes and decode them, once per distinct non-ASCII value."""
+    for i in range(width):
+        values = [v for (v,) in con.execute(
+            f"SELECT DISTINCT c{i} FROM {table} WHERE strlen(c{i}) <> length(c{i})").fetchall()]
+        if not values:
+            continue
+        pairs = []
+        for v in values:
+            data = v.encode("latin-1")
+            code = None
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                code = "encoding"
+            if code is None and _CJK_UTF8.search(data):
+                try:
+                    data.decode("utf-8")
+                    code = "mixed_encoding"
+                except UnicodeDecodeError:
+                    pass
+            if code is not None:
+                row = con.execute(f"SELECT min(rowid) + 2 FROM {table} WHERE c{i} = ?", [v]).fetchone()[0]
+                raw.problems.append(Problem(raw.name, int(row), raw.header[i] if i < len(raw.header) else None,
+                                            None, code))
+                return
+            pairs.append((v, text))
+        arrow = pa.table({"f": pa.array([p[0] for p in pairs]), "t": pa.array([p[1] for p in pairs])})
+        con.register(f"{table}_m{i}_arrow", arrow)
+        con.execute(f"CREATE TEMP TABLE {table}_m{i} AS SELECT * FROM {table}_m{i}_arrow")
+        con.unregister(f"{table}_m{i}_arrow")
+        raw.columns[i] = f"coalesce(m{i}.t, r.c{i})"
+        raw.joins += f" LEFT JOIN {table}_m{i} m{i} ON m{i}.f = r.c{i}"
 
 
 def _check_xlsx_archive(raw: RawFile) -> bool:

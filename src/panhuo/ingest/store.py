@@ -123,17 +123,22 @@ def _upsert(con, staged: str, table: str, absent: set[str]) -> dict:
 def _update_aggregates(con, staged: str) -> None:
     """client_days for the changed dates; client_symbols merged, or recomputed for pairs that lost trades."""
     con.execute(f"DELETE FROM wh.client_days WHERE trade_date IN (SELECT d FROM {staged}_dates)")
-    con.execute(f"""INSERT INTO wh.client_days SELECT client_id, trade_date, count(*), sum(amount), sum(commission),
+    con.execute(f"""INSERT INTO wh.client_days SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
         coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
         FROM {staged} GROUP BY client_id, trade_date""")
     has_old = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{staged}_oldpairs'").fetchone()[0]
     old = f"{staged}_oldpairs"
-    not_old = f"WHERE (n.client_id, n.symbol) NOT IN (SELECT (client_id, symbol) FROM {old})" if has_old else ""
-    con.execute(f"""INSERT OR REPLACE INTO wh.client_symbols
-        SELECT n.client_id, n.symbol, least(n.f, coalesce(o.first_trade_date, n.f)),
-               greatest(n.l, coalesce(o.last_trade_date, n.l))
-        FROM (SELECT client_id, symbol, min(trade_date) AS f, max(trade_date) AS l FROM {staged} GROUP BY ALL) n
-        LEFT JOIN wh.client_symbols o USING (client_id, symbol) {not_old}""")
+    con.execute(f"CREATE TEMP TABLE {staged}_pairs AS SELECT client_id, symbol, min(trade_date) AS f, "
+                f"max(trade_date) AS l FROM {staged} GROUP BY ALL")
+    if has_old:   # pairs that lost trades to a replaced day are recomputed from the trades below
+        con.execute(f"DELETE FROM {staged}_pairs WHERE (client_id, symbol) IN (SELECT (client_id, symbol) FROM {old})")
+    # UPDATE the pairs already known, INSERT the new ones: cheaper than INSERT OR REPLACE on a keyed table.
+    con.execute(f"""UPDATE wh.client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
+        last_trade_date = greatest(o.last_trade_date, n.l) FROM {staged}_pairs n
+        WHERE o.client_id = n.client_id AND o.symbol = n.symbol
+          AND (n.f < o.first_trade_date OR n.l > o.last_trade_date)""")
+    con.execute(f"""INSERT INTO wh.client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM {staged}_pairs n
+        ANTI JOIN wh.client_symbols o ON o.client_id = n.client_id AND o.symbol = n.symbol""")
     if has_old:
         con.execute(f"DELETE FROM wh.client_symbols WHERE (client_id, symbol) IN (SELECT (client_id, symbol) FROM {old})")
         con.execute(f"""INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)

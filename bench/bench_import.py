@@ -1,0 +1,107 @@
+"""Import throughput: GBK trade exports validated and loaded, against pandas.read_csv + DataFrame.to_sql.
+
+Issue #4 target: 10M trade rows of GBK CSV validated and loaded at >= 1M rows/s on 2 cores. Both sides run in
+a fresh child process (bench.common.run_child) so peak memory is honest; the peer does no validation at all.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from bench.common import Result, run_child
+
+ROWS = {"quick": 300_000, "full": 10_000_000}
+CLIENTS = 20_000
+
+TRADES_H = "成交编号,客户号,成交日期,证券代码,市场,买卖标志,成交数量,成交价格,成交金额,佣金,印花税,过户费,委托方式"
+
+
+def write_export(folder: Path, rows: int) -> Path:
+    """A GBK export in the simulator profile's format: clients, advisors, instruments and `rows` trades."""
+    import numpy as np
+    import polars as pl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(4)
+    clients = pl.DataFrame({
+        "客户号": [f"C{i:06d}" for i in range(CLIENTS)], "营业部代码": "B001", "客户姓名": "张三",
+        "证件号码": "", "手机号码": "", "性别": "男", "出生日期": "19800101", "地区": "北京", "开户日期": "20150101",
+        "客户类型": "个人", "风险等级": "C3", "风险测评日期": "20230101", "投资顾问编号": "A01", "拒绝联系": "否"})
+    (folder / "客户资料.csv").write_bytes(clients.write_csv(line_terminator="\r\n").encode("gbk"))
+    (folder / "投资顾问.csv").write_bytes("投资顾问编号,姓名,级别,地区,服务容量,专长,入职日期,在职\r\nA01,艾丽,高级,北京,300,,20150101,是\r\n"
+                                         .encode("gbk"))
+    codes = [f"{600000 + i:06d}" for i in range(300)]
+    instruments = pl.DataFrame({"证券代码": codes, "市场": "1", "证券名称": "股票", "板块": "主板", "行业": "银行",
+                                "上市日期": "20000101", "是否ST": "否"})
+    (folder / "证券信息.csv").write_bytes(instruments.write_csv(line_terminator="\r\n").encode("gbk"))
+    days = pl.date_range(pl.date(2023, 1, 2), pl.date(2024, 12, 31), "1d", eager=True).dt.strftime("%Y%m%d")
+    with (folder / "成交明细.csv").open("wb") as fh:
+        fh.write((TRADES_H + "\r\n").encode("gbk"))
+        step = 1_000_000
+        for start in range(0, rows, step):
+            n = min(step, rows - start)
+            qty = rng.integers(1, 50, n) * 100
+            price = np.round(rng.uniform(3, 80, n), 2)
+            amount = np.round(qty * price, 2)
+            commission = np.maximum(np.round(amount * 0.00025, 2), 5.0)
+            side = rng.integers(1, 3, n)
+            df = pl.DataFrame({
+                "id": pl.int_range(start, start + n, eager=True).cast(pl.String).str.zfill(10),
+                "client": [f"C{i:06d}" for i in rng.integers(0, CLIENTS, n)],
+                "date": days.gather(np.sort(rng.integers(0, len(days), n))),
+                "code": [codes[i] for i in rng.integers(0, 300, n)], "market": "1", "side": side.astype(str),
+                "qty": qty, "price": price, "amount": amount, "commission": commission,
+                "stamp": np.where(side == 2, np.round(amount * 0.0005, 2), 0.0), "fee": np.round(amount * 1e-5, 2),
+                "channel": [("网上", "柜台", "电话")[i] for i in rng.integers(0, 3, n)],
+            }).with_columns(pl.col(c).map_elements(lambda v: f"{v:.2f}", return_dtype=pl.String)
+                            for c in ("price", "amount", "commission", "stamp", "fee"))
+            fh.write(df.write_csv(include_header=False, line_terminator="\r\n").encode("gbk"))
+    return folder
+
+
+OURS = """
+import json, sys, time
+from pathlib import Path
+from panhuo.ingest.batch import run_batch
+t = time.perf_counter()
+r = run_batch(store_path=Path(sys.argv[1]), paths=[Path(sys.argv[2])], profile="simulator", batch_key="bench")
+s = time.perf_counter() - t
+trades = next(f for f in r.files if f.table == "trades")
+import resource
+print(json.dumps({"seconds": s, "trades": trades.rows_loaded, "rows": r.total("rows_loaded"), "status": r.status,
+                  "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
+"""
+
+PEER = """
+import json, sqlite3, sys, time
+import pandas as pd
+t = time.perf_counter()
+df = pd.read_csv(sys.argv[2], encoding="gbk", dtype=str)
+con = sqlite3.connect(sys.argv[1])
+df.to_sql("trades", con, index=False, chunksize=100_000)
+con.commit()
+import resource
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(df),
+                  "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
+"""
+
+
+def run(scale: str) -> list[Result]:
+    rows = ROWS[scale]
+    with tempfile.TemporaryDirectory(prefix="panhuo-bench-import-") as tmp:
+        export = write_export(Path(tmp) / "export", rows)
+        ours = run_child(OURS, str(Path(tmp) / "warehouse.duckdb"), str(export))
+        peer = run_child(PEER, str(Path(tmp) / "peer.sqlite"), str(export / "成交明细.csv"))
+    assert ours["status"] == "loaded" and ours["trades"] == rows == peer["rows"], json.dumps(ours)
+    rps, peer_rps = ours["trades"] / ours["seconds"], peer["rows"] / peer["seconds"]
+    note = f"{rows:,} GBK trade rows + {CLIENTS:,} clients; peer: no validation, SQLite"
+    return [
+        Result("import.gbk_trades", "rows_per_second", rps, target=">= 1,000,000 rows/s", met=rps >= 1_000_000,
+               peers={"pandas.read_csv+to_sql": peer_rps}, note=note),
+        Result("import.gbk_trades", "seconds", ours["seconds"], peers={"pandas.read_csv+to_sql": peer["seconds"]},
+               note=note),
+        Result("import.gbk_trades", "peak_rss_gib", ours["peak_rss_gib"],
+               peers={"pandas.read_csv+to_sql": peer["peak_rss_gib"]}, note=note),
+    ]
