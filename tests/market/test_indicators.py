@@ -148,3 +148,19 @@ def test_talib_wheel_agrees_on_random_panel():
     np.testing.assert_allclose(ind.atr(h, lo, c, 14, "talib"), talib.ATR(h, lo, c, 14), atol=1e-8, equal_nan=True)
     np.testing.assert_allclose(ind.macd(c, convention="talib")[0], talib.MACD(c)[0], atol=1e-8, equal_nan=True)
     np.testing.assert_allclose(ind.ema(c, 30, "talib"), talib.EMA(c, 30), atol=1e-8, equal_nan=True)
+
+
+def test_column_blocks_on_threads_give_identical_results(monkeypatch):
+    from panhuo.market import blocks
+
+    rng = np.random.default_rng(11)
+    c = 10 * np.exp(np.cumsum(rng.normal(0, 0.02, (300, 200)), axis=0))
+    c[:50, 7] = np.nan
+    h, lo = c * 1.01, c * 0.99
+    whole = [ind.kdj(h, lo, c), ind.boll(c), ind.macd(c, convention="talib"), ind.atr(h, lo, c)]
+    monkeypatch.setattr(blocks, "BLOCK_CELLS", 64 * 300)
+    monkeypatch.setenv("PANHUO_THREADS", "2")
+    blocked = [ind.kdj(h, lo, c), ind.boll(c), ind.macd(c, convention="talib"), ind.atr(h, lo, c)]
+    for a, b in zip(whole, blocked, strict=True):
+        for x, y in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,), strict=True):
+            np.testing.assert_array_equal(x, y)

@@ -82,10 +82,12 @@ def test_row_nanmedian_matches_numpy():
 
 
 def test_column_blocks_give_the_same_screen(real_panel, monkeypatch):
-    from panhuo.market.models import base, chip_concentration
+    from panhuo.market import blocks
+    from panhuo.market.models import chip_concentration
 
     whole = chip_concentration.build(real_panel)
-    monkeypatch.setattr(base, "BLOCK_CELLS", 64 * real_panel.shape[0])     # force blocks of 64 symbols
+    monkeypatch.setattr(blocks, "BLOCK_CELLS", 64 * real_panel.shape[0])     # force blocks of 64 symbols
+    monkeypatch.setenv("PANHUO_THREADS", "2")
     blocked = chip_concentration.build(real_panel)
     assert np.array_equal(whole.signals.entries, blocked.signals.entries)
     np.testing.assert_array_equal(whole.signals.score, blocked.signals.score)

@@ -19,17 +19,16 @@ from typing import Literal
 
 import numpy as np
 
+from panhuo.market import blocks
+
 Convention = Literal["talib", "tdx"]
 
-BLOCK_CELLS = 1 << 21   # ~16 MB of float64 per block
-
-
 def columnwise(fn):
-    """Run an indicator on blocks of columns and stitch the results.
+    """Run an indicator on blocks of columns (market.blocks) and stitch the results.
 
     Indicators are independent per symbol, so a wide panel (5,000 symbols) is cut into blocks of about
     2 M cells: each block's temporaries stay in cache and are recycled by the allocator, instead of
-    every intermediate being a fresh 100 MB array the kernel must map and zero.
+    every intermediate being a fresh 100 MB array the kernel must map and zero; blocks run on the cores.
     """
     @functools.wraps(fn)
     def wrapper(*args, **kw):
@@ -37,19 +36,21 @@ def columnwise(fn):
         if not arrays:
             return fn(*args, **kw)
         T, N = args[arrays[0]].shape
-        step = max(64, BLOCK_CELLS // max(T, 1))
-        if N <= step:
+        step, starts = blocks.block_starts(T, N, blocks.BLOCK_CELLS)
+        if len(starts) == 1:
             return fn(*args, **kw)
-        outs = None
-        for j in range(0, N, step):
-            part = [a[:, j:j + step] if i in arrays else a for i, a in enumerate(args)]
-            res = fn(*part, **kw)
-            single = not isinstance(res, tuple)
-            res = (res,) if single else res
-            if outs is None:
-                outs = tuple(np.empty((T, N), dtype=r.dtype) for r in res)
-            for o, r in zip(outs, res, strict=True):
+        first = fn(*[a[:, :step] if i in arrays else a for i, a in enumerate(args)], **kw)
+        single = not isinstance(first, tuple)
+        first_t = (first,) if single else first
+        outs = tuple(np.empty((T, N), dtype=r.dtype) for r in first_t)
+        for o, r in zip(outs, first_t, strict=True):
+            o[:, :step] = r
+
+        def one(j: int) -> None:
+            res = fn(*[a[:, j:j + step] if i in arrays else a for i, a in enumerate(args)], **kw)
+            for o, r in zip(outs, (res,) if single else res, strict=True):
                 o[:, j:j + step] = r
+        blocks.run_blocks(starts[1:], one)
         return outs[0] if single else outs
     return wrapper
 

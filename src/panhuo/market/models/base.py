@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from panhuo.market import blocks
 from panhuo.market import indicators as ind
 from panhuo.market.panel import Panel
 from panhuo.market.signals import Signals
@@ -41,28 +42,27 @@ class Model:
     build: Callable[[Panel], Screen]
 
 
-BLOCK_CELLS = 1 << 21
-
-
 def by_column_blocks(build: Callable[[Panel], Screen]) -> Callable[[Panel], Screen]:
-    """Run a model whose every step is per symbol on blocks of symbols and stitch the screens: the same
-    result as one pass over the whole panel, with block-sized temporaries (see indicators.columnwise)."""
+    """Run a model whose every step is per symbol on blocks of symbols (market.blocks, in parallel) and
+    stitch the screens: the same result as one pass over the whole panel, with block-sized temporaries."""
     def run(panel: Panel) -> Screen:
         T, N = panel.shape
-        step = max(64, BLOCK_CELLS // max(T, 1))
-        if N <= step:
+        step, starts = blocks.block_starts(T, N, blocks.BLOCK_CELLS)
+        if len(starts) == 1:
             return build(panel)
         entries, exits = np.empty((T, N), dtype=bool), np.empty((T, N), dtype=bool)
         score = np.empty((T, N))
-        blocks, first = [], None
-        for j in range(0, N, step):
+
+        def one(j: int) -> Screen:
             part = build(panel.columns(slice(j, j + step)))
-            first = first or part
             entries[:, j:j + step] = part.signals.entries
             exits[:, j:j + step] = part.signals.exits
             score[:, j:j + step] = part.signals.score
-            blocks.append((j, part.features))
-        return Screen(Signals(entries, exits, score, first.signals.max_hold), {}, first.explain, blocks)
+            return part
+        parts = blocks.run_blocks(starts, one)
+        first = parts[0]
+        return Screen(Signals(entries, exits, score, first.signals.max_hold), {}, first.explain,
+                      [(j, p.features) for j, p in zip(starts, parts, strict=True)])
     run.__doc__ = build.__doc__
     return run
 
