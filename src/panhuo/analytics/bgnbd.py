@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 __all__ = ["BGNBDParams", "BGNBDFit", "collapse", "fit", "log_likelihood", "p_alive",
            "conditional_expected", "expected_unconditional", "prob_n_in_t"]
@@ -151,8 +152,10 @@ def fit(frequency, recency, T, weights=None, *, start: BGNBDParams | None = None
     # Start alpha near the time scale of the data so the log-space search begins in the right decade.
     p0 = start or BGNBDParams(1.0, float(max(np.average(T, weights=w), 1e-6)), 1.0, 1.0)
     theta0 = np.log([p0.r, p0.alpha, p0.a, p0.b])
-    res = optimize.minimize(_neg_ll_and_grad, theta0, args=(_Data(x, t_x, T, w),), jac=True, method="L-BFGS-B",
-                            options={"maxiter": 1000, "gtol": 1e-9, "ftol": 1e-15})
+    # One BLAS thread: L-BFGS-B's tiny 4-parameter algebra is many times slower when BLAS threads spin.
+    with threadpool_limits(limits=1, user_api="blas"):
+        res = optimize.minimize(_neg_ll_and_grad, theta0, args=(_Data(x, t_x, T, w),), jac=True,
+                                method="L-BFGS-B", options={"maxiter": 1000, "gtol": 1e-9, "ftol": 1e-15})
     r, alpha, a, b = np.exp(res.x)
     return BGNBDFit(BGNBDParams(float(r), float(alpha), float(a), float(b)), float(-res.fun), int(w.sum()),
                     int(len(w)), int(res.nit), bool(res.success))

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from panhuo.analytics.engines import Engine
 from panhuo.analytics.features import feature_ctes, lit, with_ctes
@@ -117,7 +118,7 @@ class ChurnModel:
     learning_rate: float = 0.05
     num_leaves: int = 15
     min_child_samples: int = 40
-    max_train_rows: int = 400_000
+    max_train_rows: int = 250_000
     seed: int = 0
     feature_names: list[str] = field(default_factory=lambda: list(MODEL_FEATURES))
 
@@ -135,7 +136,12 @@ class ChurnModel:
         self.model_ = lgb.LGBMClassifier(
             n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
             min_child_samples=self.min_child_samples, subsample=0.8, subsample_freq=1, colsample_bytree=0.9,
-            random_state=self.seed, deterministic=True, n_jobs=2, verbose=-1)
+            # one thread: OpenMP threads spin-waiting on a shared 2-core machine made training ~50x slower
+            random_state=self.seed, deterministic=True, n_jobs=1, verbose=-1)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit_calibrate(X, y, X_valid, y_valid)
+
+    def _fit_calibrate(self, X, y, X_valid, y_valid) -> dict[str, float]:
         self.model_.fit(X, y)
         margin = self.margin(X_valid).reshape(-1, 1)
         # Brier by two-fold cross-fitting of the calibrator, so it is not scored on the rows it was fit to.

@@ -32,6 +32,8 @@ class DuckDBEngine:
 
     def __init__(self, wh: Warehouse):
         self.wh = wh
+        # DuckDB's progress bar writes to stdout, where `--json` output must stay clean
+        wh.con.execute("SET enable_progress_bar = false")
 
     def query(self, sql: str) -> pa.Table:
         # A cursor is immune to a result another caller left half-fetched on the shared connection.
