@@ -25,8 +25,10 @@ def test_each_task_has_its_reason_and_the_queue_follows_the_priority_bands(world
     # CA001: churn risk 0.8; CB002: churn risk too; follow-ups for everyone from the world's contacts.
     ClientSnapshot.objects.filter(client__client_id="CA002").update(is_dormant=True, churn_risk=0.1, p_alive=0.7,
                                                                     days_since_last_trade=250)
-    tasks_generate(as_of=timezone.localdate() + timedelta(days=3))
+    tasks_generate(as_of=timezone.localdate())
     client.force_login(world.users["alice"])
+    assert "follow_up" not in [r["task"].kind for r in client.get("/today/").context["rows"]]   # not yet due
+    Task.objects.filter(kind="follow_up").update(due=timezone.localdate())
     rows = client.get("/today/").context["rows"]
     kinds = [r["task"].kind for r in rows]
     assert kinds == sorted(kinds, key=ORDER.index)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from panhuo.accounts.models import Role, User
 from panhuo.clients.models import Advisor, Client, ClientSnapshot
 from panhuo.clients.selectors import advisors_for_user, clients_for_user
-from panhuo.workbench.models import ClientFunnel, Contact, FunnelEvent, Stage, Task, TaskStatus, Track
+from panhuo.workbench.models import ClientFunnel, Contact, FunnelEvent, Stage, Task, TaskKind, TaskStatus, Track
 from panhuo.workbench.services.tasks import PROTECTION_DAYS
 
 PAGE_SIZE = 50
@@ -34,7 +34,8 @@ def tasks_for_user(*, user: User, today: date | None = None) -> QuerySet[Task]:
     qs = Task.objects.filter(client__in=clients_for_user(user=user))
     if user.role == Role.ADVISOR:
         qs = qs.filter(advisor_id=user.advisor_id).filter(
-            Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today))
+            Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today)).exclude(
+            kind=TaskKind.FOLLOW_UP, due__gt=today)      # a follow-up waits for its day
     else:
         qs = qs.filter(status=TaskStatus.HANDED_BACK, closed_at__gte=timezone.now() - timedelta(days=30))
     return (qs.select_related("client", "advisor", "client__branch")
