@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import polars as pl
 import pytest
@@ -38,6 +40,23 @@ def test_baostock_facts_from_source(baostock):
     assert bars.filter(pl.col("suspended"))["volume"].max() == 0
     assert int((p.listed & ~p.tradable).sum()) == 505   # no other day is treated as not traded
     assert set(bars.filter(pl.col("is_st"))["symbol"].unique()) == {"600515.SH", "000408.SZ", "000792.SZ"}
+
+
+def test_adj_factor_from_preclose(baostock):
+    """close × adj_factor moves exactly by pctChg on every day, ex-dividend days included."""
+    bars, _, p = baostock
+    adj = p.close * p.adj_factor
+    ret = adj[1:] / adj[:-1] - 1
+    chg = p.close[1:] / p.pre_close[1:] - 1
+    ok = p.listed[:-1] & p.listed[1:]
+    np.testing.assert_allclose(ret[ok], chg[ok], atol=1e-12)
+    moutai = bars.filter(pl.col("symbol") == "600519.SH")
+    # Kweichow Moutai's ex-dividend days: the yearly dividends and the special ones of Dec 2022 and Dec 2023
+    step = moutai.filter(pl.col("adj_factor") != pl.col("adj_factor").shift(1))["trade_date"].to_list()
+    assert step == [date(2020, 6, 24), date(2021, 6, 25), date(2022, 6, 30), date(2022, 12, 27),
+                    date(2023, 6, 30), date(2023, 12, 20)]
+    events = int((np.abs(np.diff(p.adj_factor, axis=0)) > 1e-12).sum())
+    assert 300 < events < 1500
 
 
 def test_no_price_ever_breaks_its_limit(baostock):

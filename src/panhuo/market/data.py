@@ -96,7 +96,7 @@ def load_baostock(path: Path | str, industry_csv: Path | str | None = None) -> t
     """(bars, instruments) from a baostock `query_history_k_data_plus` daily CSV (gz allowed).
 
     Suspended rows (tradestatus 0) keep their flat price and get volume 0 and `suspended`; `turn` is in
-    percent as in the canonical table; the data are unadjusted so adj_factor is 1.
+    percent as in the canonical table; prices stay unadjusted and adj_factor is derived from preclose.
     """
     raw = pl.read_csv(path, infer_schema_length=20000, schema_overrides={"code": pl.Utf8, "date": pl.Utf8})
     bars = raw.select(
@@ -104,9 +104,14 @@ def load_baostock(path: Path | str, industry_csv: Path | str | None = None) -> t
         pl.col("date").str.to_date().alias("trade_date"),
         "open", "high", "low", "close", pl.col("preclose").alias("pre_close"),
         pl.col("volume").fill_null(0.0), pl.col("amount").fill_null(0.0), pl.col("turn").alias("turnover_rate"),
-        pl.lit(1.0).alias("adj_factor"),
         (pl.col("isST") == 1).alias("is_st"), (pl.col("tradestatus") == 0).alias("suspended"),
-    )
+    ).sort("symbol", "trade_date")
+    # Backward adjustment factor from the exchange's own reference price: on an ex-rights day preclose is
+    # below the previous close, and prev_close / preclose is that day's adjustment; the running product
+    # makes close × adj_factor a total-return price series (1.0 on each symbol's first row).
+    bars = bars.with_columns(
+        (pl.col("close").shift(1).over("symbol") / pl.col("pre_close")).fill_null(1.0)
+        .cum_prod().over("symbol").alias("adj_factor"))
     # A relisting (恢复上市) day has no price limit. baostock shows both trading halts and a listing
     # suspension as suspended rows; since 2018 halts are capped at a few months, so a session after more
     # than RELIST_AFTER suspended days (or after market days with no row at all) is taken as a relisting.
