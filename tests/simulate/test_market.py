@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from panhuo.simulate.calendar import month_end_mask, trading_days
@@ -70,8 +72,6 @@ def test_regimes_last_months(sdb):
 
 
 def test_bull_phases_rise_and_bear_phases_fall_over_a_decade():
-    from datetime import date
-
     days = trading_days(date(2014, 1, 1), date(2023, 12, 31))
     m = build_market(11, 80, days, len(days))
     r = m.indices["000300.SH"]["close"] / m.indices["000300.SH"]["pre_close"] - 1
@@ -82,19 +82,38 @@ def test_bull_phases_rise_and_bear_phases_fall_over_a_decade():
 
 
 def test_volatility_clusters_and_tails_are_fat(sdb):
+    from panhuo.simulate.stats import index_facts, market_panel, panel_facts
+
     r = np.array([x for (x,) in sdb.execute("""SELECT close / pre_close - 1 FROM bars WHERE volume > 0
                   AND symbol NOT IN ('000001.SH', '000300.SH') ORDER BY symbol, trade_date""").fetchall()])
     z = (r - r.mean()) / r.std()
     assert (z**4).mean() - 3 > 1.0                              # excess kurtosis
-    a = np.abs(np.array([x for (x,) in sdb.execute("""SELECT close / pre_close - 1 FROM bars
-                          WHERE symbol = '000300.SH' ORDER BY trade_date""").fetchall()]))
-    a = a - a.mean()
-    assert (a[1:] * a[:-1]).mean() / (a * a).mean() > 0.05    # |r| autocorrelated at lag 1
+    days = trading_days(date(2014, 1, 1), date(2023, 12, 31))
+    m = build_market(20261128, 80, days, len(days))
+    stocks = panel_facts(market_panel(m))
+    assert stocks["ACF(|r|) lag 1"] > 0.08 and stocks["ACF(|r|) lag 20"] > 0.02
+    assert 0.1 < stocks["limit-up closes (% of days)"] < 3
+    assert stocks["same-industry correlation"] > stocks["cross-industry correlation"] + 0.05
+    index = index_facts(m.indices["000300.SH"]["close"])
+    assert index["index ACF(|r|) lag 1"] > 0.08 and index["index excess kurtosis"] > 1
+
+
+def test_market_statistics_are_close_to_real_a_shares():
+    """The headline facts of docs/simulator.md, within a factor of the real main-board panel."""
+    from panhuo.simulate.stats import baostock_panel, market_panel, panel_facts
+    from tests.conftest import shared_data
+
+    data = shared_data("ashare_csi300_daily_baostock").parent
+    days = trading_days(date(2020, 1, 2), date(2023, 12, 29))
+    sim = panel_facts(market_panel(build_market(20261128, 150, days, len(days))))
+    real = panel_facts(baostock_panel(data))
+    for key, factor in (("daily return std (%)", 1.3), ("share of |r| > 5% (%)", 1.6),
+                        ("ACF(|r|) lag 1", 2.5), ("limit-up closes (% of days)", 2.5),
+                        ("limit-down closes (% of days)", 2.5), ("mean pairwise correlation", 1.6)):
+        assert real[key] / factor < sim[key] < real[key] * factor, (key, sim[key], real[key])
 
 
 def test_calendar_and_stamp_duty_by_date():
-    from datetime import date
-
     days = trading_days(date(2024, 1, 1), date(2024, 12, 31))
     assert 235 <= len(days) <= 250
     assert np.datetime64("2024-10-01") not in days and np.datetime64("2024-02-12") not in days

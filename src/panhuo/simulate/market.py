@@ -17,7 +17,7 @@ from panhuo.simulate.config import BOARD_LIMITS, ST_LIMIT
 
 REGIMES = ("bull", "bear", "range")
 # (daily drift, base daily vol, mean duration in trading days)
-REGIME_PARAMS = {0: (0.0014, 0.0135, 150), 1: (-0.0012, 0.0155, 120), 2: (0.0, 0.0095, 100)}
+REGIME_PARAMS = {0: (0.0016, 0.0195, 150), 1: (-0.0016, 0.024, 120), 2: (0.0, 0.0135, 100)}
 INDUSTRIES = ("银行", "非银金融", "房地产", "建筑装饰", "建筑材料", "钢铁", "有色金属", "煤炭", "石油石化",
               "基础化工", "电力设备", "机械设备", "国防军工", "汽车", "家用电器", "轻工制造", "纺织服饰",
               "医药生物", "食品饮料", "农林牧渔", "商贸零售", "社会服务", "交通运输", "公用事业", "电子",
@@ -125,15 +125,26 @@ def _garch_path(rng, n_days, n_series, base_vol, nu, alpha, beta):
     return out * base_vol
 
 
+def _slow_vol(rng: np.random.Generator, n_days: int, n_series: int) -> np.ndarray:
+    """A slowly drifting volatility level per stock (months-long calm and busy spells): long memory in |r|."""
+    out = np.empty((n_days, n_series))
+    h = rng.normal(0.0, 0.3, n_series)
+    shocks = rng.normal(0.0, 0.05, (n_days, n_series))
+    for t in range(n_days):
+        h = 0.985 * h + shocks[t]
+        out[t] = h
+    return np.exp(out - 0.5 * 0.3**2)
+
+
 def build_market(seed: int, n_stocks: int, days: np.ndarray, n_written: int) -> Market:
     rng = np.random.default_rng([seed, 1])
     T, M = len(days), n_stocks
     regime = _regimes(rng, T)
     drift = np.array([REGIME_PARAMS[int(s)][0] for s in regime])
     mvol = np.array([REGIME_PARAMS[int(s)][1] for s in regime])
-    mkt = drift + _garch_path(rng, T, 1, mvol[:, None], 5.0, 0.09, 0.89)[:, 0]
+    mkt = drift + _garch_path(rng, T, 1, mvol[:, None], 4.0, 0.13, 0.85)[:, 0]
     n_ind = len(INDUSTRIES)
-    sector = _garch_path(rng, T, n_ind, 0.0075, 5.0, 0.08, 0.90)
+    sector = _garch_path(rng, T, n_ind, 0.0105, 5.0, 0.10, 0.88)
     sector += rng.normal(0, 0.0006, n_ind)  # some sectors lead, some lag, for the whole span
 
     board, exchange, industry, is_st, limit = _instruments(rng, M)
@@ -143,11 +154,13 @@ def build_market(seed: int, n_stocks: int, days: np.ndarray, n_written: int) -> 
     beta_m = np.clip(rng.normal(1.0, 0.25, M), 0.3, 1.8)
     beta_s = np.clip(rng.normal(1.0, 0.3, M), 0.2, 2.0)
     size = rng.lognormal(0.0, 1.0, M)                       # relative size: small caps move more
-    idio_vol = {"main": 0.014, "chinext": 0.021, "star": 0.022, "bse": 0.026}
+    idio_vol = {"main": 0.017, "chinext": 0.024, "star": 0.025, "bse": 0.030}
     ivol = np.vectorize(idio_vol.get)(board) * np.clip(size ** -0.15, 0.6, 1.6)
-    idio = _garch_path(rng, T, M, ivol, 4.0, 0.10, 0.86)
-    jumps = (rng.random((T, M)) < 0.004) * rng.normal(0.0, 0.07, (T, M))
-    ret = beta_m * mkt[:, None] + beta_s * sector[:, ind_idx] + idio + jumps
+    idio = _garch_path(rng, T, M, ivol, 4.5, 0.14, 0.84) * _slow_vol(rng, T, M)
+    ret = beta_m * mkt[:, None] + beta_s * sector[:, ind_idx] + idio
+    # news jumps, more often up than down, and far more likely the day after a limit-up (连板 streaks)
+    jump_u = rng.random((T, M))
+    jump_size = np.where(rng.random((T, M)) < 0.68, 1.0, -1.0) * rng.uniform(0.03, 0.13, (T, M))
 
     # suspensions: rare starts, mostly a few days, sometimes weeks
     suspended = np.zeros((T, M), dtype=bool)
@@ -168,11 +181,14 @@ def build_market(seed: int, n_stocks: int, days: np.ndarray, n_written: int) -> 
     vol, amt, turn = (np.zeros(shape) for _ in range(3))
     prev = price0.copy()
     sigma = ivol + 0.012
+    hot = np.zeros(M, dtype=bool)
     for t in range(T):
         up = np.round(prev * (1 + limit) + 1e-9, 2)
         dn = np.round(prev * (1 - limit) + 1e-9, 2)
+        jump = jump_u[t] < np.where(hot, 0.3, 0.02)
+        r_t = ret[t] + np.where(jump, np.where(hot, np.abs(jump_size[t]), jump_size[t]), 0.0)
         # no penny stocks: below 1.5 yuan a stock cannot fall further (real ones face delisting instead)
-        r_t = np.where(prev < 1.5, np.abs(ret[t]), ret[t])
+        r_t = np.where(prev < 1.5, np.abs(r_t), r_t)
         close = np.clip(np.round(prev * (1 + r_t), 2), dn, up)
         gap = np.clip(np.round(prev * (1 + 0.35 * r_t + rng.normal(0, 0.3, M) * sigma), 2), dn, up)
         wick = np.abs(rng.normal(0, 0.45, (2, M))) * sigma
@@ -188,6 +204,7 @@ def build_market(seed: int, n_stocks: int, days: np.ndarray, n_written: int) -> 
         vwap = (gap + hi + low + close) / 4
         o[t], h[t], lo[t], c[t], pc[t] = gap, hi, low, close, prev
         vol[t], amt[t], turn[t] = v, np.round(v * vwap, 2), np.round(np.where(s, 0, v / shares * 100), 4)
+        hot = (close >= up) & ~s
         prev = close
 
     momentum = np.vstack([np.ones((1, M)), c[:-1] / pc[:-1]])
