@@ -94,12 +94,11 @@ def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
         task = bar.add_task("import", total=1)
         batch = import_batch(paths=[sim_dir / "export"], profile="simulator",
                              progress=_stage(bar, task, "import"))
-        task = bar.add_task("daily analytics", total=1)
         with open_warehouse() as wh:
             as_of = latest_data_date(wh)
-            table = run_daily(wh, as_of=as_of, progress=_stage(bar, task, "daily"))
+            table = run_daily(wh, as_of=as_of, progress=bar)   # adds its own task to the same display
         written = snapshots_write(table=table, as_of=as_of)
     console.print(
-        f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.counts.get('trades', 0):,} trades), "
+        f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.rows.get('trades', 0):,} trades), "
         f"imported batch {batch.pk}, scored {written:,} clients as of {as_of}"
     )

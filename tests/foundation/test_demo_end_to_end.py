@@ -1,0 +1,74 @@
+"""The README's promise, small: `panhuo demo` builds a simulated branch through the real import path, scores
+it, creates the demo users, and advisor01 sees only their own clients. A second run reuses what exists."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("demo-home")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"PANHUO_HOME": str(home), "PANHUO_DEMO_PASSWORD": "demo-e2e-pw"})
+    cmd = [sys.executable, "-m", "panhuo.cli", "demo", "--no-serve", "--clients", "600", "--years", "1"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stdout + second.stderr
+    return home, first.stdout + first.stderr, second.stdout + second.stderr
+
+
+def test_demo_builds_imports_scores_and_reuses(demo_home):
+    home, first, second = demo_home
+    assert "demo-e2e-pw" in first
+    assert "reusing" in second
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM clients").fetchone()[0] >= 600
+        assert con.execute("SELECT count(*) FROM trades").fetchone()[0] > 1000
+    finally:
+        con.close()
+
+
+def test_advisor01_sees_only_their_clients(demo_home):
+    home, _, _ = demo_home
+    code = r"""
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+adv = db.execute("SELECT advisor_id FROM accounts_user WHERE username='advisor01'").fetchone()[0]
+own = db.execute("SELECT count(*) FROM clients_client WHERE advisor_id=?", (adv,)).fetchone()[0]
+total = db.execute("SELECT count(*) FROM clients_client").fetchone()[0]
+snaps = db.execute("SELECT count(*) FROM clients_clientsnapshot WHERE is_latest").fetchone()[0]
+print(json.dumps({"own": own, "total": total, "snaps": snaps}))
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(home / "panhuo.sqlite3")], capture_output=True, text=True)
+    import json
+
+    counts = json.loads(out.stdout)
+    assert 0 < counts["own"] < counts["total"]
+    assert counts["snaps"] == counts["total"]
+    # Log in over HTTP through the real WSGI app, in a process of its own bound to the demo's stores.
+    probe = r"""
+import os, re, sys
+os.environ["PANHUO_HOME"] = sys.argv[1]; os.environ["PANHUO_HTTPS"] = "0"
+from panhuo.django_setup import setup; setup()
+from django.test import Client
+c = Client()
+assert c.post("/accounts/login/", {"username": "advisor01", "password": "demo-e2e-pw"}).status_code == 302
+html = c.get("/").content.decode()
+m = re.search(r'<span class="label">客户</span><span class="value">([0-9,]+)</span>', html)
+print(m.group(1).replace(",", ""))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    seen = subprocess.run([sys.executable, "-c", probe, str(home)], capture_output=True, text=True, env=env)
+    assert seen.returncode == 0, seen.stderr
+    assert int(seen.stdout.strip()) == counts["own"]
