@@ -70,10 +70,10 @@ def _load(bars: Path, instruments: Path | None):
 def _regimes(index: Path | None, panel):
     if index is None:
         return None
-    from panhuo.market.facade import _series
+    from panhuo.market.facade import regime_series
     from panhuo.market.reference_data import read_index
 
-    return _series(read_index(index), panel, None).align(panel.dates) if panel is not None else None
+    return regime_series(read_index(index), panel, None).align(panel.dates) if panel is not None else None
 
 
 @market_app.command("backtest")
@@ -171,7 +171,7 @@ def regime_cmd(index: Path = typer.Option(..., "--index", help="index bars (cano
                horizon: int = typer.Option(20, "--horizon"), as_json: bool = JSON) -> None:
     """Today's regime and the forward-return table by regime over the index history up to --date."""
     from panhuo.market import regime as rg
-    from panhuo.market.facade import _series, regime_gauge
+    from panhuo.market.facade import regime_gauge, regime_series
     from panhuo.market.reference_data import read_index
 
     day = _day(date, "--date")
@@ -180,7 +180,7 @@ def regime_cmd(index: Path = typer.Option(..., "--index", help="index bars (cano
     idx = idx.filter(pl.col("trade_date") <= day)
     panel = _load(bars, instruments) if bars else None
     gauge = regime_gauge(idx, day, panel=panel)
-    s = _series(idx, panel, None)
+    s = regime_series(idx, panel, None)
     table = rg.outcome_table(s, horizon)
     if not as_json:
         from panhuo.cli.output import out

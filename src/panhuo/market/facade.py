@@ -63,7 +63,9 @@ def load_panel(bars_path: Path | str, instruments_path: Path | str | None = None
     return build_panel(bars, inst)
 
 
-def _series(index_bars: pl.DataFrame, panel: Panel | None, config: rg.RegimeConfig | None) -> rg.RegimeSeries:
+def regime_series(index_bars: pl.DataFrame, panel: Panel | None = None,
+                  config: rg.RegimeConfig | None = None) -> rg.RegimeSeries:
+    """The index's regime series; with a stock panel, breadth votes on the days the panel covers."""
     idx = index_bars.sort("trade_date")
     dates = idx["trade_date"].to_numpy().astype("datetime64[D]")
     b = None
@@ -77,7 +79,7 @@ def _series(index_bars: pl.DataFrame, panel: Panel | None, config: rg.RegimeConf
 
 def regime_gauge(index_bars: pl.DataFrame, as_of, *, panel: Panel | None = None,
                  config: rg.RegimeConfig | None = None) -> RegimeGauge:
-    s = _series(index_bars, panel, config)
+    s = regime_series(index_bars, panel, config)
     i = s.at(as_of)
     reg, ph = str(s.regime[i]), str(s.phase[i])
     return RegimeGauge(date=s.dates[i].astype(object), regime=reg, regime_zh=rg.REGIME_ZH.get(reg, ""), phase=ph,
@@ -89,7 +91,7 @@ def regime_gauge(index_bars: pl.DataFrame, as_of, *, panel: Panel | None = None,
 def index_chart(index_bars: pl.DataFrame, start, end, *, panel: Panel | None = None,
                 config: rg.RegimeConfig | None = None) -> IndexChart:
     """Closes between start and end and the runs of equal regime as bands."""
-    s = _series(index_bars, panel, config)
+    s = regime_series(index_bars, panel, config)
     lo = int(np.searchsorted(s.dates, np.datetime64(start, "D")))
     hi = int(np.searchsorted(s.dates, np.datetime64(end, "D"), side="right"))
     d, c, r = s.dates[lo:hi], s.close[lo:hi], s.regime[lo:hi]

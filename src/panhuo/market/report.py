@@ -15,7 +15,7 @@ import polars as pl
 from panhuo.market import data
 from panhuo.market import regime as rg
 from panhuo.market.backtest import BacktestConfig, run_backtest
-from panhuo.market.facade import _series
+from panhuo.market.facade import regime_series
 from panhuo.market.metrics import compute_metrics
 from panhuo.market.models import MODELS
 from panhuo.market.panel import Panel, build_panel
@@ -57,7 +57,7 @@ def regime_section(data_dir: Path, panel: Panel | None) -> tuple[list[str], dict
         if not path.exists():
             continue
         idx = data.read_bars(path)
-        s = _series(idx, None, None)
+        s = regime_series(idx, None, None)
         period = f"{idx['trade_date'].min()} .. {idx['trade_date'].max()}"
         for r in rg.outcome_table(s):
             lines.append(f"| {label} | {period} | {r['regime']} {rg.REGIME_ZH[r['regime']]} | {r['days']} | "
@@ -70,7 +70,7 @@ def regime_section(data_dir: Path, panel: Panel | None) -> tuple[list[str], dict
     for label, t in tests.items():
         lines.append(f"| {label} | {_num(t['return_p_value'], 3)} | {_num(t['drawdown_p_value'], 3)} |")
     idx = data.read_bars(data_dir / "index" / "sh000001.parquet")
-    s = _series(idx, None, None)
+    s = regime_series(idx, None, None)
     lines += ["", "### By cycle phase (SSE Composite, full history)", "",
               "| phase | days | mean fwd 20d return | share up | mean fwd 20d drawdown |", "|---|---|---|---|---|"]
     for r in rg.outcome_table(s, by="phase"):
@@ -78,7 +78,7 @@ def regime_section(data_dir: Path, panel: Panel | None) -> tuple[list[str], dict
                      f"{r['share_positive']:.0%} | {r['mean_fwd_drawdown']:.2%} |")
     if panel is not None:
         idx = data.read_bars(data_dir / "index" / f"{REGIME_INDEX}.parquet")
-        s = _series(idx, panel, None)
+        s = regime_series(idx, panel, None)
         lo = np.searchsorted(s.dates, panel.dates[0] + 60)
         sub = rg.RegimeSeries(*(getattr(s, f)[lo:] for f in ("dates", "close", "regime", "phase", "score", "trend",
                                                                 "breadth", "volatility", "position")))
@@ -112,7 +112,7 @@ def model_section(panels: dict[str, Panel], data_dir: Path, start, end, bar, tas
                        "|---|---|---|---|---|---|---|---|---|"]
     idx = data.read_bars(data_dir / "index" / f"{REGIME_INDEX}.parquet")
     for pname, panel in panels.items():
-        regimes = _series(idx, panel, None).align(panel.dates)
+        regimes = regime_series(idx, panel, None).align(panel.dates)
         cap = np.where(np.isnan(regimes.position), 1.0, regimes.position)
         for m in MODELS.values():
             bar.update(task, description=f"{pname}: {m.name}")
