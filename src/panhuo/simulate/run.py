@@ -124,14 +124,16 @@ def simulate(config: SimConfig, out_dir: Path, *, export: bool = False,
         raise ValueError("more than 999 chunks: raise chunk_clients")
     probs, labels = [], []
     end = np.datetime64(config.end, "D")
+    steps = n_chunks * len(days)
     for c in range(n_chunks):
-        report("clients", c, n_chunks)
+        report("clients", c * len(days), steps)
         base = c * config.chunk_clients
         n = min(config.chunk_clients, config.clients - base)
         crng = np.random.default_rng([config.seed, 100, c])
         lat = draw_latent(crng, n, len(days), n_written, mkt.regime)
         master = client_master(crng, lat, FIRST_CLIENT_NUMBER + base, days, end, adv["advisor_id"], weights)
-        res = run_chunk(crng, lat, mkt, asset_days, month_ends)
+        res = run_chunk(crng, lat, mkt, asset_days, month_ends,
+                        on_day=lambda t, c=c: report("clients", c * len(days) + t, steps))
         ids = pa.array(master["client_id"], pa.string())
         truth, p, label = _truth(crng, res, lat, ids, np.array(master["do_not_contact"]), days, n_written)
         writers.write_later([("clients", pa.table(master, schema=table_schema("clients"))),
@@ -140,7 +142,7 @@ def simulate(config: SimConfig, out_dir: Path, *, export: bool = False,
         del res
         probs.append(p[alive])
         labels.append(label[alive])
-    report("clients", n_chunks, n_chunks)
+    report("clients", steps, steps)
     writers.close()
     p, y = np.concatenate(probs), np.concatenate(labels)
     summary = SimSummary(out_dir=str(out_dir), start=days[0].astype(object), end=config.end, rows=dict(writers.rows),

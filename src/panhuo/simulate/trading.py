@@ -9,6 +9,7 @@ latent hazard frozen, so the truth's outcome is drawn from the probability the t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,7 +62,7 @@ class ChunkResult:
 
 
 def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np.ndarray,
-              position_days: np.ndarray) -> ChunkResult:
+              position_days: np.ndarray, on_day: Callable[[int], None] | None = None) -> ChunkResult:
     n, nw, T = lat.n, mkt.n_written, len(mkt.days)
     sd_rate = stamp_duty_rate(mkt.days)
     cum_pop = np.cumsum(mkt.popularity, axis=1)
@@ -93,6 +94,8 @@ def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np
     horizon_out = np.zeros(n)
 
     for t in range(T):
+        if on_day is not None and t % 20 == 0:
+            on_day(t)
         future = t >= nw
         reg = int(mkt.regime[min(t, nw - 1)])
         net_today = np.zeros(n)
