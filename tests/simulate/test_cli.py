@@ -23,3 +23,17 @@ def test_simulate_command_rejects_a_bad_format(tmp_path):
     result = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path), "--format", "xml", "--json"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["ok"] is False
+
+
+def test_progress_reports_each_stage_up_to_its_total(tmp_path):
+    from datetime import date
+
+    from panhuo.simulate import SimConfig, simulate
+
+    calls = []
+    simulate(SimConfig(clients=120, years=0.5, stocks=60, end=date(2026, 10, 30), chunk_clients=50), tmp_path,
+             progress=lambda stage, done, total: calls.append((stage, done, total)))
+    clients = [(d, t) for s, d, t in calls if s == "clients"]
+    assert [d for d, _ in clients] == sorted(d for d, _ in clients)
+    assert clients[-1][0] == clients[-1][1] and len(clients) > 3
+    assert ("market", 1, 1) in calls
