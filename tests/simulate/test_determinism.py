@@ -32,3 +32,16 @@ def test_stamp_duty_halves_on_2023_08_28(tmp_path):
     after = rate[sells.trade_date >= date(2023, 8, 28)]
     assert len(before) > 50 and len(after) > 50
     assert abs(before.median() - 0.001) < 1e-5 and abs(after.median() - 0.0005) < 1e-5
+
+
+def test_daily_and_monthly_assets_simulate_the_same_branch(tmp_path):
+    simulate(SimConfig(seed=9, assets="daily", **TINY), tmp_path / "d")
+    simulate(SimConfig(seed=9, assets="monthly", **TINY), tmp_path / "m")
+    for name in ("trades", "transfers", "positions", "truth"):
+        assert pq.read_table(tmp_path / "d" / f"{name}.parquet").equals(
+            pq.read_table(tmp_path / "m" / f"{name}.parquet")), name
+    daily = pq.read_table(tmp_path / "d" / "daily_assets.parquet").to_pandas()
+    monthly = pq.read_table(tmp_path / "m" / "daily_assets.parquet").to_pandas()
+    assert len(monthly) < len(daily) / 10
+    merged = monthly.merge(daily, on=["client_id", "date"], suffixes=("", "_d"))
+    assert len(merged) == len(monthly) and (merged.total_assets == merged.total_assets_d).all()

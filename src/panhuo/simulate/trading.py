@@ -176,9 +176,11 @@ def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np
                 positions.add(day=np.full(len(r), t, np.int32), idx=r, sym=sym[r, k], qty=qty[r, k],
                               cost_price=np.round(cost[r, k], 3), close_price=px[r, k],
                               market_value=round_cents(qty[r, k] * px[r, k]))
-            # losses since the money came in raise the hazard and sap engagement
-            ratio = (total - cum_in) / np.maximum(cum_in, 1.0)
-            loss_mult = 1.0 + 8.0 * np.clip(-ratio - 0.1, 0.0, 0.6)
+            # losses since the money came in raise the hazard and sap engagement (checked weekly whatever
+            # is written, so --assets daily and monthly simulate the same branch)
+            if t % 5 == 0 or t == nw - 1:
+                ratio = (total - cum_in) / np.maximum(cum_in, 1.0)
+                loss_mult = 1.0 + 8.0 * np.clip(-ratio - 0.1, 0.0, 0.6)
             if t == nw - 1:
                 total_end, state_end, rate_end = total.copy(), state.copy(), p_trade.copy()
                 draining_end = draining.copy()
