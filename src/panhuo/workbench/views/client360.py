@@ -15,7 +15,7 @@ from panhuo.workbench.selectors import client_360
 from panhuo.workbench.services.access import can_edit_plan, can_serve, can_unmask
 from panhuo.workbench.services.clients import client_unmask, service_plan_save
 from panhuo.workbench.services.contacts import contact_log
-from panhuo.workbench.views.common import lang_is_zh
+from panhuo.workbench.views.common import lang_is_zh, segment_choices
 
 
 @require_GET
@@ -33,6 +33,7 @@ def client_detail(request, client_id: str):
         "contact_form": ContactForm(),
         "plan_form": PlanForm(initial={"text": plan.text, "goals": plan.goals} if plan else None),
         "reasons": reasons(data["snapshot"], zh=zh),
+        "tier_label": dict(segment_choices("tier", zh)).get(getattr(data["snapshot"], "tier", None), ""),
         "chart": chart_data(data["series"]), "calendar": calendar_data(data["series"]),
     })
     return render(request, "workbench/client_detail.html", data)

@@ -13,7 +13,7 @@ from panhuo.workbench.models import Stage
 from panhuo.workbench.selectors import PAGE_SIZE, SORTS, ClientFilters, clients_by_ids_for_user, clients_list
 from panhuo.workbench.services.clients import advisor_choices
 from panhuo.workbench.services.export import clients_workbook
-from panhuo.workbench.views.common import masked_rows
+from panhuo.workbench.views.common import lang_is_zh, masked_rows, segment_choices
 
 FILTER_KEYS = ("q", "segment", "tier", "lifecycle", "risk", "advisor", "stage", "sort")
 
@@ -39,7 +39,7 @@ def client_list(request):
         return render(request, "workbench/partials/client_rows.html", ctx)
     ctx.update({
         "lifecycles": Lifecycle.choices, "risks": RiskLevel.choices, "stages": Stage.choices,
-        "tiers": ["vip", "core", "mass", "none"], "segments": ["high", "medium", "low", "none"],
+        "tiers": segment_choices("tier", lang_is_zh()), "segments": segment_choices("value", lang_is_zh()),
         "sorts": list(SORTS),
     })
     return render(request, "workbench/clients.html", ctx)
