@@ -14,7 +14,16 @@ from django.utils import timezone
 from panhuo.accounts.models import Role, User
 from panhuo.clients.models import Advisor, Client, ClientSnapshot
 from panhuo.clients.selectors import advisors_for_user, clients_for_user
-from panhuo.workbench.models import ClientFunnel, Contact, FunnelEvent, Stage, Task, TaskKind, TaskStatus, Track
+from panhuo.workbench.models import (
+    ClientFunnel,
+    Contact,
+    FunnelEvent,
+    Stage,
+    Task,
+    TaskKind,
+    TaskStatus,
+    Track,
+)
 from panhuo.workbench.services.tasks import PROTECTION_DAYS
 
 PAGE_SIZE = 50
