@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
 from panhuo.workbench.forms import TaskActionForm
+from panhuo.workbench.models import TaskKind
 from panhuo.workbench.scripts import script_render
 from panhuo.workbench.selectors import tasks_for_user
 from panhuo.workbench.services.tasks import task_act
@@ -16,15 +20,28 @@ TODAY_LIMIT = 40   # a day's work; the rest wait for tomorrow's queue
 
 
 def _task_rows(tasks, zh: bool) -> list[dict]:
+    lang = "zh" if zh else "en"
+    kinds = dict(TaskKind.choices)
     rows = []
     for t in tasks:
+        c = t.client
         rows.append({
-            "task": t, "reason": t.reason_zh if zh else (t.reason_en or t.reason_zh),
-            "script": script_render(kind=t.script_key or t.kind, lang="zh" if zh else "en", name=t.client.name,
-                                    advisor=t.advisor.name, branch=t.client.branch.name,
-                                    days_since_last_trade=t.days_idle, total_assets=t.assets),
+            "pk": t.pk, "kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "snoozed": t.status == "snoozed",
+            "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
+            "client_url": reverse("workbench:client", args=[c.client_id]),
+            "action_url": reverse("workbench:task_action", args=[t.pk]),
+            "due": t.due.isoformat() if t.due else "—",
+            "reason": t.reason_zh if zh else (t.reason_en or t.reason_zh),
+            "script": script_render(kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name,
+                                    branch=c.branch.name, days_since_last_trade=t.days_idle, total_assets=t.assets),
         })
     return rows
+
+
+def _action_buttons():
+    return format_html_join("", '<button type="submit" name="action" value="{}" class="small act-{}">{}</button>',
+                            ((a, a, label) for a, label in (("done", _("Done")), ("snooze", _("Snooze 3 days")),
+                                                            ("hand_back", _("Hand back")))))
 
 
 @require_GET
@@ -34,8 +51,8 @@ def today(request):
     audit_record(user=request.user, action="today.view", object_type="client",
                  object_ids=[t.client.client_id for t in tasks], request=request)
     return render(request, "workbench/today.html", {
-        "rows": _task_rows(tasks, lang_is_zh()), "limit": TODAY_LIMIT,
-        "actions": [("done", _("Done")), ("snooze", _("Snooze 3 days")), ("hand_back", _("Hand back"))],
+        "rows": _task_rows(tasks, lang_is_zh()), "limit": TODAY_LIMIT, "action_buttons": _action_buttons(),
+        "is_advisor": request.user.role == Role.ADVISOR,
     })
 
 
