@@ -90,3 +90,17 @@ def test_the_advisor_table_counts_clients_contacts_and_deals(world, client):
     client.post("/clients/CA001/contact/", {"channel": "phone", "outcome": "reached"})
     table = {a.advisor_id: a for a in client.get("/branch/").context["advisors"]}
     assert table["A01"].contacts_week == before + 1
+
+
+def test_a_branch_can_set_its_own_protection_period(world, client):
+    from panhuo.workbench.models import BranchPolicy
+
+    today = timezone.localdate()
+    client_reassign(user=world.users["director_a"], client_ids=["CU001"], advisor_id="A01",
+                    on=today - timedelta(days=10))
+    BranchPolicy.objects.create(branch=world.branches["A"], protection_days=14)
+    tasks_generate(as_of=today)
+    task = Task.objects.get(client__client_id="CU001", status="open", kind="protection")
+    assert task.due == today + timedelta(days=4)
+    client.force_login(world.users["director_a"])
+    assert client.get("/branch/").context["overdue_count"] == 0        # still within the branch's 14 days

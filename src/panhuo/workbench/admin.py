@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from panhuo.workbench.models import Contact, FunnelEvent, ServicePlan, Task
+from panhuo.workbench.models import BranchPolicy, Contact, FunnelEvent, ServicePlan, Task
 
 
 @admin.register(Task)
@@ -19,3 +19,4 @@ class ContactAdmin(admin.ModelAdmin):
 
 admin.site.register(FunnelEvent, raw_id_fields=("client", "contact"), list_display=("client", "track", "stage", "on"))
 admin.site.register(ServicePlan, raw_id_fields=("client", "updated_by"))
+admin.site.register(BranchPolicy, list_display=("branch", "protection_days"))

@@ -7,7 +7,31 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.clients.models import Advisor, Client
+from panhuo.clients.models import Advisor, Branch, Client
+
+DEFAULT_PROTECTION_DAYS = 7
+
+
+class BranchPolicy(models.Model):
+    """A branch's own service rules; a branch without a row uses the defaults."""
+
+    branch = models.OneToOneField(Branch, on_delete=models.CASCADE, related_name="workbench_policy", primary_key=True)
+    # A newly assigned client must be contacted within this many days, else the director is told.
+    protection_days = models.PositiveSmallIntegerField(_("protection period (days)"),
+                                                       default=DEFAULT_PROTECTION_DAYS)
+
+    class Meta:
+        verbose_name = _("branch service policy")
+        verbose_name_plural = _("branch service policies")
+
+    def __str__(self) -> str:
+        return f"{self.branch_id}: {self.protection_days} d"
+
+
+def protection_days_by_branch() -> dict[int, int]:
+    """{branch pk: protection days} for every branch, defaults filled in (branches are few)."""
+    days = dict(BranchPolicy.objects.values_list("branch_id", "protection_days"))
+    return {pk: days.get(pk, DEFAULT_PROTECTION_DAYS) for pk in Branch.objects.values_list("pk", flat=True)}
 
 
 class TaskKind(models.TextChoices):

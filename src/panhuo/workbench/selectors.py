@@ -23,8 +23,8 @@ from panhuo.workbench.models import (
     TaskKind,
     TaskStatus,
     Track,
+    protection_days_by_branch,
 )
-from panhuo.workbench.services.tasks import PROTECTION_DAYS
 
 PAGE_SIZE = 50
 SORTS = {
@@ -157,9 +157,12 @@ def protection_overdue(*, user: User, today: date | None = None) -> QuerySet[Cli
     """Clients not contacted within the protection period after their assignment (flagged to the director)."""
     today = today or timezone.localdate()
     contacted = Contact.objects.filter(client=OuterRef("pk"), at__date__gte=OuterRef("assigned_on"))
+    # Each branch has its own period; branches are few, so one condition per branch.
+    overdue = Q(pk__in=[])
+    for branch_id, days in protection_days_by_branch().items():
+        overdue |= Q(branch_id=branch_id, assigned_on__lte=today - timedelta(days=days))
     return (clients_for_user(user=user)
-            .filter(advisor__isnull=False, assigned_on__lte=today - timedelta(days=PROTECTION_DAYS),
-                    do_not_contact=False)
+            .filter(overdue, advisor__isnull=False, do_not_contact=False)
             .filter(~Exists(contacted)).select_related("advisor").order_by("assigned_on", "client_id"))
 
 

@@ -14,14 +14,21 @@ from panhuo.accounts.models import Role, User
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Client, ClientSnapshot
 from panhuo.clients.selectors import clients_for_user
-from panhuo.workbench.models import OPEN_STATUSES, Contact, Task, TaskKind, TaskStatus
+from panhuo.workbench.models import (
+    DEFAULT_PROTECTION_DAYS,
+    OPEN_STATUSES,
+    Contact,
+    Task,
+    TaskKind,
+    TaskStatus,
+    protection_days_by_branch,
+)
 
 # Bands keep the order: campaign, new assignment, churn risk, dormant reachable, follow-up.
 CAMPAIGN_PRIORITY = 500
 PROTECTION_PRIORITY = 450
 CHURN_BASE, DORMANT_BASE = 300, 200
 FOLLOW_UP_PRIORITY = 150
-PROTECTION_DAYS = 7
 CHURN_THRESHOLD = 0.6
 P_ALIVE_THRESHOLD = 0.3
 COOLDOWN_DAYS = 30          # a task closed within this many days is not raised again for the same reason
@@ -63,9 +70,10 @@ def _candidates(as_of: date, churn_threshold: float, p_alive_threshold: float) -
     contacted = Contact.objects.filter(client=OuterRef("pk"), at__date__gte=OuterRef("assigned_on"))
     fresh = (Client.objects.filter(advisor__isnull=False, assigned_on__isnull=False, assigned_on__lte=as_of,
                                    do_not_contact=False)
-             .filter(~Exists(contacted)).values("pk", "advisor_id", "assigned_on"))
+             .filter(~Exists(contacted)).values("pk", "advisor_id", "assigned_on", "branch_id"))
+    days = protection_days_by_branch()
     for r in fresh.iterator(chunk_size=5000):
-        due = r["assigned_on"] + timedelta(days=PROTECTION_DAYS)
+        due = r["assigned_on"] + timedelta(days=days.get(r["branch_id"], DEFAULT_PROTECTION_DAYS))
         out[(r["pk"], TaskKind.PROTECTION)] = dict(
             advisor_id=r["advisor_id"], priority=PROTECTION_PRIORITY, due=due,
             reason_zh=f"{r['assigned_on']:%m月%d日}新分配，请在{due:%m月%d日}前首次联系",
