@@ -63,6 +63,7 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
         form.locator("textarea[name=note]").fill("客户想了解科创板")
         form.locator("button[value=interested]").click()                            # click 2
         page.locator(".contact-logged").wait_for()
+        page.locator("tr.task.closed", has_text="客户CA002").wait_for(timeout=5000)   # its task row is closed
         screenshot(page, "workbench-today-logged-zh")
 
         page.goto(f"{live_server.url}/clients/CA002/")

@@ -70,7 +70,9 @@ def client_contact(request, client_id: str):
             form.add_error(field if field in form.fields else None, errs)
         return render(request, "workbench/partials/contact_form.html", {"client": client, "form": form}, status=400)
     if request.headers.get("HX-Request"):
-        return render(request, "workbench/partials/contact_logged.html", {"contact": contact})
+        # The task the contact answered is closed: HTMX swaps its Today row out of band.
+        return render(request, "workbench/partials/contact_logged.html",
+                      {"contact": contact, "task_id": form.cleaned_data.get("task_id")})
     messages.success(request, _("Contact logged."))
     return redirect("workbench:client", client_id=client_id)
 
