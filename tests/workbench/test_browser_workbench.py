@@ -93,4 +93,20 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
         page.goto(f"{live_server.url}/today/")
         assert "Suggested script" in page.inner_text("body")
         screenshot(page, "workbench-today-en")
+
+        # The director: branch dashboard and the client list with reassignment, in Chinese.
+        lead = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+        lead.goto(f"{live_server.url}/accounts/login/")
+        lead.fill("input[name=username]", "director_a")
+        lead.fill("input[name=password]", world.password)
+        lead.click("button[type=submit].primary")
+        lead.wait_for_url(f"{live_server.url}/")
+        lead.goto(f"{live_server.url}/branch/")
+        assert lead.locator("table.advisors tbody tr").count() == 2
+        screenshot(lead, "workbench-branch-zh")
+        assert _untranslated(lead.inner_text("body")) == []
+        lead.goto(f"{live_server.url}/clients/")
+        assert lead.locator("table.clients input[name=client_ids]").count() == 6
+        screenshot(lead, "workbench-clients-zh")
+        assert _untranslated(lead.inner_text("body")) == []
         browser.close()
