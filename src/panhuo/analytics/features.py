@@ -58,17 +58,39 @@ def lit(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
+def _cd_life(w: Windows) -> str:
+    return (f"SELECT client_id, min(trade_date) AS first_trade_date, max(trade_date) AS last_trade_date, "
+            f"CAST(count(*) AS BIGINT) AS trading_days_total FROM client_days WHERE trade_date <= {w.d} "
+            f"GROUP BY client_id")
+
+
+# Disjoint pieces of the last year; every window of the features is a union of leading pieces. Grouping by
+# (client, piece) with plain sums is several times cheaper than a dozen FILTERed aggregates over every row.
+PIECES = (30, 90, 180, SIX_MONTHS, 365)
+
+
+def _cd_pieces(w: Windows) -> str:
+    piece = " ".join(f"WHEN trade_date > {w.ago(n)} THEN {k}" for k, n in enumerate(PIECES[:-1]))
+    return (f"SELECT client_id, CASE {piece} ELSE {len(PIECES) - 1} END AS piece, count(*) AS n, "
+            f"sum(trades) AS t, sum(amount) AS a, sum(commission) AS c FROM client_days "
+            f"WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)} GROUP BY ALL")
+
+
 def _cd(w: Windows) -> str:
-    parts = ["min(trade_date) AS first_trade_date", "max(trade_date) AS last_trade_date",
-             "CAST(count(*) AS BIGINT) AS trading_days_total"]
-    for n in (30, 90, 180, 365):
-        parts.append(f"CAST(count(*) FILTER (WHERE trade_date > {w.ago(n)}) AS BIGINT) AS trading_days_{n}d")
+    k = {n: i for i, n in enumerate(PIECES)}
+
+    def upto(agg: str, col: str, n: int, cast: str) -> str:
+        return f"CAST({agg}({col}) FILTER (WHERE piece <= {k[n]}) AS {cast})"
+
+    parts = [f"{upto('sum', 'n', n, 'BIGINT')} AS trading_days_{n}d" for n in (30, 90, 180, 365)]
     for n in (30, 90, 365):
-        parts.append(f"CAST(sum(trades) FILTER (WHERE trade_date > {w.ago(n)}) AS BIGINT) AS trades_{n}d")
-        parts.append(f"CAST(sum(commission) FILTER (WHERE trade_date > {w.ago(n)}) AS DOUBLE) AS commission_{n}d")
+        parts.append(f"{upto('sum', 't', n, 'BIGINT')} AS trades_{n}d")
+        parts.append(f"{upto('sum', 'c', n, 'DOUBLE')} AS commission_{n}d")
     for n, name in ((30, "30d"), (90, "90d"), (SIX_MONTHS, "6m"), (365, "365d")):
-        parts.append(f"CAST(sum(amount) FILTER (WHERE trade_date > {w.ago(n)}) AS DOUBLE) AS amount_{name}")
-    return f"SELECT client_id, {', '.join(parts)} FROM client_days WHERE trade_date <= {w.d} GROUP BY client_id"
+        parts.append(f"{upto('sum', 'a', n, 'DOUBLE')} AS amount_{name}")
+    return (f"SELECT l.client_id, l.first_trade_date, l.last_trade_date, l.trading_days_total, {', '.join(parts)} "
+            f"FROM cd_life l LEFT JOIN cd_pieces p ON p.client_id = l.client_id "
+            f"GROUP BY l.client_id, l.first_trade_date, l.last_trade_date, l.trading_days_total")
 
 
 def _symbols(w: Windows, from_trades: bool) -> str:
@@ -141,7 +163,7 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
                  has_questionnaires: bool = False) -> list[tuple[str, str]]:
     """The named steps; the last one, `features`, has one row per client with the FEATURES columns."""
     w = Windows(as_of)
-    ctes = [("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades)), ("da", _assets(w)),
+    ctes = [("cd_life", _cd_life(w)), ("cd_pieces", _cd_pieces(w)), ("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades)), ("da", _assets(w)),
             ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
     contact = "CAST(NULL AS BIGINT)"
     score = "CAST(NULL AS BIGINT)"
