@@ -64,3 +64,13 @@ def test_refresh_writes_rows_that_confirm_the_funnel_and_draw_the_page(world, wa
     assert page.context["calendar"]["count"] == 2
     html = page.content.decode()
     assert 'id="assets-data"' in html and "浦发银行" in html and "echarts-5.6.0.min.js" in html
+
+
+def test_the_daily_step_runs_all_three_and_is_idempotent(world, warehouse):
+    from panhuo.workbench.services.daily import workbench_daily
+
+    _load(warehouse)
+    first = workbench_daily(wh=warehouse, as_of=AS_OF)
+    assert first["series"] == 1 and first["tasks"]["created"] == 0      # the world already generated today's
+    again = workbench_daily(wh=warehouse, as_of=AS_OF)
+    assert again["funnel"] == {"C": 0, "D": 0} and again["tasks"]["created"] == 0
