@@ -45,3 +45,13 @@ def test_daily_and_monthly_assets_simulate_the_same_branch(tmp_path):
     assert len(monthly) < len(daily) / 10
     merged = monthly.merge(daily, on=["client_id", "date"], suffixes=("", "_d"))
     assert len(merged) == len(monthly) and (merged.total_assets == merged.total_assets_d).all()
+
+
+def test_worker_processes_write_the_same_tables(tmp_path):
+    config = SimConfig(seed=4, clients=400, years=0.5, stocks=60, end=date(2026, 10, 30), chunk_clients=100)
+    one = simulate(config, tmp_path / "one", workers=1)
+    two = simulate(config, tmp_path / "two", workers=2)
+    assert one.rows == two.rows and one.ceiling_auc == two.ceiling_auc
+    for name in NAMES:
+        assert pq.read_table(tmp_path / "one" / f"{name}.parquet").equals(
+            pq.read_table(tmp_path / "two" / f"{name}.parquet")), name

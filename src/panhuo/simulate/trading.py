@@ -75,7 +75,7 @@ def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np
     lastbuy = np.full((n, K), -1, np.int32)
     z = lat.z0.copy()
     loss_mult = np.ones(n)
-    lam = np.zeros(n)                           # set at the end of each day, before anyone can leave
+    lam = np.zeros(n)                           # set at the end of each day for the active clients
     dropout_day = np.full(n, -1, np.int32)
     leave_day = np.full(n, -1, np.int32)
     draining = np.zeros(n, dtype=bool)
@@ -135,25 +135,27 @@ def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np
         wd_amt = round_cents(cash[wd] * rng.uniform(0.05, 0.2, len(wd)))
         transfer(wd[wd_amt >= 100], wd_amt[wd_amt >= 100], 1)
         # a leaving drainer first trickles money out, then at some point empties the account
-        lv = np.flatnonzero((state == 2) & lat.drainer & ~draining & (leave_day < t))
+        leaving = np.flatnonzero(state == 2)                 # a tenth of the book: work on it, not on all
+        lv = leaving[lat.drainer[leaving] & ~draining[leaving] & (leave_day[leaving] < t)]
         draining[lv[rng.random(len(lv)) < lat.drain_rate[lv]]] = True
-        trickle = np.flatnonzero((state == 2) & lat.drainer & ~draining & (rng.random(n) < 0.04))
+        lv = leaving[lat.drainer[leaving] & ~draining[leaving]]
+        trickle = lv[rng.random(len(lv)) < 0.04]
         trickle_amt = round_cents(cash[trickle] * rng.uniform(0.05, 0.15, len(trickle)))
         transfer(trickle[trickle_amt >= 100], trickle_amt[trickle_amt >= 100], 1)
-        drain = np.flatnonzero((state == 2) & draining & (cash >= 0.01))
+        drainers = leaving[draining[leaving]]
+        drain = drainers[cash[drainers] >= 0.01]
         transfer(drain, np.floor(cash[drain] * 100 + 1e-6) / 100, 1)
 
         # orders
         eng = np.clip(np.exp(1.1 * z), 0.03, 3.0)
         p_trade = np.minimum(lat.rate * REGIME_ACTIVITY[int(mkt.regime[t])] * eng, 0.95)
-        u = rng.random(n)
-        traders = np.flatnonzero((state == 1) & (u < p_trade))
-        quitters = np.flatnonzero((state == 2) & ~draining & (u < 0.3 * p_trade))
-        drainers = np.flatnonzero((state == 2) & draining)
+        traders = act[rng.random(len(act)) < p_trade[act]]
+        winding = leaving[~draining[leaving]]
+        quitters = winding[rng.random(len(winding)) < 0.3 * p_trade[winding]]
         day_args = (t, mkt, sd_rate[t], lat, rng, sym, qty, cost, lastbuy, cash, trades, future)
         _sell_all(drainers, *day_args, p=DRAIN_SELL_P)
         # on the way out, positions are wound down a little at a time (the position level falls)
-        _sell_all(np.flatnonzero((state == 2) & ~draining), *day_args, p=0.012)
+        _sell_all(winding, *day_args, p=0.012)
         _sell_one(np.r_[traders[rng.random(len(traders)) < 0.5], quitters], *day_args)
         _buy(traders[rng.random(len(traders)) < 0.75], cum_pop[t], *day_args)
         heavy = traders[lat.rate[traders] > 0.35]
@@ -185,13 +187,14 @@ def run_chunk(rng: np.random.Generator, lat: Latent, mkt: Market, asset_days: np
                 total_end, state_end, rate_end = total.copy(), state.copy(), p_trade.copy()
                 draining_end = draining.copy()
         if not future:
-            on = state == 1
-            z[on] += lat.z_drift[on] + REGIME_MOOD[reg] + 0.03 * rng.standard_normal(int(on.sum()))
-            z[on] -= 0.004 * (loss_mult[on] > 1.5)
-            # who trades little leaves more often, and so does who has lost money
-            activity = np.clip(lat.rate * np.clip(np.exp(1.1 * z), 0.03, 3.0) / 0.1, 0.02, 20.0)
-            lam = np.minimum(lat.hazard0 * activity ** -0.5 * np.exp(-ENGAGEMENT_HAZARD * z) * loss_mult
-                             * REGIME_HAZARD[reg], 0.05)
+            on = np.flatnonzero(state == 1)
+            z[on] += (lat.z_drift[on] + REGIME_MOOD[reg] + 0.03 * rng.standard_normal(len(on))
+                      - 0.004 * (loss_mult[on] > 1.5))
+            # who trades little leaves more often, and so does who has lost money; only the active can
+            # start to leave, so only their hazard is kept up to date
+            activity = np.clip(lat.rate[on] * np.clip(np.exp(1.1 * z[on]), 0.03, 3.0) / 0.1, 0.02, 20.0)
+            lam[on] = np.minimum(lat.hazard0[on] * activity ** -0.5 * np.exp(-ENGAGEMENT_HAZARD * z[on])
+                                 * loss_mult[on] * REGIME_HAZARD[reg], 0.05)
             if t == nw - 1:
                 z_end = z.copy()
 
