@@ -42,13 +42,13 @@ def text(header: list[str], rows: list[list], newline: str = "\r\n") -> str:
 
 
 def client(**change) -> list:
-    row = dict(zip(CLIENTS_ZH, clients_rows()[0]))
+    row = dict(zip(CLIENTS_ZH, clients_rows()[0], strict=True))
     row.update({"客户号": "C0101", **change})
     return [row[h] for h in CLIENTS_ZH]
 
 
 def trade(base=T1, **change) -> list:
-    row = dict(zip(TRADES_EN, base))
+    row = dict(zip(TRADES_EN, base, strict=True))
     row.update(change)
     return [row[h] for h in TRADES_EN]
 

@@ -105,3 +105,23 @@ def test_killed_import_changes_nothing_or_is_completed_and_reruns_load_once(poin
     third = cli(run_home, "import", str(day2), "--profile", "simulator", "--json")
     assert '"status": "unchanged"' in third.stdout
     assert (store_state(run_home), master_state(run_home)) == clean_run
+
+
+def test_two_imports_started_together_load_once(template, clean_run, tmp_path):
+    """Whoever gets the lock loads; the other stops with "another import is running" (exit 3) or, if it
+    started after the first had finished, reports that everything was already loaded."""
+    home, day2 = template
+    run_home = tmp_path / "home"
+    shutil.copytree(home, run_home)
+    env = {**os.environ, "PANHUO_HOME": str(run_home), "PANHUO_HTTPS": "0", "DJANGO_SETTINGS_MODULE": "panhuo.settings"}
+    env.pop("PANHUO_IMPORT_KILL_AT", None)
+    cmd = [sys.executable, "-c", "from panhuo.cli import main; main()", "import", str(day2), "--profile", "simulator",
+           "--json"]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [(p.wait(timeout=120), p.stdout.read()) for p in procs]
+    loaded = [o for rc, o in outs if rc == 0 and '"status": "loaded"' in o]
+    others = [(rc, o) for rc, o in outs if not (rc == 0 and '"status": "loaded"' in o)]
+    assert len(loaded) == 1 and len(others) == 1, outs
+    rc, out = others[0]
+    assert (rc == 3 and "another import is running" in out) or (rc == 0 and '"status": "unchanged"' in out), outs
+    assert (store_state(run_home), master_state(run_home)) == clean_run

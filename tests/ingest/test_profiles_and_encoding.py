@@ -97,7 +97,7 @@ def test_docs_data_model_matches_the_schema():
 
 def test_utf8_is_never_decoded_as_gbk(tmp_path):
     src = tmp_path / "a.csv"
-    src.write_bytes("客户号,客户姓名\r\nC1,张三\r\n".encode("utf-8"))
+    src.write_bytes("客户号,客户姓名\r\nC1,张三\r\n".encode())
     encoding, problems = transcode_csv(src, tmp_path / "out.csv", "a.csv")
     assert (encoding, problems) == ("utf-8", [])
     assert "张三" in (tmp_path / "out.csv").read_text(encoding="utf-8")   # not 寮犱笁

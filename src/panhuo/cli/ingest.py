@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -15,7 +16,7 @@ STAGES = {"read": "读取 read", "validate": "校验 validate", "load": "写入 
 
 @app.command("import")
 def import_command(
-    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of export files."),
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Files or folders of export files.")],
     profile: str = typer.Option("generic", "--profile", "-p", help="Source profile (generic, simulator, …)."),
     quarantine: bool = typer.Option(False, "--quarantine", help="Load valid rows; rejected rows go to a file."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable result on stdout."),

@@ -160,7 +160,8 @@ def _recover(store: Path) -> None:
     for key in unsynced_batches(store, synced):
         con = duckdb.connect(str(store), read_only=True)
         try:
-            files = [dict(zip(("sha256", "name", "table", "rows_loaded", "business_date"), r)) for r in con.execute(
+            names = ("sha256", "name", "table", "rows_loaded", "business_date")
+            files = [dict(zip(names, r, strict=True)) for r in con.execute(
                 "SELECT sha256, file_name, table_name, rows_loaded, business_date FROM import_files "
                 "WHERE batch_key = ?", [key]).fetchall()]
         finally:

@@ -22,6 +22,7 @@ from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, 
 from panhuo.ingest.profile import available_profiles
 
 MAX_FILES = 20
+MAX_UPLOAD_BYTES = 2 << 30     # one day's branch export is far smaller; bigger uploads go through the CLI
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
@@ -64,6 +65,8 @@ def upload(request):
     error = None
     if not files or len(files) > MAX_FILES:
         error = _("Choose between 1 and %(n)d files.") % {"n": MAX_FILES}
+    elif sum(f.size for f in files) > MAX_UPLOAD_BYTES:
+        error = _("The upload is too large; import files this big with the command line.")
     elif None in names or len(set(names)) != len(names):
         error = _("File names must be plain CSV or Excel names (.csv, .xlsx, .xls), each used once.")
     elif profile not in profiles:
@@ -72,7 +75,7 @@ def upload(request):
         context["error"] = error
         return render(request, "imports/upload.html", context, status=400)
     with tempfile.TemporaryDirectory(prefix="panhuo-upload-") as tmp:
-        for f, name in zip(files, names):
+        for f, name in zip(files, names, strict=True):
             with open(Path(tmp) / name, "wb") as out:
                 for chunk in f.chunks():
                     out.write(chunk)

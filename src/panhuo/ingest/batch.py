@@ -132,8 +132,11 @@ def _write_quarantine(con, result: BatchResult, raws: dict[int, RawFile], folder
 
 def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, batch_key: str,
               quarantine: bool = False, quarantine_dir: Path | None = None, progress: Progress | None = None,
-              today: dt.date | None = None) -> BatchResult:
-    """Import `paths` into the store at `store_path`. Raises BatchRejected (with the problems) when refused."""
+              today: dt.date | None = None, dry_run: bool = False) -> BatchResult:
+    """Import `paths` into the store at `store_path`. Raises BatchRejected (with the problems) when refused.
+
+    `dry_run` validates and reconciles the source side only and writes nothing (status "validated").
+    """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     result = BatchResult(key=batch_key, profile=prof.name)
     tick = progress or (lambda stage, done, total: None)
@@ -242,6 +245,10 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         absent = {t: set.intersection(*(set(mappings[i].absent) for i in by_table[t])) for t in staged}
         ledger = [{"sha256": f.sha256, "name": f.name, "table": f.table, "rows_loaded": f.rows_loaded}
                   for f in result.files if f.status == "loaded"]
+        if dry_run:
+            result.status = "validated"
+            result.message = f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
+            return result
         tick("load", 0, 1)
         store.kill_point("validated")
         con.execute("DETACH wh")
@@ -274,7 +281,7 @@ def client_master_rows(store_path: Path) -> tuple[list[dict], list[dict]]:
         def rows(sql: str) -> list[dict]:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         return (rows(f"SELECT {', '.join(TABLES['clients'].column_names)} FROM clients"),
                 rows(f"SELECT {', '.join(TABLES['advisors'].column_names)} FROM advisors"))
     finally:

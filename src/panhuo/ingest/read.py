@@ -395,9 +395,9 @@ def stage_excel(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, sheet:
         if sheet is not None:
             chosen = sheet
         else:
-            filled = [n for n in names if wb.get_sheet_by_name(n).height > 0 or False]
-            filled = [n for n in filled if any(any(c not in (None, "") for c in r)
-                                               for r in wb.get_sheet_by_name(n).to_python(nrows=50))]
+            # A second sheet with data could be the real one: refuse to guess (the profile can name it).
+            filled = [n for n in names if any(any(c not in (None, "") for c in r)
+                                              for r in wb.get_sheet_by_name(n).to_python(nrows=50))]
             if len(filled) > 1:
                 raw.problems.append(Problem(raw.name, None, None, None, "several_sheets", ", ".join(filled)))
                 return

@@ -57,7 +57,7 @@ def source_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     sums = [f"sum(TRY_CAST(replace(r_{c}, ',', '') AS DECIMAL(38,4)))" for c in MONEY.get(table, ())]
     row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM {staged}").fetchone()
     out: dict[str, Decimal | int] = {"rows": row[0]}
-    for c, v in zip(MONEY.get(table, ()), row[1:]):
+    for c, v in zip(MONEY.get(table, ()), row[1:], strict=True):
         out[c] = (v or Decimal(0)).quantize(CENT)
     return out
 
@@ -72,7 +72,7 @@ def _loaded_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     sums = [f"sum({c}::DECIMAL(38,4))" for c in MONEY.get(table, ())]
     row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM wh.{table} WHERE {where}").fetchone()
     out: dict[str, Decimal | int] = {"rows": row[0]}
-    for c, v in zip(MONEY.get(table, ()), row[1:]):
+    for c, v in zip(MONEY.get(table, ()), row[1:], strict=True):
         out[c] = (v or Decimal(0)).quantize(CENT)
     return out
 
