@@ -24,14 +24,18 @@ def build(con, *, clients: int, trades: int, seed: int = 5) -> None:
         SELECT 'C' || lpad(CAST(i AS VARCHAR), 8, '0'), 'B001',
                DATE '2015-01-01' + CAST(floor(random() * 3400) AS INTEGER), 'A' || CAST(i % 50 AS VARCHAR)
         FROM range({clients}) t(i)""")
-    # Activity ~ a squared uniform: a few clients trade a lot, most rarely; a client's last active day
-    # ~ uniform, so some have gone quiet (dormant candidates).
+    # Activity ~ a squared uniform: a few clients trade a lot, most rarely. A client-day carries 1-4 trades
+    # (2.5 on average) and a client keeps to a handful of names, as in a back office's books.
     con.execute(f"""INSERT INTO trades
-        WITH r AS (SELECT i, random() AS u, random() AS v, random() AS w, random() AS s FROM range({trades}) t(i))
-        SELECT 'T' || CAST(i AS VARCHAR),
+        WITH d AS (SELECT i, random() AS u, random() AS v, 1 + CAST(floor(random() * 4) AS INTEGER) AS k
+                   FROM range({int(trades / 2.5)}) t(i)),
+             r AS (SELECT i, u, v, unnest(range(k)) AS j, random() AS w, random() AS s FROM d)
+        SELECT 'T' || CAST(i AS VARCHAR) || '-' || CAST(j AS VARCHAR),
                'C' || lpad(CAST(CAST(floor(u * u * {clients}) AS BIGINT) AS VARCHAR), 8, '0'),
                DATE '{START}' + CAST(floor(v * {days}) AS INTEGER),
-               lpad(CAST(CAST(floor(w * w * {SYMBOLS}) AS INTEGER) + 600000 AS VARCHAR), 6, '0') || '.SH',
+               -- each client trades its own few names (8 slots), popular names more often
+               lpad(CAST(CAST((floor(u * u * {clients}) * 7919 + floor(w * 8) * 104729) % {SYMBOLS} AS INTEGER)
+                         + 600000 AS VARCHAR), 6, '0') || '.SH',
                CASE WHEN s < 0.5 THEN 'B' ELSE 'S' END, 100 * (1 + CAST(floor(s * 20) AS INTEGER)), 10.0,
                1000.0 * (1 + CAST(floor(s * 20) AS INTEGER)), greatest(5.0, 0.3 * (1 + floor(s * 20))), 0, 0, 'online'
         FROM r""")

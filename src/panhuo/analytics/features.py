@@ -88,9 +88,7 @@ def _cd(w: Windows) -> str:
         parts.append(f"{upto('sum', 'c', n, 'DOUBLE')} AS commission_{n}d")
     for n, name in ((30, "30d"), (90, "90d"), (SIX_MONTHS, "6m"), (365, "365d")):
         parts.append(f"{upto('sum', 'a', n, 'DOUBLE')} AS amount_{name}")
-    return (f"SELECT l.client_id, l.first_trade_date, l.last_trade_date, l.trading_days_total, {', '.join(parts)} "
-            f"FROM cd_life l LEFT JOIN cd_pieces p ON p.client_id = l.client_id "
-            f"GROUP BY l.client_id, l.first_trade_date, l.last_trade_date, l.trading_days_total")
+    return f"SELECT client_id, {', '.join(parts)} FROM cd_pieces GROUP BY client_id"
 
 
 def _symbols(w: Windows, from_trades: bool) -> str:
@@ -183,9 +181,9 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
     ret_ytd, ret_90 = _ret("da.assets_now", "da.assets_ytd_start", "da.flow_ytd"), \
         _ret("da.assets_now", "da.assets_90d_ago", "da.flow_90d")
     idx_ytd, idx_90 = "(idx.idx_now / idx.idx_ytd - 1)", "(idx.idx_now / idx.idx_90d - 1)"
-    final = f"""SELECT c.client_id, c.branch_id, c.advisor_id, c.open_date, cd.first_trade_date, cd.last_trade_date,
-      CAST(date_diff('day', cd.last_trade_date, {w.d}) AS BIGINT) AS days_since_last_trade,
-      {z}(cd.trading_days_total, 0) AS trading_days_total,
+    final = f"""SELECT c.client_id, c.branch_id, c.advisor_id, c.open_date, l.first_trade_date, l.last_trade_date,
+      CAST(date_diff('day', l.last_trade_date, {w.d}) AS BIGINT) AS days_since_last_trade,
+      {z}(l.trading_days_total, 0) AS trading_days_total,
       {z}(cd.trading_days_30d, 0) AS trading_days_30d, {z}(cd.trading_days_90d, 0) AS trading_days_90d,
       {z}(cd.trading_days_180d, 0) AS trading_days_180d, {z}(cd.trading_days_365d, 0) AS trading_days_365d,
       {z}(cd.trades_30d, 0) AS trades_30d, {z}(cd.trades_90d, 0) AS trades_90d, {z}(cd.trades_365d, 0) AS trades_365d,
@@ -215,11 +213,11 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
       {z}(pos.instruments_held, 0) AS instruments_held,
       {z}(cs.symbols_traded_90d, 0) AS symbols_traded_90d, {z}(cs.symbols_traded_365d, 0) AS symbols_traded_365d,
       {contact} AS days_since_last_contact, {score} AS questionnaire_score,
-      CAST({z}(cd.trading_days_total, 1) - 1 AS BIGINT) AS bg_frequency,
-      CAST(date_diff('day', cd.first_trade_date, cd.last_trade_date) AS DOUBLE) / 7 AS bg_recency,
-      CAST(date_diff('day', cd.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age
+      CAST({z}(l.trading_days_total, 1) - 1 AS BIGINT) AS bg_frequency,
+      CAST(date_diff('day', l.first_trade_date, l.last_trade_date) AS DOUBLE) / 7 AS bg_recency,
+      CAST(date_diff('day', l.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age
     FROM clients c
-      LEFT JOIN cd ON cd.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
+      LEFT JOIN cd_life l ON l.client_id = c.client_id LEFT JOIN cd ON cd.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
       LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN tr ON tr.client_id = c.client_id
       LEFT JOIN pos ON pos.client_id = c.client_id CROSS JOIN idx{joins}
     WHERE c.open_date IS NULL OR c.open_date <= {w.d}"""

@@ -69,14 +69,17 @@ def segment_ctes(as_of: date, config: dict | None = None, **feature_kw) -> list[
     style = (f"CASE WHEN turnover_6m IS NULL THEN 'unknown' WHEN turnover_6m > {st['high_frequency']} "
              f"THEN 'high_frequency' WHEN turnover_6m >= {st['short_term']} THEN 'short_term' "
              f"WHEN turnover_6m >= {st['medium_term']} THEN 'medium_term' ELSE 'long_term' END")
-    ranked = f"""SELECT *,
-      sum(CASE WHEN coalesce(assets_now, 0) > 0 THEN 1 ELSE 0 END) OVER () AS n_with_assets,
+    # Rankings on a narrow projection: a window sorts every column it carries.
+    totals = ("SELECT sum(CASE WHEN coalesce(assets_now, 0) > 0 THEN 1 ELSE 0 END) AS n_with_assets, "
+              "sum(commission_365d) AS total_commission FROM features")
+    ranks = """SELECT client_id,
       row_number() OVER (ORDER BY coalesce(assets_now, 0) DESC, client_id) AS asset_rank,
       sum(commission_365d) OVER (ORDER BY commission_365d DESC, client_id
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_commission,
-      sum(commission_365d) OVER () AS total_commission,
-      {style} AS trading_style
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_commission
     FROM features"""
+    ranked = f"""SELECT f.*, k.asset_rank, k.cum_commission, t.n_with_assets, t.total_commission,
+      {style} AS trading_style
+    FROM features f JOIN ranks k ON k.client_id = f.client_id CROSS JOIN totals t"""
     seg = f"""SELECT {', '.join(FEATURES)},
       {_tier_case(cfg)} AS tier,
       {_value_case(cfg)} AS value_tier,
@@ -104,7 +107,8 @@ def segment_ctes(as_of: date, config: dict | None = None, **feature_kw) -> list[
            ELSE 'steady' END AS personality,
       questionnaire_score IS NULL AS personality_inferred
     FROM ranked"""
-    return feature_ctes(as_of, **feature_kw) + [("ranked", ranked), ("segmented", seg)]
+    return feature_ctes(as_of, **feature_kw) + [("totals", totals), ("ranks", ranks), ("ranked", ranked),
+                                                ("segmented", seg)]
 
 
 def segments_sql(as_of: date, config: dict | None = None, **feature_kw) -> str:
