@@ -217,7 +217,8 @@ def run(scale: str) -> list[Result]:
             met=s["p95"] <= TARGET_MS and s["failures"] == 0, peers={"health_p95": health},
             note=(f"{loaded['clients']:,} clients on PostgreSQL, {USERS} Locust users (1-2 s pauses), waitress 8 threads;"
                   f" {loaded['queries'][page]} SQL queries per page; p50 {s['p50']:.0f} ms; "
-                  f"{s['requests']:.0f} requests, {s['failures']:.0f} failures")))
+                  f"{s['requests']:.0f} requests, {s['failures']:.0f} failures; /health/ p50 {stats['health']['p50']:.0f} ms, "
+                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")))
     results.append(Result(bench="web.tasks_generate", metric="seconds", value=loaded["tasks_generate_seconds"],
                           note=f"{loaded['clients']:,} clients: {loaded['tasks']}"))
     results.append(Result(bench="web.series_write", metric="seconds", value=loaded["series_write_seconds"],
