@@ -109,7 +109,7 @@ cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF) | st.characters(
 names = st.text(cjk, min_size=1, max_size=6)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=st.lists(names, min_size=1, max_size=8), bom=st.booleans(), encoding=st.sampled_from(["gb18030", "utf-8"]))
 def test_chinese_names_round_trip_through_files(batch, bom, encoding, tmp_path_factory):
     folder = tmp_path_factory.mktemp("rt")

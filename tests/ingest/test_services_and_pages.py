@@ -27,13 +27,36 @@ def home(tmp_path, monkeypatch):
     return tmp_path / "home"
 
 
+@pytest.fixture
+def staff(db):
+    """One user per role, without passwords (hashing seven passwords costs seconds; force_login needs none)."""
+    from panhuo.accounts.models import User
+
+    branch = Branch.objects.create(branch_id="B001", name="营业部")
+    alice = Advisor.objects.create(advisor_id="A01", branch=branch, name="Alice")
+    users = {"admin": User(username="admin", role="admin"), "compliance": User(username="compliance", role="compliance"),
+             "manager_a": User(username="manager_a", role="manager", branch=branch),
+             "director_a": User(username="director_a", role="director", branch=branch),
+             "alice": User(username="alice", role="advisor", advisor=alice)}
+    for u in users.values():
+        u.set_unusable_password()
+        u.save()
+
+    class Staff:
+        pass
+
+    s = Staff()
+    s.users = users
+    return s
+
+
 def master() -> list:
     return [list(Branch.objects.order_by("pk").values_list()), list(Advisor.objects.order_by("pk").values_list()),
             list(Client.objects.order_by("pk").values_list())]
 
 
-def test_import_writes_store_and_client_master_and_records_the_batch(home, tmp_path, cast):
-    batch = import_batch(paths=[simulator_export(tmp_path)], profile="simulator", user=cast.users["admin"])
+def test_import_writes_store_and_client_master_and_records_the_batch(home, tmp_path, staff):
+    batch = import_batch(paths=[simulator_export(tmp_path)], profile="simulator", user=staff.users["admin"])
     assert batch.status == BatchStatus.LOADED and batch.username == "admin"
     assert batch.rows_read == batch.rows_loaded == 21 and len(batch.files) == 8
     assert all(len(f["sha256"]) == 64 for f in batch.files)
@@ -42,7 +65,7 @@ def test_import_writes_store_and_client_master_and_records_the_batch(home, tmp_p
     assert (c1.name, c1.branch.branch_id, c1.advisor.advisor_id, c1.risk_level) == ("张三", "B001", "A01", "C3")
     assert str(c1.assigned_on) == "2015-01-05"
     assert Client.objects.get(client_id="C0003").advisor is None
-    # the cast's advisor A01 was updated from the export, not duplicated
+    # the existing advisor A01 was updated from the export, not duplicated
     assert Advisor.objects.get(advisor_id="A01").level == "senior"
     again = import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
     assert again.status == BatchStatus.UNCHANGED and "already loaded" in again.message
@@ -106,8 +129,8 @@ def test_batch_killed_between_the_two_commits_is_completed_by_the_next_run(home,
 
 # --- pages ---------------------------------------------------------------------------------------------------
 
-def login(client, cast, who):
-    client.force_login(cast.users[who])
+def login(client, staff, who):
+    client.force_login(staff.users[who])
     return client
 
 
@@ -115,9 +138,9 @@ def login(client, cast, who):
     ("admin", 200, 200), ("compliance", 200, 404), ("manager_a", 404, 404), ("director_a", 404, 404),
     ("alice", 404, 404),
 ])
-def test_pages_by_role(client, cast, home, who, list_status, upload_status):
+def test_pages_by_role(client, staff, home, who, list_status, upload_status):
     batch = ImportBatch.objects.create(key="k", profile="generic", username="admin")
-    login(client, cast, who)
+    login(client, staff, who)
     assert client.get(reverse("imports:list")).status_code == list_status
     assert client.get(reverse("imports:detail", args=[batch.pk])).status_code == list_status
     assert client.get(reverse("imports:upload")).status_code == upload_status
@@ -127,8 +150,8 @@ def test_pages_by_role(client, cast, home, who, list_status, upload_status):
         assert ImportBatch.objects.count() == 1
 
 
-def test_upload_imports_one_batch_and_shows_it(client, cast, home, tmp_path):
-    login(client, cast, "admin")
+def test_upload_imports_one_batch_and_shows_it(client, staff, home, tmp_path):
+    login(client, staff, "admin")
     export = simulator_export(tmp_path)
     files = [SimpleUploadedFile(p.name, p.read_bytes()) for p in sorted(export.iterdir())]
     response = client.post(reverse("imports:upload"), {"profile": "simulator", "files": files}, follow=True)
@@ -140,8 +163,8 @@ def test_upload_imports_one_batch_and_shows_it(client, cast, home, tmp_path):
     assert reverse("imports:detail", args=[batch.pk]) in listing
 
 
-def test_upload_of_a_bad_file_shows_the_problems_masked(client, cast, home):
-    login(client, cast, "admin")
+def test_upload_of_a_bad_file_shows_the_problems_masked(client, staff, home):
+    login(client, staff, "admin")
     body = "客户号,营业部代码,客户姓名,证件号码\r\nC0101,B001,张三,110101199003071234\r\n".encode("gbk")
     response = client.post(reverse("imports:upload"), {"profile": "generic",
                                                        "files": [SimpleUploadedFile("clients.csv", body)]}, follow=True)
@@ -151,8 +174,8 @@ def test_upload_of_a_bad_file_shows_the_problems_masked(client, cast, home):
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd.csv", ".hidden.csv", "evil.exe", "a|b.csv"])
-def test_upload_refuses_unsafe_file_names(client, cast, home, name):
-    login(client, cast, "admin")
+def test_upload_refuses_unsafe_file_names(client, staff, home, name):
+    login(client, staff, "admin")
     response = client.post(reverse("imports:upload"), {"profile": "generic",
                                                        "files": [SimpleUploadedFile(name, b"a,b\r\n")]})
     if name.startswith("../"):   # the browser-supplied path is cut to its base name, which is harmless
