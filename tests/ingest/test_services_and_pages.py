@@ -184,3 +184,24 @@ def test_upload_refuses_unsafe_file_names(client, staff, home, name):
     else:
         assert response.status_code == 400
     shutil.rmtree(home, ignore_errors=True)
+
+
+def test_cli_reports_problems_and_exits_non_zero(home, tmp_path, db):
+    import json
+
+    from typer.testing import CliRunner
+
+    from panhuo.cli import app
+
+    write_csv(tmp_path / "bad" / "客户资料.csv", CLIENTS_H, [clients_rows()[0][:3] + ["11010119900307123X"] +
+                                                           clients_rows()[0][4:]])
+    runner = CliRunner()
+    result = runner.invoke(app, ["import", str(tmp_path / "bad"), "--profile", "simulator", "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["problem_count"] >= 1
+    p = next(p for p in data["problems"] if p["code"] == "bad_id_number")
+    assert (p["file"], p["row"], p["column"]) == ("客户资料.csv", 2, "证件号码")
+    assert "11010119900307123X" not in result.stdout
+    ok = runner.invoke(app, ["import", str(simulator_export(tmp_path)), "--profile", "simulator", "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "loaded"
