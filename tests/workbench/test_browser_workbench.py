@@ -74,6 +74,12 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
         assert " B" in page.locator(".tag.stage").inner_text()
         assert _untranslated(text) == []
         assert phone not in text and phone[-4:] in text                              # masked
+        unmask = page.locator("details.unmask", has=page.locator("input[value=phone]"))
+        unmask.locator("summary").click()
+        unmask.locator("input[name=reason]").fill("回访核对号码")
+        unmask.locator("button[type=submit]").click()
+        page.locator("#phone-value .unmasked").wait_for()
+        assert page.locator("#phone-value").inner_text().strip() == phone         # shown after a stated reason
 
         page.goto(f"{live_server.url}/funnel/")
         column_b = page.locator("section[data-track=normal] .column[data-stage=B]")
