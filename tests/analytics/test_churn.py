@@ -76,3 +76,16 @@ def test_against_the_simulators_truth(tmp_path, warehouse, capsys):
     alive = df.filter(pl.col("p_alive").is_not_null())
     assert roc_auc_score(alive["alive_at_end"].to_numpy().astype(int), alive["p_alive"].to_numpy()) > 0.75
     assert result.bgnbd.converged
+
+
+def test_contributions_add_up_to_the_model_score():
+    rng = np.random.default_rng(0)
+    X = rng.random((6000, 5))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = ((np.nan_to_num(X[:, 0]) + 0.3 * np.nan_to_num(X[:, 3]) + 0.8 * rng.random(6000)) > 1).astype(int)
+    model = ChurnModel(feature_names=list("abcde"), n_estimators=60)
+    model.fit(X[:4000], y[:4000], X[4000:], y[4000:])
+    contrib = model.contributions(X[:1000], chunk=300)
+    np.testing.assert_allclose(contrib.sum(axis=1) + model.bias_, model.margin(X[:1000]), atol=1e-9)
+    # the informative feature carries more than a noise one
+    assert np.abs(contrib[:, 0]).mean() > np.abs(contrib[:, 1]).mean()

@@ -166,8 +166,54 @@ class ChurnModel:
         return self.calibrator_.predict_proba(self.margin(X).reshape(-1, 1))[:, 1]
 
     def reasons(self, X: np.ndarray, k: int = 3) -> tuple[list[list[str]], list[list[str]]]:
-        contrib = self.model_.predict(X, pred_contrib=True)[:, :-1]   # last column is the bias
-        return top_reasons(contrib, X, self.feature_names, k)
+        return top_reasons(self.contributions(X), X, self.feature_names, k)
+
+    def contributions(self, X: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+        """Per-feature contributions to the raw score along each row's decision paths (Saabas): every split
+        credits its feature with the change in the node's expected value. Rows x features; they add up,
+        with `bias_`, to the raw score. TreeSHAP (pred_contrib) costs ~0.6 ms a row, far too slow for a
+        million clients a day; this is a leaf lookup and a few additions per tree."""
+        tables = self._path_tables()
+        out = np.zeros((len(self.feature_names), len(X)))    # feature-major: each update is contiguous
+        for start in range(0, len(X), chunk):
+            leaves = np.ascontiguousarray(self.model_.predict(X[start:start + chunk], pred_leaf=True).T)
+            part = out[:, start:start + chunk]
+            for t, (cols, table) in enumerate(tables):
+                for j, f in enumerate(cols):
+                    part[f] += table[:, j].take(leaves[t])
+        return out.T
+
+    def _path_tables(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        if getattr(self, "tables_", None) is not None:
+            return self.tables_
+        tables, bias = [], 0.0
+        for tree in self.model_.booster_.dump_model()["tree_info"]:
+            root = tree["tree_structure"]
+            rows: dict[int, dict[int, float]] = {}
+
+            def walk(node, value, acc):
+                if "leaf_index" in node:
+                    rows[node["leaf_index"]] = acc
+                    return
+                for child in (node["left_child"], node["right_child"]):
+                    v = child.get("leaf_value", child.get("internal_value"))
+                    f = node["split_feature"]
+                    walk(child, v, {**acc, f: acc.get(f, 0.0) + v - value})
+
+            if "leaf_index" in root:       # a stump: a constant, no feature to credit
+                bias += root["leaf_value"]
+                tables.append((np.array([], int), np.zeros((1, 0))))
+                continue
+            bias += root["internal_value"]
+            walk(root, root["internal_value"], {})
+            cols = np.array(sorted({f for acc in rows.values() for f in acc}), int)
+            table = np.zeros((max(rows) + 1, len(cols)))
+            for leaf, acc in rows.items():
+                for j, f in enumerate(cols):
+                    table[leaf, j] = acc.get(f, 0.0)
+            tables.append((cols, table))
+        self.tables_, self.bias_ = tables, bias
+        return tables
 
 
 def training_dates(as_of: date, *, n_train: int = 4, step_days: int = 30, horizon: int = HORIZON

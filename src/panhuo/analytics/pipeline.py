@@ -6,6 +6,7 @@ it as a dated snapshot (panhuo.clients.services.snapshots_write). Every step tak
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ class DailyResult:
     table: pa.Table
     bgnbd: bgnbd.BGNBDFit | None
     churn: churn.ChurnReport | None
+    churn_model: churn.ChurnModel | None = None
 
 
 def latest_data_date(wh: Warehouse) -> date | None:
@@ -70,9 +72,14 @@ def add_alive(table: pa.Table) -> tuple[pa.Table, bgnbd.BGNBDFit | None]:
 
 
 def add_churn(engine: Engine, table: pa.Table, as_of: date, *, progress: Callable[[], None] | None = None,
-              model: churn.ChurnModel | None = None) -> tuple[pa.Table, churn.ChurnReport]:
-    """Step 4: train on earlier dates of the same engine, then score every client holding assets."""
-    fitted, report = churn.train(engine, as_of, model=model, earliest=_earliest(engine), progress=progress)
+              model: churn.ChurnModel | None = None
+              ) -> tuple[pa.Table, churn.ChurnReport | None, churn.ChurnModel | None]:
+    """Step 4: score every client holding assets, with `model` when it is already fitted (a model need not
+    be retrained every day), else after training on earlier dates of the same engine."""
+    if model is not None and hasattr(model, "model_"):
+        fitted, report = model, None
+    else:
+        fitted, report = churn.train(engine, as_of, model=model, earliest=_earliest(engine), progress=progress)
     if fitted is None:
         risk = np.full(table.num_rows, np.nan)
         zh = en = [[] for _ in range(table.num_rows)]
@@ -81,11 +88,11 @@ def add_churn(engine: Engine, table: pa.Table, as_of: date, *, progress: Callabl
     table = table.append_column("churn_risk", pa.array(risk, pa.float64(), from_pandas=True))
     table = table.append_column("churn_reasons", pa.array(zh, pa.list_(pa.string())))
     table = table.append_column("churn_reasons_en", pa.array(en, pa.list_(pa.string())))
-    return table, report
+    return table, report, fitted
 
 
 def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb", progress=None,
-                   with_churn: bool = True) -> DailyResult:
+                   with_churn: bool = True, churn_model: churn.ChurnModel | None = None) -> DailyResult:
     eng = make_engine(engine, wh) if isinstance(engine, str) else engine
     task = progress.add_task(f"daily run {as_of}", total=8 if with_churn else 2) if progress else None
 
@@ -98,11 +105,13 @@ def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb
         step()
         table, fit = add_alive(table)
         step()
-        report = None
+        report = fitted = None
         if with_churn:
-            table, report = add_churn(eng, table, as_of, progress=step)
+            table, report, fitted = add_churn(eng, table, as_of, progress=step, model=churn_model)
+            if report is not None:
+                table = table.replace_schema_metadata({"churn_report": json.dumps(report.as_dict(), default=str)})
             step()
-        return DailyResult(table, fit, report)
+        return DailyResult(table, fit, report, fitted)
     finally:
         if not isinstance(eng, DuckDBEngine) and isinstance(engine, str) and hasattr(eng, "close"):
             eng.close()
