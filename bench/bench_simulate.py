@@ -22,8 +22,13 @@ s = simulate(SimConfig(clients=clients, years=years, assets=assets), Path(out), 
 sec = time.perf_counter() - t0
 size = sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file())
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": sec, "cpu_seconds": usage.ru_utime + usage.ru_stime, "rows": s.rows, "ceiling_auc": s.ceiling_auc, "bytes": size,
-                  "peak_rss_gib": usage.ru_maxrss / 1024**2}))
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)   # the worker processes of large runs
+workers = 2 if clients >= 200_000 else 0
+print(json.dumps({"seconds": sec, "cpu_seconds": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime,
+                  "main_rss_gib": usage.ru_maxrss / 1024**2, "worker_rss_gib": kids.ru_maxrss / 1024**2,
+                  "rows": s.rows, "ceiling_auc": s.ceiling_auc, "bytes": size,
+                  # upper bound of the combined peak: main process plus each worker at its own peak
+                  "peak_rss_gib": (usage.ru_maxrss + workers * kids.ru_maxrss) / 1024**2}))
 """
 
 
@@ -54,9 +59,11 @@ def run(scale: str) -> list[Result]:
         results.append(Result("simulate.1m_clients_monthly", "seconds", big["seconds"], "<= 600 s",
                               big["seconds"] <= 600, {}, note))
         results.append(Result("simulate.1m_clients_monthly", "peak_rss_gib", big["peak_rss_gib"], "<= 8 GiB",
-                              big["peak_rss_gib"] <= 8, {}, ""))
+                              big["peak_rss_gib"] <= 8, {},
+                              f"main {big['main_rss_gib']:.2f} GiB + 2 workers × {big['worker_rss_gib']:.2f} GiB "
+                              "(each at its own peak: an upper bound)"))
         results.append(Result("simulate.1m_clients_monthly", "cpu_seconds", big["cpu_seconds"], "", None, {},
-                              "user + system CPU of the run: the figure to read on a shared machine"))
+                              "user + system CPU of the run and its workers"))
         results.append(Result("simulate.1m_clients_monthly", "trades_per_second",
                               big["rows"]["trades"] / big["seconds"], "", None, {}, ""))
     return results
