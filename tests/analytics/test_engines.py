@@ -17,6 +17,9 @@ def test_the_sql_transpiles_for_spark():
 
     sql = to_spark_sql(segments_sql(date(2024, 6, 28)))
     assert "MAX_BY(" in sql and "DATEDIFF(" in sql and "ARG_MAX" not in sql.upper()
+    from panhuo.analytics.churn import outcome_sql
+
+    assert "FILTER(WHERE" in to_spark_sql(outcome_sql(date(2024, 3, 30)))
 
 
 @pytest.mark.spark

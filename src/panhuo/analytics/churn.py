@@ -191,21 +191,12 @@ class ChurnModel:
             root = tree["tree_structure"]
             rows: dict[int, dict[int, float]] = {}
 
-            def walk(node, value, acc):
-                if "leaf_index" in node:
-                    rows[node["leaf_index"]] = acc
-                    return
-                for child in (node["left_child"], node["right_child"]):
-                    v = child.get("leaf_value", child.get("internal_value"))
-                    f = node["split_feature"]
-                    walk(child, v, {**acc, f: acc.get(f, 0.0) + v - value})
-
             if "leaf_index" in root:       # a stump: a constant, no feature to credit
                 bias += root["leaf_value"]
                 tables.append((np.array([], int), np.zeros((1, 0))))
                 continue
             bias += root["internal_value"]
-            walk(root, root["internal_value"], {})
+            _walk(root, root["internal_value"], {}, rows)
             cols = np.array(sorted({f for acc in rows.values() for f in acc}), int)
             table = np.zeros((max(rows) + 1, len(cols)))
             for leaf, acc in rows.items():
@@ -214,6 +205,17 @@ class ChurnModel:
             tables.append((cols, table))
         self.tables_, self.bias_ = tables, bias
         return tables
+
+
+def _walk(node: dict, value: float, acc: dict[int, float], rows: dict[int, dict[int, float]]) -> None:
+    """Collect, per leaf, the change in expected value credited to each split feature on the way down."""
+    if "leaf_index" in node:
+        rows[node["leaf_index"]] = acc
+        return
+    for child in (node["left_child"], node["right_child"]):
+        v = child.get("leaf_value", child.get("internal_value"))
+        f = node["split_feature"]
+        _walk(child, v, {**acc, f: acc.get(f, 0.0) + v - value}, rows)
 
 
 def training_dates(as_of: date, *, n_train: int = 4, step_days: int = 30, horizon: int = HORIZON
