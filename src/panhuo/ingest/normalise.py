@@ -93,15 +93,16 @@ def _case(expr: str, mapping: dict[str, str]) -> str:
     return f"(CASE {expr} {whens} ELSE NULL END)"
 
 
-def number_text(t: str) -> str:
-    """Thousands separators out; everything else must already be a plain or scientific number."""
-    return f"(CASE WHEN contains({t}, ',') THEN replace({t}, ',', '') ELSE {t} END)"
-
-
-def number_expr(t: str) -> str:
-    # TRY_CAST accepts 'nan' and 'inf'; amounts are finite.
-    x = f"TRY_CAST({number_text(t)} AS DOUBLE)"
-    return f"(CASE WHEN isfinite({x}) THEN {x} END)"
+def number_expr(t: str, typ: str = "DOUBLE") -> str:
+    """Thousands separators out, then a cast. NaN and infinity parse here and are refused by validation;
+    whole numbers take the plain integer cast, anything with a point or exponent must be whole to pass."""
+    n = f"replace({t}, ',', '')"
+    if typ == "DOUBLE":
+        return f"TRY_CAST({n} AS DOUBLE)"
+    x = f"TRY_CAST({n} AS DOUBLE)"
+    limit = "9.2e18" if typ == "BIGINT" else "2.1e9"
+    exact = f"(CASE WHEN {x} = floor({x}) AND abs({x}) < {limit} THEN {x}::{typ} END)"
+    return f"(CASE WHEN regexp_matches({n}, '[.eE]') THEN {exact} ELSE TRY_CAST({n} AS {typ}) END)"
 
 
 def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
@@ -117,12 +118,8 @@ def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
         # COALESCE only tries the next format on the rows the previous one left NULL.
         tries = ", ".join(f"try_strptime({t}, {sql_str(f)})" for f in dict.fromkeys(fmts))
         return f"coalesce({tries})" + ("::DATE" if typ == "DATE" else "")
-    if typ == "DOUBLE":
-        return number_expr(t)
-    if typ in ("BIGINT", "INTEGER"):
-        x = number_expr(t)
-        limit = "9.2e18" if typ == "BIGINT" else "2.1e9"
-        return f"(CASE WHEN {x} = floor({x}) AND abs({x}) < {limit} THEN {x}::{typ} END)"
+    if typ in ("DOUBLE", "BIGINT", "INTEGER"):
+        return number_expr(t, typ)
     if typ == "BOOLEAN":
         yes = ", ".join(sql_str(v.upper()) for v in profile.booleans["true"])
         no = ", ".join(sql_str(v.upper()) for v in profile.booleans["false"])

@@ -57,44 +57,70 @@ def _flag(con, t: str, col: str | None, code: str, where: str, detail: str = "''
                 f"{detail} FROM {t} WHERE {where}")
 
 
+class Checks:
+    """Per-value rules collected and run as one scan: rows failing any rule are found by one OR of the rules,
+    and only those rows are unnested into one `bad` row per failed rule."""
+
+    def __init__(self, t: str):
+        self.t = t
+        self.rules: list[tuple[str, str, str, str]] = []     # (column, code, condition, detail SQL)
+
+    def add(self, col: str, code: str, where: str, detail: str = "''") -> None:
+        self.rules.append((col, code, where, detail))
+
+    def run(self, con) -> None:
+        if not self.rules:
+            return
+        items = ", ".join(
+            f"CASE WHEN coalesce({w}, false) THEN {{'col': {sql_str(c)}, 'value': r_{c}, 'code': {sql_str(code)}, "
+            f"'detail': ({d})::VARCHAR}} END" for c, code, w, d in self.rules)
+        any_rule = " OR ".join(f"coalesce({w}, false)" for _, _, w, _ in self.rules)
+        con.execute(f"""INSERT INTO bad SELECT _src, _row, f.col, f.value, f.code, f.detail FROM (
+            SELECT _src, _row, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS f
+            FROM {self.t} WHERE {any_rule})""")
+
+
 def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt.date) -> None:
     """Per-value rules for staged table `t` of canonical `table`."""
     spec = next(iter(specs.values()))
+    rules = Checks(t)
     for col in TABLES[table].columns:
         c = col.name
         if not col.nullable:
-            _flag(con, t, c, "required", f"r_{c} IS NULL")
+            rules.add(c, "required", f"r_{c} IS NULL")
         excel = _EXCEL.format(c=c)
         if col.sql_type == "VARCHAR":
-            _flag(con, t, c, "too_long", f"length(r_{c}) > {MAX_TEXT}", sql_str(str(MAX_TEXT)))
-            _flag(con, t, c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
-            _flag(con, t, c, "formula_injection", f"regexp_matches({c}, '^[=+\\-@]')")
+            rules.add(c, "too_long", f"length(r_{c}) > {MAX_TEXT}", sql_str(str(MAX_TEXT)))
+            rules.add(c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
+            rules.add(c, "formula_injection", f"left({c}, 1) IN ('=', '+', '-', '@')")
             if c not in FREE_TEXT:
-                _flag(con, t, c, "excel_number", f"length(r_{c}) <= {MAX_TEXT} AND {excel}")
+                rules.add(c, "excel_number", f"length(r_{c}) <= {MAX_TEXT} AND {excel}")
         if c in spec.values or c in DOMAINS:
             allowed = sorted(spec.values.get(c) or DOMAINS[c])
-            _flag(con, t, c, "bad_value", f"r_{c} IS NOT NULL AND {c} IS NULL", sql_str(", ".join(allowed)[:200]))
+            rules.add(c, "bad_value", f"r_{c} IS NOT NULL AND {c} IS NULL", sql_str(", ".join(allowed)[:200]))
         elif c == "symbol":
-            _flag(con, t, c, "bad_symbol", f"r_{c} IS NOT NULL AND {c} IS NULL AND NOT {excel}")
+            rules.add(c, "bad_symbol", f"r_{c} IS NOT NULL AND {c} IS NULL AND NOT {excel}")
         elif col.sql_type in ("DATE", "TIMESTAMP", "DOUBLE", "BIGINT", "INTEGER", "BOOLEAN"):
             code = {"DATE": "bad_date", "TIMESTAMP": "bad_timestamp", "DOUBLE": "bad_number", "BIGINT": "bad_integer",
                     "INTEGER": "bad_integer", "BOOLEAN": "bad_boolean"}[col.sql_type]
-            _flag(con, t, c, code, f"r_{c} IS NOT NULL AND {c} IS NULL")
+            rules.add(c, code, f"r_{c} IS NOT NULL AND {c} IS NULL")
+            if col.sql_type == "DOUBLE":
+                rules.add(c, code, f"NOT isfinite({c})")
         if col.sql_type in ("DATE", "TIMESTAMP"):
             lo, hi = MIN_DATE.get(c, DEFAULT_MIN_DATE), (today + dt.timedelta(days=1)).isoformat()
-            _flag(con, t, c, "date_range", f"{c}::DATE < DATE '{lo}' OR {c}::DATE > DATE '{hi}'",
-                  sql_str(f"{lo} … {hi}"))
+            rules.add(c, "date_range", f"{c}::DATE < DATE '{lo}' OR {c}::DATE > DATE '{hi}'", sql_str(f"{lo} … {hi}"))
     for c in NON_NEGATIVE.get(table, ()):
-        _flag(con, t, c, "negative", f"{c} < 0")
+        rules.add(c, "negative", f"{c} < 0")
     for c in POSITIVE.get(table, ()):
-        _flag(con, t, c, "not_positive", f"{c} <= 0")
+        rules.add(c, "not_positive", f"{c} <= 0")
     if table == "clients":
         # Only individuals carry a resident ID; institutions carry other codes.
-        _flag(con, t, "id_number", "bad_id_number",
-              f"id_number IS NOT NULL AND NOT {_EXCEL.format(c='id_number')} AND coalesce(client_type, '') <> "
-              f"'institution' AND NOT ({ID18_OK} OR {ID15_OK})")
-        _flag(con, t, "phone", "bad_phone",
-              f"phone IS NOT NULL AND NOT {_EXCEL.format(c='phone')} AND NOT regexp_full_match(phone, '1\\d{{10}}')")
+        rules.add("id_number", "bad_id_number",
+                  f"id_number IS NOT NULL AND NOT {_EXCEL.format(c='id_number')} AND coalesce(client_type, '') <> "
+                  f"'institution' AND NOT ({ID18_OK} OR {ID15_OK})")
+        rules.add("phone", "bad_phone",
+                  f"phone IS NOT NULL AND NOT {_EXCEL.format(c='phone')} AND NOT regexp_full_match(phone, '1\\d{{10}}')")
+    rules.run(con)
 
 
 def dedupe_and_check_keys(con, t: str, table: str, exists_in_store: bool) -> int:
