@@ -129,3 +129,24 @@ def test_reconciliation_mismatch_fails_the_batch_and_rolls_back(store, tmp_path,
     assert info.value.result.problems[-1].code == "reconciliation"
     assert rows(store, "SELECT count(*), sum(amount) FROM trades") == before
     assert rows(store, "SELECT count(*) FROM import_files WHERE batch_key = 'r'") == [(0,)]
+
+
+def test_rejected_batch_writes_every_problem_masked_to_a_report(store, tmp_path):
+    from exports import CLIENTS_H, clients_rows
+
+    rows = []
+    for i in range(2500):   # more problems than the result keeps in memory
+        r = list(clients_rows()[0])
+        r[0], r[4] = f"C9{i:04d}", "1380000111"
+        rows.append(r)
+    write_csv(tmp_path / "src" / "客户资料.csv", CLIENTS_H, rows)
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[tmp_path / "src"], profile="simulator", batch_key="rep",
+                  quarantine_dir=tmp_path / "q")
+    result = info.value.result
+    assert result.problem_count == 2500 and len(result.problems) == 2000
+    with open(result.report_file, encoding="utf-8-sig", newline="") as fh:
+        report = list(csv.reader(fh))[1:]
+    assert len(report) == 2500 and {r[2] for r in report} == {"手机号码"}
+    assert "1380000111" not in "".join("".join(r) for r in report)
+    assert oct(__import__("os").stat(result.report_file).st_mode & 0o777) == "0o600"

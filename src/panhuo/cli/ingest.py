@@ -43,7 +43,7 @@ def import_command(
             fail(str(exc), as_json=as_json, code=3)
         except ImportRejected as exc:
             if as_json:
-                fail(str(exc), as_json=True, code=1, batch=exc.batch.key,
+                fail(str(exc), as_json=True, code=1, batch=exc.batch.key, report_file=exc.batch.report_file,
                      problem_count=exc.batch.problem_count, problems=[p.as_dict() for p in exc.problems])
             table = Table("文件 file", "行 row", "列 column", "值 value", "原因 / reason", show_lines=False)
             for p in exc.problems[:200]:
@@ -52,6 +52,8 @@ def import_command(
             console.print(table)
             if exc.batch.problem_count > 200:
                 console.print(f"… {exc.batch.problem_count - 200} more / 另有 {exc.batch.problem_count - 200} 个问题")
+            if exc.batch.report_file:
+                console.print(f"全部问题 / every problem: {exc.batch.report_file}")
             fail(str(exc), code=1)
     result = {
         "ok": True, "batch": batch.key, "status": batch.status, "profile": batch.profile,

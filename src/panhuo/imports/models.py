@@ -36,6 +36,7 @@ class ImportBatch(models.Model):
     control_totals = models.JSONField(_("control totals"), default=dict, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
     quarantine_file = models.CharField(_("quarantine file"), max_length=500, blank=True)
+    report_file = models.CharField(_("problem report"), max_length=500, blank=True)
     message = models.TextField(_("message"), blank=True)
 
     class Meta:

@@ -57,6 +57,7 @@ def _fill(batch: ImportBatch, result: BatchResult) -> None:
     batch.changes = result.changes
     batch.business_date = result.business_date
     batch.quarantine_file = result.quarantine_file
+    batch.report_file = result.report_file
     batch.message = result.message
     batch.finished_at = timezone.now()
 

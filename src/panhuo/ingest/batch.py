@@ -60,7 +60,8 @@ class BatchResult:
     control_totals: dict = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
     business_date: dt.date | None = None
-    quarantine_file: str = ""
+    quarantine_file: str = ""     # rejected rows, unmasked, when loading with quarantine
+    report_file: str = ""         # every problem of a rejected batch, values masked
     message: str = ""
 
     def total(self, attr: str) -> int:
@@ -101,33 +102,38 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT sha256, batch_key FROM wh.import_files").fetchall()) if has else {}
 
 
-def _report(con, result: BatchResult, raws: dict[int, RawFile], mappings: dict[int, norm.Mapping]) -> None:
-    """Turn the `bad` rows into Problems, naming the source header; count everything, keep the first ones."""
+def _problems(con, names: dict[int, str], mappings: dict[int, norm.Mapping], *, masked: bool = True,
+              limit: int | None = None):
+    """The `bad` rows as Problems, naming the source header as written in the file."""
+    sql = "SELECT _src, _row, col, value, code, detail FROM bad ORDER BY _src, _row, col"
+    cur = con.execute(sql + (f" LIMIT {limit}" if limit else ""))
+    while rows := cur.fetchmany(10_000):
+        for src, row, col, value, code, detail in rows:
+            source = mappings[src].sources.get(col) if col and src in mappings else None
+            header = source if isinstance(source, str) else (source.code if source is not None else col)
+            yield Problem(names.get(src, "?"), row, header,
+                          shown(col or "", value) if masked else value, code, detail or "")
+
+
+def _report(con, result: BatchResult, names: dict[int, str], mappings: dict[int, norm.Mapping]) -> None:
+    """Count every problem; keep the first ones in the result (the report file has them all)."""
     result.problem_count += con.execute("SELECT count(*) FROM bad").fetchone()[0]
-    rows = con.execute(f"SELECT _src, _row, col, value, code, detail FROM bad ORDER BY _src, _row, col "
-                       f"LIMIT {MAX_REPORTED}").fetchall()
-    for src, row, col, value, code, detail in rows:
-        source = mappings[src].sources.get(col) if col else None
-        header = source if isinstance(source, str) else (source.code if source is not None else col)
-        result.problems.append(Problem(raws[src].name, row, header, shown(col or "", value), code, detail or ""))
+    result.problems += list(_problems(con, names, mappings, limit=MAX_REPORTED))
 
 
-def _write_quarantine(con, result: BatchResult, raws: dict[int, RawFile], folder: Path) -> None:
-    """Rejected rows with their reasons, for the branch to fix and send again. Personal data: owner-only file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"quarantine-{result.key}.csv"
-    rows = con.execute("SELECT _src, _row, col, value, code, detail FROM bad ORDER BY _src, _row").fetchall()
+def _write_problem_file(path: Path, problems) -> str:
+    """A CSV of problems. Owner-only: even masked rows are about clients. Cells a spreadsheet would run as
+    formulas are made inert (OWASP ASVS 1.2.10)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["文件 file", "行 row", "列 column", "值 value", "原因", "reason"])
-        for src, row, col, value, code, detail in rows:
-            p = Problem(raws[src].name, row, col, value, code, detail or "")
-            cells = [p.file, row, col or "", value or "", p.zh, p.en]
-            # Cells a spreadsheet would run as formulas are made inert (OWASP ASVS 1.2.10).
+        for p in problems:
+            cells = [p.file, "" if p.row is None else p.row, p.column or "", p.value or "", p.zh, p.en]
             w.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
                         for c in cells])
-    result.quarantine_file = str(path)
+    return str(path)
 
 
 def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, batch_key: str,
@@ -141,6 +147,7 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
     result = BatchResult(key=batch_key, profile=prof.name)
     tick = progress or (lambda stage, done, total: None)
     today = today or dt.date.today()
+    folder = quarantine_dir or store_path.parent / "quarantine"
     files = expand_paths(paths)
     con = duckdb.connect(":memory:")
     try:
@@ -218,15 +225,20 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         bad_by_src = dict(con.execute("SELECT _src, count(DISTINCT _row) FROM bad GROUP BY 1").fetchall())
         for i, fr in enumerate(result.files):
             fr.rows_quarantined = bad_by_src.get(i, 0) if quarantine else 0
-        _report(con, result, raws, mappings)
+        names = {i: f.name for i, f in enumerate(result.files)}
+        _report(con, result, names, mappings)
         if fatal or (result.problem_count and not quarantine):
             result.status = "rejected"
             result.problem_count += len(fatal)
             result.message = (f"导入被拒绝：{result.problem_count} 个问题，未写入任何数据 / batch rejected: "
                               f"{result.problem_count} problems, nothing was written")
+            result.report_file = _write_problem_file(
+                folder / f"problems-{batch_key}.csv", [*fatal, *_problems(con, names, mappings)])
             raise BatchRejected(result)
         if result.problem_count:
-            _write_quarantine(con, result, raws, quarantine_dir or store_path.parent / "quarantine")
+            # The rows as they came, unmasked, so the branch can correct them and send them again.
+            result.quarantine_file = _write_problem_file(
+                folder / f"quarantine-{batch_key}.csv", _problems(con, names, mappings, masked=False))
         if not staged:
             result.status = "unchanged"
             result.message = "所有文件此前均已导入，未做任何更改 / every file was already loaded; nothing changed"
