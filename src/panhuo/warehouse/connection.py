@@ -42,7 +42,7 @@ class Warehouse:
     def row_count(self, table: str) -> int:
         if table not in all_tables():
             raise KeyError(f"unknown warehouse table {table!r}")
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # fetchall: no pending result
 
     def counts(self) -> dict[str, int]:
         return {name: self.row_count(name) for name in all_tables()}
