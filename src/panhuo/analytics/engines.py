@@ -68,6 +68,7 @@ class SparkEngine:
                                .config("spark.sql.session.timeZone", "UTC")
                                .config("spark.sql.shuffle.partitions", "4")
                                .config("spark.ui.enabled", "false")
+                               .config("spark.ui.showConsoleProgress", "false")
                                .getOrCreate())
         self._tmp = None
         if tables is None:
