@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "panhuo.imports",
     "panhuo.web",
     "panhuo.workbench",
+    "panhuo.marketweb",
+    "panhuo.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,173 @@
+"""Campaigns, their members (treatment, control or excluded, with why), the consent ledger and send attempts.
+
+Records are never deleted (retention >= 20 years): a member excluded at launch keeps its row and its reason,
+a consent change is a new ledger row, a retried send reuses its attempt row through the idempotency key.
+"""
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.clients.models import Advisor, Branch, Client
+from panhuo.workbench.models import Channel, Contact, Task
+
+
+class Measure(models.TextChoices):
+    RESUMED = "resumed", _("Resumed trading within N days")
+    AMOUNT = "amount", _("More traded amount than the span before")
+    INSTRUMENTS = "instruments", _("More instruments than the span before")
+    TRADING_DAYS = "trading_days", _("More trading days than the span before")
+    COMMISSION = "commission", _("More commission than the span before")
+    ASSETS = "assets", _("Assets retained or added")
+
+
+# Measures that reward volume, frequency or commission: capped per client, never for C1-C2 (证券法 Art. 57).
+CHURN_SENSITIVE = {Measure.AMOUNT, Measure.INSTRUMENTS, Measure.TRADING_DAYS, Measure.COMMISSION}
+BINARY_MEASURES = {Measure.RESUMED, Measure.ASSETS}
+
+
+class ProductRisk(models.TextChoices):
+    R1 = "R1", "R1"
+    R2 = "R2", "R2"
+    R3 = "R3", "R3"
+    R4 = "R4", "R4"
+    R5 = "R5", "R5"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    LAUNCHED = "launched", _("Launched")
+    CLOSED = "closed", _("Closed")
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    goal = models.TextField(_("goal"), blank=True)
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="campaigns")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The target: a saved segment, a list of {"field", "op", "value"} rules over the latest snapshot.
+    rules = models.JSONField(_("target rules"), default=list, blank=True)
+    size = models.PositiveIntegerField(_("size"), null=True, blank=True, help_text=_("at most this many members"))
+    control_share = models.FloatField(_("control share"), default=0.10)
+    seed = models.BigIntegerField(_("holdout seed"), null=True, blank=True)
+    channels = models.JSONField(_("channels"), default=list)
+    script = models.TextField(_("script"), blank=True)
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    measure = models.CharField(_("success measure"), max_length=16, choices=Measure.choices, default=Measure.RESUMED)
+    window_days = models.PositiveSmallIntegerField(_("measure window (days)"), default=30)
+    measure_cap = models.FloatField(_("cap per client"), null=True, blank=True)
+    product_risk = models.CharField(_("product risk level"), max_length=2, choices=ProductRisk.choices, blank=True)
+    incentive_rule = models.TextField(_("advisor incentive"), blank=True)
+    daily_cap_per_advisor = models.PositiveSmallIntegerField(_("tasks per advisor per day"), default=20)
+    client_cap_contacts = models.PositiveSmallIntegerField(_("contacts per client at most"), default=2)
+    client_cap_days = models.PositiveSmallIntegerField(_("in this many days"), default=30)
+    quiet_start = models.TimeField(_("contact from"), default=time(8, 0))
+    quiet_end = models.TimeField(_("contact until"), default=time(20, 0))
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    launched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    outcomes_as_of = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberGroup(models.TextChoices):
+    TREATMENT = "treatment", _("Treatment")
+    CONTROL = "control", _("Control")
+    EXCLUDED = "excluded", _("Excluded")
+
+
+class CampaignMember(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="members")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="campaign_memberships")
+    advisor = models.ForeignKey(Advisor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    group = models.CharField(_("group"), max_length=10, choices=MemberGroup.choices)
+    stratum = models.CharField(max_length=80, blank=True)
+    exclusion_reason = models.CharField(_("reason"), max_length=40, blank=True)
+    exclusion_detail = models.CharField(max_length=200, blank=True)
+    risk_level = models.CharField(max_length=2, blank=True)       # the client's level when the decision was made
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Outcomes, written in bulk from the analytical store.
+    outcome = models.FloatField(null=True, blank=True)
+    before = models.FloatField(null=True, blank=True)
+    turnover_flag = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "client"], name="one_membership_per_campaign")]
+        indexes = [models.Index(fields=["campaign", "group"])]
+
+    @property
+    def is_control(self) -> bool:
+        return self.group == MemberGroup.CONTROL
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.client_id} {self.group}"
+
+
+class ConsentSource(models.TextChoices):
+    REPLY = "reply", _("SMS reply (退订/TD)")
+    LINK = "link", _("Unsubscribe link")
+    ADVISOR = "advisor", _("Advisor's note")
+    FORM = "form", _("Signed form")
+    IMPORT = "import", _("Imported")
+
+
+class ConsentRecord(models.Model):
+    """Append-only ledger: the latest row per (client, channel) decides; no row means not refused."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    granted = models.BooleanField(_("consent"))
+    source = models.CharField(_("source"), max_length=10, choices=ConsentSource.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "channel", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.channel} {'yes' if self.granted else 'no'}"
+
+
+class SendStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class SendAttempt(models.Model):
+    """One message to one member at one campaign step. The key makes a retry after a crash a no-op."""
+
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="sends")
+    member = models.ForeignKey(CampaignMember, on_delete=models.PROTECT, related_name="sends")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    step = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING)
+    tries = models.PositiveSmallIntegerField(default=0)
+    provider_id = models.CharField(max_length=80, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} {self.status}"

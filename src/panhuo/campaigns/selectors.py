@@ -1,0 +1,113 @@
+"""Reads: campaigns a user may see, a campaign's target preview, its members, the consent ledger.
+
+Clients are reached only through clients.selectors, so a campaign preview never counts a client the user
+could not open. Target rules are a closed vocabulary (fields and operators below), never raw SQL or ORM paths.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from panhuo.accounts.models import Role, User
+from panhuo.campaigns.models import Campaign, CampaignMember, ConsentRecord
+from panhuo.clients.models import ClientSnapshot
+from panhuo.clients.selectors import client_get_for_user, snapshots_for_user
+
+# field -> ORM path on ClientSnapshot; "features.<key>" reaches the snapshot's features JSON.
+RULE_FIELDS = {
+    "total_assets": "total_assets", "days_since_last_trade": "days_since_last_trade", "trades_90d": "trades_90d",
+    "commission_365d": "commission_365d", "tier": "tier", "value_tier": "value_tier",
+    "position_band": "position_band", "profit_state": "profit_state", "trading_style": "trading_style",
+    "personality": "personality", "lifecycle": "lifecycle", "is_dormant": "is_dormant", "p_alive": "p_alive",
+    "churn_risk": "churn_risk", "expected_trading_days_90d": "expected_trading_days_90d",
+    "risk_level": "client__risk_level", "advisor": "client__advisor__advisor_id",
+}
+RULE_OPS = {"eq": "exact", "ne": "exact", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "in": "in"}
+
+
+def _rule_q(rule: dict) -> Q:
+    field, op, value = rule.get("field", ""), rule.get("op", ""), rule.get("value")
+    if field.startswith("features."):
+        key = field.removeprefix("features.")
+        if not key.replace("_", "").isalnum():
+            raise ValidationError({"rules": f"bad feature name: {key}"})
+        path = f"features__{key}"
+    elif field in RULE_FIELDS:
+        path = RULE_FIELDS[field]
+    else:
+        raise ValidationError({"rules": f"unknown field: {field}"})
+    if op not in RULE_OPS:
+        raise ValidationError({"rules": f"unknown operator: {op}"})
+    if op == "in" and not isinstance(value, list):
+        value = [v.strip() for v in str(value).split(",") if v.strip()]
+    q = Q(**{f"{path}__{RULE_OPS[op]}": value})
+    return ~q if op == "ne" else q
+
+
+def rules_q(rules: list[dict]) -> Q:
+    """All rules must hold (AND); an empty rule list is everyone in reach."""
+    q = Q()
+    for rule in rules:
+        q &= _rule_q(rule)
+    return q
+
+
+def segment_preview(*, user: User, rules: list[dict]) -> dict:
+    """Live count and assets of a target, for the rule builder."""
+    qs = snapshots_for_user(user=user).filter(rules_q(rules))
+    agg = qs.aggregate(n=Count("id"), assets=Sum("total_assets"))
+    return {"count": agg["n"] or 0, "assets": float(agg["assets"] or 0)}
+
+
+def segment_snapshots(*, user: User, rules: list[dict], branch_id: int | None = None) -> QuerySet[ClientSnapshot]:
+    qs = snapshots_for_user(user=user).filter(rules_q(rules)).select_related("client", "client__advisor")
+    if branch_id is not None:
+        qs = qs.filter(client__branch_id=branch_id)
+    return qs.order_by("client__client_id")
+
+
+def campaigns_for_user(*, user: User) -> QuerySet[Campaign]:
+    """Directors and managers see their branch's campaigns; compliance and admins all; advisors those they
+    have members in (to read the script and their own results)."""
+    qs = Campaign.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_whole_firm:
+        return qs
+    if user.role in (Role.DIRECTOR, Role.MANAGER):
+        return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
+    if user.role == Role.ADVISOR and user.advisor_id:
+        return qs.filter(members__advisor_id=user.advisor_id).distinct()
+    return qs.none()
+
+
+def campaign_get_for_user(*, user: User, campaign_id: int) -> Campaign:
+    try:
+        return campaigns_for_user(user=user).get(pk=campaign_id)
+    except Campaign.DoesNotExist:
+        raise Http404("campaign") from None
+
+
+def members_for_user(*, user: User, campaign: Campaign) -> QuerySet[CampaignMember]:
+    """An advisor sees only their own members of a campaign."""
+    qs = campaign.members.select_related("client", "advisor")
+    if user.role == Role.ADVISOR:
+        qs = qs.filter(advisor_id=user.advisor_id)
+    return qs
+
+
+def consent_state(*, client_ids: list[int], channel: str) -> dict[int, bool]:
+    """{client pk: latest consent} for clients with a ledger row on this channel (no row: not refused)."""
+    rows = (ConsentRecord.objects.filter(client_id__in=client_ids, channel=channel)
+            .order_by("client_id", "-at", "-id").values_list("client_id", "granted"))
+    out: dict[int, bool] = {}
+    for cid, granted in rows:
+        out.setdefault(cid, granted)
+    return out
+
+
+def consent_ledger_for_client(*, user: User, client_id: str) -> QuerySet[ConsentRecord]:
+    client = client_get_for_user(user=user, client_id=client_id)      # 404 when out of reach
+    return ConsentRecord.objects.filter(client=client).select_related("recorded_by")
