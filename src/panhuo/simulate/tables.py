@@ -38,6 +38,8 @@ def _ids(day_values: np.ndarray, days: np.ndarray, chunk: int) -> pa.Array:
         return pa.array([], pa.string())
     start = np.searchsorted(day_values, day_values, side="left")
     seq = np.arange(len(day_values)) - start
+    if seq.max() >= 10**7:
+        raise ValueError("over ten million records in one chunk and day: lower chunk_clients")
     ymd = np.char.replace(np.datetime_as_string(days, unit="D"), "-", "").astype(np.int64)
     num = ymd[day_values] * 10**10 + chunk * 10**7 + seq
     return pc.cast(pa.array(num, pa.int64()), pa.string())
