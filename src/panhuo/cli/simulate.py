@@ -49,5 +49,5 @@ def simulate_command(
     line = (f"模拟完成 simulated {clients:,} clients, {summary.start} .. {summary.end}: "
             f"{summary.rows.get('trades', 0):,} trades, {summary.rows.get('daily_assets', 0):,} asset rows · "
             f"churn 90d {summary.churn_rate_90d:.1%}, ceiling AUC {summary.ceiling_auc:.3f} · "
-            f"{summary.seconds:.1f} s → {out}")
+            f"{summary.seconds:.1f} s → {out}" + (f" (export: {summary.export_dir})" if summary.export_dir else ""))
     finish(result, summary=line, as_json=as_json)
