@@ -150,3 +150,15 @@ def test_rejected_batch_writes_every_problem_masked_to_a_report(store, tmp_path)
     assert len(report) == 2500 and {r[2] for r in report} == {"手机号码"}
     assert "1380000111" not in "".join("".join(r) for r in report)
     assert oct(__import__("os").stat(result.report_file).st_mode & 0o777) == "0o600"
+
+
+def test_values_longer_than_the_client_master_holds_are_refused_before_any_write(store, tmp_path):
+    from exports import CLIENTS_H, clients_rows
+
+    r = list(clients_rows()[0])
+    r[CLIENTS_H.index("地区")] = "北" * 65
+    write_csv(tmp_path / "src" / "客户资料.csv", CLIENTS_H, [r])
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[tmp_path / "src"], profile="simulator", batch_key="len")
+    p = info.value.result.problems[0]
+    assert (p.code, p.column, p.detail) == ("too_long", "地区", "64")

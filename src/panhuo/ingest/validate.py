@@ -15,6 +15,10 @@ from panhuo.ingest.profile import DOMAINS, FileSpec
 from panhuo.warehouse.schema import TABLES
 
 MAX_TEXT = 200
+# Tighter limits where the operational client master stores the value (clients.models field lengths), so a
+# value PostgreSQL would refuse is caught here, before either store is written.
+LENGTHS = {("clients", "name"): 128, ("advisors", "name"): 64, "region": 64, "gender": 8, "id_number": 32,
+           "client_id": 32, "advisor_id": 32, "branch_id": 32}
 FREE_TEXT = {"name", "region", "specialties", "industry", "bank", "gender"}
 # Business date of each fact table: a corrected file for a date replaces that date's rows.
 DATE_KEY = {"trades": "trade_date", "daily_assets": "date", "positions": "as_of_date",
@@ -90,7 +94,8 @@ def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt
             rules.add(c, "required", f"r_{c} IS NULL")
         excel = _EXCEL.format(c=c)
         if col.sql_type == "VARCHAR":
-            rules.add(c, "too_long", f"length(r_{c}) > {MAX_TEXT}", sql_str(str(MAX_TEXT)))
+            limit = LENGTHS.get((table, c)) or LENGTHS.get(c) or MAX_TEXT
+            rules.add(c, "too_long", f"length(r_{c}) > {limit}", sql_str(str(limit)))
             rules.add(c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
             rules.add(c, "formula_injection", f"left({c}, 1) IN ('=', '+', '-', '@')")
             if c not in FREE_TEXT:
