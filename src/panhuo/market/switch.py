@@ -53,26 +53,46 @@ class SwitchSuggestion:
     notes: list[str] = field(default_factory=list)
 
 
-def weak_holdings(panel: Panel, holdings: list[Holding], as_of) -> list[WeakHolding]:
-    """A holding is weak when at least two signs agree: below MA20 and MA60 with MA20 falling, 20-session
-    return in the bottom 30 % of the panel, a loss of more than 10 % against its cost."""
+@dataclass(frozen=True)
+class HoldingCheck:
+    """The market-wide part of the weak-holding test at one date; computed once, it serves every client."""
+    t: int
+    close: np.ndarray        # adjusted close at t, per column
+    below: np.ndarray        # below MA20 and MA60 with MA20 falling
+    ret20: np.ndarray
+    laggard: np.ndarray      # 20-session return in the bottom 30 % of the panel
+    col: dict
+
+
+def holding_check(panel: Panel, as_of) -> HoldingCheck:
     t = panel.index_of(as_of)
     c = panel.close * panel.adj_factor
     m20, m60 = ind.ma(c, 20), ind.ma(c, 60)
     ret20 = c[t] / c[max(t - 20, 0)] - 1
     valid = ~np.isnan(ret20)
     cut = np.nanquantile(ret20[valid], 0.3) if valid.any() else np.nan
-    col = {s: j for j, s in enumerate(panel.symbols)}
+    with np.errstate(invalid="ignore"):
+        below = (c[t] < m20[t]) & (c[t] < m60[t]) & ((m20[t] < m20[t - 5]) if t >= 5 else False)
+        laggard = valid & (ret20 <= cut)
+    return HoldingCheck(t, c[t], np.asarray(below), ret20, laggard, {s: j for j, s in enumerate(panel.symbols)})
+
+
+def weak_holdings(panel: Panel, holdings: list[Holding], as_of, *, check: HoldingCheck | None = None) -> list[WeakHolding]:
+    """A holding is weak when at least two signs agree: below MA20 and MA60 with MA20 falling, 20-session
+    return in the bottom 30 % of the panel, a loss of more than 10 % against its cost. Pass `check` (from
+    holding_check) to test many clients' holdings without recomputing the panel's averages."""
+    k = check or holding_check(panel, as_of)
+    t = k.t
     out = []
     for h in holdings:
-        j = col.get(h.symbol)
+        j = k.col.get(h.symbol)
         if j is None:
             continue
         signs = []
-        if c[t, j] < m20[t, j] and c[t, j] < m60[t, j] and t >= 5 and m20[t, j] < m20[t - 5, j]:
+        if k.below[j]:
             signs.append("股价位于MA20与MA60之下且MA20下行")
-        if valid[j] and ret20[j] <= cut:
-            signs.append(f"20日涨幅{ret20[j]:.1%}，处于全市场后30%")
+        if k.laggard[j]:
+            signs.append(f"20日涨幅{k.ret20[j]:.1%}，处于全市场后30%")
         if h.cost_price and panel.close[t, j] < 0.9 * h.cost_price:
             signs.append(f"较成本价{h.cost_price:.2f}亏损{1 - panel.close[t, j] / h.cost_price:.0%}")
         if len(signs) >= 2:

@@ -1,0 +1,53 @@
+"""Reads of the market page: only the rows market_daily wrote, never the warehouse."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.audit.models import AuditEvent
+from panhuo.marketweb.models import MarketDay, SwitchDraft
+
+REGIME_LABELS = {"strong": _("Strong"), "consolidating": _("Consolidating"), "weak": _("Weak")}
+PHASE_LABELS = {"A": _("A bottoming"), "B": _("B rising"), "C": _("C topping"), "D": _("D falling")}
+MODEL_LABELS = {"high_sell_low_buy": _("High-sell-low-buy"), "rebound": _("Rebound"),
+                "chip_concentration": _("Chip concentration"), "sector_leader": _("Sector leader"),
+                "dark_horse": _("Dark horse")}
+INDEX_LABELS = {"000001.SH": _("SSE Composite"), "000300.SH": _("CSI 300")}
+
+
+def market_day_latest() -> MarketDay | None:
+    return MarketDay.objects.order_by("-date").first()
+
+
+def _model(name: str) -> str:
+    return str(MODEL_LABELS.get(name, name))
+
+
+def market_page(*, day: MarketDay) -> dict:
+    """Labelled pools and report rows, and the chart's data for json_script."""
+    pools = [{"name": n, "label": _model(n), "zh": p["zh"], "regime": p["regime"],
+              "regime_label": REGIME_LABELS.get(p["regime"], p["regime"]), "entries": p["entries"],
+              "for_today": p["regime"] == day.regime}
+             for n, p in day.pools.items()]
+    pools.sort(key=lambda p: not p["for_today"])          # the models for today's regime first
+    rows = [{**r, "label": _model(r["model"]), "regime_label": REGIME_LABELS.get(r["regime"], r["regime"])}
+            for r in day.report.get("rows", [])]
+    chart = {"symbols": [{"symbol": s, "label": str(INDEX_LABELS.get(s, s))} for s in day.charts],
+             "series": day.charts, "regimes": {k: str(v) for k, v in REGIME_LABELS.items()}}
+    return {"day": day, "regime_label": REGIME_LABELS.get(day.regime, day.regime),
+            "phase_label": PHASE_LABELS.get(day.phase, day.phase), "pools": pools, "report_rows": rows,
+            "claims": day.report.get("claims", []), "chart": chart,
+            "index_label": INDEX_LABELS.get(day.index_symbol, day.index_symbol)}
+
+
+def switch_for_client(*, client) -> dict | None:
+    """The client's switch draft, labelled, and when it was last sent; the caller has checked access."""
+    draft = SwitchDraft.objects.filter(client=client).first()
+    if draft is None:
+        return None
+    sent = (AuditEvent.objects.filter(action="market.switch_send", detail__client=client.client_id)
+            .order_by("-at").first()) if draft.weak else None
+    return {"draft": draft, "regime_label": REGIME_LABELS.get(draft.regime, draft.regime),
+            "model_labels": [_model(m) for m in draft.model_names],
+            "candidates": [{**c, "label": _model(c["model"])} for c in draft.candidates], "last_sent": sent}
+
