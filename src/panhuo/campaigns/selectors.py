@@ -111,3 +111,33 @@ def consent_state(*, client_ids: list[int], channel: str) -> dict[int, bool]:
 def consent_ledger_for_client(*, user: User, client_id: str) -> QuerySet[ConsentRecord]:
     client = client_get_for_user(user=user, client_id=client_id)      # 404 when out of reach
     return ConsentRecord.objects.filter(client=client).select_related("recorded_by")
+
+
+def campaign_report(*, user: User, campaign: Campaign):
+    """The report over the members the user may see (an advisor: their own), as campaigns.report.Report."""
+    from panhuo.campaigns.models import BINARY_MEASURES, MemberGroup, SendAttempt, SendStatus
+    from panhuo.campaigns.report import ReportRow, build_report
+    from panhuo.workbench.models import Contact, FunnelEvent
+
+    members = list(members_for_user(user=user, campaign=campaign).exclude(group=MemberGroup.EXCLUDED))
+    pks = [m.client_id for m in members]
+    since = campaign.launched_at
+    channel: dict[int, str] = {}
+    if since is not None:
+        # The first thing that reached the member after launch: a logged contact or a sent message.
+        firsts = [(c.at, c.client_id, c.channel) for c in
+                  Contact.objects.filter(client_id__in=pks, at__gte=since).only("at", "client_id", "channel")]
+        firsts += [(s.sent_at, s.member.client_id, s.channel) for s in
+                   SendAttempt.objects.filter(campaign=campaign, status=SendStatus.SENT).select_related("member")]
+        for _, cid, ch in sorted(firsts):
+            channel.setdefault(cid, ch)
+    stages: dict[int, set] = {}
+    if since is not None:
+        for cid, stage in FunnelEvent.objects.filter(client_id__in=pks, at__gte=since).values_list("client_id",
+                                                                                                  "stage"):
+            stages.setdefault(cid, set()).add(stage)
+    rows = [ReportRow(group=m.group, advisor=m.advisor.name if m.advisor else "-",
+                      channel=channel.get(m.client_id, "") if m.group == MemberGroup.TREATMENT else "",
+                      outcome=m.outcome, turnover_flag=m.turnover_flag, stages=tuple(sorted(stages.get(m.client_id, ()))))
+            for m in members]
+    return build_report(rows, binary=campaign.measure in BINARY_MEASURES)

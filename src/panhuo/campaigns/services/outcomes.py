@@ -1,0 +1,32 @@
+"""Writing per-member outcomes: computed in the analytical store (campaigns.outcomes), stored here in bulk."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup
+from panhuo.campaigns.outcomes import MemberRow, member_outcomes
+from panhuo.clients.models import ClientSnapshot
+
+
+def campaign_outcomes_refresh(*, wh, campaign_id: int, as_of: date) -> int:
+    """Recompute every treatment and control member's outcome; safe to run daily (it overwrites)."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.launched_at is None or campaign.start is None:
+        return 0
+    members = list(CampaignMember.objects.filter(campaign=campaign).exclude(group=MemberGroup.EXCLUDED)
+                   .select_related("client"))
+    styles = dict(ClientSnapshot.objects.filter(is_latest=True, client_id__in=[m.client_id for m in members])
+                  .values_list("client_id", "trading_style"))
+    rows = [MemberRow(m.client.client_id, styles.get(m.client_id) or "unknown", m.risk_level) for m in members]
+    # A window that has not closed yet is measured up to as_of; the report says how far it got.
+    window = max(1, min(campaign.window_days, (as_of - campaign.start).days))
+    results = {r["client_id"]: r for r in member_outcomes(wh, members=rows, launch=campaign.start, window_days=window,
+                                                          measure=campaign.measure, cap=campaign.measure_cap)}
+    for m in members:
+        r = results[m.client.client_id]
+        m.outcome, m.before, m.turnover_flag = r["outcome"], r["before"], r["turnover_flag"]
+    CampaignMember.objects.bulk_update(members, ["outcome", "before", "turnover_flag"], batch_size=1000)
+    campaign.outcomes_as_of = as_of
+    campaign.save(update_fields=["outcomes_as_of"])
+    return len(members)
