@@ -13,4 +13,5 @@ urlpatterns = [
     path("imports/", include("panhuo.imports.urls")),
     path("", include("panhuo.web.urls")),
     path("", include("panhuo.workbench.urls")),
+    path("", include("panhuo.marketweb.urls")),
 ]

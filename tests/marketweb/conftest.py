@@ -21,6 +21,7 @@ class SimMarket:
     weak_symbol: str
     other_symbol: str
     weak_close: float
+    other_close: float
 
 
 def _load(wh, out) -> None:
@@ -60,7 +61,8 @@ def sim_market(tmp_path_factory):
     order = np.argsort(ret20)
     weak, other = order[0], order[len(order) // 2]
     return SimMarket(path=path, end=panel.dates[t].astype(object), weak_symbol=str(panel.symbols[weak]),
-                     other_symbol=str(panel.symbols[other]), weak_close=float(panel.close[t, weak]))
+                     other_symbol=str(panel.symbols[other]), weak_close=float(panel.close[t, weak]),
+                     other_close=float(panel.close[t, other]))
 
 
 @pytest.fixture
@@ -82,12 +84,13 @@ def holdings(cast, sim_market):
     from panhuo.workbench.models import ClientSeries
 
     m = sim_market
-    positions = [
-        {"symbol": m.weak_symbol, "name": "", "quantity": 1000, "cost_price": round(2 * m.weak_close, 2),
-         "close_price": m.weak_close, "market_value": 1000 * m.weak_close},
-        {"symbol": m.other_symbol, "name": "", "quantity": 500, "cost_price": None, "close_price": None,
-         "market_value": None},
-    ]
+    def position(symbol, quantity, cost, close):
+        value = quantity * close
+        return {"symbol": symbol, "name": "", "quantity": quantity, "cost_price": cost, "close_price": close,
+                "market_value": value, "pnl": value - quantity * cost, "pnl_pct": close / cost - 1}
+
+    positions = [position(m.weak_symbol, 1000, round(2 * m.weak_close, 2), m.weak_close),
+                 position(m.other_symbol, 500, m.other_close, m.other_close)]
     ClientSeries.objects.create(client=cast.clients["CA001"], as_of=m.end, positions=positions)
     ClientSeries.objects.create(client=cast.clients["CB001"], as_of=m.end, positions=[])
     alice = cast.users["alice"]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panhuo.audit.services import audit_record
 from panhuo.clients.selectors import client_get_for_user
+from panhuo.marketweb.selectors import switch_for_client
 from panhuo.workbench.charts import calendar_data, chart_data, reasons
 from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
 from panhuo.workbench.masking import mask_id_number, mask_phone
@@ -35,6 +36,8 @@ def client_detail(request, client_id: str):
         "reasons": reasons(data["snapshot"], zh=zh),
         "tier_label": dict(segment_choices("tier", zh)).get(getattr(data["snapshot"], "tier", None), ""),
         "chart": chart_data(data["series"]), "calendar": calendar_data(data["series"]),
+        # 换股 drafts from the daily market step; only registered advisors may send them (marketweb.services).
+        "switch": switch_for_client(client=client), "can_send_advice": request.user.is_registered_advisor,
     })
     return render(request, "workbench/client_detail.html", data)
 
