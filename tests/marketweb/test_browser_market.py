@@ -1,5 +1,5 @@
 """The market page in Debian's Chromium at tablet width, in Chinese and English: gauge, chart with regime bands
-(switchable index), pools with the disclosure. Screenshots in test-artifacts/; no English left untranslated."""
+(switchable index), pools with the disclosure; the switch card sent from the 360 page. Screenshots in test-artifacts/; no English left untranslated."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ import polib
 import pytest
 
 from tests.marketweb.test_i18n_strings import listed
+from tests.workbench.test_i18n_strings import listed as workbench_listed
 from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
 
 def _untranslated(text: str) -> list[str]:
-    """untranslated_on(), ignoring our strings still waiting to be merged into the catalogue (their English
-    words would otherwise match shorter translated ones)."""
+    """untranslated_on(), ignoring our and the 360 page's strings still waiting to be merged into the catalogue
+    (their English words would otherwise match shorter translated ones)."""
     po = polib.pofile(str(LOCALE_PO))
-    pending = sorted((en for en in listed() if (e := po.find(en)) is None or not e.translated()), key=len, reverse=True)
+    pending = sorted((en for en in {**listed(), **workbench_listed()} if (e := po.find(en)) is None or not e.translated()), key=len, reverse=True)
     for en in pending:
         text = text.replace(en, " ")
     return untranslated_on(text)
@@ -27,7 +28,7 @@ def _zh(english: str) -> str | None:
     return entry.msgstr if entry is not None and entry.translated() else None
 
 
-def test_market_page_in_chinese_and_english(live_server, transactional_db, cast, market_ran):
+def test_market_page_in_chinese_and_english(live_server, transactional_db, cast, market_ran, sim_market):
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -53,6 +54,17 @@ def test_market_page_in_chinese_and_english(live_server, transactional_db, cast,
         assert page.get_attribute(".index-btn[data-symbol='000300.SH']", "aria-pressed") == "true"
         assert page.get_attribute(".index-btn[data-symbol='000001.SH']", "aria-pressed") == "false"
 
+        # The switch card on the 360 page: the registered advisor reviews and sends it (HTMX, in place).
+        page.goto(f"{live_server.url}/clients/CA001/")
+        card = page.locator("#switch-suggestions")
+        assert sim_market.weak_symbol in card.inner_text()
+        card.locator("button[type=submit]").click()
+        page.wait_for_selector("#switch-send p.sent")
+        card.scroll_into_view_if_needed()
+        screenshot(page, "market-switch-360-zh")
+        assert _untranslated(page.inner_text("body")) == []
+
+        page.goto(f"{live_server.url}/market/")
         page.click("button[value=en]")
         page.wait_for_selector("#index-chart canvas")
         text = page.inner_text("body")
