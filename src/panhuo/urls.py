@@ -13,5 +13,6 @@ urlpatterns = [
     path("imports/", include("panhuo.imports.urls")),
     path("", include("panhuo.web.urls")),
     path("", include("panhuo.workbench.urls")),
+    path("", include("panhuo.campaigns.urls")),
     path("", include("panhuo.marketweb.urls")),
 ]

@@ -13,6 +13,9 @@ ALLOWLIST = {
     "health",         # monitors; reveals only "ok"
     "set_language",   # the language switch on the login page; sets a cookie and redirects
     "admin:login",    # Django admin's own login form
+    # the unsubscribe link in campaign emails: a signed token names one client and channel; it only records a
+    # refusal (on POST) and shows nothing about the client
+    "campaigns:unsubscribe",
 }
 SAMPLE = {"int": "1", "str": "X0001", "slug": "x", "path": "x/y", "uuid": "00000000-0000-0000-0000-000000000000"}
 

@@ -89,6 +89,26 @@ def campaign_create(*, user: User, name: str, rules: list[dict], channels: list[
     return campaign
 
 
+def campaign_update(*, user: User, campaign_id: int, rules: list[dict], request=None, **fields) -> Campaign:
+    """Edit a draft; a launched campaign is frozen (its members and split are on record)."""
+    _require_designer(user)
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if user.role != Role.ADMIN and campaign.branch_id != user.branch_id:
+        raise PermissionDenied
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ValidationError("a launched campaign cannot be edited")
+    if fields.get("measure", campaign.measure) not in Measure.values:
+        raise ValidationError({"measure": "unknown measure"})
+    rules_q(rules)
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.rules = rules
+    campaign.save()
+    audit_record(user=user, action="campaign.update", object_type="campaign", object_ids=[str(campaign.pk)],
+                 request=request)
+    return campaign
+
+
 def _exclusion(campaign: Campaign, client, refused: dict[str, dict[int, bool]], recent: Counter,
                busy: set[int]) -> tuple[str, str]:
     """(reason, detail) or ("", "") when eligible. Order matters only for which reason is recorded first."""

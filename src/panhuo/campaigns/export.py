@@ -1,0 +1,48 @@
+"""The campaign report as an Excel workbook: summary, by advisor, by channel, members (no personal data beyond
+the client code and a masked name; formulas neutralised)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from panhuo.campaigns.report import Report
+from panhuo.workbench.services.export import safe_cell
+
+LIFT_HEADERS = ["分组 Group", "处理组人数 Treatment n", "对照组人数 Control n", "处理组 Treatment", "对照组 Control",
+                "提升 Lift", "95%下限 CI low", "95%上限 CI high", "p值 p-value"]
+
+
+def _lift_row(label, lift):
+    if lift is None:
+        return [label] + [None] * 8
+    return [label, lift.n_treatment, lift.n_control, lift.treatment_mean, lift.control_mean, lift.lift, lift.ci_low,
+            lift.ci_high, lift.p_value]
+
+
+def campaign_workbook(*, campaign, report: Report, members) -> tuple[bytes, list[str]]:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("summary 概要")
+    ws.append([safe_cell(campaign.name)])
+    ws.append(["成功标准 Measure", campaign.measure, "窗口 Window (days)", campaign.window_days])
+    ws.append(["随机种子 Seed", campaign.seed, "对照比例 Control share", campaign.control_share])
+    ws.append(LIFT_HEADERS)
+    ws.append(_lift_row("全部 All", report.overall))
+    ws.append(["换手异常 Turnover flags", report.flagged, "待计算 Pending", report.pending])
+    for title, rows in (("by advisor 按投顾", report.by_advisor), ("by channel 按渠道", report.by_channel)):
+        sheet = wb.create_sheet(title)
+        sheet.append(LIFT_HEADERS)
+        for label, lift in rows.items():
+            sheet.append([safe_cell(v) for v in _lift_row(label, lift)])
+    ms = wb.create_sheet("members 成员")
+    ms.append(["客户号 Client", "投资顾问 Advisor", "分组 Group", "排除原因 Exclusion", "结果 Outcome", "之前 Before",
+               "换手异常 Turnover flag"])
+    codes = []
+    for m in members:
+        codes.append(m.client.client_id)
+        ms.append([safe_cell(v) for v in (m.client.client_id, m.advisor.name if m.advisor else "", m.group,
+                                          m.exclusion_reason, m.outcome, m.before, "Y" if m.turnover_flag else "")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), codes

@@ -1,0 +1,175 @@
+"""Campaign pages: list, create/edit (rule builder with live preview, script editor with live lint), detail
+and report with charts, Excel export, the consent ledger of a client, and the public unsubscribe link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from panhuo.audit.services import audit_record
+from panhuo.campaigns.export import campaign_workbook
+from panhuo.campaigns.forms import CampaignForm, rules_from_post
+from panhuo.campaigns.lint import lint_script
+from panhuo.campaigns.models import CampaignStatus, ConsentSource, MemberGroup
+from panhuo.campaigns.scripts import VARIABLES, script_variables
+from panhuo.campaigns.selectors import (
+    RULE_FIELDS, RULE_OPS, campaign_get_for_user, campaign_report, campaigns_for_user, consent_ledger_for_client,
+    members_for_user, segment_preview,
+)
+from panhuo.campaigns.services.consent import consent_record, consent_unsubscribe
+from panhuo.campaigns.services.launch import DESIGN_ROLES, campaign_create, campaign_launch, campaign_update
+from panhuo.clients.selectors import client_get_for_user
+from panhuo.workbench.models import Channel
+from panhuo.workbench.services.access import can_serve
+
+
+def _can_design(user) -> bool:
+    return not user.is_read_only and user.role in DESIGN_ROLES
+
+
+@require_GET
+def campaign_list(request):
+    campaigns = campaigns_for_user(user=request.user).select_related("branch")
+    return render(request, "campaigns/list.html", {"campaigns": campaigns, "can_design": _can_design(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, campaign_id: int | None = None):
+    if not _can_design(request.user):
+        raise PermissionDenied
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id) if campaign_id else None
+    if campaign is not None and campaign.status != CampaignStatus.DRAFT:
+        return redirect("campaigns:detail", campaign_id=campaign.pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    rules = rules_from_post(request.POST) if request.method == "POST" else (campaign.rules if campaign else [])
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            if campaign is None:
+                campaign = campaign_create(user=request.user, rules=rules, request=request, **data)
+            else:
+                campaign_update(user=request.user, campaign_id=campaign.pk, rules=rules, request=request, **data)
+        except ValidationError as e:
+            form.add_error(None, "; ".join(e.messages))
+        else:
+            return redirect("campaigns:detail", campaign_id=campaign.pk)
+    return render(request, "campaigns/edit.html", {
+        "form": form, "campaign": campaign, "rules": rules or [{"field": "lifecycle", "op": "eq", "value": "dormant"}],
+        "fields": list(RULE_FIELDS), "ops": list(RULE_OPS), "variables": VARIABLES})
+
+
+@require_GET
+def campaign_preview(request):
+    """HTMX: the live count and assets of the target the rule rows describe."""
+    try:
+        preview, error = segment_preview(user=request.user, rules=rules_from_post(request.GET)), ""
+    except ValidationError as e:
+        preview, error = None, "; ".join(e.messages)
+    return render(request, "campaigns/partials/preview.html", {"preview": preview, "error": error})
+
+
+@require_http_methods(["GET", "POST"])
+def script_lint(request):
+    """HTMX: lint the script as the editor types, once per chosen message channel."""
+    data = request.POST if request.method == "POST" else request.GET
+    text = data.get("script", "")[:4000]
+    channels = data.getlist("channels") or [""]
+    results = [(ch, lint_script(text, channel=ch if ch in ("sms", "email") else None)) for ch in channels]
+    unknown = [v for v in script_variables(text) if v not in VARIABLES]
+    return render(request, "campaigns/partials/lint.html", {"results": results, "unknown": unknown,
+                                                            "text": text})
+
+
+def _bars(lifts: dict) -> dict:
+    keys = [k for k, v in lifts.items() if v is not None]
+    return {"labels": keys, **{f: [getattr(lifts[k], m) for k in keys] for f, m in (
+        ("treatment", "treatment_mean"), ("control", "control_mean"), ("lift", "lift"), ("low", "ci_low"),
+        ("high", "ci_high"))}}
+
+
+def _chart(report) -> dict:
+    return {"overall": _bars({_("All"): report.overall}), "advisor": _bars(report.by_advisor),
+            "channel": _bars(report.by_channel), "funnel": report.funnel}
+
+
+@require_GET
+def campaign_detail(request, campaign_id: int):
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    members = members_for_user(user=request.user, campaign=campaign)
+    report = campaign_report(user=request.user, campaign=campaign)
+    excluded = members.filter(group=MemberGroup.EXCLUDED).order_by("exclusion_reason", "client__client_id")
+    shown = list(members.values_list("client__client_id", flat=True))
+    audit_record(user=request.user, action="campaign.view", object_type="client", object_ids=shown,
+                 detail={"campaign": campaign.pk}, request=request)
+    lints = [(ch, lint_script(campaign.script, channel=ch if ch in ("sms", "email") else None))
+             for ch in campaign.channels]
+    return render(request, "campaigns/detail.html", {
+        "campaign": campaign, "report": report, "excluded": excluded[:200], "n_excluded": excluded.count(),
+        "chart": _chart(report), "lints": lints, "can_design": _can_design(request.user),
+        "channel_labels": dict(Channel.choices)})
+
+
+@require_POST
+def campaign_launch_view(request, campaign_id: int):
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    try:
+        s = campaign_launch(user=request.user, campaign_id=campaign.pk, request=request)
+    except ValidationError as e:
+        messages.error(request, _("Launch blocked: %(why)s") % {"why": "; ".join(e.messages)})
+    else:
+        messages.success(request, _("Launched: %(t)d in treatment, %(c)d in control, %(x)d excluded, %(k)d tasks.")
+                         % {"t": s["treatment"], "c": s["control"], "x": s["excluded"], "k": s["tasks"]})
+    return redirect("campaigns:detail", campaign_id=campaign.pk)
+
+
+@require_GET
+def campaign_export(request, campaign_id: int):
+    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    members = members_for_user(user=request.user, campaign=campaign).order_by("client__client_id")
+    data, codes = campaign_workbook(campaign=campaign, report=campaign_report(user=request.user, campaign=campaign),
+                                    members=members)
+    audit_record(user=request.user, action="campaign.export", object_type="client", object_ids=codes,
+                 detail={"campaign": campaign.pk, "rows": len(codes)}, request=request)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def consent_ledger(request, client_id: str):
+    client = client_get_for_user(user=request.user, client_id=client_id)
+    if request.method == "POST":
+        if not can_serve(request.user):
+            raise PermissionDenied
+        try:
+            consent_record(user=request.user, client_id=client.client_id, channel=request.POST.get("channel", ""),
+                           granted=request.POST.get("granted") == "1", source=ConsentSource.ADVISOR,
+                           note=request.POST.get("note", ""), request=request)
+        except ValidationError as e:
+            messages.error(request, "; ".join(e.messages))
+        return redirect("campaigns:consent", client_id=client.client_id)
+    ledger = consent_ledger_for_client(user=request.user, client_id=client.client_id)
+    audit_record(user=request.user, action="consent.view", object_type="client", object_ids=[client.client_id],
+                 request=request)
+    return render(request, "campaigns/consent.html", {"client": client, "ledger": ledger,
+                                                      "channels": Channel.choices,
+                                                      "can_write": can_serve(request.user)})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """The link in every email: GET asks (mail scanners follow links), POST records the refusal."""
+    if request.method == "POST":
+        try:
+            consent_unsubscribe(token=token)
+        except ValidationError:
+            return render(request, "campaigns/unsubscribe.html", {"state": "invalid"}, status=400)
+        return render(request, "campaigns/unsubscribe.html", {"state": "done"})
+    return render(request, "campaigns/unsubscribe.html", {"state": "ask", "token": token})

@@ -1,0 +1,96 @@
+"""Pages: create with rules, live preview and lint, launch, report, Excel export, consent ledger, unsubscribe."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from panhuo.audit.models import AuditEvent
+from panhuo.campaigns.models import Campaign, ConsentRecord
+from panhuo.campaigns.services.consent import unsubscribe_token
+
+SCRIPT = "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。"
+
+
+def _login(client, world, who):
+    client.force_login(world.users[who])
+    return client
+
+
+def _new(client, **extra):
+    data = {"name": "唤醒休眠", "goal": "", "control_share": "0.2", "channels": ["phone"], "script": SCRIPT,
+            "measure": "resumed", "window_days": "30", "daily_cap_per_advisor": "20", "client_cap_contacts": "2",
+            "client_cap_days": "30", "quiet_start": "08:00", "quiet_end": "20:00", "seed": "9",
+            "rule_field": ["lifecycle", "total_assets"], "rule_op": ["eq", "gte"], "rule_value": ["dormant", "100000"]}
+    data.update(extra)
+    return client.post(reverse("campaigns:new"), data)
+
+
+def test_director_creates_launches_and_reads_the_report(client, branch_world):
+    c = _login(client, branch_world, "director_a")
+    r = _new(c)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    camp = Campaign.objects.get()
+    assert camp.rules == [{"field": "lifecycle", "op": "eq", "value": "dormant"},
+                          {"field": "total_assets", "op": "gte", "value": 100000}]
+    assert c.get(reverse("campaigns:detail", args=[camp.pk])).status_code == 200
+    r = c.post(reverse("campaigns:launch", args=[camp.pk]))
+    assert r.status_code == 302
+    camp.refresh_from_db()
+    assert camp.status == "launched"
+    page = c.get(reverse("campaigns:detail", args=[camp.pk]))
+    assert page.status_code == 200 and b"campaign-chart" in page.content
+    x = c.get(reverse("campaigns:export", args=[camp.pk]))
+    wb = load_workbook(io.BytesIO(x.content))
+    assert {"summary 概要", "members 成员"} <= set(wb.sheetnames)
+    assert AuditEvent.objects.filter(action="campaign.export").exists()
+    assert AuditEvent.objects.filter(action="campaign.view").exists()
+
+
+def test_preview_and_lint_partials(client, branch_world):
+    c = _login(client, branch_world, "director_a")
+    r = c.get(reverse("campaigns:preview"), {"rule_field": ["lifecycle"], "rule_op": ["eq"], "rule_value": ["dormant"]})
+    assert b"<strong>30</strong>" in r.content
+    r = c.get(reverse("campaigns:preview"), {"rule_field": ["nope"], "rule_op": ["eq"], "rule_value": ["1"]})
+    assert b"unknown field" in r.content
+    r = c.post(reverse("campaigns:lint"), {"script": "本产品保本保收益", "channels": ["sms"]})
+    assert "保本".encode() in r.content and (b"blocked" in r.content or "拦截".encode() in r.content)
+
+
+def test_advisors_and_compliance_cannot_design(client, branch_world):
+    for who in ("alice", "compliance"):
+        c = _login(client, branch_world, who)
+        assert c.get(reverse("campaigns:new")).status_code == 403
+        assert c.get(reverse("campaigns:list")).status_code == 200
+
+
+def test_other_branch_campaign_is_404(client, branch_world):
+    _new(_login(client, branch_world, "director_a"))
+    camp = Campaign.objects.get()
+    c = _login(client, branch_world, "charlie")
+    assert c.get(reverse("campaigns:detail", args=[camp.pk])).status_code == 404
+
+
+def test_consent_ledger_page(client, branch_world):
+    c = _login(client, branch_world, "alice")
+    r = c.post(reverse("campaigns:consent", args=["W000"]), {"channel": "sms", "granted": "0", "note": "电话里说的"})
+    assert r.status_code == 302
+    assert ConsentRecord.objects.get().granted is False
+    assert "电话里说的".encode() in c.get(reverse("campaigns:consent", args=["W000"])).content
+    assert c.get(reverse("campaigns:consent", args=["W001"])).status_code == 404          # Bob's client
+    comp = _login(client, branch_world, "compliance")
+    assert comp.get(reverse("campaigns:consent", args=["W000"])).status_code == 200
+    assert comp.post(reverse("campaigns:consent", args=["W000"]), {"channel": "sms", "granted": "1"}).status_code == 403
+
+
+def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world):
+    token = unsubscribe_token(client=branch_world.clients["W000"], channel="email")
+    url = reverse("campaigns:unsubscribe", args=[token])
+    assert client.get(url).status_code == 200 and not ConsentRecord.objects.exists()   # GET only asks
+    assert client.post(url).status_code == 200
+    rec = ConsentRecord.objects.get()
+    assert (rec.channel, rec.granted, rec.source) == ("email", False, "link")
+    assert client.post(reverse("campaigns:unsubscribe", args=[token[:-2] + "xx"])).status_code == 400
