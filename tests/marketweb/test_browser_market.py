@@ -7,8 +7,8 @@ import polib
 import pytest
 
 from tests.marketweb.test_i18n_strings import listed
-from tests.workbench.test_i18n_strings import listed as workbench_listed
 from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, screenshot, untranslated_on
+from tests.workbench.test_i18n_strings import listed as workbench_listed
 
 pytestmark = pytest.mark.browser
 
