@@ -171,3 +171,18 @@ class SendAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} {self.status}"
+
+
+class ContactPoint(models.Model):
+    """An address for a message channel the client master lacks (the canonical data has a phone, no email)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contact_points")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "channel"], name="one_contact_point_per_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.channel}"
