@@ -1,0 +1,137 @@
+"""Who is persuadable? A two-model uplift estimate from a past campaign, the Qini curve, and the check on the
+simulator. Pure (no Django); scikit-learn only.
+
+Two models (the "T-learner"): P(resume | x, contacted) and P(resume | x, not contacted), each fitted on its
+own group of a randomised campaign; the uplift is their difference. It needs the past campaign's control
+group, which is one more reason the holdout exists.
+
+Qini (Radcliffe): rank members by a score; after the top k, incremental returners = Y_t(k) - Y_c(k) N_t(k)/N_c(k).
+The Qini coefficient here is the area between that curve and the straight line of random targeting, over the
+share targeted from 0 to 1 (so it is in incremental returners; 0 is no better than random).
+
+On this simulator the truth's uplift is 0.6 x base_response x (1 - natural) with base_response drawn
+independently of everything a branch can observe: the only learnable part is (1 - natural), which the
+dormancy score (days since last trade) already ranks well. docs/campaigns.md gives the measured comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+FEATURES = ("days_since_last_trade", "trading_days_21", "trading_days_63", "trading_days_252", "trades_252",
+            "log_amount_252", "log_assets", "assets_change_63", "age")
+
+
+def observable_features(sim_dir: Path, client_ids: np.ndarray) -> np.ndarray:
+    """What a branch can see on its last day (no truth): trading recency and frequency, assets, age."""
+    d = Path(sim_dir)
+    con = duckdb.connect()
+    try:
+        con.register("ids", pa.table({"client_id": list(map(str, client_ids)), "pos": np.arange(len(client_ids))}))
+        rows = con.execute(f"""
+            WITH t AS (SELECT * FROM read_parquet('{d / 'trades.parquet'}')),
+            a AS (SELECT * FROM read_parquet('{d / 'daily_assets.parquet'}')),
+            last AS (SELECT max(date) AS d FROM a),
+            days AS (SELECT trade_date, row_number() OVER (ORDER BY trade_date DESC) AS k
+                     FROM (SELECT DISTINCT trade_date FROM t)),
+            tr AS (SELECT client_id,
+                     date_diff('day', max(trade_date), (SELECT d FROM last)) AS since,
+                     count(DISTINCT trade_date) FILTER (WHERE k <= 21) AS td21,
+                     count(DISTINCT trade_date) FILTER (WHERE k <= 63) AS td63,
+                     count(DISTINCT trade_date) FILTER (WHERE k <= 252) AS td252,
+                     count(*) FILTER (WHERE k <= 252) AS n252,
+                     sum(amount) FILTER (WHERE k <= 252) AS amt252
+                   FROM t JOIN days USING (trade_date) GROUP BY client_id),
+            ae AS (SELECT client_id,
+                     arg_max(total_assets, date) AS assets_end,
+                     arg_max(total_assets, date) FILTER (WHERE date <= (SELECT d FROM last) - INTERVAL 91 DAY)
+                       AS assets_then
+                   FROM a GROUP BY client_id),
+            c AS (SELECT client_id, date_diff('year', birth_date, (SELECT d FROM last)) AS age
+                  FROM read_parquet('{d / 'clients.parquet'}'))
+            SELECT coalesce(since, 9999), coalesce(td21, 0), coalesce(td63, 0), coalesce(td252, 0), coalesce(n252, 0),
+                   ln(1 + coalesce(amt252, 0)), ln(1 + coalesce(assets_end, 0)),
+                   CASE WHEN coalesce(assets_then, 0) > 0 THEN assets_end / assets_then - 1 ELSE 0 END,
+                   coalesce(age, 45)
+            FROM ids LEFT JOIN tr USING (client_id) LEFT JOIN ae USING (client_id) LEFT JOIN c USING (client_id)
+            ORDER BY ids.pos""").fetchall()
+    finally:
+        con.close()
+    return np.asarray(rows, dtype=float).reshape(len(client_ids), len(FEATURES))
+
+
+class TwoModelUplift:
+    """Settings in the constructor, data in fit (inputs checked up front)."""
+
+    def __init__(self, *, max_iter: int = 150, learning_rate: float = 0.05, min_samples_leaf: int = 40,
+                 seed: int = 0):
+        self.params = {"max_iter": max_iter, "learning_rate": learning_rate, "min_samples_leaf": min_samples_leaf,
+                       "random_state": seed}
+        self.treated_model = self.control_model = None
+
+    def fit(self, X: np.ndarray, treated: np.ndarray, y: np.ndarray) -> TwoModelUplift:
+        X, treated, y = np.asarray(X, float), np.asarray(treated, bool), np.asarray(y, int)
+        if len(X) != len(treated) or len(X) != len(y):
+            raise ValueError("X, treated and y must have the same length")
+        for group in (treated, ~treated):
+            if group.sum() < 20 or len(np.unique(y[group])) < 2:
+                raise ValueError("each group needs at least 20 members and both outcomes")
+        self.treated_model = HistGradientBoostingClassifier(**self.params).fit(X[treated], y[treated])
+        self.control_model = HistGradientBoostingClassifier(**self.params).fit(X[~treated], y[~treated])
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        if self.treated_model is None:
+            raise RuntimeError("fit first")
+        X = np.asarray(X, float)
+        return self.treated_model.predict_proba(X)[:, 1] - self.control_model.predict_proba(X)[:, 1]
+
+
+def qini_curve(score: np.ndarray, treated: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(share targeted, incremental returners) after each member in score order, starting at (0, 0)."""
+    order = np.argsort(-np.asarray(score, float), kind="stable")
+    t = np.asarray(treated, bool)[order]
+    yy = np.asarray(y, float)[order]
+    yt, yc = np.cumsum(yy * t), np.cumsum(yy * ~t)
+    nt, nc = np.cumsum(t), np.cumsum(~t)
+    inc = yt - yc * np.divide(nt, nc, out=np.zeros(len(nt)), where=nc > 0)
+    n = len(order)
+    return np.concatenate([[0.0], np.arange(1, n + 1) / n]), np.concatenate([[0.0], inc])
+
+
+def qini_coefficient(score: np.ndarray, treated: np.ndarray, y: np.ndarray) -> float:
+    x, q = qini_curve(score, treated, y)
+    random_line = x * q[-1]
+    return float(np.trapezoid(q - random_line, x))
+
+
+@dataclass(frozen=True)
+class TargetingCheck:
+    share: float
+    uplift_top: float        # expected clients brought back (sum of true uplift) in the top share by the model
+    dormancy_top: float      # the same for the top share by days since last trade
+    random_top: float
+    qini_model: float
+    qini_dormancy: float
+
+
+def targeting_check(*, X_train, treated_train, y_train, X_next, uplift_next, dormancy_next, treated_next, y_next,
+                    share: float = 0.3, seed: int = 0) -> TargetingCheck:
+    """Fit on a past campaign, rank the next campaign's population, count true incremental returners."""
+    model = TwoModelUplift(seed=seed).fit(X_train, treated_train, y_train)
+    score = model.predict(X_next)
+    k = int(round(share * len(score)))
+    top = np.argsort(-score, kind="stable")[:k]
+    dorm = np.argsort(-np.asarray(dormancy_next, float), kind="stable")[:k]
+    rnd = np.random.default_rng(seed).choice(len(score), k, replace=False)
+    up = np.asarray(uplift_next, float)
+    return TargetingCheck(share=share, uplift_top=float(up[top].sum()), dormancy_top=float(up[dorm].sum()),
+                          random_top=float(up[rnd].sum()),
+                          qini_model=qini_coefficient(score, treated_next, y_next),
+                          qini_dormancy=qini_coefficient(dormancy_next, treated_next, y_next))
