@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from panhuo.cli.app import app
-from panhuo.cli.output import fail, finish, out
+from panhuo.cli.output import fail, finish, out, progress
 
 campaign_app = typer.Typer(help="Reactivation campaigns: script compliance, measurement.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
@@ -66,7 +66,6 @@ def calibrate_cmd(
 ) -> None:
     """Check the report's 95% interval against the simulator's true lift: coverage and mean width."""
     from panhuo.campaigns.calibration import calibrate
-    from panhuo.cli.output import progress
 
     if runs < 1 or per_branch < 1:
         fail("--runs and --per-branch must be positive / 必须为正数", as_json=as_json, code=2)
@@ -80,3 +79,56 @@ def calibrate_cmd(
         f"{s['runs']} campaigns: 95% interval covered the true lift in {s['coverage']:.1%}, mean width "
         f"{s['mean_width']:.3f} / {s['runs']} 次模拟活动：95% 置信区间覆盖真实提升 {s['coverage']:.1%}，平均宽度 "
         f"{s['mean_width']:.3f}"))
+
+
+@campaign_app.command("send")
+def send_cmd(
+    campaign_id: int = typer.Argument(..., help="Campaign number."),
+    step: int = typer.Option(1, help="Step of the campaign's schedule; each client gets each step once."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
+) -> None:
+    """Send one step by SMS / email (senders from PANHUO_SMS_* / PANHUO_SMTP_*); safe to re-run after a crash."""
+    from panhuo.django_setup import setup
+
+    setup()
+    from panhuo.campaigns.services.send import campaign_send_step, senders_from_env
+
+    senders = senders_from_env()
+    if not senders:
+        fail("no sender configured (PANHUO_SMS_URL or PANHUO_SMTP_HOST) / 未配置短信或邮件通道", as_json=as_json, code=2)
+    try:
+        counts = campaign_send_step(campaign_id=campaign_id, step=step, senders=senders)
+    except Exception as exc:  # unknown or unlaunched campaign: one clear line
+        fail(str(exc), as_json=as_json)
+    finish({"campaign": campaign_id, "step": step, **counts}, as_json=as_json,
+           summary=" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@campaign_app.command("outcomes")
+def outcomes_cmd(
+    as_of: str = typer.Option(None, "--as-of", help="YYYY-MM-DD; default today."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
+) -> None:
+    """Recompute the outcome of every member of every launched campaign from the analytical store."""
+    from datetime import date
+
+    from panhuo.django_setup import setup
+
+    setup()
+    from django.utils import timezone
+
+    from panhuo.campaigns.models import Campaign, CampaignStatus
+    from panhuo.campaigns.services.outcomes import campaign_outcomes_refresh
+    from panhuo.warehouse import open_warehouse
+
+    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    ids = list(Campaign.objects.filter(status=CampaignStatus.LAUNCHED).values_list("pk", flat=True))
+    done = {}
+    with open_warehouse(read_only=True) as wh, progress(quiet=as_json) as bar:
+        task = bar.add_task("campaigns / 活动", total=len(ids))
+        for pk in ids:
+            done[pk] = campaign_outcomes_refresh(wh=wh, campaign_id=pk, as_of=day)
+            bar.advance(task)
+    finish({"as_of": day, "campaigns": len(ids), "members": sum(done.values())}, as_json=as_json,
+           summary=f"{len(ids)} campaigns, {sum(done.values())} members measured as of {day} / "
+                   f"已计算 {len(ids)} 个活动的 {sum(done.values())} 名成员")
