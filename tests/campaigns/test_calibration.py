@@ -8,7 +8,13 @@ from datetime import date
 import numpy as np
 import pytest
 
-from panhuo.campaigns.calibration import UPLIFT_SCALE, calibrate, load_population, natural_probability, run_campaign
+from panhuo.campaigns.calibration import (
+    UPLIFT_SCALE,
+    calibrate,
+    load_population,
+    natural_probability,
+    run_campaign,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +57,8 @@ def test_the_interval_is_not_vacuous(population):
 def test_cli_calibrate_prints_coverage_and_width():
     from typer.testing import CliRunner
 
-    from panhuo.cli.app import app
     import panhuo.cli  # noqa: F401  (registers the commands)
+    from panhuo.cli.app import app
 
     res = CliRunner().invoke(app, ["campaign", "calibrate", "--runs", "20", "--clients", "300", "--per-branch", "20",
                                    "--json"])

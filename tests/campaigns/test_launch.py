@@ -81,7 +81,7 @@ def test_exclusions_are_recorded_before_the_split(branch_world):
     assert members["W004"].group != "excluded"
     # C1/C2 below R3 are excluded for suitability (recorded with the levels), before the churn guard
     assert members["W000"].exclusion_reason == "suitability" and members["W000"].exclusion_detail == "C1 < R3"
-    for cid, m in members.items():
+    for m in members.values():
         if m.risk_level in ("C1", "C2"):
             assert m.group == "excluded"
     eligible = [m for m in members.values() if m.group != "excluded"]

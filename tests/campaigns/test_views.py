@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -94,3 +93,15 @@ def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world)
     rec = ConsentRecord.objects.get()
     assert (rec.channel, rec.granted, rec.source) == ("email", False, "link")
     assert client.post(reverse("campaigns:unsubscribe", args=[token[:-2] + "xx"])).status_code == 400
+
+
+def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world):
+    from panhuo.workbench.models import Task
+
+    c = _login(client, branch_world, "director_a")
+    _new(c, seed="4", control_share="0.1")
+    camp = Campaign.objects.get()
+    c.post(reverse("campaigns:launch", args=[camp.pk]))
+    task = Task.objects.filter(kind="campaign", advisor=branch_world.advisors["alice"]).select_related("client").first()
+    page = _login(client, branch_world, "alice").get(reverse("workbench:today")).content.decode()
+    assert f"{task.client.name}您好，营业部本周六有投资者教育讲座" in page

@@ -110,12 +110,12 @@ class CampaignMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "client"], name="one_membership_per_campaign")]
         indexes = [models.Index(fields=["campaign", "group"])]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.client_id} {self.group}"
+
     @property
     def is_control(self) -> bool:
         return self.group == MemberGroup.CONTROL
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id}:{self.client_id} {self.group}"
 
 
 class ConsentSource(models.TextChoices):

@@ -141,3 +141,11 @@ def campaign_report(*, user: User, campaign: Campaign):
                       outcome=m.outcome, turnover_flag=m.turnover_flag, stages=tuple(sorted(stages.get(m.client_id, ()))))
             for m in members]
     return build_report(rows, binary=campaign.measure in BINARY_MEASURES)
+
+
+def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:
+    """{task script_key "campaign:<pk>": the campaign's script} in one query, for the Today list."""
+    ids = {int(k.split(":", 1)[1]) for k in keys if k and k.startswith("campaign:") and k[9:].isdigit()}
+    if not ids:
+        return {}
+    return {f"campaign:{pk}": script for pk, script in Campaign.objects.filter(pk__in=ids).values_list("pk", "script")}

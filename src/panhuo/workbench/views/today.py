@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
+from panhuo.campaigns.scripts import render_script
+from panhuo.campaigns.selectors import campaign_scripts_by_key
 from panhuo.workbench.forms import TaskActionForm
 from panhuo.workbench.models import TaskKind
 from panhuo.workbench.scripts import script_render
@@ -23,6 +25,9 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
     lang = "zh" if zh else "en"
     kinds = dict(TaskKind.choices)
     rows = []
+    tasks = list(tasks)
+    # A campaign task carries its campaign's own script (话术), filled with the client's name.
+    campaign_scripts = campaign_scripts_by_key(keys=[t.script_key for t in tasks])
     for t in tasks:
         c = t.client
         rows.append({
@@ -32,8 +37,9 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             "action_url": reverse("workbench:task_action", args=[t.pk]),
             "due": t.due.isoformat() if t.due else "—",
             "reason": t.reason_zh if zh else (t.reason_en or t.reason_zh),
-            "script": script_render(kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name,
-                                    branch=c.branch.name, days_since_last_trade=t.days_idle, total_assets=t.assets),
+            "script": render_script(campaign_scripts[t.script_key], name=c.name) if t.script_key in campaign_scripts
+            else script_render(kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name,
+                               branch=c.branch.name, days_since_last_trade=t.days_idle, total_assets=t.assets),
         })
     return rows
 
