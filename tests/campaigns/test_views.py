@@ -36,12 +36,15 @@ def test_director_creates_launches_and_reads_the_report(client, branch_world):
     assert camp.rules == [{"field": "lifecycle", "op": "eq", "value": "dormant"},
                           {"field": "total_assets", "op": "gte", "value": 100000}]
     assert c.get(reverse("campaigns:detail", args=[camp.pk])).status_code == 200
+    branch_world.clients["W029"].do_not_contact = True
+    branch_world.clients["W029"].save()
     r = c.post(reverse("campaigns:launch", args=[camp.pk]))
     assert r.status_code == 302
     camp.refresh_from_db()
     assert camp.status == "launched"
     page = c.get(reverse("campaigns:detail", args=[camp.pk]))
     assert page.status_code == 200 and b"campaign-chart" in page.content
+    assert b"<td>W029</td>" in page.content                       # listed among the excluded, with its reason
     x = c.get(reverse("campaigns:export", args=[camp.pk]))
     wb = load_workbook(io.BytesIO(x.content))
     assert {"summary 概要", "members 成员"} <= set(wb.sheetnames)

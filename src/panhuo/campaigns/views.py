@@ -19,11 +19,23 @@ from panhuo.campaigns.lint import lint_script
 from panhuo.campaigns.models import CampaignStatus, ConsentSource, MemberGroup
 from panhuo.campaigns.scripts import VARIABLES, script_variables
 from panhuo.campaigns.selectors import (
-    RULE_FIELDS, RULE_OPS, campaign_get_for_user, campaign_report, campaigns_for_user, consent_ledger_for_client,
-    members_for_user, segment_preview,
+    RULE_FIELDS,
+    RULE_OPS,
+    campaign_get_for_user,
+    campaign_report,
+    campaigns_for_user,
+    consent_ledger_for_client,
+    members_for_user,
+    segment_preview,
 )
 from panhuo.campaigns.services.consent import consent_record, consent_unsubscribe
-from panhuo.campaigns.services.launch import DESIGN_ROLES, campaign_create, campaign_launch, campaign_update
+from panhuo.campaigns.services.launch import (
+    DESIGN_ROLES,
+    REASON_LABELS,
+    campaign_create,
+    campaign_launch,
+    campaign_update,
+)
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.models import Channel
 from panhuo.workbench.services.access import can_serve
@@ -104,13 +116,16 @@ def campaign_detail(request, campaign_id: int):
     members = members_for_user(user=request.user, campaign=campaign)
     report = campaign_report(user=request.user, campaign=campaign)
     excluded = members.filter(group=MemberGroup.EXCLUDED).order_by("exclusion_reason", "client__client_id")
+    shown_excluded = list(excluded[:200])
+    for m in shown_excluded:
+        m.reason_label = REASON_LABELS.get(m.exclusion_reason, m.exclusion_reason)
     shown = list(members.values_list("client__client_id", flat=True))
     audit_record(user=request.user, action="campaign.view", object_type="client", object_ids=shown,
                  detail={"campaign": campaign.pk}, request=request)
     lints = [(ch, lint_script(campaign.script, channel=ch if ch in ("sms", "email") else None))
              for ch in campaign.channels]
     return render(request, "campaigns/detail.html", {
-        "campaign": campaign, "report": report, "excluded": excluded[:200], "n_excluded": excluded.count(),
+        "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(),
         "chart": _chart(report), "lints": lints, "can_design": _can_design(request.user),
         "channel_labels": dict(Channel.choices)})
 

@@ -15,13 +15,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from panhuo.accounts.models import Role, User
 from panhuo.audit.services import audit_record
 from panhuo.campaigns.holdout import assign_holdout
 from panhuo.campaigns.lint import lint_script
 from panhuo.campaigns.models import (
-    CHURN_SENSITIVE, Campaign, CampaignMember, CampaignStatus, MemberGroup, Measure,
+    CHURN_SENSITIVE,
+    Campaign,
+    CampaignMember,
+    CampaignStatus,
+    Measure,
+    MemberGroup,
 )
 from panhuo.campaigns.selectors import consent_state, rules_q, segment_snapshots
 from panhuo.workbench.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
@@ -40,6 +46,12 @@ OPTED_OUT = "opted_out"
 CONTACT_CAP = "contact_cap"
 NO_ADVISOR = "no_advisor"
 BUSY = "open_campaign_task"
+REASON_LABELS = {
+    DO_NOT_CONTACT: _("Do not contact"), SUITABILITY: _("Product risk above the client's level"),
+    RISK_UNKNOWN: _("Risk level not assessed"), CHURN_GUARD: _("Volume measure not offered to C1-C2"),
+    OPTED_OUT: _("Opted out of every campaign channel"), CONTACT_CAP: _("Contacted too often lately"),
+    NO_ADVISOR: _("No advisor"), BUSY: _("Already in another campaign's task"),
+}
 
 
 def _require_designer(user: User) -> None:

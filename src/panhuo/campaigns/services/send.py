@@ -15,7 +15,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from panhuo.campaigns.models import Campaign, CampaignMember, ContactPoint, MemberGroup, SendAttempt, SendStatus
+from panhuo.campaigns.models import (
+    Campaign,
+    CampaignMember,
+    ContactPoint,
+    MemberGroup,
+    SendAttempt,
+    SendStatus,
+)
 from panhuo.campaigns.scripts import render_script
 from panhuo.campaigns.selectors import consent_state
 from panhuo.campaigns.senders import Sender, SendError
