@@ -44,3 +44,16 @@ def test_fit_checks_its_inputs():
         TwoModelUplift().fit(np.zeros((10, 2)), np.ones(10, bool), np.zeros(10))
     with pytest.raises(RuntimeError):
         TwoModelUplift().predict(np.zeros((1, 2)))
+
+
+def test_headroom_score_ranks_those_who_would_not_resume_anyway():
+    from panhuo.campaigns.uplift import HeadroomScore
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    X = rng.normal(size=(n, 2))
+    natural = 1 / (1 + np.exp(-2 * X[:, 0]))               # the first feature drives resuming on one's own
+    treated = rng.random(n) < 0.5
+    y = (rng.random(n) < natural + np.where(treated, 0.2 * (1 - natural), 0)).astype(int)
+    score = HeadroomScore().fit(X, treated, y).predict(X)
+    assert np.corrcoef(score, 1 - natural)[0, 1] > 0.9
