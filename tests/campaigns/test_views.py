@@ -108,3 +108,17 @@ def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world)
     task = Task.objects.filter(kind="campaign", advisor=branch_world.advisors["alice"]).select_related("client").first()
     page = _login(client, branch_world, "alice").get(reverse("workbench:today")).content.decode()
     assert f"{task.client.name}您好，营业部本周六有投资者教育讲座" in page
+
+
+def test_report_lists_clients_flagged_for_churning(client, branch_world):
+    from panhuo.campaigns.models import CampaignMember
+
+    c = _login(client, branch_world, "director_a")
+    _new(c)
+    camp = Campaign.objects.get()
+    c.post(reverse("campaigns:launch", args=[camp.pk]))
+    m = CampaignMember.objects.filter(campaign=camp, group="treatment").select_related("client").first()
+    CampaignMember.objects.filter(pk=m.pk).update(turnover_flag=True, outcome=1.0)
+    page = c.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()
+    assert f">{m.client.client_id}</a> ({m.risk_level})" in page
+    assert reverse("campaigns:consent", args=["W000"]) in c.get(reverse("workbench:client", args=["W000"])).content.decode()

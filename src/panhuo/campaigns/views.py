@@ -119,13 +119,14 @@ def campaign_detail(request, campaign_id: int):
     shown_excluded = list(excluded[:200])
     for m in shown_excluded:
         m.reason_label = REASON_LABELS.get(m.exclusion_reason, m.exclusion_reason)
+    flagged = list(members.filter(turnover_flag=True).order_by("client__client_id")[:200])
     shown = list(members.values_list("client__client_id", flat=True))
     audit_record(user=request.user, action="campaign.view", object_type="client", object_ids=shown,
                  detail={"campaign": campaign.pk}, request=request)
     lints = [(ch, lint_script(campaign.script, channel=ch if ch in ("sms", "email") else None))
              for ch in campaign.channels]
     return render(request, "campaigns/detail.html", {
-        "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(),
+        "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(), "flagged": flagged,
         "chart": _chart(report), "lints": lints, "can_design": _can_design(request.user),
         "channel_labels": dict(Channel.choices)})
 
