@@ -37,6 +37,9 @@ def test_run_daily_exports_and_stores(home, db):
     assert data["as_of"] == "2024-06-28" and data["clients"] == 7 and data["snapshots_written"] == 7
     assert data["dormant"] == 2 and data["by_lifecycle"]["dormant"]["clients"] == 2
     assert data["vip_asset_share"] == pytest.approx(205000 / 296150)
+    # seven clients are too few to train a churn model: said so, and no score is made up
+    assert "too little history" in data["churn_model"]["note"] and data["high_churn_risk"] == 0
+    assert data["churn_model"]["auc"] is None and "NaN" not in res.stdout
     table = pq.read_table(out)
     assert table.num_rows == 7
     for col in ("client_id", "days_since_last_trade", "tier", "lifecycle", "is_dormant", "p_alive",

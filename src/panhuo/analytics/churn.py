@@ -107,7 +107,9 @@ class ChurnReport:
     note: str = ""
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        # NaN (no model) becomes null, so --json output stays strict JSON
+        return {k: (None if isinstance(v, float) and v != v else v)
+                for k, v in ((k, getattr(self, k)) for k in self.__dataclass_fields__)}
 
 
 @dataclass

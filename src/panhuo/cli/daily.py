@@ -58,7 +58,7 @@ def run_daily_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
     """Compute features, segments, dormancy, P(alive) and churn risk for every client as of a date."""
-    from panhuo.analytics.pipeline import latest_data_date, run_daily, summarise
+    from panhuo.analytics.pipeline import latest_data_date, run_daily_full, summarise
     from panhuo.warehouse import open_warehouse
 
     if engine not in ("duckdb", "spark"):
@@ -69,8 +69,11 @@ def run_daily_cmd(
         if day is None:
             fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
         with progress(quiet=as_json) as bar:
-            table = run_daily(wh, as_of=day, engine=engine, progress=bar)
+            result = run_daily_full(wh, as_of=day, engine=engine, progress=bar)
+    table = result.table
     stats = summarise(table)
+    stats["bgnbd"] = result.bgnbd.as_dict() if result.bgnbd else None
+    stats["churn_model"] = result.churn.as_dict() if result.churn else None
     written = 0
     if export:
         import pyarrow.parquet as pq
