@@ -108,6 +108,8 @@ def test_holdout_is_seeded_and_tasks_respect_the_daily_cap(branch_world):
     assert max(t.due for t in tasks) > today
     control = set(CampaignMember.objects.filter(campaign=c, group="control").values_list("client_id", flat=True))
     assert not tasks.filter(client_id__in=control).exists()
+    linked = CampaignMember.objects.filter(campaign=c, group="treatment").values_list("task__kind", flat=True)
+    assert set(linked) == {"campaign"}                               # every treatment member knows its task
     # the same seed on the same members gives the same split
     c2 = _create(w, control_share=0.3, channels=["sms"], script=SMS_SCRIPT)
     campaign_launch(user=w.users["director_a"], campaign_id=c2.pk)

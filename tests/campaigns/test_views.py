@@ -30,9 +30,13 @@ def _new(client, **extra):
 
 def test_director_creates_launches_and_reads_the_report(client, branch_world):
     c = _login(client, branch_world, "director_a")
+    form = c.get(reverse("campaigns:new"))
+    assert form.status_code == 200 and b'name="rule_field"' in form.content and b'hx-post="/campaigns/lint/"' in form.content
     r = _new(c)
     assert r.status_code == 302, r.content.decode()[:2000]
     camp = Campaign.objects.get()
+    edit = c.get(reverse("campaigns:edit", args=[camp.pk]))
+    assert edit.status_code == 200 and b'value="100000"' in edit.content
     assert camp.rules == [{"field": "lifecycle", "op": "eq", "value": "dormant"},
                           {"field": "total_assets", "op": "gte", "value": 100000}]
     assert c.get(reverse("campaigns:detail", args=[camp.pk])).status_code == 200

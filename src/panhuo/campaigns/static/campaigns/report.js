@@ -8,7 +8,13 @@
   var T = zh ? "处理组" : "Treatment", C = zh ? "对照组" : "Control", L = zh ? "提升 (95%区间)" : "Lift (95% interval)";
   function bars(id, b) {
     var node = document.getElementById(id);
-    if (!node || !b.labels.length) { return; }
+    if (!node) { return; }
+    if (!b.labels.length) {            // nothing to compare yet: hide the empty chart and its heading
+      node.style.display = "none";
+      var head = node.previousElementSibling;
+      if (head && head.tagName === "H3") { head.style.display = "none"; }
+      return;
+    }
     echarts.init(node).setOption({
       tooltip: { trigger: "axis" }, legend: { data: [T, C, L] }, grid: { left: 60, right: 20, top: 40, bottom: 40 },
       xAxis: { type: "category", data: b.labels }, yAxis: { type: "value" },
