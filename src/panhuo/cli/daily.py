@@ -58,35 +58,35 @@ def run_daily_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
     """Compute features, segments, dormancy, P(alive) and churn risk for every client as of a date."""
-    from panhuo.analytics.pipeline import latest_data_date, run_daily_full, summarise
+    from panhuo.analytics.pipeline import latest_data_date, summarise
+    from panhuo.daily import daily_run
     from panhuo.warehouse import open_warehouse
 
     if engine not in ("duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark", as_json=as_json)
+    if not no_store:
+        from panhuo.django_setup import setup
+
+        setup()
     t0 = time.perf_counter()
     with open_warehouse(read_only=True) as wh:   # the run only reads the analytical store
         day = date.fromisoformat(as_of) if as_of else latest_data_date(wh)
         if day is None:
             fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
         with progress(quiet=as_json) as bar:
-            result = run_daily_full(wh, as_of=day, engine=engine, progress=bar)
-    table = result.table
+            outcome = daily_run(wh=wh, as_of=day, engine=engine, progress=bar, store=not no_store)
+    result, table = outcome.result, outcome.table
     stats = summarise(table)
     stats["bgnbd"] = result.bgnbd.as_dict() if result.bgnbd else None
     stats["churn_model"] = result.churn.as_dict() if result.churn else None
-    written = 0
+    stats["workbench"] = outcome.workbench
+    stats["market"] = outcome.market or {"skipped": outcome.market_skipped}
+    written = outcome.snapshots_written
     if export:
         import pyarrow.parquet as pq
 
         export.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, export)
-    if not no_store:
-        from panhuo.django_setup import setup
-
-        setup()
-        from panhuo.clients.services import snapshots_write
-
-        written = snapshots_write(table=table, as_of=day)
     seconds = time.perf_counter() - t0
     finish({"ok": True, "as_of": day, "engine": engine, "clients": table.num_rows, "snapshots_written": written,
             "export": export, "seconds": seconds, **stats},

@@ -80,8 +80,8 @@ def demo(
 
 
 def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
-    from panhuo.analytics.pipeline import latest_data_date, run_daily
-    from panhuo.clients.services import snapshots_write
+    from panhuo.analytics.pipeline import latest_data_date
+    from panhuo.daily import daily_run
     from panhuo.imports.services import import_batch
     from panhuo.simulate import SimConfig, simulate
     from panhuo.warehouse import open_warehouse
@@ -96,9 +96,11 @@ def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
                              progress=_stage(bar, task, "import"))
         with open_warehouse() as wh:
             as_of = latest_data_date(wh)
-            table = run_daily(wh, as_of=as_of, progress=bar)   # adds its own task to the same display
-        written = snapshots_write(table=table, as_of=as_of)
+            # Analytics, snapshots, the workbench's series and tasks, the market page; adds its own progress task.
+            outcome = daily_run(wh=wh, as_of=as_of, progress=bar)
     console.print(
         f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.rows.get('trades', 0):,} trades), "
-        f"imported batch {batch.pk}, scored {written:,} clients as of {as_of}"
+        f"imported batch {batch.pk}, scored {outcome.snapshots_written:,} clients as of {as_of}, "
+        f"{outcome.workbench['tasks']['created']:,} tasks created, "
+        f"market: {outcome.market.get('regime', outcome.market_skipped)}"
     )

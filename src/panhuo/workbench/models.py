@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.clients.models import Advisor, Branch, Client
 
 DEFAULT_PROTECTION_DAYS = 7
+# Only assignments this recent are watched: an older one without a contact on record predates the contact
+# history panhuo keeps (e.g. the book a branch had on the day it started), and flagging the whole book would
+# bury the real new assignments.
+PROTECTION_LOOKBACK_DAYS = 30
 
 
 class BranchPolicy(models.Model):

@@ -15,6 +15,7 @@ from panhuo.accounts.models import Role, User
 from panhuo.clients.models import Advisor, Client, ClientSnapshot
 from panhuo.clients.selectors import advisors_for_user, clients_for_user
 from panhuo.workbench.models import (
+    PROTECTION_LOOKBACK_DAYS,
     ClientFunnel,
     Contact,
     FunnelEvent,
@@ -162,7 +163,8 @@ def protection_overdue(*, user: User, today: date | None = None) -> QuerySet[Cli
     for branch_id, days in protection_days_by_branch().items():
         overdue |= Q(branch_id=branch_id, assigned_on__lte=today - timedelta(days=days))
     return (clients_for_user(user=user)
-            .filter(overdue, advisor__isnull=False, do_not_contact=False)
+            .filter(overdue, advisor__isnull=False, do_not_contact=False,
+                    assigned_on__gte=today - timedelta(days=PROTECTION_LOOKBACK_DAYS))
             .filter(~Exists(contacted)).select_related("advisor").order_by("assigned_on", "client_id"))
 
 

@@ -16,6 +16,7 @@ from panhuo.clients.models import Client, ClientSnapshot
 from panhuo.clients.selectors import clients_for_user
 from panhuo.workbench.models import (
     DEFAULT_PROTECTION_DAYS,
+    PROTECTION_LOOKBACK_DAYS,
     OPEN_STATUSES,
     Contact,
     Task,
@@ -66,10 +67,10 @@ def _candidates(as_of: date, churn_threshold: float, p_alive_threshold: float) -
                 advisor_id=r["client__advisor_id"], priority=CHURN_BASE + min(99, int(risk * 100)), due=as_of,
                 reason_zh=f"流失风险{risk:.0%}" + "".join(f"；{z}" for z, _ in pairs),
                 reason_en=f"Churn risk {risk:.0%}" + "".join(f"; {e}" for _, e in pairs))
-    # New assignments: no contact yet since the client was assigned, however long ago.
+    # New assignments (within the look-back window): no contact yet since the client was assigned.
     contacted = Contact.objects.filter(client=OuterRef("pk"), at__date__gte=OuterRef("assigned_on"))
-    fresh = (Client.objects.filter(advisor__isnull=False, assigned_on__isnull=False, assigned_on__lte=as_of,
-                                   do_not_contact=False)
+    fresh = (Client.objects.filter(advisor__isnull=False, assigned_on__lte=as_of, do_not_contact=False,
+                                   assigned_on__gte=as_of - timedelta(days=PROTECTION_LOOKBACK_DAYS))
              .filter(~Exists(contacted)).values("pk", "advisor_id", "assigned_on", "branch_id"))
     days = protection_days_by_branch()
     for r in fresh.iterator(chunk_size=5000):

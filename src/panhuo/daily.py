@@ -1,0 +1,49 @@
+"""The branch's daily run, in the order it must happen. Used by `panhuo run-daily` and `panhuo demo`.
+
+1. analytics over the warehouse: features, segments, dormancy, P(alive), churn risk (panhuo.analytics)
+2. the per-client snapshot into the operational store (clients.services.snapshots_write)
+3. the workbench: 360 series, funnel C/D from trades, today's tasks (workbench.services.daily)
+4. the market: regime, pools, model report, switch drafts (marketweb.services.market_daily)
+
+Steps 2–4 write the operational store, so Django must be set up before calling `daily_run`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyarrow as pa
+
+
+@dataclass
+class DailyOutcome:
+    as_of: date
+    result: object                 # panhuo.analytics.pipeline.DailyResult: table, BG/NBD fit, churn report
+    snapshots_written: int = 0
+    workbench: dict = field(default_factory=dict)
+    market: dict = field(default_factory=dict)
+    market_skipped: str = ""
+
+    @property
+    def table(self) -> pa.Table:
+        return self.result.table
+
+
+def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: bool = True) -> DailyOutcome:
+    from panhuo.analytics.pipeline import run_daily_full
+
+    outcome = DailyOutcome(as_of=as_of, result=run_daily_full(wh, as_of=as_of, engine=engine, progress=progress))
+    if not store:
+        return outcome
+    from panhuo.clients.services import snapshots_write
+    from panhuo.marketweb.services import market_daily
+    from panhuo.workbench.services.daily import workbench_daily
+
+    outcome.snapshots_written = snapshots_write(table=outcome.table, as_of=as_of)
+    outcome.workbench = workbench_daily(wh=wh, as_of=as_of)
+    try:
+        outcome.market = market_daily(wh=wh, as_of=as_of)
+    except ValueError as exc:   # no index bars or too short a history: the client work still stands
+        outcome.market_skipped = str(exc)
+    return outcome
