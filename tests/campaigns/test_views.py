@@ -103,15 +103,19 @@ def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world)
 
 
 def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world):
-    from panhuo.workbench.models import Task
+    from panhuo.workbench.models import ClientSeries, Task
 
+    for cid, cl in branch_world.clients.items():
+        ClientSeries.objects.create(client=cl, as_of="2026-11-20", positions=[
+            {"symbol": "600000.SH", "name": "浦发银行", "market_value": 1000.0, "pnl": -1200.0}])
     c = _login(client, branch_world, "director_a")
-    _new(c, seed="4", control_share="0.1")
+    _new(c, seed="4", control_share="0.1", script=SCRIPT + "您持有{holdings}，浮动盈亏{pnl}。")
     camp = Campaign.objects.get()
     c.post(reverse("campaigns:launch", args=[camp.pk]))
     task = Task.objects.filter(kind="campaign", advisor=branch_world.advisors["alice"]).select_related("client").first()
     page = _login(client, branch_world, "alice").get(reverse("workbench:today")).content.decode()
     assert f"{task.client.name}您好，营业部本周六有投资者教育讲座" in page
+    assert "您持有浦发银行，浮动盈亏-1,200元。" in page
 
 
 def test_report_lists_clients_flagged_for_churning(client, branch_world):

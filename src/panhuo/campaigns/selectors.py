@@ -149,3 +149,19 @@ def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:
     if not ids:
         return {}
     return {f"campaign:{pk}": script for pk, script in Campaign.objects.filter(pk__in=ids).values_list("pk", "script")}
+
+
+def campaign_task_scripts(*, tasks) -> dict[int, str]:
+    """{task pk: its campaign's script filled with the client's name, holdings and P&L} for the Today list, in
+    two queries whatever the number of tasks (none when no campaign task is shown)."""
+    from panhuo.campaigns.scripts import render_script
+    from panhuo.workbench.models import ClientSeries
+
+    scripts = campaign_scripts_by_key(keys=[t.script_key for t in tasks])
+    mine = [t for t in tasks if t.script_key in scripts]
+    if not mine:
+        return {}
+    positions = dict(ClientSeries.objects.filter(client_id__in=[t.client_id for t in mine])
+                     .values_list("client_id", "positions"))
+    return {t.pk: render_script(scripts[t.script_key], name=t.client.name, positions=positions.get(t.client_id))
+            for t in mine}

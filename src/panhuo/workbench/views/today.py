@@ -9,8 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
-from panhuo.campaigns.scripts import render_script
-from panhuo.campaigns.selectors import campaign_scripts_by_key
+from panhuo.campaigns.selectors import campaign_task_scripts
 from panhuo.workbench.forms import TaskActionForm
 from panhuo.workbench.models import TaskKind
 from panhuo.workbench.scripts import script_render
@@ -26,8 +25,8 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
     kinds = dict(TaskKind.choices)
     rows = []
     tasks = list(tasks)
-    # A campaign task carries its campaign's own script (话术), filled with the client's name.
-    campaign_scripts = campaign_scripts_by_key(keys=[t.script_key for t in tasks])
+    # A campaign task carries its campaign's own script (话术), filled with the client's figures.
+    campaign_scripts = campaign_task_scripts(tasks=tasks)
     for t in tasks:
         c = t.client
         rows.append({
@@ -37,9 +36,9 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             "action_url": reverse("workbench:task_action", args=[t.pk]),
             "due": t.due.isoformat() if t.due else "—",
             "reason": t.reason_zh if zh else (t.reason_en or t.reason_zh),
-            "script": render_script(campaign_scripts[t.script_key], name=c.name) if t.script_key in campaign_scripts
-            else script_render(kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name,
-                               branch=c.branch.name, days_since_last_trade=t.days_idle, total_assets=t.assets),
+            "script": campaign_scripts.get(t.pk) or script_render(
+                kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name, branch=c.branch.name,
+                days_since_last_trade=t.days_idle, total_assets=t.assets),
         })
     return rows
 
