@@ -105,7 +105,7 @@ def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world)
 def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world):
     from panhuo.workbench.models import ClientSeries, Task
 
-    for cid, cl in branch_world.clients.items():
+    for cl in branch_world.clients.values():
         ClientSeries.objects.create(client=cl, as_of="2026-11-20", positions=[
             {"symbol": "600000.SH", "name": "浦发银行", "market_value": 1000.0, "pnl": -1200.0}])
     c = _login(client, branch_world, "director_a")
@@ -130,3 +130,19 @@ def test_report_lists_clients_flagged_for_churning(client, branch_world):
     page = c.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()
     assert f">{m.client.client_id}</a> ({m.risk_level})" in page
     assert reverse("campaigns:consent", args=["W000"]) in c.get(reverse("workbench:client", args=["W000"])).content.decode()
+
+
+def test_sms_inbound_reply_opts_out_with_the_shared_secret(client, branch_world, monkeypatch):
+    import json as _json
+
+    url = reverse("campaigns:sms_inbound")
+    body = _json.dumps({"phone": branch_world.clients["W005"].phone, "text": "TD"})
+    assert client.post(url, body, content_type="application/json").status_code == 403      # no secret configured
+    monkeypatch.setenv("PANHUO_SMS_INBOUND_TOKEN", "s3cret")
+    assert client.post(url, body, content_type="application/json", HTTP_X_PANHUO_TOKEN="wrong").status_code == 403
+    r = client.post(url, body, content_type="application/json", HTTP_X_PANHUO_TOKEN="s3cret")
+    assert r.json() == {"ok": True, "opted_out": 1}
+    rec = ConsentRecord.objects.get()
+    assert (rec.client.client_id, rec.channel, rec.granted, rec.source) == ("W005", "sms", False, "reply")
+    bad = client.post(url, "{}", content_type="application/json", HTTP_X_PANHUO_TOKEN="s3cret")
+    assert bad.status_code == 400

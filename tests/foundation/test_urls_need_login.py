@@ -16,6 +16,8 @@ ALLOWLIST = {
     # the unsubscribe link in campaign emails: a signed token names one client and channel; it only records a
     # refusal (on POST) and shows nothing about the client
     "campaigns:unsubscribe",
+    # the SMS gateway's reply callback (退订/TD): POST only, needs the shared secret header, else 403/405
+    "campaigns:sms_inbound",
 }
 SAMPLE = {"int": "1", "str": "X0001", "slug": "x", "path": "x/y", "uuid": "00000000-0000-0000-0000-000000000000"}
 

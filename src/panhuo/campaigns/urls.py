@@ -15,4 +15,5 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/export/", views.campaign_export, name="export"),
     path("consent/<str:client_id>/", views.consent_ledger, name="consent"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("campaigns/sms-inbound/", views.sms_inbound, name="sms_inbound"),
 ]

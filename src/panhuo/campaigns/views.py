@@ -3,13 +3,18 @@ and report with charts, Excel export, the consent ledger of a client, and the pu
 
 from __future__ import annotations
 
+import hmac
+import json
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panhuo.audit.services import audit_record
@@ -28,7 +33,7 @@ from panhuo.campaigns.selectors import (
     members_for_user,
     segment_preview,
 )
-from panhuo.campaigns.services.consent import consent_record, consent_unsubscribe
+from panhuo.campaigns.services.consent import consent_record, consent_sms_reply, consent_unsubscribe
 from panhuo.campaigns.services.launch import (
     DESIGN_ROLES,
     REASON_LABELS,
@@ -189,3 +194,23 @@ def unsubscribe(request, token: str):
             return render(request, "campaigns/unsubscribe.html", {"state": "invalid"}, status=400)
         return render(request, "campaigns/unsubscribe.html", {"state": "done"})
     return render(request, "campaigns/unsubscribe.html", {"state": "ask", "token": token})
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def sms_inbound(request):
+    """The SMS gateway's callback for replies (上行短信): 退订 / TD refuses SMS before the next send.
+
+    Authenticated by a shared secret (PANHUO_SMS_INBOUND_TOKEN, sent as X-Panhuo-Token), compared in constant
+    time; without a configured secret the endpoint refuses everything."""
+    secret = os.environ.get("PANHUO_SMS_INBOUND_TOKEN", "")
+    if not secret or not hmac.compare_digest(request.headers.get("X-Panhuo-Token", ""), secret):
+        return JsonResponse({"ok": False}, status=403)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+        phone, text = str(data["phone"]), str(data["text"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"ok": False, "error": "need JSON with phone and text"}, status=400)
+    recs = consent_sms_reply(phone=phone, text=text)
+    return JsonResponse({"ok": True, "opted_out": len(recs)})
