@@ -103,19 +103,23 @@ def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world)
 
 
 def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world):
+    from panhuo.marketweb.models import MarketDay
     from panhuo.workbench.models import ClientSeries, Task
 
+    MarketDay.objects.create(date="2026-11-19", index_symbol="000001.SH", regime="weak", phase="D", position=0.25)
+    MarketDay.objects.create(date="2026-11-20", index_symbol="000001.SH", regime="consolidating", phase="A",
+                             position=0.5)
     for cl in branch_world.clients.values():
         ClientSeries.objects.create(client=cl, as_of="2026-11-20", positions=[
             {"symbol": "600000.SH", "name": "浦发银行", "market_value": 1000.0, "pnl": -1200.0}])
     c = _login(client, branch_world, "director_a")
-    _new(c, seed="4", control_share="0.1", script=SCRIPT + "您持有{holdings}，浮动盈亏{pnl}。")
+    _new(c, seed="4", control_share="0.1", script=SCRIPT + "您持有{holdings}，浮动盈亏{pnl}。当前为{regime}。")
     camp = Campaign.objects.get()
     c.post(reverse("campaigns:launch", args=[camp.pk]))
     task = Task.objects.filter(kind="campaign", advisor=branch_world.advisors["alice"]).select_related("client").first()
     page = _login(client, branch_world, "alice").get(reverse("workbench:today")).content.decode()
     assert f"{task.client.name}您好，营业部本周六有投资者教育讲座" in page
-    assert "您持有浦发银行，浮动盈亏-1,200元。" in page
+    assert "您持有浦发银行，浮动盈亏-1,200元。当前为盘整市道。" in page        # the latest market day
 
 
 def test_report_lists_clients_flagged_for_churning(client, branch_world):

@@ -152,8 +152,8 @@ def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:
 
 
 def campaign_task_scripts(*, tasks) -> dict[int, str]:
-    """{task pk: its campaign's script filled with the client's name, holdings and P&L} for the Today list, in
-    two queries whatever the number of tasks (none when no campaign task is shown)."""
+    """{task pk: its campaign's script filled with the client's name, holdings, P&L and the market regime} for
+    the Today list, in at most three queries whatever the number of tasks (none without a campaign task)."""
     from panhuo.campaigns.scripts import render_script
     from panhuo.workbench.models import ClientSeries
 
@@ -163,5 +163,18 @@ def campaign_task_scripts(*, tasks) -> dict[int, str]:
         return {}
     positions = dict(ClientSeries.objects.filter(client_id__in=[t.client_id for t in mine])
                      .values_list("client_id", "positions"))
-    return {t.pk: render_script(scripts[t.script_key], name=t.client.name, positions=positions.get(t.client_id))
-            for t in mine}
+    regime = market_regime_zh() if any("{regime}" in scripts[t.script_key] for t in mine) else ""
+    return {t.pk: render_script(scripts[t.script_key], name=t.client.name, positions=positions.get(t.client_id),
+                                regime=regime) for t in mine}
+
+
+# The script variable {regime} in the words of the source material (scripts go to clients in Chinese).
+REGIME_ZH = {"strong": "强势市道", "consolidating": "盘整市道", "weak": "弱势市道"}
+
+
+def market_regime_zh() -> str:
+    """The latest market day's regime for {regime}, e.g. "盘整市道"; empty before the market run has written one."""
+    from panhuo.marketweb.models import MarketDay
+
+    regime = MarketDay.objects.order_by("-date").values_list("regime", flat=True).first()
+    return REGIME_ZH.get(regime or "", "")

@@ -24,7 +24,7 @@ from panhuo.campaigns.models import (
     SendStatus,
 )
 from panhuo.campaigns.scripts import render_script
-from panhuo.campaigns.selectors import consent_state
+from panhuo.campaigns.selectors import consent_state, market_regime_zh
 from panhuo.campaigns.senders import Sender, SendError
 from panhuo.campaigns.services.consent import unsubscribe_token
 from panhuo.clients.models import Client
@@ -60,7 +60,8 @@ def _text(campaign: Campaign, client: Client, channel: str, regime: str) -> str:
 
 def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender], now: datetime | None = None,
                        regime: str = "") -> dict:
-    """Send step `step` on every message channel the campaign uses. Returns counts by status."""
+    """Send step `step` on every message channel the campaign uses. Returns counts by status. {regime} is the
+    latest market day's regime unless given."""
     now = now or timezone.now()
     campaign = Campaign.objects.get(pk=campaign_id)
     counts = {"sent": 0, "skipped": 0, "failed": 0, "already": 0, "review": 0, "deferred": 0}
@@ -72,6 +73,7 @@ def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender
     if in_quiet_hours(campaign, now):
         counts["deferred"] = len(members) * len(channels)
         return counts
+    regime = regime or market_regime_zh()
     for channel in channels:
         sender = senders[channel]
         for m in members:
