@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	@test -n "$(PYTHON)" || { echo 'panhuo needs Python 3.11 or newer (python3 on PATH)'; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,6 +23,7 @@ test: install
 	bash scripts/test.sh
 
 bench: install
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[dev,spark,bench]'
 	$(BIN)/python -m bench
 
 lint: install

@@ -39,3 +39,12 @@ def test_sqlite_runs_in_wal_with_immediate_transactions():
     if db["ENGINE"].endswith("sqlite3"):
         assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
         assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+def test_models_and_migrations_agree(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)   # exits non-zero on a missing migration

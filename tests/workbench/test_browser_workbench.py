@@ -14,28 +14,19 @@ pytestmark = pytest.mark.browser
 
 
 def _zh(english: str) -> str | None:
-    """The catalogue's Chinese for a string, or None until the lead has merged docs/i18n-workbench.txt."""
+    """The catalogue's Chinese for a string, or None when the catalogue lacks it."""
     entry = polib.pofile(str(LOCALE_PO)).find(english)
     return entry.msgstr if entry is not None and entry.translated() else None
 
 
 def _untranslated(text: str) -> list[str]:
-    """untranslated_on(), ignoring the workbench strings still waiting to be merged into the catalogue (their
-    English words would otherwise match shorter translated ones, e.g. "Assets" inside "Assets over time")."""
-    from tests.workbench.test_i18n_strings import listed
-
-    po = polib.pofile(str(LOCALE_PO))
-    pending = sorted((en for en in listed() if (e := po.find(en)) is None or not e.translated()), key=len,
-                     reverse=True)
-    for en in pending:
-        text = text.replace(en, " ")
     return untranslated_on(text)
 
 
 def _expect_text(text: str, english: str) -> None:
     zh = _zh(english)
-    if zh:
-        assert zh in text, english
+    assert zh, f"no Chinese for {english!r} in the catalogue"
+    assert zh in text, english
 
 
 def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, transactional_db, world):

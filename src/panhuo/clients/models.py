@@ -76,7 +76,9 @@ class Client(models.Model):
     open_date = models.DateField(_("account opened"), null=True, blank=True)
     client_type = models.CharField(_("client type"), max_length=16, choices=ClientType.choices,
                                    default=ClientType.INDIVIDUAL)
-    risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices, null=True, blank=True)
+    # NULL means "never assessed", which suitability must tell apart from any level.
+    risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices, null=True,  # noqa: DJ001
+                                  blank=True)
     risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
 
@@ -141,3 +143,6 @@ class ClientSnapshot(models.Model):
         ]
         indexes = [models.Index(fields=["is_latest", "lifecycle"]), models.Index(fields=["is_latest", "tier"]),
                    models.Index(fields=["is_latest", "churn_risk"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} @ {self.as_of}"

@@ -37,7 +37,7 @@ DESIGN_ROLES = (Role.DIRECTOR, Role.ADMIN)
 ADVISOR_CHANNELS = {Channel.PHONE, Channel.VISIT, Channel.EVENT, Channel.WECHAT}
 LEVELS = {"C1": 1, "C2": 2, "C3": 3, "C4": 4, "C5": 5, "R1": 1, "R2": 2, "R3": 3, "R4": 4, "R5": 5}
 
-# Exclusion reasons (codes are stored; labels live in the report template and docs/i18n-campaigns.txt).
+# Exclusion reasons (codes are stored; labels live in the report template and the zh_Hans catalogue).
 DO_NOT_CONTACT = "do_not_contact"
 SUITABILITY = "suitability"
 RISK_UNKNOWN = "risk_level_unknown"

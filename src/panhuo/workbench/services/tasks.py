@@ -16,8 +16,8 @@ from panhuo.clients.models import Client, ClientSnapshot
 from panhuo.clients.selectors import clients_for_user
 from panhuo.workbench.models import (
     DEFAULT_PROTECTION_DAYS,
-    PROTECTION_LOOKBACK_DAYS,
     OPEN_STATUSES,
+    PROTECTION_LOOKBACK_DAYS,
     Contact,
     Task,
     TaskKind,
