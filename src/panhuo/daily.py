@@ -4,8 +4,9 @@
 2. the per-client snapshot into the operational store (clients.services.snapshots_write)
 3. the workbench: 360 series, funnel C/D from trades, today's tasks (workbench.services.daily)
 4. the market: regime, pools, model report, switch drafts (marketweb.services.market_daily)
+5. campaigns: the outcome of every member of every launched campaign (campaigns.services.outcomes)
 
-Steps 2–4 write the operational store, so Django must be set up before calling `daily_run`.
+Steps 2–5 write the operational store, so Django must be set up before calling `daily_run`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class DailyOutcome:
     workbench: dict = field(default_factory=dict)
     market: dict = field(default_factory=dict)
     market_skipped: str = ""
+    campaigns: dict = field(default_factory=dict)   # campaign id -> members measured
 
     @property
     def table(self) -> pa.Table:
@@ -36,6 +38,7 @@ def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: 
     outcome = DailyOutcome(as_of=as_of, result=run_daily_full(wh, as_of=as_of, engine=engine, progress=progress))
     if not store:
         return outcome
+    from panhuo.campaigns.services.outcomes import campaigns_outcomes_refresh
     from panhuo.clients.services import snapshots_write
     from panhuo.marketweb.services import market_daily
     from panhuo.workbench.services.daily import workbench_daily
@@ -46,4 +49,5 @@ def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: 
         outcome.market = market_daily(wh=wh, as_of=as_of)
     except ValueError as exc:   # no index bars or too short a history: the client work still stands
         outcome.market_skipped = str(exc)
+    outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
     return outcome

@@ -48,7 +48,10 @@ adv = db.execute("SELECT advisor_id FROM accounts_user WHERE username='advisor01
 own = db.execute("SELECT count(*) FROM clients_client WHERE advisor_id=?", (adv,)).fetchone()[0]
 total = db.execute("SELECT count(*) FROM clients_client").fetchone()[0]
 snaps = db.execute("SELECT count(*) FROM clients_clientsnapshot WHERE is_latest").fetchone()[0]
-print(json.dumps({"own": own, "total": total, "snaps": snaps}))
+series = db.execute("SELECT count(*) FROM workbench_clientseries").fetchone()[0]
+tasks = db.execute("SELECT count(*) FROM workbench_task WHERE status='open'").fetchone()[0]
+market = db.execute("SELECT count(*) FROM marketweb_marketday").fetchone()[0]
+print(json.dumps({"own": own, "total": total, "snaps": snaps, "series": series, "tasks": tasks, "market": market}))
 """
     out = subprocess.run([sys.executable, "-c", code, str(home / "panhuo.sqlite3")], capture_output=True, text=True)
     import json
@@ -56,6 +59,10 @@ print(json.dumps({"own": own, "total": total, "snaps": snaps}))
     counts = json.loads(out.stdout)
     assert 0 < counts["own"] < counts["total"]
     assert counts["snaps"] == counts["total"]
+    # The whole daily run happened: 360 series for everyone, tasks for some, the market page's day.
+    assert counts["series"] == counts["total"]
+    assert 0 < counts["tasks"] < counts["total"]
+    assert counts["market"] == 1
     # Log in over HTTP through the real WSGI app, in a process of its own bound to the demo's stores.
     probe = r"""
 import os, re, sys

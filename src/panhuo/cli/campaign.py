@@ -118,17 +118,14 @@ def outcomes_cmd(
     from django.utils import timezone
 
     from panhuo.campaigns.models import Campaign, CampaignStatus
-    from panhuo.campaigns.services.outcomes import campaign_outcomes_refresh
+    from panhuo.campaigns.services.outcomes import campaigns_outcomes_refresh
     from panhuo.warehouse import open_warehouse
 
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
-    ids = list(Campaign.objects.filter(status=CampaignStatus.LAUNCHED).values_list("pk", flat=True))
-    done = {}
+    launched = Campaign.objects.filter(status=CampaignStatus.LAUNCHED).count()
     with open_warehouse(read_only=True) as wh, progress(quiet=as_json) as bar:
-        task = bar.add_task("campaigns / 活动", total=len(ids))
-        for pk in ids:
-            done[pk] = campaign_outcomes_refresh(wh=wh, campaign_id=pk, as_of=day)
-            bar.advance(task)
-    finish({"as_of": day, "campaigns": len(ids), "members": sum(done.values())}, as_json=as_json,
-           summary=f"{len(ids)} campaigns, {sum(done.values())} members measured as of {day} / "
-                   f"已计算 {len(ids)} 个活动的 {sum(done.values())} 名成员")
+        task = bar.add_task("campaigns / 活动", total=launched)
+        done = campaigns_outcomes_refresh(wh=wh, as_of=day, on_campaign=lambda: bar.advance(task))
+    finish({"as_of": day, "campaigns": len(done), "members": sum(done.values())}, as_json=as_json,
+           summary=f"{len(done)} campaigns, {sum(done.values())} members measured as of {day} / "
+                   f"已计算 {len(done)} 个活动的 {sum(done.values())} 名成员")

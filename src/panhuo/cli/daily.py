@@ -81,6 +81,7 @@ def run_daily_cmd(
     stats["churn_model"] = result.churn.as_dict() if result.churn else None
     stats["workbench"] = outcome.workbench
     stats["market"] = outcome.market or {"skipped": outcome.market_skipped}
+    stats["campaigns_measured"] = outcome.campaigns
     written = outcome.snapshots_written
     if export:
         import pyarrow.parquet as pq

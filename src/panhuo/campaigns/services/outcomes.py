@@ -30,3 +30,18 @@ def campaign_outcomes_refresh(*, wh, campaign_id: int, as_of: date) -> int:
     campaign.outcomes_as_of = as_of
     campaign.save(update_fields=["outcomes_as_of"])
     return len(members)
+
+
+def campaigns_outcomes_refresh(*, wh, as_of: date, on_campaign=None) -> dict[int, int]:
+    """Recompute the outcomes of every launched campaign; {campaign id: members measured}.
+
+    Called by the daily run and by `panhuo campaign outcomes`; `on_campaign()` is called after each one.
+    """
+    from panhuo.campaigns.models import CampaignStatus
+
+    done = {}
+    for pk in Campaign.objects.filter(status=CampaignStatus.LAUNCHED).order_by("pk").values_list("pk", flat=True):
+        done[pk] = campaign_outcomes_refresh(wh=wh, campaign_id=pk, as_of=as_of)
+        if on_campaign is not None:
+            on_campaign()
+    return done
