@@ -1,4 +1,4 @@
-"""Shared fixtures: every test session gets its own PANHUO_HOME; a small named cast for access tests.
+"""Shared fixtures: a small named cast for access tests, the warehouse, the shared reference data.
 
 The cast (as in healthchecks' Alice/Bob/Charlie): branch A with advisors Alice and Bob, branch B with
 advisor Charlie; each advisor has a few clients, one client in branch A is unassigned.
@@ -6,14 +6,11 @@ advisor Charlie; each advisor has a few clients, one client in branch A is unass
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-os.environ.setdefault("PANHUO_HTTPS", "0")
-os.environ.setdefault("PANHUO_HOME", tempfile.mkdtemp(prefix="panhuo-test-"))
+import pytest
 
-import pytest  # noqa: E402
+# PANHUO_HOME and PANHUO_HTTPS for the run are set by panhuo.testing.pytest_env, before settings load.
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

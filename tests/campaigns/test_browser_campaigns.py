@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, browser_or_skip, screenshot
+from tests.web.browser import ARGS, CHROMIUM, browser_or_skip, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +17,7 @@ def test_director_designs_and_launches_a_campaign(live_server, transactional_db,
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "director_a")
-        page.fill("input[name=password]", branch_world.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "director_a", branch_world.password)
 
         page.goto(f"{live_server.url}/campaigns/new/")
         page.wait_for_selector("#preview strong")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polib
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, screenshot, untranslated_on
+from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, log_in, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +25,7 @@ def test_market_page_in_chinese_and_english(live_server, transactional_db, cast,
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1024, "height": 768})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "alice")
-        page.fill("input[name=password]", cast.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "alice", cast.password)
 
         page.goto(f"{live_server.url}/market/")
         page.wait_for_selector("#index-chart canvas")

@@ -46,3 +46,12 @@ def untranslated_on(page_text: str) -> list[str]:
     # Whole words only, and only sentences or capitalised labels, to avoid matching data such as names.
     return sorted(s for s in translated_english_strings()
                   if re.search(r"(?<![A-Za-z])" + re.escape(s) + r"(?![A-Za-z])", page_text) and s[0].isupper())
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the real form and wait for the home page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/")

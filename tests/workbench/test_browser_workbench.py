@@ -8,7 +8,7 @@ import polib
 import pytest
 
 from panhuo.clients.models import Client
-from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, screenshot, untranslated_on
+from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, log_in, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
@@ -35,11 +35,7 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1024, "height": 768})          # a tablet
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "alice")
-        page.fill("input[name=password]", world.password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "alice", world.password)
 
         page.goto(f"{live_server.url}/today/")
         text = page.inner_text("body")
@@ -93,11 +89,7 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
 
         # The director: branch dashboard and the client list with reassignment, in Chinese.
         lead = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
-        lead.goto(f"{live_server.url}/accounts/login/")
-        lead.fill("input[name=username]", "director_a")
-        lead.fill("input[name=password]", world.password)
-        lead.click("button[type=submit].primary")
-        lead.wait_for_url(f"{live_server.url}/")
+        log_in(lead, live_server.url, "director_a", world.password)
         lead.goto(f"{live_server.url}/branch/")
         assert lead.locator("table.advisors tbody tr").count() == 2
         screenshot(lead, "workbench-branch-zh")

@@ -13,15 +13,9 @@ from pathlib import Path
 import typer
 
 from panhuo.cli.app import app
-from panhuo.cli.output import console, progress
+from panhuo.cli.output import console, progress, stage_reporter
 
 DEMO_PASSWORD_ENV = "PANHUO_DEMO_PASSWORD"
-
-
-def _stage(bar, task, label: str):
-    def report(stage: str, done: int, total: int) -> None:
-        bar.update(task, description=f"{label}: {stage}", completed=done, total=max(total, 1))
-    return report
 
 
 @app.command()
@@ -88,12 +82,10 @@ def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
 
     sim_dir = demo_dir / "simulated"
     with progress() as bar:
-        task = bar.add_task("simulate", total=1)
         summary = simulate(SimConfig(clients=clients, years=years, seed=seed), sim_dir, export=True,
-                           progress=_stage(bar, task, "simulate"))
-        task = bar.add_task("import", total=1)
+                           progress=stage_reporter(bar, prefix="simulate: "))
         batch = import_batch(paths=[sim_dir / "export"], profile="simulator",
-                             progress=_stage(bar, task, "import"))
+                             progress=stage_reporter(bar, prefix="import: "))
         with open_warehouse() as wh:
             as_of = latest_data_date(wh)
             # Analytics, snapshots, the workbench's series and tasks, the market page; adds its own progress task.

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from panhuo.cli.app import app
-from panhuo.cli.output import console, fail, finish, progress
+from panhuo.cli.output import console, fail, finish, progress, stage_reporter
 
 STAGES = {"read": "读取 read", "validate": "校验 validate", "load": "写入 load"}
 
@@ -28,13 +28,7 @@ def import_command(
     from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, import_batch
 
     with progress(quiet=as_json) as bar:
-        tasks: dict[str, int] = {}
-
-        def tick(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+        tick = stage_reporter(bar, STAGES)
         try:
             batch = import_batch(paths=paths, profile=profile, quarantine=quarantine, progress=tick)
         except ProfileError as exc:

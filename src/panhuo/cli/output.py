@@ -53,6 +53,20 @@ def progress(*, quiet: bool = False) -> Iterator[Progress]:
         yield bar
 
 
+def stage_reporter(bar: Progress, labels: dict[str, str] | None = None, prefix: str = ""):
+    """A `progress(stage, done, total)` callback, as the simulator and the import take, that shows one bar
+    per stage on `bar`, labelled from `labels`."""
+    tasks: dict[str, int] = {}
+    labels = labels or {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(prefix + labels.get(stage, stage), total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return report
+
+
 def finish(result: dict, *, summary: str, as_json: bool) -> None:
     """End a command: machine-readable JSON on stdout, or one human summary line."""
     if as_json:

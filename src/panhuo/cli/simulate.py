@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from panhuo.cli.app import app
-from panhuo.cli.output import fail, finish, progress
+from panhuo.cli.output import fail, finish, progress, stage_reporter
 
 STAGES = {"market": "行情 market", "clients": "客户 clients", "export": "导出 export"}
 
@@ -37,13 +37,7 @@ def simulate_command(
     except ValueError as exc:
         fail(str(exc), as_json=as_json, code=2)
     with progress(quiet=as_json) as bar:
-        tasks: dict[str, int] = {}
-
-        def tick(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+        tick = stage_reporter(bar, STAGES)
         summary = simulate(config, out, export=fmt == "export", progress=tick)
     result = {"ok": True, **{k: getattr(summary, k) for k in summary.__dataclass_fields__}}
     line = (f"模拟完成 simulated {clients:,} clients, {summary.start} .. {summary.end}: "

@@ -1,0 +1,1 @@
+"""Helpers for panhuo's own test suite."""
