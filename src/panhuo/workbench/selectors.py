@@ -121,7 +121,8 @@ def client_360(*, user: User, client_id: str) -> dict:
         "client": client,
         "snapshot": snapshot,
         "series": getattr(client, "series", None),
-        "contacts": list(Contact.objects.filter(client=client).select_related("by").order_by("-at")[:100]),
+        # Every contact, as the issue asks: contact-frequency caps keep a client's history short.
+        "contacts": list(Contact.objects.filter(client=client).select_related("by").order_by("-at")),
         "funnel": getattr(client, "funnel", None),
         "funnel_events": list(FunnelEvent.objects.filter(client=client).order_by("at", "id")),
         "plan": getattr(client, "service_plan", None),
