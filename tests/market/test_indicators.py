@@ -164,3 +164,25 @@ def test_column_blocks_on_threads_give_identical_results(monkeypatch):
     for a, b in zip(whole, blocked, strict=True):
         for x, y in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,), strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("n", [1, 3, 9, 20, 61])
+def test_rolling_windows_match_pandas_with_gaps(n):
+    """The compiled window loops (market.kernels) against pandas on columns with late listings and
+    mid-series NaN (suspensions): NaN wherever the window is short or holds a NaN."""
+    rng = np.random.default_rng(n)
+    a = 10 * np.exp(np.cumsum(rng.normal(0, 0.03, (400, 7)), axis=0))
+    a[:37, 2] = np.nan
+    a[100:104, 3] = np.nan
+    a[rng.random(a.shape) < 0.01] = np.nan
+    a[:, 5] = 4.2                                  # flat: variance exactly zero
+    roll = pd.DataFrame(a).rolling(n, min_periods=n)
+    np.testing.assert_allclose(ind.rolling_sum(a, n), roll.sum().to_numpy(), rtol=1e-10, equal_nan=True)
+    np.testing.assert_allclose(ind.ma(a, n), roll.mean().to_numpy(), rtol=1e-10, equal_nan=True)
+    np.testing.assert_array_equal(ind.rolling_max(a, n), roll.max().to_numpy())
+    np.testing.assert_array_equal(ind.rolling_min(a, n), roll.min().to_numpy())
+    for ddof in (0, 1):
+        if n > ddof:
+            np.testing.assert_allclose(ind.rolling_std(a, n, ddof), roll.std(ddof=ddof).to_numpy(),
+                                       rtol=1e-8, atol=1e-9, equal_nan=True)   # pandas: online update
+    assert (ind.rolling_std(a, n)[n - 1:, 5] == 0).all()

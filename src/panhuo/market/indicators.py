@@ -9,7 +9,7 @@ is allowed and each column starts its own warm-up at its first valid value. Two 
   MACD bar = 2 × (DIF − DEA), RSI via SMA(·,N,1), KDJ with K = SMA(RSV,3,1) seeded with the first RSV,
   ATR = simple moving average of TR.
 
-Recursive filters loop over dates (a few thousand steps) with numpy over all symbols in each step.
+Rolling windows, recursive filters and OBV are one-pass compiled loops (`market.kernels`); the rest is numpy.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from panhuo.market import blocks
+from panhuo.market import blocks, kernels
 
 Convention = Literal["talib", "tdx"]
 
@@ -82,76 +82,9 @@ def _shift(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _cumsum_rows(a: np.ndarray, dtype=float) -> np.ndarray:
-    """Cumulative sums down the rows with a leading zero row: shape (T+1, N).
-
-    A loop over rows, each a contiguous vector add, is several times faster than np.cumsum(axis=0) on a
-    C-ordered dates × symbols array (which walks the columns with a large stride).
-    """
-    out = np.empty((a.shape[0] + 1, a.shape[1]), dtype=dtype)
-    out[0] = 0
-    for t in range(a.shape[0]):
-        np.add(out[t], a[t], out=out[t + 1])
-    return out
-
-
-def _leading_nan_only(a: np.ndarray, fv: np.ndarray) -> bool:
-    """True when every NaN of each column comes before its first valid value (the usual panel shape):
-    no row turns from a value back to NaN."""
-    isn = np.isnan(a)
-    return not (isn[1:] & ~isn[:-1]).any()
-
-
-def _window_ok(a: np.ndarray, n: int) -> np.ndarray:
-    """Where the last n rows are all valid values."""
-    fv = first_valid(a)
-    if _leading_nan_only(a, fv):
-        return np.arange(a.shape[0])[:, None] >= (fv + n - 1)[None, :]
-    return _count(a, n) == n
-
-
 def _rolling_sum(a: np.ndarray, n: int) -> np.ndarray:
-    """Sum of the last n rows; NaN where the window is incomplete or holds NaN.
-
-    Cumulative sums are taken of values minus each column's first value, which keeps them small enough
-    that the difference of two sums stays accurate to ~1e-12 relative.
-    """
-    T, N = a.shape
-    out = np.full(a.shape, np.nan)
-    if n > T:
-        return out
-    fv = first_valid(a)
-    c = np.nan_to_num(a[np.minimum(fv, T - 1), np.arange(N)])
-    z = a - c
-    np.copyto(z, 0.0, where=np.isnan(z))
-    cs = _cumsum_rows(z)
-    np.subtract(cs[n:], cs[:-n], out=out[n - 1:])
-    out += n * c
-    out[~_window_ok(a, n)] = np.nan
-    return out
-
-
-def _count(a: np.ndarray, n: int) -> np.ndarray:
-    cnt = _cumsum_rows(~np.isnan(a), dtype=np.int64)
-    out = np.zeros(a.shape, dtype=np.int64)
-    if n <= a.shape[0]:
-        out[n - 1:] = cnt[n:] - cnt[:-n]
-    return out
-
-
-def _rolling_extreme(a: np.ndarray, n: int, op) -> np.ndarray:
-    """Max (op=np.maximum) or min over the last n rows by doubling windows: log2(n) + 1 passes."""
-    m = a.copy()
-    w = 1
-    while 2 * w <= n:
-        nxt = m.copy()
-        op(m[w:], m[:-w], out=nxt[w:])
-        m, w = nxt, 2 * w
-    if w < n:
-        out = m.copy()
-        op(m[n - w:], m[:-(n - w)], out=out[n - w:])
-        m = out
-    return m
+    """Sum of the last n rows; NaN where the window is incomplete or holds NaN."""
+    return kernels.rolling_sum(a, n)
 
 
 @columnwise
@@ -172,98 +105,26 @@ def ma(x, n: int) -> np.ndarray:
 def rolling_max(x, n: int) -> np.ndarray:
     """HHV(X,N): maximum of the last n rows (NaN until n valid values)."""
     a, sq = _2d(x)
-    m = _rolling_extreme(np.where(np.isnan(a), -np.inf, a), n, np.maximum)
-    m[~_window_ok(a, n)] = np.nan
-    return _out(m, sq)
+    return _out(kernels.rolling_extreme(a, n, True), sq)
 
 
 @columnwise
 def rolling_min(x, n: int) -> np.ndarray:
     """LLV(X,N): minimum of the last n rows."""
     a, sq = _2d(x)
-    m = _rolling_extreme(np.where(np.isnan(a), np.inf, a), n, np.minimum)
-    m[~_window_ok(a, n)] = np.nan
-    return _out(m, sq)
-
-
-CHUNK = 256   # columns per inner block of the window loops (within a columnwise block)
+    return _out(kernels.rolling_extreme(a, n, False), sq)
 
 
 @columnwise
 def rolling_std(x, n: int, ddof: int = 0) -> np.ndarray:
-    """Standard deviation of the last n rows.
-
-    Sliding update of the window mean and sum of squared deviations (one pass over the rows, started per
-    column with an exact two-pass value on its first full window); falls back to an explicit sum over the
-    window when a column has NaN after its start.
-    """
+    """Standard deviation of the last n rows (two-pass per window: exact for flat windows, no drift)."""
     a, sq = _2d(x)
-    T, N = a.shape
-    out = np.full(a.shape, np.nan)
-    fv = first_valid(a)
-    start = fv + n - 1
-    if n > T or not (start < T).any():
-        return _out(out, sq)
-    if not _leading_nan_only(a, fv):
-        m = _rolling_sum(a, n) / n
-        acc = np.zeros_like(a)
-        for k in range(n):
-            d = m[k:] - a[:T - k]
-            acc[k:] += d * d
-        acc[np.isnan(m)] = np.nan
-        return _out(np.sqrt(acc / (n - ddof)), sq)
-    cols = np.arange(N)
-    rows = np.clip(start[None, :] - np.arange(n)[:, None], 0, T - 1)
-    w = a[rows, cols[None, :]]
-    mean = w.mean(axis=0)
-    m2 = ((w - mean) ** 2).sum(axis=0)
-    t0 = int(start.min())
-    out[t0] = np.where(start == t0, m2, np.nan)
-    for t in range(t0 + 1, T):
-        xin, xout = a[t], a[t - n]
-        delta = xin - xout
-        new_mean = mean + delta / n
-        upd = start < t
-        m2 = np.where(upd, m2 + delta * (xin - new_mean + xout - mean), m2)
-        mean = np.where(upd, new_mean, mean)
-        out[t] = np.where(start <= t, m2, np.nan)
-    np.maximum(out, 0.0, out=out)          # rounding must not make a flat window's variance negative
-    return _out(np.sqrt(out / (n - ddof)), sq)
+    return _out(kernels.rolling_std(a, n, ddof), sq)
 
 
 def _recursive(x: np.ndarray, alpha: float, seed_row: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """y[seed_row] = seed, then y = alpha·x + (1−alpha)·y₋₁ per column; a NaN input carries y forward."""
-    T, N = x.shape
-    y = np.full((T, N), np.nan)
-    if N == 0:
-        return y
-    start = int(seed_row.min())
-    all_started = int(seed_row.max())
-    prev = np.full(N, np.nan)
-    beta = 1.0 - alpha
-    # Phase 1, while columns are still starting: the general update with masks.
-    for t in range(start, min(all_started + 1, T)):
-        xt = x[t]
-        step = alpha * xt + beta * prev
-        step = np.where(np.isnan(xt), prev, step)
-        cur = np.where(seed_row == t, seed, np.where(seed_row < t, step, np.nan))
-        y[t] = cur
-        prev = cur
-    # Phase 2, every column running: without NaN input the update is two in-place ufuncs per row.
-    t1 = all_started + 1
-    if t1 >= T:
-        return y
-    rest = x[t1:]
-    if np.isnan(rest).any():
-        for t in range(t1, T):
-            xt = x[t]
-            y[t] = np.where(np.isnan(xt), y[t - 1], alpha * xt + beta * y[t - 1])
-        return y
-    ax = alpha * rest
-    for t in range(t1, T):
-        np.multiply(y[t - 1], beta, out=y[t])
-        np.add(ax[t - t1], y[t], out=y[t])
-    return y
+    return kernels.recursive(x, float(alpha), np.asarray(seed_row, dtype=np.int64), np.asarray(seed, dtype=float))
 
 
 def _seed_from_first(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -415,12 +276,7 @@ def obv(close, volume) -> np.ndarray:
     """On-balance volume (TA-Lib): starts at the first volume, ± volume by the sign of the close change."""
     c, sq = _2d(close)
     v, _ = _2d(volume)
-    d = c - _shift(c, 1)
-    step = np.where(d > 0, v, np.where(d < 0, -v, 0.0))
-    fv = first_valid(c)
-    rows = np.arange(c.shape[0])[:, None]
-    step = np.where(rows == fv, v, np.where(rows > fv, step, 0.0))
-    return _out(np.where(rows >= fv, _cumsum_rows(step)[1:], np.nan), sq)
+    return _out(kernels.obv(c, v, first_valid(c)), sq)
 
 
 @columnwise
@@ -439,6 +295,9 @@ def wr(high, low, close, n: int = 10) -> np.ndarray:
     hh, ll = rolling_max(h, n), rolling_min(_2d(low)[0], n)
     with np.errstate(invalid="ignore", divide="ignore"):
         return _out((hh - _2d(close)[0]) / (hh - ll) * 100, sq)
+
+
+CHUNK = 256   # columns per inner block of the CCI window loop (within a columnwise block)
 
 
 @columnwise
