@@ -135,3 +135,34 @@ def test_vectorised_equals_event_loop_on_synthetic_panel(seed):
     assert r.fills.height > 10
     assert r.fills.equals(fills)
     np.testing.assert_allclose(r.equity, equity, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_star_and_beijing_order_sizes_identical_in_both_backtesters(seed):
+    """STAR buys ≥ 200 shares in 1-share steps, Beijing ≥ 100 in 1-share steps, main/ChiNext whole lots;
+    the vectorised backtester and the event loop agree fill for fill, and every position sells in full."""
+    rng = np.random.default_rng(seed)
+    syms = ["688981.SH", "688599.SH", "830799.BJ", "920002.BJ", "600000.SH", "300750.SZ"]
+    prices = {}
+    for s in syms:
+        c = np.round(rng.uniform(8, 150) * np.exp(np.cumsum(rng.normal(0, 0.04, 60))), 2)
+        o = np.round(np.concatenate([[c[0]], c[:-1]]) * np.exp(rng.normal(0, 0.02, 60)), 2)
+        prices[s] = list(zip(o, c, strict=True))
+    p, d = tiny_panel(prices, start=date(2023, 6, 1))
+    board = dict(zip(p.symbols, p.board, strict=True))
+    assert [board[s] for s in syms] == ["star", "star", "bse", "bse", "main", "chinext"]
+    sig = _random_signals(p, seed)
+    cfg = BacktestConfig(capital=300_000, max_positions=4)
+    r = run_backtest(p, sig, start=d[1], end=d[-1], config=cfg)
+    fills, equity = reference_backtest(p, sig, start=d[1], end=d[-1], config=cfg)
+    assert r.fills.equals(fills)
+    np.testing.assert_allclose(r.equity, equity, rtol=1e-12)
+    buys = r.fills.filter(pl.col("side") == "B")
+    q = {b: buys.filter(pl.col("symbol").replace_strict(board) == b)["quantity"].to_numpy() for b in ("star", "bse", "main", "chinext")}
+    assert q["star"].size and q["bse"].size
+    assert (q["star"] >= 200).all() and (q["bse"] >= 100).all()
+    assert (q["star"] % 100 != 0).any() and (q["bse"] % 100 != 0).any()     # single-share steps are used
+    assert all((q[b] % 100 == 0).all() for b in ("main", "chinext"))
+    net = r.fills.with_columns(pl.when(pl.col("side") == "B").then(pl.col("quantity")).otherwise(-pl.col("quantity")).alias("n"))
+    left = net.group_by("symbol").agg(pl.col("n").sum(), pl.col("side").last())
+    assert left.filter(pl.col("side") == "S")["n"].to_list() == [0] * left.filter(pl.col("side") == "S").height

@@ -49,7 +49,10 @@ def test_backtest_prints_metrics_and_writes_every_fill(converted, tmp_path):
     fills = pl.read_csv(trades)
     assert fills.columns[:6] == ["date", "symbol", "side", "quantity", "price", "commission"] and "fees" in fills.columns
     assert fills.height == r["fills"] > 0
-    assert (fills.filter(pl.col("side") == "B")["quantity"] % 100 == 0).all()
+    buys = fills.filter(pl.col("side") == "B")
+    star = buys["symbol"].str.starts_with("68")
+    assert (buys.filter(~star)["quantity"] % 100 == 0).all()          # main board, ChiNext: whole lots
+    assert (buys.filter(star)["quantity"] >= 200).all()               # STAR: 200 shares, then single shares
 
 
 def test_backtest_rejects_unknown_model_and_bad_dates(converted):

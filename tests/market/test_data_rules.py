@@ -113,6 +113,47 @@ def test_fees_and_lots():
     assert qty.tolist() == [1000, 0, 0]                    # whole lots, fees included
 
 
+
+def test_buy_sizes_by_board():
+    """Main board and ChiNext buy whole 100-share lots; STAR at least 200 then single shares; Beijing at
+    least 100 then single shares. The fees (5 CNY minimum commission) always fit in the cash."""
+    fees = rules.Fees()
+    boards = np.array(["main", "chinext", "star", "star", "bse", "bse"])
+    cash = np.array([25_555.0, 25_555.0, 25_555.0, 15_000.0, 15_000.0, 900.0])
+    price = np.full(6, 100.0)
+    qty = rules.buy_lots(cash, price, fees, boards)
+    assert qty.tolist() == [200, 200, 255, 0, 149, 0]   # STAR: 149 < 200; BJ: 9 < 100
+    amount = qty * price
+    c, _, t = fees.costs(amount, np.zeros(6, bool), np.datetime64("2024-01-02"))
+    assert (amount + c + t <= cash).all()
+    assert ((qty + np.array([100, 100, 1, 1, 1, 1])) * price * (1 + fees.transfer_rate) + np.maximum(
+        (qty + np.array([100, 100, 1, 1, 1, 1])) * price * fees.commission_rate, 5) > cash)[[0, 1, 2, 4]].all()
+    # The 5 CNY minimum commission, not the 0.025 % rate, bounds a small order: (1004 − 5) / 1.00001 → 998 shares.
+    assert rules.buy_lots(np.array([1_004.0]), np.array([1.0]), fees, np.array(["bse"])).tolist() == [998]
+    assert rules.buy_lots(np.array([1_004.0]), np.array([1.0]), fees, np.array(["main"])).tolist() == [900]
+
+
+def test_listing_days_and_st_limits_by_board():
+    """No limit on the first five days of registration-based listings (STAR; ChiNext from 2020-08-24; main
+    board from 2023-04-10) and on a Beijing listing day; approval-era IPO days capped at +44 % / −36 %."""
+    d = np.datetime64
+    boards = np.array(["star", "bse", "chinext", "chinext", "main", "main"])
+    listed = np.array([d("2021-07-01"), d("2021-11-15"), d("2020-08-24"), d("2019-06-03"), d("2023-04-10"),
+                       d("2019-06-03")])
+    for day, free in [(1, [1, 1, 1, 0, 1, 0]), (2, [1, 0, 1, 0, 1, 0]), (5, [1, 0, 1, 0, 1, 0]), (6, [0] * 6)]:
+        up, down = rules.price_limits(np.full(6, 10.0), boards, np.zeros(6, bool), listed, listed, np.full(6, day))
+        assert np.isinf(up).astype(int).tolist() == free, day
+        assert np.isinf(down).astype(int).tolist() == free, day
+    up, down = rules.price_limits(np.full(6, 10.0), boards, np.zeros(6, bool), listed, listed, np.full(6, 1))
+    assert up[[3, 5]].tolist() == [14.4, 14.4] and down[[3, 5]].tolist() == [6.4, 6.4]
+    up, _ = rules.price_limits(np.full(6, 10.0), boards, np.zeros(6, bool), np.full(6, d("2024-01-02")), listed,
+                               np.full(6, 30))
+    assert up.tolist() == [12.0, 13.0, 12.0, 12.0, 11.0, 11.0]
+    st = rules.limit_pct(np.array(["star", "bse", "chinext", "chinext", "main"]), np.ones(5, bool),
+                         np.array([d("2024-01-02")] * 2 + [d("2020-08-21"), d("2020-08-24"), d("2024-01-02")]))
+    assert st.tolist() == [0.20, 0.30, 0.05, 0.20, 0.05]
+
+
 def test_tushare_qfq_and_index_loaders():
     path = shared_data("ashare_mainboard_qfq_tushare", "stocks_daily_qfq_2020_2023.csv.gz")
     bars, inst = data.load_tushare_qfq(path, shared_data("ashare_mainboard_qfq_tushare", "stocklist_industry.csv"))

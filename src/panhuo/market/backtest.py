@@ -5,7 +5,8 @@ One portfolio, shared cash. Each session t (a loop over dates; every step is num
      stock is suspended or opens at limit-down — then the sell stays pending to the next session — and
      never shares bought today (T+1);
   2. buy at the open the best-ranked entries of t−1 into free slots, unless suspended or opening at
-     limit-up; whole 100-share lots; total exposure kept within the regime's position cap;
+     limit-up; in the board's order sizes (100-share lots; STAR ≥ 200 and Beijing ≥ 100 shares in
+     1-share steps); total exposure kept within the regime's position cap;
   3. value the book at the close.
 Fees: commission with a minimum, stamp duty on sells by date, transfer fee (rules.Fees).
 `reference_backtest.py` does the same with plain Python loops and must give the same fills and equity.
@@ -132,7 +133,7 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
                 equity_open = cash + mv_open
                 budget = min(cash, max(0.0, cap_all[s] * equity_open - mv_open))
                 alloc = min(equity_open * cap_all[s] / cfg.max_positions, budget / j.size)
-                q = rules.buy_lots(np.full(j.size, alloc), o[j], fees)
+                q = rules.buy_lots(np.full(j.size, alloc), o[j], fees, panel.board[j])
                 ok = q > 0
                 if ok.any():
                     j, q = j[ok], q[ok]

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import polars as pl
 
+from panhuo.market import rules
 from panhuo.market.backtest import FILL_SCHEMA, BacktestConfig, session_range
 from panhuo.market.panel import Panel
 from panhuo.market.signals import Signals
@@ -79,14 +80,14 @@ def reference_backtest(panel: Panel, signals: Signals, *, start, end, position_c
                 alloc = min(equity_open * cap / cfg.max_positions, budget / len(chosen))
                 for j in chosen:
                     price = float(panel.open[t, j])
-                    lots = math.floor(alloc / (price * 100 * (1 + fees.commission_rate + fees.transfer_rate)))
-                    qty = lots * 100
+                    minimum, step = rules.BUY_SIZE[str(panel.board[j])]   # 100-lots; STAR 200+, BJ 100+ by 1
+                    qty = math.floor(alloc / (price * step * (1 + fees.commission_rate + fees.transfer_rate))) * step
                     amount = qty * price
-                    if qty > 0 and amount + max(amount * fees.commission_rate, fees.commission_min) \
+                    while qty > 0 and amount + max(amount * fees.commission_rate, fees.commission_min) \
                             + amount * fees.transfer_rate > alloc + 1e-9:
-                        qty -= 100                        # the commission minimum did not fit
+                        qty -= step                       # the commission minimum did not fit
                         amount = qty * price
-                    if qty <= 0:
+                    if qty < minimum:
                         continue
                     commission = max(amount * fees.commission_rate, fees.commission_min)
                     transfer = amount * fees.transfer_rate

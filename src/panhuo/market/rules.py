@@ -157,19 +157,43 @@ class Fees:
 
 LOT = 100
 
+# Buy order sizes by board, as (minimum, step) in shares: main board and ChiNext trade whole 100-share lots;
+# STAR (科创板) buys are at least 200 shares, then any number of shares (上交所科创板交易特别规定 §17);
+# Beijing (北交所) buys at least 100 shares, then any number (北交所交易规则 3.3.5). Sells may be any
+# quantity, and an odd remainder must be sold in one order, so a backtest that always sells its whole
+# position satisfies every board.
+BUY_SIZE = {"main": (100, 100), "chinext": (100, 100), "star": (200, 1), "bse": (100, 1)}
 
-def buy_lots(cash: np.ndarray, price: np.ndarray, fees: Fees) -> np.ndarray:
-    """Shares affordable with `cash` in whole 100-share lots, fees included (buys must be whole lots;
-    sells may be any quantity, so odd lots only arise from corporate actions)."""
+
+def buy_size(board) -> tuple[np.ndarray, np.ndarray]:
+    """(minimum, step) of a buy order's share count for each board (`BUY_SIZE`)."""
+    b = np.asarray(board)
+    minimum = np.full(b.shape, LOT, dtype=np.int64)
+    step = np.full(b.shape, LOT, dtype=np.int64)
+    for name, (lo, st) in BUY_SIZE.items():
+        minimum[b == name] = lo
+        step[b == name] = st
+    return minimum, step
+
+
+def buy_lots(cash: np.ndarray, price: np.ndarray, fees: Fees, board=None) -> np.ndarray:
+    """Shares affordable with `cash`, fees included, in the board's order sizes (`BUY_SIZE`; main-board
+    100-share lots when no board is given); 0 where the board's minimum is not affordable.
+
+    The cost of q shares is q·p·(1 + transfer) + max(q·p·commission, minimum commission), so q is
+    affordable exactly when both q·p·(1 + commission + transfer) ≤ cash and q·p·(1 + transfer) + minimum
+    commission ≤ cash: the largest such multiple of the step is the smaller of the two bounds.
+    """
     cash = np.asarray(cash, dtype=float)
     price = np.asarray(price, dtype=float)
+    minimum, step = buy_size("main" if board is None else board)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_lot = price * LOT * (1 + fees.commission_rate + fees.transfer_rate)
-        lots = np.floor(np.where(price > 0, cash / per_lot, 0.0))
-    qty = lots * LOT
-    # The commission minimum can push a small order over the cash: drop a lot where it does.
+        at_rate = cash / (price * step * (1 + fees.commission_rate + fees.transfer_rate))
+        at_min = (cash - fees.commission_min) / (price * step * (1 + fees.transfer_rate))
+        units = np.floor(np.where(price > 0, np.clip(np.minimum(at_rate, at_min), 0, None), 0.0))
+    qty = units * step
+    # Guard against rounding at the boundary: drop one step where the exact cost still exceeds the cash.
     amount = qty * price
     c, _, t = fees.costs(amount, np.zeros_like(amount, dtype=bool), np.datetime64("2000-01-01"))
-    over = amount + c + t > cash + 1e-9
-    qty = np.where(over, np.maximum(qty - LOT, 0), qty)
-    return qty.astype(np.int64)
+    qty = np.where(amount + c + t > cash + 1e-9, np.maximum(qty - step, 0), qty)
+    return np.where(qty >= minimum, qty, 0).astype(np.int64)
