@@ -162,3 +162,26 @@ def test_values_longer_than_the_client_master_holds_are_refused_before_any_write
         run_batch(store_path=store, paths=[tmp_path / "src"], profile="simulator", batch_key="len")
     p = info.value.result.problems[0]
     assert (p.code, p.column, p.detail) == ("too_long", "地区", "64")
+
+
+def test_fact_keys_stay_unique_by_validation_without_a_key_index(store, tmp_path):
+    """trades and the aggregates carry no PRIMARY KEY index (it made big loads several times slower), so the
+    import itself must refuse a trade id seen on another day or twice in one file, and a day loaded twice
+    must replace, not duplicate, its rows."""
+    assert rows(store, "SELECT count(*) FROM duckdb_constraints() WHERE table_name IN ('trades', 'client_days', "
+                       "'client_symbols') AND constraint_type = 'PRIMARY KEY'") == [(0,)]
+    before = rows(store, "SELECT * FROM trades ORDER BY ALL")
+    t = ["T0001", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
+    write_csv(tmp_path / "a" / "成交明细.csv", TRADES_H, [t])                            # T0001 is a 2024-01-31 trade
+    write_csv(tmp_path / "b" / "成交明细.csv", TRADES_H, [["T0030", *t[1:]], ["T0030", *t[1:6], "200", *t[7:]]])
+    for folder, code in (("a", "key_exists"), ("b", "duplicate_key")):
+        with pytest.raises(BatchRejected) as info:
+            run_batch(store_path=store, paths=[tmp_path / folder], profile="simulator", batch_key=folder)
+        assert [p.code for p in info.value.result.problems] == [code]
+    assert rows(store, "SELECT * FROM trades ORDER BY ALL") == before
+    day = corrected_trades(tmp_path / "c")
+    run_batch(store_path=store, paths=[day], profile="simulator", batch_key="c1")
+    day.write_bytes(day.read_bytes() + b"\r\n")       # same rows, new bytes: loaded again, replacing the day
+    run_batch(store_path=store, paths=[day], profile="simulator", batch_key="c2")
+    assert rows(store, "SELECT count(*), count(DISTINCT trade_id) FROM trades") == [(2, 2)]
+    assert rows(store, "SELECT count(*) FROM client_days GROUP BY client_id, trade_date HAVING count(*) > 1") == []

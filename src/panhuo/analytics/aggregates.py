@@ -28,12 +28,14 @@ def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str,
                    sum(CASE WHEN side = 'B' THEN amount ELSE 0 END),
                    sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)
             FROM trades {where} GROUP BY client_id, trade_date""", params)
-        # A day rebuilt from `since` can only widen a symbol's (first, last) interval, so merge by min/max.
-        con.execute(f"""
-            INSERT INTO client_symbols
-            SELECT client_id, symbol, min(trade_date), max(trade_date) FROM trades {where}
-            GROUP BY client_id, symbol
-            ON CONFLICT (client_id, symbol) DO UPDATE SET
-              first_trade_date = least(client_symbols.first_trade_date, excluded.first_trade_date),
-              last_trade_date = greatest(client_symbols.last_trade_date, excluded.last_trade_date)""", params)
+        # A day rebuilt from `since` can only widen a symbol's (first, last) interval, so merge by min/max:
+        # UPDATE the known pairs, INSERT the new ones (the table has no key index to ON CONFLICT against).
+        con.execute(f"""CREATE TEMP TABLE agg_pairs AS SELECT client_id, symbol, min(trade_date) AS f,
+            max(trade_date) AS l FROM trades {where} GROUP BY client_id, symbol""", params)
+        con.execute("""UPDATE client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
+            last_trade_date = greatest(o.last_trade_date, n.l) FROM agg_pairs n
+            WHERE o.client_id = n.client_id AND o.symbol = n.symbol""")
+        con.execute("""INSERT INTO client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM agg_pairs n
+            ANTI JOIN client_symbols o ON o.client_id = n.client_id AND o.symbol = n.symbol""")
+        con.execute("DROP TABLE agg_pairs")
     return {t: wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("client_days", "client_symbols")}

@@ -24,7 +24,8 @@ listed (the generic profile also maps the usual Chinese spellings, e.g. 买入/�
 def _table(t: Table) -> list[str]:
     lines = [f"## `{t.name}` — {t.zh}", ""]
     if t.primary_key:
-        lines += [f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}", ""]
+        how = "" if t.key_indexed else " (kept unique by the import's validation, not by an index)"
+        lines += [f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}{how}", ""]
     lines += ["| column | 中文表头 | type | required | values |", "|---|---|---|---|---|"]
     for c in t.columns:
         values = ", ".join(f"`{v}`" for v in DOMAINS.get(c.name, ()))

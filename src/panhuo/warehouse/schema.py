@@ -23,6 +23,10 @@ class Table:
     zh: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
+    # False for the big facts and aggregates: their key is kept unique by the import's validation (duplicate
+    # and key_exists checks, whole business dates replaced), not by a DuckDB index. An ART index on 10M
+    # trade ids made the load several times slower (docs/benchmarks.md), and DuckDB only appends to them.
+    key_indexed: bool = True
 
     @property
     def column_names(self) -> list[str]:
@@ -30,7 +34,7 @@ class Table:
 
     def ddl(self) -> str:
         cols = [f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns]
-        if self.primary_key:
+        if self.primary_key and self.key_indexed:
             cols.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
@@ -60,23 +64,23 @@ TABLES: dict[str, Table] = {
             C("price", "DOUBLE", "成交价格", False), C("amount", "DOUBLE", "成交金额", False),
             C("commission", "DOUBLE", "佣金"), C("stamp_duty", "DOUBLE", "印花税"),
             C("transfer_fee", "DOUBLE", "过户费"), C("channel", "VARCHAR", "委托渠道"),
-        ), ("trade_id",)),
+        ), ("trade_id",), key_indexed=False),
         Table("daily_assets", "日终资产", (
             C("client_id", "VARCHAR", "客户号", False), C("date", "DATE", "日期", False),
             C("cash", "DOUBLE", "资金余额"), C("market_value", "DOUBLE", "证券市值"),
             C("total_assets", "DOUBLE", "总资产"), C("net_transfer", "DOUBLE", "当日净转入"),
-        ), ("client_id", "date")),
+        ), ("client_id", "date"), key_indexed=False),
         Table("transfers", "银证转账", (
             C("transfer_id", "VARCHAR", "流水号", False), C("client_id", "VARCHAR", "客户号", False),
             C("transfer_time", "TIMESTAMP", "转账时间", False), C("direction", "VARCHAR", "转账方向", False),
             C("amount", "DOUBLE", "发生金额", False), C("bank", "VARCHAR", "银行"),
-        ), ("transfer_id",)),
+        ), ("transfer_id",), key_indexed=False),
         Table("positions", "持仓", (
             C("as_of_date", "DATE", "日期", False), C("client_id", "VARCHAR", "客户号", False),
             C("symbol", "VARCHAR", "证券代码", False), C("quantity", "BIGINT", "持仓数量"),
             C("cost_price", "DOUBLE", "成本价"), C("close_price", "DOUBLE", "收盘价"),
             C("market_value", "DOUBLE", "市值"),
-        ), ("as_of_date", "client_id", "symbol")),
+        ), ("as_of_date", "client_id", "symbol"), key_indexed=False),
         Table("instruments", "证券信息", (
             C("symbol", "VARCHAR", "证券代码", False), C("name", "VARCHAR", "证券名称"),
             C("exchange", "VARCHAR", "交易所"), C("board", "VARCHAR", "板块"), C("industry", "VARCHAR", "行业"),
@@ -102,11 +106,11 @@ AGGREGATES: dict[str, Table] = {
             C("client_id", "VARCHAR", "客户号", False), C("trade_date", "DATE", "成交日期", False),
             C("trades", "INTEGER", "成交笔数"), C("amount", "DOUBLE", "成交金额"), C("commission", "DOUBLE", "佣金"),
             C("buy_amount", "DOUBLE", "买入金额"), C("sell_amount", "DOUBLE", "卖出金额"),
-        ), ("client_id", "trade_date")),
+        ), ("client_id", "trade_date"), key_indexed=False),
         Table("client_symbols", "客户交易品种", (
             C("client_id", "VARCHAR", "客户号", False), C("symbol", "VARCHAR", "证券代码", False),
             C("first_trade_date", "DATE", "首次成交"), C("last_trade_date", "DATE", "最近成交"),
-        ), ("client_id", "symbol")),
+        ), ("client_id", "symbol"), key_indexed=False),
     )
 }
 
