@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panhuo.market import chips, data
+from panhuo.market import chips, data, reasons
 from panhuo.market.backtest import BacktestConfig, run_backtest
 from panhuo.market.models import MODELS, get_model, models_for
 from panhuo.market.models.sector_leader import industry_rank, row_nanmedian
@@ -61,7 +61,11 @@ def test_pool_is_ranked_with_reasons(real_panel, name):
     assert len(pool) >= 2 and [e.rank for e in pool] == list(range(1, len(pool) + 1))
     assert all(pool[i].score >= pool[i + 1].score for i in range(len(pool) - 1))
     assert all(e.reason and e.model == name and str(e.date) == str(day) for e in pool)
-    assert "nan" not in " ".join(e.reason for e in pool)
+    for lang in ("zh", "en"):                       # every figure the reason quotes is known, in both languages
+        texts = [e.reason.text(lang) for e in pool]
+        assert all(texts) and "nan" not in " ".join(texts)
+    assert pool[0].reason.code == name and str(pool[0].reason) == pool[0].reason.text("zh")
+    assert reasons.render(pool[0].reason.as_json(), "en") == pool[0].reason.text("en")
 
 
 def test_industry_rank_by_hand():
@@ -129,7 +133,8 @@ def test_dark_horse_finds_a_breakout_on_volume():
     p.volume[-1, 0] = 5e6                       # five times the usual volume on the breakout day
     s = MODELS["dark_horse"].build(p)
     assert s.signals.entries[-1].tolist() == [True, False]
-    assert "突破" in s.reason(p.shape[0] - 1, 0)
+    r = s.reason(p.shape[0] - 1, 0)
+    assert "突破" in r.text("zh") and "broke out" in r.text("en") and r.params["vol_ratio"] > 2
 
 
 def test_switch_requires_registered_advisor_and_names_model_and_date(real_panel):
@@ -143,3 +148,6 @@ def test_switch_requires_registered_advisor_and_names_model_and_date(real_panel)
     assert "600519.SH" not in {w.symbol for w in sug.weak}
     assert sug.candidates and all(c.model in {"rebound", "high_sell_low_buy"} for c in sug.candidates)
     assert all(str(c.date) == "2023-10-23" and c.symbol not in {"000002.SZ", "600519.SH"} for c in sug.candidates)
+    vanke = next(w for w in sug.weak if w.symbol == "000002.SZ")
+    loss = next(r for r in vanke.reasons if r.code == "weak.loss")
+    assert loss.params["loss"] == pytest.approx(1 - vanke.close / 30.0) and "below the cost price 30.00" in loss.text("en")

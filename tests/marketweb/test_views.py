@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from panhuo.audit.models import AuditEvent
+from panhuo.market.reasons import render
 from panhuo.marketweb.models import MarketDay
 
 DISCLOSURE_EN = "is not investment advice"
@@ -45,11 +46,16 @@ def test_market_page_shows_gauge_chart_pools_and_report(client, cast, market_ran
     for name, p in day.pools.items():
         assert f'data-model="{name}"' in html
         for e in p["entries"]:
-            assert e["symbol"] in html and e["reason"] in html
+            assert e["symbol"] in html and render(e["reason"], "en") in html
+            assert render(e["reason"], "zh") not in html                   # English page, English reasons
     assert "registered investment advisors" in html and DISCLOSURE_EN in html
     assert 'id="model-report"' in html and ("not reproduced" in html or "consistent" in html)
     ev = AuditEvent.objects.get(action="market.view")
     assert ev.username == "bob" and ev.object_ids == [sim_market.end.isoformat()]
+    client.cookies["django_language"] = "zh-hans"
+    zh = client.get(reverse("marketweb:market")).content.decode()
+    shown = [e for p in day.pools.values() for e in p["entries"]]
+    assert shown and all(render(e["reason"], "zh") in zh for e in shown)
 
 
 def test_switch_card_for_the_registered_advisor_of_the_client(client, cast, market_ran, sim_market):
@@ -58,7 +64,15 @@ def test_switch_card_for_the_registered_advisor_of_the_client(client, cast, mark
     assert reverse("marketweb:switch_send", args=["CA001"]) in html and DISCLOSURE_EN in html
     draft = cast.clients["CA001"].switch_draft
     for c in draft.candidates:
-        assert c["symbol"] in html and c["reason"] in html
+        assert c["symbol"] in html and render(c["reason"], "en") in html
+    for w in draft.weak:
+        assert "; ".join(render(r, "en") for r in w["reasons"]) in html
+    client.cookies["django_language"] = "zh-hans"
+    zh = client.get("/clients/CA001/").content.decode()
+    for c in draft.candidates:
+        assert render(c["reason"], "zh") in zh
+    for w in draft.weak:
+        assert "；".join(render(r, "zh") for r in w["reasons"]) in zh
     assert AuditEvent.objects.filter(action="client.view", object_ids=["CA001"]).exists()
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from panhuo.market.models import Model, Screen
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class PoolEntry:
     industry: str
     close: float
     score: float
-    reason: str
+    reason: Reason              # str() gives the Chinese text; .text("en") the English
 
 
 def daily_pool(panel: Panel, model: Model, as_of, *, top: int = 20, screen: Screen | None = None) -> list[PoolEntry]:

@@ -16,6 +16,7 @@ from panhuo.market import indicators as ind
 from panhuo.market.models import get_model, models_for
 from panhuo.market.panel import Panel
 from panhuo.market.pool import PoolEntry, daily_pool
+from panhuo.market.reasons import Reason
 from panhuo.market.regime import REGIME_ZH
 
 RISK_DISCLOSURE = ("风险提示：以上内容基于量化模型对历史行情的分析，仅供参考，不构成对收益的承诺或保证。"
@@ -38,7 +39,7 @@ class WeakHolding:
     symbol: str
     name: str
     close: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass
@@ -50,7 +51,7 @@ class SwitchSuggestion:
     models: list[str]
     disclosure: str = RISK_DISCLOSURE
     requires_review: bool = True
-    notes: list[str] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,11 @@ def weak_holdings(panel: Panel, holdings: list[Holding], as_of, *, check: Holdin
             continue
         signs = []
         if k.below[j]:
-            signs.append("股价位于MA20与MA60之下且MA20下行")
+            signs.append(Reason("weak.below_ma"))
         if k.laggard[j]:
-            signs.append(f"20日涨幅{k.ret20[j]:.1%}，处于全市场后30%")
+            signs.append(Reason("weak.laggard", {"ret20": float(k.ret20[j])}))
         if h.cost_price and panel.close[t, j] < 0.9 * h.cost_price:
-            signs.append(f"较成本价{h.cost_price:.2f}亏损{1 - panel.close[t, j] / h.cost_price:.0%}")
+            signs.append(Reason("weak.loss", {"cost": h.cost_price, "loss": 1 - float(panel.close[t, j]) / h.cost_price}))
         if len(signs) >= 2:
             out.append(WeakHolding(h.symbol, str(panel.names[j]), float(panel.close[t, j]), tuple(signs)))
     return out
@@ -112,8 +113,8 @@ def suggest_switch(panel: Panel, holdings: list[Holding], as_of, *, regime: str,
     for m in models:
         cands += [e for e in daily_pool(panel, m, as_of, top=top * 2) if e.symbol not in held][:top]
     t = panel.index_of(as_of)
-    notes = [] if weak else ["持仓未见明显弱势股，无需换股"]
+    notes = [] if weak else [Reason("note.no_weak")]
     if not cands:
-        notes.append(f"当前{REGIME_ZH.get(regime, regime)}市道下模型股票池为空")
+        notes.append(Reason("note.empty_pool", {"regime": regime, "regime_zh": REGIME_ZH.get(regime, regime)}))
     return SwitchSuggestion(as_of=panel.dates[t].astype(object), regime=regime, weak=weak,
                             candidates=cands if weak else [], models=[m.name for m in models], notes=notes)

@@ -51,7 +51,7 @@ def _iso(d) -> str:
 def _entry(e: PoolEntry) -> dict:
     return {"date": _iso(e.date), "model": e.model, "model_zh": e.model_zh, "rank": e.rank, "symbol": e.symbol,
             "name": e.name, "industry": e.industry, "close": round(e.close, 2), "score": round(e.score, 4),
-            "reason": e.reason}
+            "reason": e.reason.as_json()}
 
 
 def _num(x) -> float | None:
@@ -137,7 +137,7 @@ def switch_drafts(panel: Panel, pools: dict[str, list[PoolEntry]], regime: str, 
         notes = [] if weak else ["no_weak"]
         if weak and not cands:
             notes.append("empty_pool")
-        out[cid] = {"weak": [{"symbol": w.symbol, "name": w.name, "close": round(w.close, 2), "reasons": list(w.reasons)}
+        out[cid] = {"weak": [{"symbol": w.symbol, "name": w.name, "close": round(w.close, 2), "reasons": [r.as_json() for r in w.reasons]}
                              for w in weak],
                     "candidates": [_entry(e) for e in cands] if weak else [], "models": names, "notes": notes,
                     "disclosure": RISK_DISCLOSURE}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.audit.models import AuditEvent
+from panhuo.market.reasons import lang_of, render
 from panhuo.marketweb.models import MarketDay, SwitchDraft
 
 REGIME_LABELS = {"strong": _("Strong"), "consolidating": _("Consolidating"), "weak": _("Weak")}
@@ -23,10 +25,17 @@ def _model(name: str) -> str:
     return str(MODEL_LABELS.get(name, name))
 
 
+def _with_reason(entry: dict, lang: str) -> dict:
+    """A stored pool entry with its reason rendered in the page's language (market.reasons)."""
+    return {**entry, "reason_text": render(entry.get("reason", ""), lang)}
+
+
 def market_page(*, day: MarketDay) -> dict:
     """Labelled pools and report rows, and the chart's data for json_script."""
+    lang = lang_of(get_language())
     pools = [{"name": n, "label": _model(n), "zh": p["zh"], "regime": p["regime"],
-              "regime_label": REGIME_LABELS.get(p["regime"], p["regime"]), "entries": p["entries"],
+              "regime_label": REGIME_LABELS.get(p["regime"], p["regime"]),
+              "entries": [_with_reason(e, lang) for e in p["entries"]],
               "for_today": p["regime"] == day.regime}
              for n, p in day.pools.items()]
     pools.sort(key=lambda p: not p["for_today"])          # the models for today's regime first
@@ -47,7 +56,11 @@ def switch_for_client(*, client) -> dict | None:
         return None
     sent = (AuditEvent.objects.filter(action="market.switch_send", detail__client=client.client_id)
             .order_by("-at").first()) if draft.weak else None
+    lang = lang_of(get_language())
+    sep = "; " if lang == "en" else "；"
+    weak = [{**w, "reason_text": sep.join(render(r, lang) for r in w.get("reasons", []))} for w in draft.weak]
     return {"draft": draft, "regime_label": REGIME_LABELS.get(draft.regime, draft.regime),
-            "model_labels": [_model(m) for m in draft.model_names],
-            "candidates": [{**c, "label": _model(c["model"])} for c in draft.candidates], "last_sent": sent}
+            "model_labels": [_model(m) for m in draft.model_names], "weak": weak,
+            "candidates": [{**_with_reason(c, lang), "label": _model(c["model"])} for c in draft.candidates],
+            "last_sent": sent}
 

@@ -10,6 +10,7 @@ import numpy as np
 from panhuo.market import blocks
 from panhuo.market import indicators as ind
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 from panhuo.market.signals import Signals
 
 
@@ -23,10 +24,10 @@ class Screen:
 
     signals: Signals
     features: dict[str, np.ndarray]
-    explain: Callable[[dict[str, float]], str]
+    explain: Callable[[dict[str, float]], Reason]
     blocks: list[tuple[int, dict[str, np.ndarray]]] | None = None
 
-    def reason(self, row: int, col: int) -> str:
+    def reason(self, row: int, col: int) -> Reason:
         if self.blocks:
             start, feats = next((s, f) for s, f in reversed(self.blocks) if s <= col)
             return self.explain({k: float(v[row, col - start]) for k, v in feats.items()})

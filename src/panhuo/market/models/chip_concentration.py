@@ -14,6 +14,7 @@ from panhuo.market import chips
 from panhuo.market import indicators as ind
 from panhuo.market.models.base import Model, Screen, adjusted_close, by_column_blocks, lag, tradable_stock
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 from panhuo.market.signals import Signals
 
 
@@ -30,8 +31,7 @@ def build(panel: Panel) -> Screen:
     score = np.where(entries, -conc, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=20),
                   {"conc": conc, "gap": gap, "profit": profit, "cost": mom.mean_cost()},
-                  lambda f: f"90%筹码集中度{f['conc']:.1%}，平均成本{f['cost']:.2f}，股价高于成本{np.expm1(f['gap']):.1%}，"
-                            f"获利盘{f['profit']:.0%}，MA20上行")
+                  lambda f: Reason("chip_concentration", {**f, "above": float(np.expm1(f["gap"]))}))
 
 
 MODEL = Model("chip_concentration", "筹码密集", "consolidating",

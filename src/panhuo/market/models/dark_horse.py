@@ -11,6 +11,7 @@ import numpy as np
 from panhuo.market import indicators as ind
 from panhuo.market.models.base import Model, Screen, adjusted_close, by_column_blocks, lag, tradable_stock
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 from panhuo.market.signals import Signals
 
 BASE = 120
@@ -30,7 +31,7 @@ def build(panel: Panel) -> Screen:
     score = np.where(entries, np.log(np.where(entries, vol_ratio, 1.0)) + 10 * breakout, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=30),
                   {"base_width": base_width, "breakout": breakout, "vol_ratio": vol_ratio},
-                  lambda f: f"{BASE}日底部振幅{f['base_width']:.0%}，放量{f['vol_ratio']:.1f}倍突破平台高点{f['breakout']:+.1%}")
+                  lambda f: Reason("dark_horse", {**f, "base": BASE}))
 
 
 MODEL = Model("dark_horse", "黑马股", "strong", "Breakout from a long tight base on at least double volume.", build)

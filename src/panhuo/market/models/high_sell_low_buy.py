@@ -20,6 +20,7 @@ from panhuo.market.models.base import (
     tradable_stock,
 )
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 from panhuo.market.signals import Signals
 
 WINDOW = 60
@@ -42,8 +43,7 @@ def build(panel: Panel) -> Screen:
     score = np.where(entries, 1 - pos, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=20),
                   {"width": width, "pos": pos, "rsi6": r6, "drift": drift},
-                  lambda f: f"60日箱体振幅{f['width']:.0%}、MA60变动{f['drift']:.1%}；收盘位于箱体{f['pos']:.0%}处，"
-                            f"RSI6={f['rsi6']:.0f}，低吸")
+                  lambda f: Reason("high_sell_low_buy", f))
 
 
 MODEL = Model("high_sell_low_buy", "高抛低吸", "weak",

@@ -19,6 +19,7 @@ from panhuo.market.models.base import (
     tradable_stock,
 )
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 from panhuo.market.signals import Signals
 
 
@@ -35,7 +36,7 @@ def build(panel: Panel) -> Screen:
     score = np.where(entries, -drop, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=10),
                   {"drop": drop, "rsi6_prev": lag(r6), "day": day},
-                  lambda f: f"10日跌幅{f['drop']:.1%}，前日RSI6={f['rsi6_prev']:.0f}超卖，今日收阳{f['day']:+.1%}，博反弹")
+                  lambda f: Reason("rebound", f))
 
 
 MODEL = Model("rebound", "反弹", "weak", "Oversold bounce: deep 10-day fall, RSI6 < 25, first up day.", build)

@@ -12,6 +12,7 @@ import numpy as np
 from panhuo.market import indicators as ind
 from panhuo.market.models.base import Model, Screen, adjusted_close, lag, limit_up_close, tradable_stock
 from panhuo.market.panel import Panel
+from panhuo.market.reasons import Reason
 from panhuo.market.signals import Signals
 
 
@@ -59,8 +60,7 @@ def build(panel: Panel) -> Screen:
     score = np.where(entries, pct + 0.1 * lu20 + strength, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=20),
                   {"ret20": ret20, "pct": pct, "lu20": lu20, "strength": strength},
-                  lambda f: f"20日涨幅{f['ret20']:.1%}，行业内排名前{1 - f['pct']:.0%}，20日涨停{f['lu20']:.0f}次，"
-                            f"所在行业强于市场{f['strength']:+.1%}")
+                  lambda f: Reason("sector_leader", {**f, "top": 1 - f["pct"]}))
 
 
 MODEL = Model("sector_leader", "龙头股", "strong",
