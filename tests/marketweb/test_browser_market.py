@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import re
+
 import polib
 import pytest
 
 from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, log_in, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _untranslated(text: str) -> list[str]:
@@ -37,6 +42,8 @@ def test_market_page_in_chinese_and_english(live_server, transactional_db, cast,
             zh = _zh(en)
             assert (zh or en) in text
         assert page.locator(".gauge-bar .seg.on").count() == 1
+        reasons_zh = page.locator(".pools td.reason").all_inner_texts()
+        assert reasons_zh and all(CJK.search(r) for r in reasons_zh)
         # Switch the chart to the CSI 300 and back: the buttons say which one is shown.
         page.click(".index-btn[data-symbol='000300.SH']")
         assert page.get_attribute(".index-btn[data-symbol='000300.SH']", "aria-pressed") == "true"
@@ -59,4 +66,14 @@ def test_market_page_in_chinese_and_english(live_server, transactional_db, cast,
         screenshot(page, "market-en")
         assert "Market regime" in text and "Position guidance" in text and "Model reports" in text
         assert "is not investment advice" in text
+        reasons_en = page.locator(".pools td.reason").all_inner_texts()
+        assert len(reasons_en) == len(reasons_zh) and not any(CJK.search(r) for r in reasons_en)   # English reasons
+        page.goto(f"{live_server.url}/clients/CA001/")
+        card = page.locator("#switch-suggestions")
+        card.scroll_into_view_if_needed()
+        screenshot(page, "market-switch-360-en")
+        weak = card.locator("ul.weak li").all_inner_texts()
+        cells = card.locator("tbody td:nth-child(4)").all_inner_texts()
+        assert weak and cells and not any(CJK.search(r.split(":", 1)[1]) for r in weak)   # after the stock's name
+        assert not any(CJK.search(c) for c in cells)
         browser.close()

@@ -25,9 +25,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "90% of chips within {conc:.1%}, average cost {cost:.2f}, price {above:.1%} above it, {profit:.0%} of "
         "chips in profit, MA20 rising"),
     "sector_leader": (
-        "20日涨幅{ret20:.1%}，行业内排名前{top:.0%}，20日涨停{lu20:.0f}次，所在行业强于市场{strength:+.1%}",
-        "up {ret20:.1%} in 20 sessions, top {top:.0%} of its industry, {lu20:.0f} limit-up closes in 20 "
-        "sessions, industry {strength:+.1%} ahead of the market"),
+        "20日涨幅{ret20:.1%}，强于行业内{pct:.0%}的同业，20日涨停{lu20:.0f}次，所在行业强于市场{strength:+.1%}",
+        "up {ret20:.1%} in 20 sessions, ahead of {pct:.0%} of its industry peers, {lu20:.0f} limit-up closes "
+        "in 20 sessions, industry {strength:+.1%} ahead of the market"),
     "dark_horse": (
         "{base:.0f}日底部振幅{base_width:.0%}，放量{vol_ratio:.1f}倍突破平台高点{breakout:+.1%}",
         "{base:.0f}-session base {base_width:.0%} wide, broke out {breakout:+.1%} above its high on "

@@ -60,7 +60,7 @@ def build(panel: Panel) -> Screen:
     score = np.where(entries, pct + 0.1 * lu20 + strength, np.nan)
     return Screen(Signals(entries, exits, score, max_hold=20),
                   {"ret20": ret20, "pct": pct, "lu20": lu20, "strength": strength},
-                  lambda f: Reason("sector_leader", {**f, "top": 1 - f["pct"]}))
+                  lambda f: Reason("sector_leader", f))
 
 
 MODEL = Model("sector_leader", "龙头股", "strong",
