@@ -53,6 +53,16 @@ def test_turnover_assets_and_returns(rows):
     assert rows["C5"]["assets_90d_ago"] is None and rows["C5"]["return_90d"] is None
 
 
+def test_signs_of_winding_down(rows):
+    c6 = rows["C6"]
+    # last buy 06-03; in (03-30, 06-28] it bought 23,000 of 77,000 traded (the 04-15 sale was 54,000)
+    assert c6["days_since_last_buy"] == 25 and c6["buy_amount_90d"] == 23000 and c6["amount_90d"] == 77000
+    # its only deposit was on 01-10, outside the 90 days
+    assert c6["days_since_last_deposit"] == 170 and c6["transfers_in_90d"] == 0
+    assert rows["C5"]["transfers_in_90d"] == 1 and rows["C5"]["days_since_last_deposit"] == 57
+    assert rows["C7"]["days_since_last_buy"] is None and rows["C7"]["days_since_last_deposit"] is None
+
+
 def test_transfers_and_share_moved_out(rows):
     c6 = rows["C6"]
     assert c6["net_transfer_90d"] == -120000 and c6["net_transfer_30d"] == 0 and c6["transfer_out_90d"] == 120000

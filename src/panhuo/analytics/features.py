@@ -33,6 +33,7 @@ FEATURES = [
     "excess_return_90d", "drawdown_from_peak", "unrealised_pnl_pct", "position_level",
     "instruments_held", "symbols_traded_90d", "symbols_traded_365d", "days_since_last_contact",
     "questionnaire_score", "bg_frequency", "bg_recency", "bg_age",
+    "days_since_last_buy", "buy_amount_90d", "days_since_last_deposit", "transfers_in_90d",
 ]
 
 
@@ -60,6 +61,7 @@ def lit(d: date) -> str:
 
 def _cd_life(w: Windows) -> str:
     return (f"SELECT client_id, min(trade_date) AS first_trade_date, max(trade_date) AS last_trade_date, "
+            f"max(trade_date) FILTER (WHERE buy_amount > 0) AS last_buy_date, "
             f"CAST(count(*) AS BIGINT) AS trading_days_total FROM client_days WHERE trade_date <= {w.d} "
             f"GROUP BY client_id")
 
@@ -72,7 +74,7 @@ PIECES = (30, 90, 180, SIX_MONTHS, 365)
 def _cd_pieces(w: Windows) -> str:
     piece = " ".join(f"WHEN trade_date > {w.ago(n)} THEN {k}" for k, n in enumerate(PIECES[:-1]))
     return (f"SELECT client_id, CASE {piece} ELSE {len(PIECES) - 1} END AS piece, count(*) AS n, "
-            f"sum(trades) AS t, sum(amount) AS a, sum(commission) AS c FROM client_days "
+            f"sum(trades) AS t, sum(amount) AS a, sum(commission) AS c, sum(buy_amount) AS b FROM client_days "
             f"WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)} GROUP BY ALL")
 
 
@@ -88,6 +90,7 @@ def _cd(w: Windows) -> str:
         parts.append(f"{upto('sum', 'c', n, 'DOUBLE')} AS commission_{n}d")
     for n, name in ((30, "30d"), (90, "90d"), (SIX_MONTHS, "6m"), (365, "365d")):
         parts.append(f"{upto('sum', 'a', n, 'DOUBLE')} AS amount_{name}")
+    parts.append(f"{upto('sum', 'b', 90, 'DOUBLE')} AS buy_amount_90d")
     return f"SELECT client_id, {', '.join(parts)} FROM cd_pieces GROUP BY client_id"
 
 
@@ -131,6 +134,8 @@ def _transfers(w: Windows) -> str:
       sum({signed}) FILTER (WHERE {day} > {w.ago(90)}) AS net_transfer_90d,
       sum(CASE WHEN direction = 'out' THEN amount ELSE 0 END) FILTER (WHERE {day} > {w.ago(90)}) AS transfer_out_90d,
       count(*) FILTER (WHERE direction = 'out' AND {day} > {w.ago(90)}) AS transfers_out_90d,
+      count(*) FILTER (WHERE direction = 'in' AND {day} > {w.ago(90)}) AS transfers_in_90d,
+      max({day}) FILTER (WHERE direction = 'in') AS last_deposit_date,
       sum({signed}) AS net_deposits_total
     FROM transfers WHERE {day} <= {w.d} GROUP BY client_id"""
 
@@ -215,7 +220,11 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
       {contact} AS days_since_last_contact, {score} AS questionnaire_score,
       CAST({z}(l.trading_days_total, 1) - 1 AS BIGINT) AS bg_frequency,
       CAST(date_diff('day', l.first_trade_date, l.last_trade_date) AS DOUBLE) / 7 AS bg_recency,
-      CAST(date_diff('day', l.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age
+      CAST(date_diff('day', l.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age,
+      CAST(date_diff('day', l.last_buy_date, {w.d}) AS BIGINT) AS days_since_last_buy,
+      {z}(cd.buy_amount_90d, 0.0) AS buy_amount_90d,
+      CAST(date_diff('day', tr.last_deposit_date, {w.d}) AS BIGINT) AS days_since_last_deposit,
+      CAST({z}(tr.transfers_in_90d, 0) AS BIGINT) AS transfers_in_90d
     FROM clients c
       LEFT JOIN cd_life l ON l.client_id = c.client_id LEFT JOIN cd ON cd.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
       LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN tr ON tr.client_id = c.client_id
