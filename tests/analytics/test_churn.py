@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from panhuo.analytics.churn import ChurnModel, rule_score
+from panhuo.analytics.churn import MODEL_FEATURES, ChurnModel, model_matrix, rule_score
 from panhuo.analytics.pipeline import run_daily_full
 from panhuo.analytics.reasons import describe, top_reasons
 from tests.analytics.simbranch import simulated_branch
@@ -45,8 +46,19 @@ def test_reasons_say_what_raised_the_risk():
     assert describe("excess_return_ytd", -0.12) == ("今年以来跑输沪深300 12%", "Behind the CSI 300 by 12% this year")
 
 
-def test_against_the_simulators_truth(tmp_path, warehouse, capsys):
-    as_of = simulated_branch(tmp_path / "sim", warehouse)
+def test_every_model_input_is_worded():
+    # counts, sums and shares are never null (coalesced in features.py); everything else may be missing
+    never_null = ("trading_days_", "trades_", "transfers_", "amount_", "commission_", "net_transfer_", "moved_out_",
+                  "instruments_held", "account_age_days")
+    for name in MODEL_FEATURES:
+        for value in (12.0, -0.3) + (() if name.startswith(never_null) else (float("nan"),)):
+            zh, en = describe(name, value)
+            assert name not in zh and name not in en, name
+
+
+@pytest.mark.parametrize("seed", [7, 11, 13])
+def test_against_the_simulators_truth(tmp_path, warehouse, capsys, seed):
+    as_of = simulated_branch(tmp_path / "sim", warehouse, seed=seed)
     result = run_daily_full(warehouse, as_of=as_of)
     report = result.churn
     assert report.note == "" and report.valid_date < as_of and all(d < report.valid_date for d in report.train_dates)
@@ -55,22 +67,26 @@ def test_against_the_simulators_truth(tmp_path, warehouse, capsys):
     scored = df.filter(pl.col("alive_at_end") & pl.col("churn_risk").is_not_null() & pl.col("churn_risk").is_not_nan())
     y = scored["churns_in_next_90d"].to_numpy().astype(int)
     risk = scored["churn_risk"].to_numpy()
-    from panhuo.analytics.churn import model_matrix
-
     X = model_matrix(result.table.filter(
         np.isin(result.table.column("client_id").to_numpy(zero_copy_only=False), scored["client_id"].to_numpy())),
         as_of)
     auc, rule = roc_auc_score(y, risk), roc_auc_score(y, rule_score(X))
     ceiling = roc_auc_score(y, scored["churn_probability_90d"].to_numpy())
     brier = brier_score_loss(y, risk)
-    print(f"truth: AUC {auc:.4f} rule {rule:.4f} ceiling {ceiling:.4f} Brier {brier:.4f}; "
+    base = brier_score_loss(y, np.full(len(y), y.mean()))         # knowing only the true rate
+    raw = brier_score_loss(y, 1 / (1 + np.exp(-result.churn_model.margin(X))))   # the model before calibration
+    print(f"seed {seed} truth: AUC {auc:.4f} rule {rule:.4f} ceiling {ceiling:.4f}; Brier {brier:.4f} "
+          f"(base rate {base:.4f}, uncalibrated {raw:.4f}); mean risk {risk.mean():.3f} rate {y.mean():.3f}; "
           f"validation AUC {report.auc:.4f} Brier {report.brier:.4f} rule {report.rule_auc:.4f}")
     assert auc >= 0.80 and auc >= rule + 0.05
     assert auc <= ceiling + 0.02            # no model can know more than the true hazard
+    # calibrated: no worse than a forecast that knew the true rate; the uncalibrated scores are far off it
+    assert brier <= 1.1 * base < raw
     # every client at risk gets at most three plain reasons, in both languages
-    top = df.filter(pl.col("churn_risk") > 0.5)
+    top = scored.sort("churn_risk", descending=True).head(50)
     assert len(top) > 0 and all(1 <= len(r) <= 3 for r in top["churn_reasons"])
     assert all(len(a) == len(b) for a, b in zip(top["churn_reasons"], top["churn_reasons_en"], strict=True))
+    assert not any("=" in r or "缺失" in r for rs in top["churn_reasons"] for r in rs)   # every input is worded
     # P(alive) from BG/NBD on trading days separates who is gone from who is not
     alive = df.filter(pl.col("p_alive").is_not_null())
     assert roc_auc_score(alive["alive_at_end"].to_numpy().astype(int), alive["p_alive"].to_numpy()) > 0.75

@@ -61,6 +61,13 @@ TEMPLATES: dict[str, Template] = {
     "position_level": lambda v: (f"仓位{_pct(v)}", f"Position level {_pct(v)}"),
     "instruments_held": lambda v: (f"持有{v:.0f}只证券", f"Holds {v:.0f} securities"),
     "days_since_last_contact": lambda v: (f"已{v:.0f}天未联系", f"Not contacted for {v:.0f} days"),
+    "days_since_last_buy": lambda v: (f"已{v:.0f}天未买入", f"No buy for {v:.0f} days"),
+    "buy_share_90d": lambda v: (f"近90天买入占成交{_pct(v)}", f"Buys {_pct(v)} of 90-day turnover"),
+    "days_since_last_deposit": lambda v: (f"已{v:.0f}天未转入资金", f"No deposit for {v:.0f} days"),
+    "transfers_in_90d": lambda v: (f"近90天转入{v:.0f}次", f"{v:.0f} deposits in 90 days"),
+    "activity_trend_30d": lambda v: (f"近30天交易频率为全年平均的{_pct(v)}", f"Trading in the last 30 days at {_pct(v)} of the yearly pace"),
+    "activity_trend_90d": lambda v: (f"近90天交易频率为全年平均的{_pct(v)}", f"Trading in the last 90 days at {_pct(v)} of the yearly pace"),
+    "selling_since_buy_days": lambda v: (f"末次买入后{v:.0f}天只卖不买", f"Only sells in the {v:.0f} days after the last buy"),
     "account_age_days": lambda v: (f"开户{v / 365:.1f}年", f"Client for {v / 365:.1f} years"),
 }
 
@@ -70,6 +77,22 @@ MISSING: dict[str, tuple[str, str]] = {
     "unrealised_pnl_pct": ("无持仓", "No holdings"),
     "position_level": ("无资产", "No assets"),
     "overdue_ratio": ("从未交易", "Never traded"),
+    "days_since_last_buy": ("从未买入", "Never bought"),
+    "days_since_last_deposit": ("从未转入资金", "Never deposited"),
+    "buy_share_90d": ("近90天无成交", "No trades in 90 days"),
+    "activity_trend_30d": ("近一年无交易", "No trades in a year"),
+    "activity_trend_90d": ("近一年无交易", "No trades in a year"),
+    "selling_since_buy_days": ("从未买入", "Never bought"),
+    "holdings_change_90d": ("90天前无持仓", "No holdings 90 days ago"),
+    "asset_change_90d": ("90天前无资产", "No assets 90 days ago"),
+    "turnover_6m": ("近半年无资产", "No assets in the last six months"),
+    "lifetime_pnl_pct": ("无累计转入", "No net deposits on record"),
+    "drawdown_from_peak": ("近一年无资产", "No assets in the last year"),
+    "return_90d": ("90天前无资产", "No assets 90 days ago"),
+    "excess_return_90d": ("90天前无资产", "No assets 90 days ago"),
+    "return_ytd": ("年初无资产", "No assets at the start of the year"),
+    "excess_return_ytd": ("年初无资产", "No assets at the start of the year"),
+    "assets_now": ("无资产", "No assets"),
 }
 
 
