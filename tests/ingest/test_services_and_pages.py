@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from panhuo.clients.models import Advisor, Branch, Client
 from panhuo.config import warehouse_path
+from panhuo.imports.journal import journal_batch, journal_batches, journal_path
 from panhuo.imports.models import BatchStatus, ImportBatch
 from panhuo.imports.services import ImportLocked, ImportRejected, import_batch
 from panhuo.ingest.lock import import_lock
@@ -69,7 +70,8 @@ def test_import_writes_store_and_client_master_and_records_the_batch(home, tmp_p
     assert Advisor.objects.get(advisor_id="A01").level == "senior"
     again = import_batch(paths=[simulator_export(tmp_path)], profile="simulator")
     assert again.status == BatchStatus.UNCHANGED and "already loaded" in again.message
-    assert ImportBatch.objects.count() == 2
+    assert ImportBatch.objects.count() == 1               # a batch that wrote nothing is in the journal
+    assert [b.key for b in journal_batches(recorded={batch.key})] == [again.key]
 
 
 def test_advisor_change_sets_assigned_on_to_the_business_date(home, tmp_path, db):
@@ -99,9 +101,12 @@ def test_rejected_batch_leaves_both_stores_as_they_were(home, tmp_path, db):
     assert p.value != "1390000222" and "手机号码不是 11 位数字" in p.zh and "not 11 digits" in p.en
     assert hashlib.sha256(warehouse_path().read_bytes()).hexdigest() == before_store
     assert master() == before_master
-    rejected = ImportBatch.objects.get(status=BatchStatus.REJECTED)
+    assert not ImportBatch.objects.filter(status=BatchStatus.REJECTED).exists()
+    rejected = journal_batch(info.value.batch.key)           # recorded beside the stores, not in them
+    assert rejected.status == BatchStatus.REJECTED and rejected.username == "system"
     assert rejected.problem_count == 1 and rejected.problems[0]["column"] == "手机号码"
-    assert "1390000222" not in str(rejected.problems)
+    assert "1390000222" not in journal_path().read_text(encoding="utf-8")
+    assert oct(journal_path().stat().st_mode & 0o777) == "0o600"
 
 
 def test_a_second_import_while_one_runs_stops_with_a_clear_message(home, tmp_path, db):
@@ -160,7 +165,7 @@ def test_upload_imports_one_batch_and_shows_it(client, staff, home, tmp_path):
     assert batch.status == BatchStatus.LOADED and batch.username == "admin" and batch.rows_loaded == 21
     assert "成交明细.csv" in response.content.decode()
     listing = client.get(reverse("imports:list")).content.decode()
-    assert reverse("imports:detail", args=[batch.pk]) in listing
+    assert reverse("imports:batch", args=[batch.key]) in listing
 
 
 def test_upload_of_a_bad_file_shows_the_problems_masked(client, staff, home):
@@ -170,7 +175,26 @@ def test_upload_of_a_bad_file_shows_the_problems_masked(client, staff, home):
                                                        "files": [SimpleUploadedFile("clients.csv", body)]}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and "110101199003071234" not in page and "证件号码" in page
-    assert ImportBatch.objects.get().status == BatchStatus.REJECTED
+    assert not ImportBatch.objects.exists()
+    (rejected,) = journal_batches()
+    assert rejected.status == BatchStatus.REJECTED and rejected.username == "admin"
+    listing = client.get(reverse("imports:list")).content.decode()
+    assert reverse("imports:batch", args=[rejected.key]) in listing
+
+
+def test_batch_killed_before_the_store_commit_is_listed_as_interrupted(client, staff, home, tmp_path, monkeypatch):
+    import panhuo.imports.services as services
+
+    def crash(**kwargs):
+        raise KeyboardInterrupt   # stands in for a SIGKILL while the batch loads (test_kill kills for real)
+    monkeypatch.setattr(services, "run_batch", crash)
+    with pytest.raises(KeyboardInterrupt):
+        import_batch(paths=[simulator_export(tmp_path)], profile="simulator", user=staff.users["admin"])
+    login(client, staff, "admin")
+    (batch,) = journal_batches()
+    assert batch.status == BatchStatus.INTERRUPTED and not ImportBatch.objects.exists()
+    page = client.get(reverse("imports:batch", args=[batch.key])).content.decode()
+    assert "interrupted before commit" in page
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd.csv", ".hidden.csv", "evil.exe", "a|b.csv"])

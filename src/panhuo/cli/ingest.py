@@ -25,6 +25,7 @@ def import_command(
     from panhuo.django_setup import setup
 
     setup()
+    from panhuo.imports.journal import journal_path
     from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, import_batch
 
     with progress(quiet=as_json) as bar:
@@ -38,6 +39,7 @@ def import_command(
         except ImportRejected as exc:
             if as_json:
                 fail(str(exc), as_json=True, code=1, batch=exc.batch.key, report_file=exc.batch.report_file,
+                     journal=str(journal_path()),
                      problem_count=exc.batch.problem_count, problems=[p.as_dict() for p in exc.problems])
             table = Table("文件 file", "行 row", "列 column", "值 value", "原因 / reason", show_lines=False)
             for p in exc.problems[:200]:
@@ -48,12 +50,14 @@ def import_command(
                 console.print(f"… {exc.batch.problem_count - 200} more / 另有 {exc.batch.problem_count - 200} 个问题")
             if exc.batch.report_file:
                 console.print(f"全部问题 / every problem: {exc.batch.report_file}")
+            console.print(f"导入记录 / batch recorded in: {journal_path()}")
             fail(str(exc), code=1)
     result = {
         "ok": True, "batch": batch.key, "status": batch.status, "profile": batch.profile,
         "rows_read": batch.rows_read, "rows_loaded": batch.rows_loaded, "rows_rejected": batch.rows_rejected,
         "rows_duplicate": batch.rows_duplicate, "files": batch.files, "control_totals": batch.control_totals,
         "changes": batch.changes, "quarantine_file": batch.quarantine_file, "message": batch.message,
+        "recorded_in": "operational store" if batch.pk else str(journal_path()),
     }
     summary = (f"{batch.message} · read {batch.rows_read}, loaded {batch.rows_loaded}, rejected "
                f"{batch.rows_rejected}, duplicates {batch.rows_duplicate}"

@@ -2,6 +2,7 @@
 
 Two stores cannot share one transaction, so the order is fixed: the analytical store commits first (with the
 ledger of file hashes in the same transaction), then the client master and the batch record commit together.
+Batches that write no data are recorded in the import journal instead (panhuo.imports.journal).
 If a process dies between the two, the next import finds the store's batch key without a loaded record and
 repeats the master sync (idempotent: it copies the store's clients and advisors), so nothing loads twice.
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Advisor, Branch, Client
 from panhuo.config import panhuo_home, warehouse_path
+from panhuo.imports.journal import journal_append, journal_batch
 from panhuo.imports.models import BatchStatus, ImportBatch
 from panhuo.ingest.batch import BatchRejected, BatchResult, client_master_rows, run_batch, unsynced_batches
 from panhuo.ingest.lock import ImportLocked, import_lock
@@ -153,10 +155,8 @@ def _group(clients: list[dict]) -> dict[str, Counter]:
 
 
 def _recover(store: Path) -> None:
-    """Finish batches the store committed but whose master sync and record were cut off by a crash."""
-    ImportBatch.objects.filter(status=BatchStatus.RUNNING).update(
-        status=BatchStatus.INTERRUPTED, finished_at=timezone.now(),
-        message="进程中断，未提交 / interrupted before commit; nothing was loaded")
+    """Finish batches the store committed but whose master sync and record were cut off by a crash.
+    (Batches killed before the store committed wrote nothing; the journal lists them as interrupted.)"""
     synced = set(ImportBatch.objects.filter(status=BatchStatus.LOADED).values_list("key", flat=True))
     for key in unsynced_batches(store, synced):
         con = duckdb.connect(str(store), read_only=True)
@@ -168,9 +168,12 @@ def _recover(store: Path) -> None:
         finally:
             con.close()
         business_date = max((f.pop("business_date") for f in files if f["business_date"]), default=None)
+        started = journal_batch(key)      # who started it, and when
         with transaction.atomic():
             sync = sync_client_master(store=store, business_date=business_date)
-            batch, _ = ImportBatch.objects.get_or_create(key=key, defaults={"profile": "?"})
+            batch, _ = ImportBatch.objects.get_or_create(key=key, defaults={
+                "profile": started.profile if started else "?", "username": started.username if started else "",
+                "quarantine": started.quarantine if started else False})
             batch.business_date = business_date
             batch.status = BatchStatus.LOADED
             batch.files = batch.files or files
@@ -178,22 +181,28 @@ def _recover(store: Path) -> None:
             batch.finished_at = timezone.now()
             batch.message = f"中断后补完客户主数据 / client master completed after an interruption {sync}"
             batch.save()
+            if started:
+                ImportBatch.objects.filter(pk=batch.pk).update(started_at=started.started_at)
 
 
 def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool = False,
                  progress: Callable[[str, int, int], None] | None = None) -> ImportBatch:
-    """Import files (or folders of files) as one all-or-nothing batch; returns the recorded ImportBatch.
+    """Import files (or folders of files) as one all-or-nothing batch; returns its ImportBatch.
 
-    Raises ImportRejected (nothing written, problems attached), ImportLocked (another import is running) or
-    ProfileError (unknown or broken profile).
+    A loaded batch is saved in the operational store with the client master it changes; a batch that writes
+    no data (rejected, already loaded, failed) is recorded in the journal only, so both stores keep their
+    bytes (see panhuo.imports.journal). Raises ImportRejected (nothing written, problems attached),
+    ImportLocked (another import is running) or ProfileError (unknown or broken profile).
     """
     prof = load_profile(profile)
     username = getattr(user, "username", "") or "system"
     store = warehouse_path()
     with import_lock(panhuo_home(), owner=username):
         _recover(store)
-        batch = ImportBatch.objects.create(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine,
-                                           user=user if getattr(user, "pk", None) else None, username=username)
+        started = timezone.now()
+        batch = ImportBatch(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine, started_at=started,
+                            user=user if getattr(user, "pk", None) else None, username=username)
+        journal_append(batch)      # status "running": if this process dies, the journal says so
         try:
             result = run_batch(store_path=store, paths=[Path(p) for p in paths], profile=prof, batch_key=batch.key,
                                quarantine=quarantine, quarantine_dir=panhuo_home() / "quarantine",
@@ -201,25 +210,26 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
         except BatchRejected as exc:
             _fill(batch, exc.result)
             batch.status = BatchStatus.REJECTED
-            batch.save()
-            audit_record(user=user, action="import", object_type="import_batch", object_ids=[batch.key],
-                         outcome="rejected", detail={"problems": batch.problem_count})
+            journal_append(batch)
             raise ImportRejected(batch, exc.result.problems, exc.result.message) from None
         except Exception as exc:
             batch.status, batch.message, batch.finished_at = BatchStatus.FAILED, str(exc)[:2000], timezone.now()
-            batch.save()
+            journal_append(batch)
             raise
+        _fill(batch, result)
+        if result.status != "loaded":
+            batch.status = BatchStatus.UNCHANGED
+            journal_append(batch)
+            return batch
         with transaction.atomic():
-            _fill(batch, result)
-            if result.status == "loaded":
-                if {"clients", "advisors"} & set(result.tables):
-                    sync = sync_client_master(store=store, business_date=result.business_date,
-                                              branch_names=prof.branch_names)
-                    batch.changes = [*batch.changes, {"table": "client_master", **sync}]
-                batch.status = BatchStatus.LOADED
-            else:
-                batch.status = BatchStatus.UNCHANGED
+            if {"clients", "advisors"} & set(result.tables):
+                sync = sync_client_master(store=store, business_date=result.business_date,
+                                          branch_names=prof.branch_names)
+                batch.changes = [*batch.changes, {"table": "client_master", **sync}]
+            batch.status = BatchStatus.LOADED
             batch.save()
+            ImportBatch.objects.filter(pk=batch.pk).update(started_at=started)   # auto_now_add set it to now
+            batch.started_at = started
             audit_record(user=user, action="import", object_type="import_batch", object_ids=[batch.key],
                          outcome=batch.status, detail={"rows_loaded": batch.rows_loaded})
             kill_point("master")

@@ -51,6 +51,14 @@ def batch_detail(request, batch_id: int):
 
 
 @never_cache
+@require_GET
+def batch_by_key(request, key: str):
+    """A batch by key: loaded ones live in the operational store, the rest in the import journal."""
+    batch = selectors.batch_by_key_for_user(user=request.user, key=key)
+    return render(request, "imports/detail.html", {"batch": batch})
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def upload(request):
     if not selectors.can_run_imports(request.user):
@@ -84,9 +92,9 @@ def upload(request):
                                  quarantine=request.POST.get("quarantine") == "on")
         except ImportRejected as exc:
             messages.error(request, _("The batch was rejected; nothing was written. See the problems below."))
-            return redirect("imports:detail", batch_id=exc.batch.pk)
+            return redirect("imports:batch", key=exc.batch.key)
         except (ImportLocked, ProfileError) as exc:
             context["error"] = str(exc)
             return render(request, "imports/upload.html", context, status=409)
     messages.success(request, batch.message)
-    return redirect("imports:detail", batch_id=batch.pk)
+    return redirect("imports:batch", key=batch.key)

@@ -34,3 +34,18 @@ def import_lock(folder: Path, *, owner: str = ""):
         yield
     finally:
         os.close(fd)
+
+
+def import_lock_held(folder: Path) -> bool:
+    """Whether an import holds the lock right now (for listing a journalled "running" batch truthfully)."""
+    path = folder / "import.lock"
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)      # closing releases a lock taken here
