@@ -82,9 +82,9 @@ def _shift(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _rolling_sum(a: np.ndarray, n: int) -> np.ndarray:
-    """Sum of the last n rows; NaN where the window is incomplete or holds NaN."""
-    return kernels.rolling_sum(a, n)
+def _rolling_sum(a: np.ndarray, n: int, div: float = 1.0) -> np.ndarray:
+    """Sum of the last n rows over `div`; NaN where the window is incomplete or holds NaN."""
+    return kernels.rolling_sum(a, n, float(div), np.empty(a.shape))
 
 
 @columnwise
@@ -98,33 +98,34 @@ def rolling_sum(x, n: int) -> np.ndarray:
 def ma(x, n: int) -> np.ndarray:
     """Simple moving average MA(X,N) (TA-Lib SMA): first value at the N-th bar."""
     a, sq = _2d(x)
-    return _out(_rolling_sum(a, n) / n, sq)
+    return _out(_rolling_sum(a, n, n), sq)
 
 
 @columnwise
 def rolling_max(x, n: int) -> np.ndarray:
     """HHV(X,N): maximum of the last n rows (NaN until n valid values)."""
     a, sq = _2d(x)
-    return _out(kernels.rolling_extreme(a, n, True), sq)
+    return _out(kernels.rolling_extreme(a, n, True, np.empty(a.shape), np.empty(a.shape)), sq)
 
 
 @columnwise
 def rolling_min(x, n: int) -> np.ndarray:
     """LLV(X,N): minimum of the last n rows."""
     a, sq = _2d(x)
-    return _out(kernels.rolling_extreme(a, n, False), sq)
+    return _out(kernels.rolling_extreme(a, n, False, np.empty(a.shape), np.empty(a.shape)), sq)
 
 
 @columnwise
 def rolling_std(x, n: int, ddof: int = 0) -> np.ndarray:
     """Standard deviation of the last n rows (two-pass per window: exact for flat windows, no drift)."""
     a, sq = _2d(x)
-    return _out(kernels.rolling_std(a, n, ddof), sq)
+    return _out(kernels.rolling_std(a, n, ddof, np.empty(a.shape)), sq)
 
 
 def _recursive(x: np.ndarray, alpha: float, seed_row: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """y[seed_row] = seed, then y = alpha·x + (1−alpha)·y₋₁ per column; a NaN input carries y forward."""
-    return kernels.recursive(x, float(alpha), np.asarray(seed_row, dtype=np.int64), np.asarray(seed, dtype=float))
+    return kernels.recursive(x, float(alpha), np.asarray(seed_row, dtype=np.int64), np.asarray(seed, dtype=float),
+                             np.empty(x.shape))
 
 
 def _seed_from_first(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,7 +277,7 @@ def obv(close, volume) -> np.ndarray:
     """On-balance volume (TA-Lib): starts at the first volume, ± volume by the sign of the close change."""
     c, sq = _2d(close)
     v, _ = _2d(volume)
-    return _out(kernels.obv(c, v, first_valid(c)), sq)
+    return _out(kernels.obv(c, v, first_valid(c), np.empty(c.shape)), sq)
 
 
 @columnwise
