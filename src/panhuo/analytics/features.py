@@ -59,23 +59,21 @@ def lit(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
-def _cd_life(w: Windows) -> str:
-    return (f"SELECT client_id, min(trade_date) AS first_trade_date, max(trade_date) AS last_trade_date, "
-            f"max(trade_date) FILTER (WHERE buy_amount > 0) AS last_buy_date, "
-            f"CAST(count(*) AS BIGINT) AS trading_days_total FROM client_days WHERE trade_date <= {w.d} "
-            f"GROUP BY client_id")
-
-
-# Disjoint pieces of the last year; every window of the features is a union of leading pieces. Grouping by
-# (client, piece) with plain sums is several times cheaper than a dozen FILTERed aggregates over every row.
+# Disjoint pieces of the client's history: the last year cut at 30 / 90 / 180 / 182 days, and everything
+# before it. Every window of the features is a union of leading pieces and the lifetime figures (first and
+# last trade, trading days in all) a fold over all of them, so client_days is read and grouped once. Grouping
+# by (client, piece) with plain sums is several times cheaper than a dozen FILTERed aggregates over every row.
 PIECES = (30, 90, 180, SIX_MONTHS, 365)
+OLDER = len(PIECES)     # the piece of days before the last year
 
 
 def _cd_pieces(w: Windows) -> str:
-    piece = " ".join(f"WHEN trade_date > {w.ago(n)} THEN {k}" for k, n in enumerate(PIECES[:-1]))
-    return (f"SELECT client_id, CASE {piece} ELSE {len(PIECES) - 1} END AS piece, count(*) AS n, "
-            f"sum(trades) AS t, sum(amount) AS a, sum(commission) AS c, sum(buy_amount) AS b FROM client_days "
-            f"WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)} GROUP BY ALL")
+    piece = " ".join(f"WHEN trade_date > {w.ago(n)} THEN {k}" for k, n in enumerate(PIECES))
+    return (f"SELECT client_id, CASE {piece} ELSE {OLDER} END AS piece, count(*) AS n, "
+            f"sum(trades) AS t, sum(amount) AS a, sum(commission) AS c, sum(buy_amount) AS b, "
+            f"min(trade_date) AS first_day, max(trade_date) AS last_day, "
+            f"max(CASE WHEN buy_amount > 0 THEN trade_date END) AS last_buy_day FROM client_days "
+            f"WHERE trade_date <= {w.d} GROUP BY ALL")
 
 
 def _cd(w: Windows) -> str:
@@ -91,6 +89,8 @@ def _cd(w: Windows) -> str:
     for n, name in ((30, "30d"), (90, "90d"), (SIX_MONTHS, "6m"), (365, "365d")):
         parts.append(f"{upto('sum', 'a', n, 'DOUBLE')} AS amount_{name}")
     parts.append(f"{upto('sum', 'b', 90, 'DOUBLE')} AS buy_amount_90d")
+    parts += ["min(first_day) AS first_trade_date", "max(last_day) AS last_trade_date",
+              "max(last_buy_day) AS last_buy_date", "CAST(sum(n) AS BIGINT) AS trading_days_total"]
     return f"SELECT client_id, {', '.join(parts)} FROM cd_pieces GROUP BY client_id"
 
 
@@ -166,7 +166,7 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
                  has_questionnaires: bool = False) -> list[tuple[str, str]]:
     """The named steps; the last one, `features`, has one row per client with the FEATURES columns."""
     w = Windows(as_of)
-    ctes = [("cd_life", _cd_life(w)), ("cd_pieces", _cd_pieces(w)), ("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades)), ("da", _assets(w)),
+    ctes = [("cd_pieces", _cd_pieces(w)), ("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades)), ("da", _assets(w)),
             ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
     contact = "CAST(NULL AS BIGINT)"
     score = "CAST(NULL AS BIGINT)"
@@ -189,15 +189,15 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
     final = f"""SELECT c.client_id, c.branch_id, c.advisor_id, c.open_date, l.first_trade_date, l.last_trade_date,
       CAST(date_diff('day', l.last_trade_date, {w.d}) AS BIGINT) AS days_since_last_trade,
       {z}(l.trading_days_total, 0) AS trading_days_total,
-      {z}(cd.trading_days_30d, 0) AS trading_days_30d, {z}(cd.trading_days_90d, 0) AS trading_days_90d,
-      {z}(cd.trading_days_180d, 0) AS trading_days_180d, {z}(cd.trading_days_365d, 0) AS trading_days_365d,
-      {z}(cd.trades_30d, 0) AS trades_30d, {z}(cd.trades_90d, 0) AS trades_90d, {z}(cd.trades_365d, 0) AS trades_365d,
-      {z}(cd.amount_30d, 0.0) AS amount_30d, {z}(cd.amount_90d, 0.0) AS amount_90d,
-      {z}(cd.amount_6m, 0.0) AS amount_6m, {z}(cd.amount_365d, 0.0) AS amount_365d,
-      {z}(cd.commission_30d, 0.0) AS commission_30d, {z}(cd.commission_90d, 0.0) AS commission_90d,
-      {z}(cd.commission_365d, 0.0) AS commission_365d,
-      CASE WHEN da.avg_assets_6m > 0 THEN {z}(cd.amount_6m, 0.0) / da.avg_assets_6m END AS turnover_6m,
-      CASE WHEN da.avg_assets_365d > 0 THEN {z}(cd.amount_365d, 0.0) / da.avg_assets_365d END AS turnover_365d,
+      {z}(l.trading_days_30d, 0) AS trading_days_30d, {z}(l.trading_days_90d, 0) AS trading_days_90d,
+      {z}(l.trading_days_180d, 0) AS trading_days_180d, {z}(l.trading_days_365d, 0) AS trading_days_365d,
+      {z}(l.trades_30d, 0) AS trades_30d, {z}(l.trades_90d, 0) AS trades_90d, {z}(l.trades_365d, 0) AS trades_365d,
+      {z}(l.amount_30d, 0.0) AS amount_30d, {z}(l.amount_90d, 0.0) AS amount_90d,
+      {z}(l.amount_6m, 0.0) AS amount_6m, {z}(l.amount_365d, 0.0) AS amount_365d,
+      {z}(l.commission_30d, 0.0) AS commission_30d, {z}(l.commission_90d, 0.0) AS commission_90d,
+      {z}(l.commission_365d, 0.0) AS commission_365d,
+      CASE WHEN da.avg_assets_6m > 0 THEN {z}(l.amount_6m, 0.0) / da.avg_assets_6m END AS turnover_6m,
+      CASE WHEN da.avg_assets_365d > 0 THEN {z}(l.amount_365d, 0.0) / da.avg_assets_365d END AS turnover_365d,
       da.assets_now, da.cash_now, da.market_value_now, da.assets_30d_ago, da.assets_90d_ago, da.assets_180d_ago,
       da.peak_assets_365d,
       CAST({z}(tr.net_transfer_30d, 0) AS DOUBLE) AS net_transfer_30d,
@@ -222,11 +222,11 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
       CAST(date_diff('day', l.first_trade_date, l.last_trade_date) AS DOUBLE) / 7 AS bg_recency,
       CAST(date_diff('day', l.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age,
       CAST(date_diff('day', l.last_buy_date, {w.d}) AS BIGINT) AS days_since_last_buy,
-      {z}(cd.buy_amount_90d, 0.0) AS buy_amount_90d,
+      {z}(l.buy_amount_90d, 0.0) AS buy_amount_90d,
       CAST(date_diff('day', tr.last_deposit_date, {w.d}) AS BIGINT) AS days_since_last_deposit,
       CAST({z}(tr.transfers_in_90d, 0) AS BIGINT) AS transfers_in_90d
     FROM clients c
-      LEFT JOIN cd_life l ON l.client_id = c.client_id LEFT JOIN cd ON cd.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
+      LEFT JOIN cd l ON l.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
       LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN tr ON tr.client_id = c.client_id
       LEFT JOIN pos ON pos.client_id = c.client_id CROSS JOIN idx{joins}
     WHERE c.open_date IS NULL OR c.open_date <= {w.d}"""
