@@ -13,6 +13,7 @@ Full scale: 1,000,000 clients / 100,000,000 trades; quick: 100,000 / 5,000,000.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -46,9 +47,12 @@ from panhuo.analytics.pipeline import features_and_segments
 from bench.analytics_data import AS_OF
 wh = Warehouse(sys.argv[1], read_only=True)
 wh.con.execute("SET enable_progress_bar = false")
-t = time.perf_counter()
-table = features_and_segments(DuckDBEngine(wh), AS_OF)
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": table.num_rows}))
+best = float("inf")
+for _ in range(3):   # best of three, as for the scan: the machine is shared and noisy
+    t = time.perf_counter()
+    table = features_and_segments(DuckDBEngine(wh), AS_OF)
+    best = min(best, time.perf_counter() - t)
+print(json.dumps({"seconds": best, "rows": table.num_rows}))
 """
 
 _SCAN = """
@@ -56,9 +60,12 @@ import json, sys, time
 from panhuo.warehouse import Warehouse
 wh = Warehouse(sys.argv[1], read_only=True)
 wh.con.execute("SET enable_progress_bar = false")
-t = time.perf_counter()
-wh.con.execute("SELECT min(client_id), max(trade_date), min(symbol), sum(amount), sum(commission) FROM trades").fetchall()
-print(json.dumps({"seconds": time.perf_counter() - t}))
+best = float("inf")
+for _ in range(3):
+    t = time.perf_counter()
+    wh.con.execute("SELECT min(client_id), max(trade_date), min(symbol), sum(amount), sum(commission) FROM trades").fetchall()
+    best = min(best, time.perf_counter() - t)
+print(json.dumps({"seconds": best}))
 """
 
 # The straightforward way: windows and distinct counts per client straight from every trade.
@@ -131,7 +138,18 @@ trained = time.perf_counter() - t
 t = time.perf_counter()
 again = run_daily_full(wh, as_of=AS_OF, churn_model=res.churn_model)   # a day with the model already fitted
 c = res.churn
-print(json.dumps({"seconds": time.perf_counter() - t, "with_training_seconds": trained, "rows": again.table.num_rows,
+# The synthetic branch has no churn to find: client k trades at a constant rate that falls with k, and
+# deposits and withdrawals are spread at random. So the client number ranks the outcome as well as anything
+# can: its AUC on the validation date is the ceiling the model's validation AUC is to be read against.
+import numpy as np
+from sklearn.metrics import roc_auc_score
+from panhuo.analytics import churn
+from panhuo.analytics.engines import DuckDBEngine
+o = DuckDBEngine(wh).query(churn.outcome_sql(c.valid_date))
+ok = o.column("eligible").to_numpy(zero_copy_only=False)
+k = np.array([int(x[1:]) for x in o.column("client_id").to_pylist()])
+ceiling = roc_auc_score(o.column(churn.TRAIN_LABEL).to_numpy(zero_copy_only=False)[ok], k[ok])
+print(json.dumps({"churn_ceiling_valid": ceiling, "seconds": time.perf_counter() - t, "with_training_seconds": trained, "rows": again.table.num_rows,
                   "churn_auc_valid": c.auc, "rule_auc_valid": c.rule_auc, "churn_note": c.note,
                   "bgnbd_patterns": res.bgnbd.n_patterns if res.bgnbd else 0,
                   "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
@@ -183,6 +201,7 @@ def run(scale: str) -> list[Result]:
         db, parquet = tmp / "wh.duckdb", tmp / "trades.parquet"
         built = _child(_BUILD, db, clients, trades, parquet)
         print(f"    built {tag} in {built['total_seconds']:.0f} s", file=sys.stderr)
+        load = os.getloadavg()[0]
         scan = _child(_SCAN, db)
         ours = _child(_FEATURES, db)
         peers = {"bare DuckDB scan": scan["seconds"]}
@@ -193,7 +212,9 @@ def run(scale: str) -> list[Result]:
             peers[name] = _child(code, *args)["seconds"]
         ratio = ours["seconds"] / scan["seconds"]
         results.append(Result(f"analytics.features.{tag}", "seconds", ours["seconds"], "<= 5x bare scan",
-                              ratio <= 5, peers, f"{ratio:.1f}x the bare scan; {ours['rows']} clients"))
+                              ratio <= 5, peers, f"{ratio:.1f}x the bare scan; {ours['rows']} clients; "
+                              f"load average {load:.1f} on {os.cpu_count()} cores at start"))
+        load = os.getloadavg()[0]
         pipe = _child(_PIPELINE, db)
         minutes_ok = pipe["seconds"] <= 180 and pipe["peak_rss_gib"] <= 8
         results.append(Result(f"analytics.run_daily.{tag}", "seconds", pipe["seconds"], "<= 180 s, <= 8 GiB",
@@ -201,7 +222,9 @@ def run(scale: str) -> list[Result]:
                               f"features+segments+P(alive)+churn scoring; with churn training "
                               f"{pipe['with_training_seconds']:.0f} s; "
                               f"peak RSS {pipe['peak_rss_gib']:.2f} GiB; churn validation AUC "
-                              f"{pipe['churn_auc_valid']:.3f} (rule {pipe['rule_auc_valid']:.3f}) {pipe['churn_note']}"))
+                              f"{pipe['churn_auc_valid']:.3f} (rule {pipe['rule_auc_valid']:.3f}, ceiling of this "
+                              f"synthetic data {pipe['churn_ceiling_valid']:.3f}) {pipe['churn_note']}; "
+                              f"load average {load:.1f} on {os.cpu_count()} cores at start"))
         ours_bg = _child(_OURS_BGNBD, bg_clients)
         peers_bg, note = {}, f"r={ours_bg['r']:.4f} alpha={ours_bg['alpha']:.4f} a={ours_bg['a']:.4f} b={ours_bg['b']:.4f}"
         for mode in ("rows", "weighted"):
