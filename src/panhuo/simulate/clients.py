@@ -42,6 +42,29 @@ class Latent:
     channel_response: dict    # channel -> (n,) probability of a positive response to one contact
 
 
+# the mean of noise x exp(score) over the latent distributions, so that base_response keeps the Beta(1.3, 11)
+# mean of about 0.106 (measured on 400,000 clients: 0.106 on 1-year branches, 0.107 on 3-year ones)
+REACH_MEAN = 2.65
+BETA_MEAN = 1.3 / 12.3
+
+
+def reachability(draw: np.ndarray, *, rate: np.ndarray, z_drift: np.ndarray, wealth: np.ndarray,
+                 open_day: np.ndarray, n_written: int) -> np.ndarray:
+    """Base response to a contact: the Beta draw (the unobservable part) scaled by traits a branch can see.
+
+    A client who used to trade often (rate), whose engagement is fading (z_drift < 0), with more money at the
+    branch and a longer-held account answers contact more often than one who never traded. The transform is
+    deterministic, so the random stream, and with it every other simulated table, is unchanged.
+    """
+    active = np.clip(np.log(np.maximum(rate, 1e-6) / 0.05) / 1.5, -2, 2)
+    quiet = np.clip(-z_drift / 0.004, 0, 2)
+    rich = np.clip((np.log(wealth) - np.log(55_000)) / 1.55, -2, 2)
+    tenure = 1.0 - open_day / max(n_written, 1)
+    score = 0.7 * active + 0.8 * quiet + 0.3 * rich + 0.3 * tenure
+    noise = (draw / BETA_MEAN) ** 0.5           # the unobservable part, its spread damped
+    return np.clip(BETA_MEAN * noise * np.exp(score) / REACH_MEAN, 0.0, 0.95)
+
+
 def draw_latent(rng: np.random.Generator, n: int, n_days: int, n_written: int, regime: np.ndarray) -> Latent:
     inst = rng.random(n) < 0.004
     wealth = np.where(inst, rng.lognormal(np.log(4e6), 1.2, n), rng.lognormal(np.log(55_000), 1.55, n))
@@ -66,7 +89,8 @@ def draw_latent(rng: np.random.Generator, n: int, n_days: int, n_written: int, r
     commission_rate = np.round(np.where(inst, 0.0002, rng.uniform(0.0002, 0.0003, n)), 5)
     channel = np.where(rng.random(n) < np.clip((age - 30) / 200, 0.02, 0.25),
                        rng.choice([1, 2], n, p=[0.3, 0.7]), 0).astype(np.int8)
-    base = rng.beta(1.3, 11.0, n)
+    base = reachability(rng.beta(1.3, 11.0, n), rate=rate, z_drift=z_drift, wealth=wealth, open_day=open_day,
+                        n_written=n_written)
     old = np.clip((age - 25) / 50, 0, 1)
     channel_response = {}
     for ch in CHANNELS:
