@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from panhuo.ingest.batch import run_batch
+from panhuo.ingest.batch import BatchRejected, run_batch
 from panhuo.ingest.datamodel import data_model_markdown
 from panhuo.ingest.profile import ProfileError, available_profiles, load_profile, parse_profile
 from panhuo.ingest.read import transcode_csv
@@ -101,6 +101,26 @@ def test_utf8_is_never_decoded_as_gbk(tmp_path):
     encoding, problems = transcode_csv(src, tmp_path / "out.csv", "a.csv")
     assert (encoding, problems) == ("utf-8", [])
     assert "张三" in (tmp_path / "out.csv").read_text(encoding="utf-8")   # not 寮犱笁
+
+
+@pytest.mark.parametrize("name, skipped", [("张三", True), ("张\t三", False), ("张\x07三", False), ("张\n三", False)])
+def test_control_check_is_skipped_only_when_the_bytes_prove_it_cannot_fire(store, tmp_path, name, skipped):
+    """The per-value control-character rule is skipped for a file without control bytes whose every line is
+    one record; a tab, a bell or a quoted line break in a value still gets the file refused."""
+    from exports import CLIENTS_H, clients_rows, write_csv
+
+    from panhuo.ingest.read import scan_file
+
+    row = clients_rows()[0]
+    row[0], row[2] = "C0100", name
+    path = write_csv(tmp_path / "src" / "客户资料.csv", CLIENTS_H, [row])
+    assert (scan_file(path).controls == 0) == (name in ("张三", "张\n三"))
+    if skipped:
+        assert run_batch(store_path=store, paths=[path], profile="simulator", batch_key="c").status == "loaded"
+        return
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[path], profile="simulator", batch_key="c")
+    assert [(p.code, p.row, p.column) for p in info.value.result.problems] == [("control_chars", 2, "客户姓名")]
 
 
 # Names drawn from the basic CJK block and extensions A and B (U+20000…), which GBK cannot encode.

@@ -209,7 +209,8 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
                 con.execute(f"ALTER TABLE n_{by_table[table][0]} RENAME TO {s}")
             else:
                 con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in by_table[table]))
-            validate.check_columns(con, s, table, {i: specs[i] for i in by_table[table]}, today)
+            validate.check_columns(con, s, table, {i: specs[i] for i in by_table[table]}, today,
+                                   no_controls=all(raws[i].no_controls for i in by_table[table]))
             if quarantine:
                 con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
             dups = validate.dedupe_and_check_keys(con, s, table, exists_in_store=True)

@@ -32,6 +32,7 @@ MAX_LINE_BYTES = 32 << 20         # DuckDB reads longer lines than this as an er
 XLSX_MAX_UNPACKED = 512 << 20
 XLSX_MAX_RATIO = 200
 XLSX_MAX_ENTRIES = 10_000
+INLINE_DECODE = 32               # distinct GB18030 values of a column decoded by CASE rather than a join
 _UTF8_BOM = codecs.BOM_UTF8
 _CJK_UTF8 = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
 
@@ -54,6 +55,9 @@ class RawFile:
     encoding: str = ""
     rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # No value can hold a control character: the file has no control bytes besides line ends, and every line
+    # is one record (so no quoted field spans lines). Validation then skips its per-value control check.
+    no_controls: bool = False
 
 
 @dataclass
@@ -64,6 +68,8 @@ class Scan:
     sha256: str
     encoding: str          # ascii | utf-8 | utf-8-sig | gb18030
     regular: bool          # one line-end style, no bare CR, no blank lines
+    controls: int = -1     # control bytes other than line ends (never part of a UTF-8 or GB18030 character)
+    lines: int = 0         # line ends, plus one for a last line without its own
 
 
 def scan_file(path: Path) -> Scan:
@@ -71,7 +77,7 @@ def scan_file(path: Path) -> Scan:
     worker thread hashes the same chunks: hashlib releases the GIL, so the two overlap on two cores."""
     h = hashlib.sha256()
     encoding, regular = "ascii", True
-    n_cr = n_lf = n_crlf = 0
+    n_cr = n_lf = n_crlf = controls = 0
     tail = b""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh, ThreadPoolExecutor(max_workers=1) as hasher:   # one worker keeps chunk order
@@ -93,7 +99,9 @@ def scan_file(path: Path) -> Scan:
             window = np.frombuffer(tail + chunk, np.uint8)
             lf = np.flatnonzero(window == 10)
             lf_new = lf[lf >= len(tail)]          # the tail's line feeds were counted with the previous chunk
-            n_cr += int(np.count_nonzero(window[len(tail):] == 13))
+            body = window[len(tail):]
+            n_cr += int(np.count_nonzero(body == 13))
+            controls += int(np.count_nonzero((body < 32) | (body == 127))) - int(np.count_nonzero(body == 10))
             n_lf += len(lf_new)
             n_crlf += int(np.count_nonzero(window[lf_new[lf_new > 0] - 1] == 13))
             gaps = np.diff(lf)                    # a blank line is "\n\n" or "\n\r\n"
@@ -101,7 +109,8 @@ def scan_file(path: Path) -> Scan:
                 regular = False
             tail = chunk[-2:]
     regular = regular and n_cr == n_crlf and (n_crlf == 0 or n_crlf == n_lf)
-    return Scan(h.hexdigest(), encoding, regular)
+    controls -= n_cr
+    return Scan(h.hexdigest(), encoding, regular, controls, n_lf + (tail[-1:] not in (b"\n", b"")))
 
 
 def file_sha256(path: Path) -> str:
@@ -239,6 +248,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, table: str, workdir:
             return
         try:
             _read_csv(con, raw, table, raw.path, first, "latin-1" if scan.encoding == "gb18030" else "utf-8", "a")
+            raw.no_controls = scan.controls == 0 and scan.lines == raw.rows_read + 1 and not raw.problems
             return
         except duckdb.InvalidInputException as exc:
             if "latin-1" not in str(exc):
@@ -291,6 +301,10 @@ def _read_csv(con, raw: RawFile, table: str, source: Path, first: str, encoding:
         _decode_gb18030_values(con, raw, table, len(header))
 
 
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _decodes(data: bytes, encoding: str) -> bool:
     try:
         data.decode(encoding)
@@ -326,6 +340,11 @@ def _decode_gb18030_values(con: duckdb.DuckDBPyConnection, raw: RawFile, table: 
                                             None, code))
                 return
             pairs.append((v, text))
+        if len(pairs) <= INLINE_DECODE and not any("\x00" in f for f, _ in pairs):
+            # A few distinct values (side, channel, market): a CASE costs far less than a join on every row.
+            whens = " ".join(f"WHEN {_sql_str(f)} THEN {_sql_str(t)}" for f, t in pairs)
+            raw.columns[i] = f"(CASE r.c{i} {whens} ELSE r.c{i} END)"
+            continue
         arrow = pa.table({"f": pa.array([p[0] for p in pairs]), "t": pa.array([p[1] for p in pairs])})
         con.register(f"{table}_m{i}_arrow", arrow)
         con.execute(f"CREATE TEMP TABLE {table}_m{i} AS SELECT * FROM {table}_m{i}_arrow")

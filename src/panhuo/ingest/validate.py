@@ -7,6 +7,7 @@ quarantine can remove exactly the failing rows. Reports cap what they show, not 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 
@@ -40,7 +41,9 @@ REFERENCES = {  # table -> [(column, referenced table, referenced column, code)]
     "transfers": [("client_id", "clients", "client_id", "unknown_client")],
     "positions": [("client_id", "clients", "client_id", "unknown_client")],
 }
-_EXCEL = "regexp_full_match(r_{c}, '[+-]?\\d+(\\.\\d+)?[eE][+-]?\\d+')"
+# The contains() test is implied by the pattern and spares most values the regular expression.
+_EXCEL = ("((contains(r_{c}, 'e') OR contains(r_{c}, 'E')) AND "
+          "regexp_full_match(r_{c}, '[+-]?\\d+(\\.\\d+)?[eE][+-]?\\d+'))")
 # GB 11643 / ISO 7064 MOD 11-2: weighted sum of the first 17 digits picks the check character.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_SUM = " + ".join(f"{w} * coalesce(TRY_CAST(substr(id_number, {i + 1}, 1) AS INTEGER), 0)" for i, w in enumerate(_WEIGHTS))
@@ -84,8 +87,31 @@ class Checks:
             FROM {self.t} WHERE {any_rule})""")
 
 
-def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt.date) -> None:
-    """Per-value rules for staged table `t` of canonical `table`."""
+FORMULA_START = ("=", "+", "-", "@")
+_EXCEL_RE = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
+
+
+def _closed_values(c: str, specs: dict[int, FileSpec]) -> tuple[set[str], set[str]] | None:
+    """(source keys, canonical values) when every file parses column `c` through a value map (as
+    normalise.parse_expr does), ("", "0") for a symbol read by symbol_expr; None for open text."""
+    keys: set[str] = set()
+    values: set[str] = set()
+    for spec in specs.values():
+        mapping = spec.values.get(c) or ({v: v for v in DOMAINS[c]} if c in DOMAINS else None)
+        if mapping is None:
+            if c == "symbol":
+                values.add("0")          # every parsed symbol starts with a digit, and has no letter e
+                continue
+            return None
+        keys |= set(mapping)
+        values |= set(mapping.values())
+    return keys, values
+
+
+def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt.date, *,
+                  no_controls: bool = False) -> None:
+    """Per-value rules for staged table `t` of canonical `table`. `no_controls`: the reader proved no value
+    holds a control character (read.RawFile.no_controls), so that check is skipped."""
     spec = next(iter(specs.values()))
     rules = Checks(t)
     for col in TABLES[table].columns:
@@ -96,10 +122,18 @@ def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt
         if col.sql_type == "VARCHAR":
             limit = LENGTHS.get((table, c)) or LENGTHS.get(c) or MAX_TEXT
             rules.add(c, "too_long", f"length(r_{c}) > {limit}", sql_str(str(limit)))
-            rules.add(c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
-            rules.add(c, "formula_injection", f"left({c}, 1) IN ('=', '+', '-', '@')")
+            if not no_controls:
+                rules.add(c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
+            closed = _closed_values(c, specs)
+            # A value parsed through a value map is one of the map's canonical values, and a parsed symbol
+            # starts with its six digits: where none of those can start a formula, the rule cannot fire.
+            if closed is None or any(v[:1] in FORMULA_START for v in closed[1]):
+                rules.add(c, "formula_injection", f"left({c}, 1) IN ('=', '+', '-', '@')")
             if c not in FREE_TEXT:
-                rules.add(c, "excel_number", f"length(r_{c}) <= {MAX_TEXT} AND {excel}")
+                # A parsed value proves the source text was a map key or a code form (no letter e):
+                # only unparsed values can be numbers Excel mangled, unless a map key itself looks like one.
+                guard = "" if closed is None or any(_EXCEL_RE.fullmatch(k) for k in closed[0]) else f"{c} IS NULL AND "
+                rules.add(c, "excel_number", f"{guard}length(r_{c}) <= {MAX_TEXT} AND {excel}")
         if c in spec.values or c in DOMAINS:
             allowed = sorted(spec.values.get(c) or DOMAINS[c])
             rules.add(c, "bad_value", f"r_{c} IS NOT NULL AND {c} IS NULL", sql_str(", ".join(allowed)[:200]))
