@@ -21,7 +21,7 @@ def _lift_row(label, lift):
             lift.ci_high, lift.p_value]
 
 
-def campaign_workbook(*, campaign, report: Report, members) -> tuple[bytes, list[str]]:
+def campaign_workbook(*, campaign, report: Report, members, incentives=()) -> tuple[bytes, list[str]]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("summary 概要")
     ws.append([safe_cell(campaign.name)])
@@ -35,6 +35,14 @@ def campaign_workbook(*, campaign, report: Report, members) -> tuple[bytes, list
         sheet.append(LIFT_HEADERS)
         for label, lift in rows.items():
             sheet.append([safe_cell(v) for v in _lift_row(label, lift)])
+    inc = wb.create_sheet("incentive 激励")
+    inc.append(["每增量客户 Per incremental client", campaign.incentive_per_client, "每投顾上限 Cap per advisor",
+                campaign.incentive_cap])
+    inc.append(["投资顾问 Advisor", "计入人数 Counted treatment n", "成功 Successes", "预期（对照率）Expected",
+                "增量 Incremental", "激励 Incentive (CNY)", "封顶 Capped"])
+    for r in incentives:
+        inc.append([safe_cell(r.advisor), r.treated, r.successes, r.expected, r.incremental, r.amount,
+                    "Y" if r.capped else ""])
     ms = wb.create_sheet("members 成员")
     ms.append(["客户号 Client", "投资顾问 Advisor", "分组 Group", "排除原因 Exclusion", "结果 Outcome", "之前 Before",
                "换手异常 Turnover flag"])

@@ -17,7 +17,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "goal", "size", "control_share", "seed", "channels", "script", "start", "end", "measure",
-                  "window_days", "measure_cap", "product_risk", "incentive_rule", "daily_cap_per_advisor",
+                  "window_days", "measure_cap", "product_risk", "incentive_rule", "incentive_per_client",
+                  "incentive_cap", "daily_cap_per_advisor",
                   "client_cap_contacts", "client_cap_days", "quiet_start", "quiet_end"]
         widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "script": forms.Textarea(attrs={"rows": 4}),
                    "incentive_rule": forms.Textarea(attrs={"rows": 2}),

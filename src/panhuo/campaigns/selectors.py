@@ -6,6 +6,8 @@ could not open. Target rules are a closed vocabulary (fields and operators below
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -141,6 +143,33 @@ def campaign_report(*, user: User, campaign: Campaign):
                       outcome=m.outcome, turnover_flag=m.turnover_flag, stages=tuple(sorted(stages.get(m.client_id, ()))))
             for m in members]
     return build_report(rows, binary=campaign.measure in BINARY_MEASURES)
+
+
+def campaign_incentives(*, user: User, campaign: Campaign):
+    """Each advisor's incentive by the campaign's rule (campaigns.incentive), as AdvisorIncentive rows.
+
+    Computed over all measured members, so the control rate is the campaign's whatever the viewer; an advisor
+    then sees only their own row. One query."""
+    from panhuo.campaigns.incentive import IncentiveMember, advisor_incentives
+    from panhuo.campaigns.models import BINARY_MEASURES, CHURN_SENSITIVE, MemberGroup
+
+    if campaign.incentive_per_client is None:
+        return []
+    rows = (campaign.members.exclude(group=MemberGroup.EXCLUDED)
+            .values_list("group", "advisor_id", "advisor__name", "outcome", "risk_level", "turnover_flag"))
+    names, members = {}, []
+    for group, advisor_pk, name, outcome, risk, flag in rows:
+        names[str(advisor_pk)] = name or "-"
+        members.append(IncentiveMember(group=group, advisor=str(advisor_pk), outcome=outcome, risk_level=risk or "",
+                                       turnover_flag=flag))
+    result = advisor_incentives(members, per_client=float(campaign.incentive_per_client),
+                                cap=None if campaign.incentive_cap is None else float(campaign.incentive_cap),
+                                binary=campaign.measure in BINARY_MEASURES,
+                                churn_sensitive=campaign.measure in CHURN_SENSITIVE)
+    if user.role == Role.ADVISOR:
+        result = [r for r in result if r.advisor == str(user.advisor_id)]
+    return sorted((replace(r, advisor=names[r.advisor]) for r in result), key=lambda r: r.advisor)
+    return result
 
 
 def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:
