@@ -19,12 +19,18 @@ class CampaignForm(forms.ModelForm):
         fields = ["name", "goal", "size", "control_share", "seed", "channels", "script", "start", "end", "measure",
                   "window_days", "measure_cap", "product_risk", "incentive_rule", "incentive_per_client",
                   "incentive_cap", "daily_cap_per_advisor",
-                  "client_cap_contacts", "client_cap_days", "quiet_start", "quiet_end"]
+                  "client_cap_contacts", "client_cap_days", "quiet_start", "quiet_end", "step_days"]
         widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "script": forms.Textarea(attrs={"rows": 4}),
                    "incentive_rule": forms.Textarea(attrs={"rows": 2}),
                    "start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"}),
                    "quiet_start": forms.TimeInput(attrs={"type": "time"}),
                    "quiet_end": forms.TimeInput(attrs={"type": "time"})}
+
+    def clean_step_days(self):
+        days = self.cleaned_data["step_days"] or [0]
+        if not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 366 for d in days):
+            raise forms.ValidationError(_("Steps are a list of whole days after the start, e.g. [0, 7]."))
+        return sorted(days)
 
     def clean_control_share(self):
         share = self.cleaned_data["control_share"]

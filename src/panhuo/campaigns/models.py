@@ -36,6 +36,10 @@ class ProductRisk(models.TextChoices):
     R5 = "R5", "R5"
 
 
+def default_step_days() -> list[int]:
+    return [0]
+
+
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LAUNCHED = "launched", _("Launched")
@@ -72,6 +76,9 @@ class Campaign(models.Model):
     daily_cap_per_advisor = models.PositiveSmallIntegerField(_("tasks per advisor per day"), default=20)
     client_cap_contacts = models.PositiveSmallIntegerField(_("contacts per client at most"), default=2)
     client_cap_days = models.PositiveSmallIntegerField(_("in this many days"), default=30)
+    # Message steps: step k is sent step_days[k-1] days after the start (`panhuo campaign run-due`).
+    step_days = models.JSONField(_("message steps (days after start)"), default=default_step_days, blank=True,
+                                 help_text=_("e.g. [0, 7]: step 1 on the start day, step 2 a week later"))
     quiet_start = models.TimeField(_("contact from"), default=time(8, 0))
     quiet_end = models.TimeField(_("contact until"), default=time(20, 0))
     status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,

@@ -1,4 +1,4 @@
-"""`panhuo campaign …`: compliance lint of scripts (and, with the campaigns issue, calibration)."""
+"""`panhuo campaign …`: compliance lint of scripts, calibration, sending (one step, or every due step), outcomes."""
 
 from __future__ import annotations
 
@@ -102,6 +102,41 @@ def send_cmd(
         fail(str(exc), as_json=as_json)
     finish({"campaign": campaign_id, "step": step, **counts}, as_json=as_json,
            summary=" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@campaign_app.command("run-due")
+def run_due_cmd(
+    now: str = typer.Option(None, "--now", help="ISO date-time in local time, e.g. 2026-11-20T10:00; default now."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
+) -> None:
+    """Send every due message step of every launched campaign; for cron, e.g. hourly in the contact hours:
+    `0 9-19 * * * panhuo campaign run-due`. Safe to re-run: sent steps are not sent again, steps outside the
+    contact hours wait for the next run."""
+    from datetime import datetime
+
+    from panhuo.django_setup import setup
+
+    setup()
+    from django.utils import timezone
+
+    from panhuo.campaigns.services.schedule import campaigns_run_due
+    from panhuo.campaigns.services.send import senders_from_env
+
+    try:
+        at = timezone.now() if now is None else datetime.fromisoformat(now)
+    except ValueError:
+        fail(f"--now: not an ISO date-time: {now}", as_json=as_json, code=2)
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    senders = senders_from_env()
+    if not senders:
+        fail("no sender configured (PANHUO_SMS_URL or PANHUO_SMTP_HOST) / 未配置短信或邮件通道", as_json=as_json, code=2)
+    rows = campaigns_run_due(senders=senders, now=at)
+    total = {k: sum(r[k] for r in rows) for k in ("sent", "skipped", "capped", "failed", "already", "review",
+                                                 "deferred")}
+    finish({"now": at.isoformat(), "steps": rows, **total}, as_json=as_json,
+           summary=f"{len(rows)} due steps: " + " ".join(f"{k}={v}" for k, v in total.items())
+           + f" / {len(rows)} 个到期步骤")
 
 
 @campaign_app.command("outcomes")

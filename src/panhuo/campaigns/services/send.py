@@ -8,7 +8,7 @@ again only through a sender that dedupes on the key (the SMS gateway); an email 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -64,7 +64,7 @@ def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender
     latest market day's regime unless given."""
     now = now or timezone.now()
     campaign = Campaign.objects.get(pk=campaign_id)
-    counts = {"sent": 0, "skipped": 0, "failed": 0, "already": 0, "review": 0, "deferred": 0}
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "already": 0, "review": 0, "deferred": 0, "capped": 0}
     if campaign.launched_at is None:
         raise ValueError("campaign not launched")
     channels = [c for c in campaign.channels if c in MESSAGE_CHANNELS and c in senders]
@@ -77,8 +77,17 @@ def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender
     for channel in channels:
         sender = senders[channel]
         for m in members:
-            counts[_send_one(campaign, m, channel, step, sender, regime)] += 1
+            counts[_send_one(campaign, m, channel, step, sender, regime, now)] += 1
     return counts
+
+
+def _over_cap(campaign: Campaign, m: CampaignMember, step: int, now: datetime) -> bool:
+    """The client-contact cap (N contacts in M days) checked again at each send, since contacts made after the
+    launch (earlier steps, advisors' calls) count too; this step's own messages on other channels do not."""
+    this_step = SendAttempt.objects.filter(campaign=campaign, member=m, step=step, contact__isnull=False)
+    recent = (Contact.objects.filter(client_id=m.client_id, at__gte=now - timedelta(days=campaign.client_cap_days))
+              .exclude(pk__in=this_step.values("contact_id")).count())
+    return recent >= campaign.client_cap_contacts
 
 
 def _claim(campaign: Campaign, m: CampaignMember, channel: str, step: int) -> tuple[SendAttempt, bool]:
@@ -91,7 +100,8 @@ def _claim(campaign: Campaign, m: CampaignMember, channel: str, step: int) -> tu
         return SendAttempt.objects.get(idempotency_key=key), False
 
 
-def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, sender: Sender, regime: str) -> str:
+def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, sender: Sender, regime: str,
+              now: datetime) -> str:
     attempt, new = _claim(campaign, m, channel, step)
     if attempt.status in (SendStatus.SENT, SendStatus.SKIPPED):
         return "already"
@@ -107,6 +117,10 @@ def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, se
         attempt.error = "do_not_contact" if client.do_not_contact else ("opted_out" if refused else "no_address")
         attempt.save(update_fields=["status", "error"])
         return "skipped"
+    if _over_cap(campaign, m, step, now):
+        attempt.status, attempt.error = SendStatus.SKIPPED, "contact_cap"
+        attempt.save(update_fields=["status", "error"])
+        return "capped"
     attempt.tries += 1
     attempt.save(update_fields=["tries"])              # committed before the provider call
     try:
