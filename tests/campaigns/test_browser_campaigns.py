@@ -1,5 +1,6 @@
 """End to end in Debian's Chromium: a director builds a target with a live preview, sees the script blocked
-as she types a promise, fixes it, launches, and the report draws its charts. Screenshots in test-artifacts/."""
+as she types a promise, fixes it, launches, and the report draws its charts and each advisor's incentive, in
+Chinese and in English. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, browser_or_skip, log_in, screenshot
+from tests.web.browser import ARGS, CHROMIUM, browser_or_skip, log_in, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +30,8 @@ def test_director_designs_and_launches_a_campaign(live_server, transactional_db,
         page.fill("input[name=name]", "周六讲座邀请")
         page.check("input[name=channels][value=phone]")
         page.fill("input[name=control_share]", "0.5")
+        page.fill("input[name=incentive_per_client]", "200")
+        page.fill("input[name=incentive_cap]", "500")
         page.fill("textarea[name=script]", "{name}您好，这个产品保本保收益")
         page.wait_for_selector("#lint .blocked")
         assert "保本" in page.inner_text("#lint")
@@ -45,7 +48,17 @@ def test_director_designs_and_launches_a_campaign(live_server, transactional_db,
         page.reload()
         page.wait_for_selector("#chart-advisor canvas")
         assert "p" in page.inner_text("table.grid thead")
+        page.wait_for_selector("#incentives")
+        text = page.inner_text("body")
+        assert "激励（元）" in text and "每个增量激活客户" in text and untranslated_on(text) == []
+        amounts = [float(x) for x in page.locator("#incentives td strong").all_inner_texts()]
+        assert amounts and all(0 <= a <= 500 for a in amounts)          # capped per advisor
         screenshot(page, "campaigns-detail")
+        page.click("button[value=en]")
+        page.wait_for_selector("#incentives")
+        text = page.inner_text("body")
+        assert "Incentive (CNY)" in text and "per incremental reactivated client" in text
+        screenshot(page, "campaigns-detail-en")
         browser.close()
 
 
