@@ -7,6 +7,7 @@ a fresh child process (bench.common.run_child) so peak memory is honest; the pee
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -65,27 +66,29 @@ OURS = """
 import json, sys, time
 from pathlib import Path
 from panhuo.ingest.batch import run_batch
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()   # process_time counts every thread of the process
 r = run_batch(store_path=Path(sys.argv[1]), paths=[Path(sys.argv[2])], profile="simulator", batch_key="bench",
               dry_run=sys.argv[3] == "dry")
-s = time.perf_counter() - t
+s, cpu = time.perf_counter() - t, time.process_time() - c
 trades = next(f for f in r.files if f.table == "trades")
 import resource
+u = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": s, "trades": trades.rows_loaded, "rows": r.total("rows_loaded"), "status": r.status,
-                  "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
+                  "cpu_seconds": cpu, "peak_rss_gib": u.ru_maxrss / 1024**2}))
 """
 
 PEER = """
 import json, sqlite3, sys, time
 import pandas as pd
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 df = pd.read_csv(sys.argv[2], encoding="gbk", dtype=str)
 con = sqlite3.connect(sys.argv[1])
 df.to_sql("trades", con, index=False, chunksize=100_000)
 con.commit()
 import resource
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(df),
-                  "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(df), "cpu_seconds": time.process_time() - c,
+                  "peak_rss_gib": u.ru_maxrss / 1024**2}))
 """
 
 
@@ -93,13 +96,16 @@ def run(scale: str) -> list[Result]:
     rows = ROWS[scale]
     with tempfile.TemporaryDirectory(prefix="panhuo-bench-import-") as tmp:
         export = write_export(Path(tmp) / "export", rows)
+        load = os.getloadavg()[0]
         checked = run_child(OURS, str(Path(tmp) / "warehouse.duckdb"), str(export), "dry")
         ours = run_child(OURS, str(Path(tmp) / "warehouse.duckdb"), str(export), "load")
         peer = run_child(PEER, str(Path(tmp) / "peer.sqlite"), str(export / "成交明细.csv"))
+        load_end = os.getloadavg()[0]
     assert ours["status"] == "loaded" and ours["trades"] == rows == peer["rows"], json.dumps(ours)
     assert checked["status"] == "validated" and checked["trades"] == rows, json.dumps(checked)
     rps, peer_rps = ours["trades"] / ours["seconds"], peer["rows"] / peer["seconds"]
-    note = f"{rows:,} GBK trade rows + {CLIENTS:,} clients; peer: no validation, SQLite"
+    note = (f"{rows:,} GBK trade rows + {CLIENTS:,} clients; peer: no validation, SQLite; load average "
+            f"{load:.1f} at start, {load_end:.1f} at end, on {os.cpu_count()} cores shared with other work")
     return [
         Result("import.gbk_trades", "rows_per_second", rps, target=">= 1,000,000 rows/s", met=rps >= 1_000_000,
                peers={"pandas.read_csv+to_sql": peer_rps}, note=note),
@@ -108,6 +114,10 @@ def run(scale: str) -> list[Result]:
                note=note + "; read, parse, validate and reconcile, no store write"),
         Result("import.gbk_trades", "seconds", ours["seconds"], peers={"pandas.read_csv+to_sql": peer["seconds"]},
                note=note),
+        # CPU seconds (all threads) travel better than wall time on a shared machine: the wall time can only
+        # reach rows / (CPU seconds / cores) when nothing else runs.
+        Result("import.gbk_trades", "cpu_seconds", ours["cpu_seconds"],
+               peers={"pandas.read_csv+to_sql": peer["cpu_seconds"]}, note=note),
         Result("import.gbk_trades", "peak_rss_gib", ours["peak_rss_gib"],
                peers={"pandas.read_csv+to_sql": peer["peak_rss_gib"]}, note=note),
     ]
