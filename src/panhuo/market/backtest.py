@@ -1,6 +1,7 @@
-"""The vectorised backtester with the A-share rules.
+"""The fast backtester with the A-share rules.
 
-One portfolio, shared cash. Each session t (a loop over dates; every step is numpy over all symbols):
+One portfolio, shared cash. The panel-wide masks (can sell, can buy) are numpy over the whole panel; the
+session loop is compiled (numba, `_simulate`). Each session t:
   1. sell at the open what the signals of t−1 exit (or what has been held `max_hold` sessions), unless the
      stock is suspended or opens at limit-down — then the sell stays pending to the next session — and
      never shares bought today (T+1);
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
+from numba import njit
 
 from panhuo.market import rules
 from panhuo.market.panel import Panel
@@ -82,81 +84,177 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
         sellable = live & (opn > down)
         buyable = live & (opn < up)
     stamp = fees.stamp_rate(panel.dates)
+    size_min, size_step = rules.buy_size(panel.board)
 
-    qty = np.zeros(N, dtype=np.int64)
-    buy_day = np.full(N, -1, dtype=np.int64)
-    basis = np.zeros(N)                      # buy amount + buy fees of the open position
-    pending = np.zeros(N, dtype=bool)        # decided to sell but could not yet (suspended, limit-down)
-    cash = float(cfg.capital)
-    n_days = i1 - i0
-    equity = np.empty(n_days)
-    cash_s = np.empty(n_days)
-    expo = np.empty(n_days)
-    fills: list[tuple[np.ndarray, ...]] = []
-    trips: list[tuple[np.ndarray, ...]] = []
-    idx = np.arange(N)
-
-    for k, t in enumerate(range(i0, i1)):
-        s = t - 1
-        o = opn[t]
-        held = qty > 0
-        # 1. sells
-        decided = signals.exits[s] | (t - buy_day >= signals.max_hold) if signals.max_hold > 0 else signals.exits[s]
-        pending |= held & decided
-        sell = pending & sellable[t] & (buy_day < t)
-        if sell.any():
-            j = idx[sell]
-            q = qty[j]
-            amount = q * o[j]
-            comm = np.maximum(amount * fees.commission_rate, fees.commission_min)
-            sd = amount * stamp[t]
-            tf = amount * fees.transfer_rate
-            proceeds = amount - comm - sd - tf
-            cash += float(proceeds.sum())
-            fills.append((np.full(j.size, t), j, np.ones(j.size, dtype=bool), q, o[j], comm, sd, tf))
-            trips.append((j, buy_day[j], np.full(j.size, t), proceeds - basis[j]))
-            qty[j] = 0
-            buy_day[j] = -1
-            basis[j] = 0.0
-            pending[j] = False
-            held = qty > 0
-        # 2. buys
-        slots = cfg.max_positions - int(held.sum())
-        if slots > 0:
-            cand = signals.entries[s] & buyable[t] & ~held & ~sell
-            if cand.any():
-                j = idx[cand]
-                order = np.lexsort((j, -signals.score[s, j]))[:slots]
-                j = j[order]
-                h = np.flatnonzero(held)
-                mv_open = float(qty[h] @ o[h])
-                equity_open = cash + mv_open
-                budget = min(cash, max(0.0, cap_all[s] * equity_open - mv_open))
-                alloc = min(equity_open * cap_all[s] / cfg.max_positions, budget / j.size)
-                q = rules.buy_lots(np.full(j.size, alloc), o[j], fees, panel.board[j])
-                ok = q > 0
-                if ok.any():
-                    j, q = j[ok], q[ok]
-                    amount = q * o[j]
-                    comm = np.maximum(amount * fees.commission_rate, fees.commission_min)
-                    tf = amount * fees.transfer_rate
-                    cost = amount + comm + tf
-                    cash -= float(cost.sum())
-                    fills.append((np.full(j.size, t), j, np.zeros(j.size, dtype=bool), q, o[j], comm,
-                                  np.zeros(j.size), tf))
-                    qty[j] = q
-                    buy_day[j] = t
-                    basis[j] = cost
-        # 3. mark to market
-        h = np.flatnonzero(qty)               # only held columns: 0 × NaN (unlisted) must not poison the sum
-        mv = float(qty[h] @ close[t, h])
-        equity[k] = cash + mv
-        cash_s[k] = cash
-        expo[k] = mv / equity[k] if equity[k] > 0 else 0.0
+    F, nf, R, nr, equity, cash_s, expo = _simulate(
+        opn, close, sellable, buyable, signals.entries, signals.exits, signals.score, signals.max_hold, cap_all,
+        stamp, size_min, size_step, i0, i1, float(cfg.capital), cfg.max_positions, fees.commission_rate,
+        fees.commission_min, fees.transfer_rate)
+    F, R = F[:nf], R[:nr]
+    fills = [(F[:, 0].astype(np.int64), F[:, 1].astype(np.int64), F[:, 2] > 0, F[:, 3].astype(np.int64), F[:, 4],
+              F[:, 5], F[:, 6], F[:, 7])] if nf else []
+    trips = [(R[:, 0].astype(np.int64), R[:, 1].astype(np.int64), R[:, 2].astype(np.int64), R[:, 3])] if nr else []
 
     return BacktestResult(dates=panel.dates[i0:i1], equity=equity, cash=cash_s, exposure=expo,
                           fills=_fills_frame(panel, fills), round_trips=_trips_frame(panel, trips),
                           config=cfg, position_cap=cap_all[i0 - 1:i1 - 1])
+
+
+@njit(cache=True, nogil=True)
+def _grow(a: np.ndarray) -> np.ndarray:
+    """A full record array, doubled."""
+    b = np.empty((2 * a.shape[0], a.shape[1]))
+    b[:a.shape[0]] = a
+    return b
+
+
+# The session loop, compiled (numba): sells, buys and valuation of one session depend on the cash the previous
+# ones left, so it cannot be vectorised over dates; as Python over numpy rows it cost ~25 small calls per
+# session. Cash moves one order at a time, in the order the event-loop reference uses. Fills are rows of
+# (session, column, is_sell, quantity, price, commission, stamp duty, transfer fee); round trips
+# (column, entry session, exit session, net P&L).
+@njit(cache=True, nogil=True, error_model="numpy")
+def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, cap_all, stamp, size_min, size_step,
+              i0, i1, capital, max_positions, cr, cmin, tr):
+    T, N = opn.shape
+    qty = np.zeros(N, np.int64)
+    buy_day = np.full(N, -1, np.int64)
+    basis = np.zeros(N)                      # buy amount + buy fees of the open position
+    pending = np.zeros(N, np.bool_)          # decided to sell but could not yet (suspended, limit-down)
+    sold = np.zeros(N, np.bool_)
+    held = np.empty(N, np.int64)             # held columns, ascending: the per-session work is over these
+    merged = np.empty(N, np.int64)
+    sold_cols = np.empty(N, np.int64)
+    bought = np.empty(N, np.int64)
+    cand = np.empty(N, np.int64)
+    keys = np.empty(N)
+    F = np.empty((1024, 8))
+    R = np.empty((1024, 4))
+    nf = nr = nh = 0
+    cash = capital
+    equity = np.empty(i1 - i0)
+    cash_s = np.empty(i1 - i0)
+    expo = np.empty(i1 - i0)
+    for t in range(i0, i1):
+        s = t - 1
+        # 1. sells at the open, column by column
+        keep = ns = 0
+        for r in range(nh):
+            j = held[r]
+            if exits[s, j] or (max_hold > 0 and t - buy_day[j] >= max_hold):
+                pending[j] = True
+            if pending[j] and sellable[t, j] and buy_day[j] < t:
+                o = opn[t, j]
+                amount = qty[j] * o
+                comm = max(amount * cr, cmin)
+                sd = amount * stamp[t]
+                tf = amount * tr
+                proceeds = amount - comm - sd - tf
+                cash += proceeds
+                if nf == F.shape[0]:
+                    F = _grow(F)
+                F[nf, 0], F[nf, 1], F[nf, 2], F[nf, 3] = t, j, 1.0, qty[j]
+                F[nf, 4], F[nf, 5], F[nf, 6], F[nf, 7] = o, comm, sd, tf
+                nf += 1
+                if nr == R.shape[0]:
+                    R = _grow(R)
+                R[nr, 0], R[nr, 1], R[nr, 2], R[nr, 3] = j, buy_day[j], t, proceeds - basis[j]
+                nr += 1
+                qty[j] = 0
+                buy_day[j] = -1
+                basis[j] = 0.0
+                pending[j] = False
+                sold[j] = True
+                sold_cols[ns] = j
+                ns += 1
+            else:
+                held[keep] = j
+                keep += 1
+        nh = keep
+        # 2. buys: the best-ranked entries (score, then column) into free slots, equal slices of the cap
+        slots = max_positions - nh
+        nb = 0
+        if slots > 0:
+            nc = 0
+            for j in range(N):
+                if entries[s, j] and buyable[t, j] and qty[j] == 0 and not sold[j]:
+                    cand[nc] = j
+                    keys[nc] = -score[s, j]
+                    nc += 1
+            if nc > 0:
+                order = np.argsort(keys[:nc], kind="mergesort")[:slots]   # stable: ties by column
+                mv_open = 0.0
+                for r in range(nh):
+                    mv_open += qty[held[r]] * opn[t, held[r]]
+                equity_open = cash + mv_open
+                cap = cap_all[s]
+                budget = min(cash, max(0.0, cap * equity_open - mv_open))
+                alloc = min(equity_open * cap / max_positions, budget / order.size)
+                for r in range(order.size):
+                    j = cand[order[r]]
+                    o = opn[t, j]
+                    q = _affordable(alloc, o, cr, cmin, tr, size_min[j], size_step[j])
+                    if q <= 0:
+                        continue
+                    amount = q * o
+                    comm = max(amount * cr, cmin)
+                    tf = amount * tr
+                    cost = amount + comm + tf
+                    cash -= cost
+                    if nf == F.shape[0]:
+                        F = _grow(F)
+                    F[nf, 0], F[nf, 1], F[nf, 2], F[nf, 3] = t, j, 0.0, q
+                    F[nf, 4], F[nf, 5], F[nf, 6], F[nf, 7] = o, comm, 0.0, tf
+                    nf += 1
+                    qty[j] = q
+                    buy_day[j] = t
+                    basis[j] = cost
+                    bought[nb] = j
+                    nb += 1
+        for r in range(ns):
+            sold[sold_cols[r]] = False
+        if nb > 0:                              # merge today's buys into the ascending held list
+            new = np.sort(bought[:nb])
+            a = b = 0
+            for r in range(nh + nb):
+                if b >= nb or (a < nh and held[a] < new[b]):
+                    merged[r] = held[a]
+                    a += 1
+                else:
+                    merged[r] = new[b]
+                    b += 1
+            held, merged = merged, held
+            nh += nb
+        # 3. mark to market at the close
+        mv = 0.0
+        for r in range(nh):
+            mv += qty[held[r]] * close[t, held[r]]
+        k = t - i0
+        equity[k] = cash + mv
+        cash_s[k] = cash
+        expo[k] = mv / equity[k] if equity[k] > 0 else 0.0
+    return F, nf, R, nr, equity, cash_s, expo
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _affordable(cash, price, cr, cmin, tr, minimum, step):
+    """rules.affordable for one order (same formula, same rounding guard)."""
+    if not price > 0:
+        return 0
+    at_rate = cash / (price * step * (1 + cr + tr))
+    at_min = (cash - cmin) / (price * step * (1 + tr))
+    qty = np.floor(max(min(at_rate, at_min), 0.0)) * step
+    amount = qty * price
+    c = max(amount * cr, cmin) if amount > 0 else 0.0
+    if amount + c + amount * tr > cash + 1e-9:
+        qty = max(qty - step, 0.0)
+    return np.int64(qty) if qty >= minimum else 0
+
+
+def _gather(labels: np.ndarray, idx: np.ndarray) -> pl.Series:
+    """labels[idx] as a polars string column: gathered inside polars, because converting a long numpy
+    array of str (1.5 M fills) costs far more than the backtest itself."""
+    return pl.Series(labels.astype(str)).gather(np.asarray(idx, dtype=np.int64))
 
 
 def _fills_frame(panel: Panel, fills: list) -> pl.DataFrame:
@@ -164,7 +262,7 @@ def _fills_frame(panel: Panel, fills: list) -> pl.DataFrame:
         return pl.DataFrame(schema=FILL_SCHEMA)
     t, j, is_sell, q, p, c, sd, tf = (np.concatenate(a) for a in zip(*fills, strict=True))
     return pl.DataFrame({
-        "date": panel.dates[t], "symbol": panel.symbols[j], "side": np.where(is_sell, "S", "B"),
+        "date": panel.dates[t], "symbol": _gather(panel.symbols, j), "side": _gather(np.array(["B", "S"]), is_sell),
         "quantity": q.astype(np.int64), "price": p, "commission": c, "stamp_duty": sd, "transfer_fee": tf,
         "fees": c + sd + tf, "amount": q * p,
     }, schema=FILL_SCHEMA)
@@ -175,5 +273,5 @@ def _trips_frame(panel: Panel, trips: list) -> pl.DataFrame:
     if not trips:
         return pl.DataFrame(schema=schema)
     j, b, s, pnl = (np.concatenate(a) for a in zip(*trips, strict=True))
-    return pl.DataFrame({"symbol": panel.symbols[j], "entry_date": panel.dates[b], "exit_date": panel.dates[s],
+    return pl.DataFrame({"symbol": _gather(panel.symbols, j), "entry_date": panel.dates[b], "exit_date": panel.dates[s],
                          "pnl": pnl, "entry_row": b.astype(np.int64)}, schema=schema)

@@ -184,9 +184,13 @@ def buy_lots(cash: np.ndarray, price: np.ndarray, fees: Fees, board=None) -> np.
     affordable exactly when both q·p·(1 + commission + transfer) ≤ cash and q·p·(1 + transfer) + minimum
     commission ≤ cash: the largest such multiple of the step is the smaller of the two bounds.
     """
+    return affordable(cash, price, fees, *buy_size("main" if board is None else board))
+
+
+def affordable(cash: np.ndarray, price: np.ndarray, fees: Fees, minimum: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """`buy_lots` with the order sizes given (from `buy_size`, computed once for a panel's symbols)."""
     cash = np.asarray(cash, dtype=float)
     price = np.asarray(price, dtype=float)
-    minimum, step = buy_size("main" if board is None else board)
     with np.errstate(divide="ignore", invalid="ignore"):
         at_rate = cash / (price * step * (1 + fees.commission_rate + fees.transfer_rate))
         at_min = (cash - fees.commission_min) / (price * step * (1 + fees.transfer_rate))
