@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from panhuo.market import blocks
 from panhuo.market import indicators as ind
 from panhuo.market.models.base import Model, Screen, adjusted_close, lag, limit_up_close, tradable_stock
 from panhuo.market.panel import Panel
@@ -18,34 +19,39 @@ from panhuo.market.signals import Signals
 
 def industry_rank(values: np.ndarray, industry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(percentile rank within industry per date — 1 = best, industry median per date), NaN-aware.
-    One vectorised pass per industry (a few dozen), not per symbol."""
+    One vectorised pass per industry (a few dozen), not per symbol; industries run on the block pool
+    (numpy's sorts release the GIL), and the median is read off the same sort."""
     pct = np.full(values.shape, np.nan)
     med = np.full(values.shape, np.nan)
-    for g in np.unique(industry):
-        if not g:
-            continue
-        cols = np.flatnonzero(industry == g)
+    groups = [np.flatnonzero(industry == g) for g in np.unique(industry) if g]
+
+    def one(k: int) -> None:
+        cols = groups[k]
         sub = values[:, cols]
         valid = ~np.isnan(sub)
-        n = valid.sum(axis=1, keepdims=True)
-        order = np.argsort(np.where(valid, sub, np.inf), axis=1, kind="stable")
+        n = valid.sum(axis=1)
+        order = np.argsort(np.where(valid, sub, np.inf), axis=1, kind="stable")   # NaN last
         rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(cols.size)[None, :].repeat(sub.shape[0], 0), axis=1)
+        np.put_along_axis(rank, order, np.broadcast_to(np.arange(cols.size), order.shape), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            p = np.where(n > 1, rank / (n - 1), 1.0)
+            p = np.where(n[:, None] > 1, rank / (n[:, None] - 1), 1.0)
         pct[:, cols] = np.where(valid, p, np.nan)
-        med[:, cols] = row_nanmedian(sub)[:, None]
+        med[:, cols] = _median_of_sorted(np.take_along_axis(sub, order, axis=1), n)[:, None]
+    blocks.run_blocks(list(range(len(groups))), one)
     return pct, med
+
+
+def _median_of_sorted(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Row medians of rows sorted ascending with their n valid values first (NaN for an empty row)."""
+    lo, hi = np.maximum((n - 1) // 2, 0), np.maximum(n // 2, 0)
+    r = np.arange(s.shape[0])
+    return np.where(n > 0, (s[r, lo] + s[r, hi]) / 2, np.nan)
 
 
 def row_nanmedian(x: np.ndarray) -> np.ndarray:
     """Median of each row ignoring NaN (NaN for an empty row); one sort instead of np.nanmedian's
     per-row Python path."""
-    s = np.sort(x, axis=1)                     # NaN sorts last
-    n = (~np.isnan(x)).sum(axis=1)
-    lo, hi = np.maximum((n - 1) // 2, 0), np.maximum(n // 2, 0)
-    r = np.arange(x.shape[0])
-    return np.where(n > 0, (s[r, lo] + s[r, hi]) / 2, np.nan)
+    return _median_of_sorted(np.sort(x, axis=1), (~np.isnan(x)).sum(axis=1))   # NaN sorts last
 
 
 def build(panel: Panel) -> Screen:
