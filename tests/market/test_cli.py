@@ -73,7 +73,8 @@ def test_pool_and_regime(converted):
                                    str(out / "csi300" / "instruments.parquet"), "--date", "2023-12-29", "--json"])
     assert res.exit_code == 0, res.output
     pool = json.loads(res.stdout)["pool"]
-    assert all(e["reason"] for e in pool)
+    assert pool and all(e["reason"]["code"] == "chip_concentration" and "筹码" in e["reason"]["zh"]
+               and "chips" in e["reason"]["en"] for e in pool)
     res = CliRunner().invoke(app, ["market", "regime", "--index", str(out / "index" / "sh000300.parquet"),
                                    "--date", "2023-12-29", "--json"])
     assert res.exit_code == 0, res.output

@@ -147,10 +147,15 @@ def _fill_cap(position):
 @market_app.command("pool")
 def pool_cmd(model: str = typer.Option(..., "--model"), bars: Path = typer.Option(..., "--bars"),
              instruments: Path = typer.Option(..., "--instruments"), date: str = typer.Option(..., "--date"),
-             top: int = typer.Option(20, "--top"), as_json: bool = JSON) -> None:
-    """A model's stock pool on a date, ranked, with reasons."""
+             top: int = typer.Option(20, "--top"),
+             lang: str = typer.Option("zh", "--lang", help="language of the printed reasons: zh or en"),
+             as_json: bool = JSON) -> None:
+    """A model's stock pool on a date, ranked, with reasons (JSON: code, figures and both texts)."""
+    from dataclasses import asdict
+
     from panhuo.market.models import MODELS
     from panhuo.market.pool import daily_pool
+    from panhuo.market.reasons import lang_of
 
     if model not in MODELS:
         fail(f"unknown model {model!r}; known: {', '.join(MODELS)}", as_json=as_json)
@@ -159,8 +164,10 @@ def pool_cmd(model: str = typer.Option(..., "--model"), bars: Path = typer.Optio
     if not as_json:
         from panhuo.cli.output import out
         for e in entries:
-            out.print(f"{e.rank:3} {e.symbol} {e.name} {e.industry} {e.close:.2f}  {e.reason}")
-    finish({"model": model, "pool": entries}, summary=f"{len(entries)} candidates ({model}, {date})", as_json=as_json)
+            out.print(f"{e.rank:3} {e.symbol} {e.name} {e.industry} {e.close:.2f}  {e.reason.text(lang_of(lang))}")
+    pool = [{**asdict(e), "reason": {**e.reason.as_json(), "zh": e.reason.text("zh"), "en": e.reason.text("en")}}
+            for e in entries]
+    finish({"model": model, "pool": pool}, summary=f"{len(entries)} candidates ({model}, {date})", as_json=as_json)
 
 
 @market_app.command("regime")
