@@ -123,8 +123,9 @@ def _upsert(con, staged: str, table: str, absent: set[str]) -> dict:
 def _update_aggregates(con, staged: str) -> None:
     """client_days for the changed dates; client_symbols merged, or recomputed for pairs that lost trades."""
     con.execute(f"DELETE FROM wh.client_days WHERE trade_date IN (SELECT d FROM {staged}_dates)")
+    # Same expressions as analytics.aggregates.refresh_aggregates (CASE sums cost less than FILTER here).
     con.execute(f"""INSERT INTO wh.client_days SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
-        coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
+        sum(CASE WHEN side = 'B' THEN amount ELSE 0 END), sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)
         FROM {staged} GROUP BY client_id, trade_date""")
     has_old = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{staged}_oldpairs'").fetchone()[0]
     old = f"{staged}_oldpairs"

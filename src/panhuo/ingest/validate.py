@@ -121,7 +121,8 @@ def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt
         excel = _EXCEL.format(c=c)
         if col.sql_type == "VARCHAR":
             limit = LENGTHS.get((table, c)) or LENGTHS.get(c) or MAX_TEXT
-            rules.add(c, "too_long", f"length(r_{c}) > {limit}", sql_str(str(limit)))
+            # strlen (bytes, O(1)) is never below length (characters): it spares most values the count.
+            rules.add(c, "too_long", f"strlen(r_{c}) > {limit} AND length(r_{c}) > {limit}", sql_str(str(limit)))
             if not no_controls:
                 rules.add(c, "control_chars", f"regexp_matches(r_{c}, '[\\x00-\\x1f\\x7f]')")
             closed = _closed_values(c, specs)
@@ -133,7 +134,7 @@ def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt
                 # A parsed value proves the source text was a map key or a code form (no letter e):
                 # only unparsed values can be numbers Excel mangled, unless a map key itself looks like one.
                 guard = "" if closed is None or any(_EXCEL_RE.fullmatch(k) for k in closed[0]) else f"{c} IS NULL AND "
-                rules.add(c, "excel_number", f"{guard}length(r_{c}) <= {MAX_TEXT} AND {excel}")
+                rules.add(c, "excel_number", f"{guard}{excel} AND length(r_{c}) <= {MAX_TEXT}")
         if c in spec.values or c in DOMAINS:
             allowed = sorted(spec.values.get(c) or DOMAINS[c])
             rules.add(c, "bad_value", f"r_{c} IS NOT NULL AND {c} IS NULL", sql_str(", ".join(allowed)[:200]))
@@ -218,12 +219,14 @@ def check_oversell(con, t: str, staged: dict[str, str]) -> None:
                f"SELECT as_of_date, client_id, symbol, quantity FROM {p}")
     trades = (f"{trades} WHERE trade_date NOT IN (SELECT DISTINCT trade_date FROM {t}) UNION ALL "
               f"SELECT client_id, symbol, trade_date, side, quantity FROM {t}")
+    if not con.execute(f"SELECT count(*) FROM ({pos} LIMIT 1)").fetchone()[0]:
+        return      # no snapshot anywhere: no holding is known, nothing to check
     con.execute(f"""
         INSERT INTO bad
         WITH pos AS ({pos}),
         snap AS (SELECT DISTINCT client_id, as_of_date FROM pos),
         sells AS (SELECT client_id, symbol, trade_date, sum(quantity) AS q FROM {t}
-                  WHERE side = 'S' AND quantity > 0 GROUP BY ALL),
+                  WHERE side = 'S' AND quantity > 0 AND client_id IN (SELECT client_id FROM snap) GROUP BY ALL),
         based AS (SELECT s.*, sn.as_of_date AS p FROM sells s
                   ASOF JOIN snap sn ON s.client_id = sn.client_id AND s.trade_date > sn.as_of_date),
         tr AS ({trades}),
