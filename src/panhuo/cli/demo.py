@@ -92,7 +92,7 @@ def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
             outcome = daily_run(wh=wh, as_of=as_of, progress=bar)
     console.print(
         f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.rows.get('trades', 0):,} trades), "
-        f"imported batch {batch.pk}, scored {outcome.snapshots_written:,} clients as of {as_of}, "
+        f"imported batch {batch.key} ({batch.status}), scored {outcome.snapshots_written:,} clients as of {as_of}, "
         f"{outcome.workbench['tasks']['created']:,} tasks created, "
         f"market: {outcome.market.get('regime', outcome.market_skipped)}"
     )
