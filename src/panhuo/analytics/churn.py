@@ -52,7 +52,8 @@ TRAIN_LABEL, CAL_LABEL = "churned", "left_"
 
 
 def model_matrix(table: pa.Table, as_of: date) -> np.ndarray:
-    """Rows x MODEL_FEATURES as float64 (NaN for missing), with the two derived columns computed here."""
+    """Rows x MODEL_FEATURES as float64 (NaN for missing), with the derived columns (ratios, trends, ages)
+    computed here."""
     cols = []
     for name in MODEL_FEATURES:
         if name == "asset_change_90d":
@@ -120,7 +121,7 @@ def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET) -> str:
     silent = "coalesce(fut.n_after, 0) = 0"
     select = f"""SELECT f.*, ({silent} OR {moved}) AS churned,
       (({silent} AND coalesce(fut.n_window, 0) > 0) OR {moved}) AS left_,
-      coalesce(fut.n_before, 0) > 0 AS eligible, {moved} AS moved_out
+      coalesce(fut.n_before, 0) > 0 AS eligible
     FROM features f LEFT JOIN fut ON fut.client_id = f.client_id LEFT JOIN futx ON futx.client_id = f.client_id
     WHERE f.assets_now > 0 ORDER BY f.client_id"""
     return with_ctes(ctes, select)
@@ -289,10 +290,19 @@ def train(engine: Engine, as_of: date, *, model: ChurnModel | None = None, n_tra
     if not train_at:
         report.note = "not enough history for a time-based split"
         return None, report
+    # Each date keeps a uniform sample of its share of max_train_rows: the stacked matrix of a million clients
+    # at seven dates would hold several GiB, and the fit samples that many rows anyway.
+    rng = np.random.default_rng(model.seed)
+    per_date = -(-model.max_train_rows // len(train_at))
     frames = []
     for d in [*train_at, valid_at]:
         X, y, yc, ok = _outcomes(engine, d)
-        frames.append((X[ok], y[ok], yc[ok]))
+        rows = np.flatnonzero(ok)
+        cap = per_date if d != valid_at else model.max_train_rows
+        if len(rows) > cap:
+            rows = np.sort(rng.choice(rows, cap, replace=False))
+        frames.append((X[rows], y[rows], yc[rows]))
+        del X
         if progress is not None:
             progress()
     X = np.vstack([f[0] for f in frames[:-1]])
