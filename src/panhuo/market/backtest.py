@@ -1,7 +1,7 @@
 """The fast backtester with the A-share rules.
 
-One portfolio, shared cash. The panel-wide masks (can sell, can buy) are numpy over the whole panel; the
-session loop is compiled (numba, `_simulate`). Each session t:
+One portfolio, shared cash; the session loop is compiled (numba, `_simulate`) and works on the held columns
+and the day's entry signals only. Each session t:
   1. sell at the open what the signals of t−1 exit (or what has been held `max_hold` sessions), unless the
      stock is suspended or opens at limit-down — then the sell stays pending to the next session — and
      never shares bought today (T+1);
@@ -77,45 +77,32 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
     cap_all = _cap_array(position_cap, T)
     i0, i1 = session_range(panel, start, end)
     up, down = panel.limits()
-    opn, close = panel.open, panel.close
-    # Whole-panel masks, computed once: a sell can fill (session, price, not at limit-down) and a buy can fill.
-    with np.errstate(invalid="ignore"):
-        live = panel.tradable & (opn > 0)
-        sellable = live & (opn > down)
-        buyable = live & (opn < up)
     stamp = fees.stamp_rate(panel.dates)
     size_min, size_step = rules.buy_size(panel.board)
-
-    F, nf, R, nr, equity, cash_s, expo = _simulate(
-        opn, close, sellable, buyable, signals.entries, signals.exits, signals.score, signals.max_hold, cap_all,
-        stamp, size_min, size_step, i0, i1, float(cfg.capital), cfg.max_positions, fees.commission_rate,
-        fees.commission_min, fees.transfer_rate)
-    F, R = F[:nf], R[:nr]
-    fills = [(F[:, 0].astype(np.int64), F[:, 1].astype(np.int64), F[:, 2] > 0, F[:, 3].astype(np.int64), F[:, 4],
-              F[:, 5], F[:, 6], F[:, 7])] if nf else []
-    trips = [(R[:, 0].astype(np.int64), R[:, 1].astype(np.int64), R[:, 2].astype(np.int64), R[:, 3])] if nr else []
+    # Every buy uses an entry signal and every sell closes a buy: room for all fills, allocated once.
+    n = int(np.count_nonzero(signals.entries[i0 - 1:i1 - 1])) + 1
+    fi, ff = np.empty((4, 2 * n), dtype=np.int64), np.empty((4, 2 * n))     # (t, col, is_sell, qty), (price, fees)
+    ri, rf = np.empty((3, n), dtype=np.int64), np.empty(n)                  # (col, entry t, exit t), net P&L
+    nf, nr, equity, cash_s, expo = _simulate(
+        panel.open, panel.close, panel.tradable, up, down, signals.entries, signals.exits, signals.score,
+        signals.max_hold, cap_all, stamp, size_min, size_step, i0, i1, float(cfg.capital), cfg.max_positions,
+        fees.commission_rate, fees.commission_min, fees.transfer_rate, fi, ff, ri, rf)
 
     return BacktestResult(dates=panel.dates[i0:i1], equity=equity, cash=cash_s, exposure=expo,
-                          fills=_fills_frame(panel, fills), round_trips=_trips_frame(panel, trips),
+                          fills=_fills_frame(panel, fi[:, :nf], ff[:, :nf]),
+                          round_trips=_trips_frame(panel, ri[:, :nr], rf[:nr]),
                           config=cfg, position_cap=cap_all[i0 - 1:i1 - 1])
-
-
-@njit(cache=True, nogil=True)
-def _grow(a: np.ndarray) -> np.ndarray:
-    """A full record array, doubled."""
-    b = np.empty((2 * a.shape[0], a.shape[1]))
-    b[:a.shape[0]] = a
-    return b
 
 
 # The session loop, compiled (numba): sells, buys and valuation of one session depend on the cash the previous
 # ones left, so it cannot be vectorised over dates; as Python over numpy rows it cost ~25 small calls per
 # session. Cash moves one order at a time, in the order the event-loop reference uses. Fills are rows of
-# (session, column, is_sell, quantity, price, commission, stamp duty, transfer fee); round trips
-# (column, entry session, exit session, net P&L).
+# (session, column, is_sell, quantity) in fi and (price, commission, stamp duty, transfer fee) in ff; round
+# trips (column, entry session, exit session) in ri and net P&L in rf. A sell fills when the stock trades, opens
+# above 0 and above limit-down; a buy when it opens above 0 and below limit-up (NaN compares false: no fill).
 @njit(cache=True, nogil=True, error_model="numpy")
-def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, cap_all, stamp, size_min, size_step,
-              i0, i1, capital, max_positions, cr, cmin, tr):
+def _simulate(opn, close, tradable, up, down, entries, exits, score, max_hold, cap_all, stamp, size_min, size_step,
+              i0, i1, capital, max_positions, cr, cmin, tr, fi, ff, ri, rf):
     T, N = opn.shape
     qty = np.zeros(N, np.int64)
     buy_day = np.full(N, -1, np.int64)
@@ -128,8 +115,6 @@ def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, ca
     bought = np.empty(N, np.int64)
     cand = np.empty(N, np.int64)
     keys = np.empty(N)
-    F = np.empty((1024, 8))
-    R = np.empty((1024, 4))
     nf = nr = nh = 0
     cash = capital
     equity = np.empty(i1 - i0)
@@ -143,22 +128,19 @@ def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, ca
             j = held[r]
             if exits[s, j] or (max_hold > 0 and t - buy_day[j] >= max_hold):
                 pending[j] = True
-            if pending[j] and sellable[t, j] and buy_day[j] < t:
-                o = opn[t, j]
+            o = opn[t, j]
+            if pending[j] and tradable[t, j] and o > 0 and o > down[t, j] and buy_day[j] < t:
                 amount = qty[j] * o
                 comm = max(amount * cr, cmin)
                 sd = amount * stamp[t]
                 tf = amount * tr
                 proceeds = amount - comm - sd - tf
                 cash += proceeds
-                if nf == F.shape[0]:
-                    F = _grow(F)
-                F[nf, 0], F[nf, 1], F[nf, 2], F[nf, 3] = t, j, 1.0, qty[j]
-                F[nf, 4], F[nf, 5], F[nf, 6], F[nf, 7] = o, comm, sd, tf
+                fi[0, nf], fi[1, nf], fi[2, nf], fi[3, nf] = t, j, 1, qty[j]
+                ff[0, nf], ff[1, nf], ff[2, nf], ff[3, nf] = o, comm, sd, tf
                 nf += 1
-                if nr == R.shape[0]:
-                    R = _grow(R)
-                R[nr, 0], R[nr, 1], R[nr, 2], R[nr, 3] = j, buy_day[j], t, proceeds - basis[j]
+                ri[0, nr], ri[1, nr], ri[2, nr] = j, buy_day[j], t
+                rf[nr] = proceeds - basis[j]
                 nr += 1
                 qty[j] = 0
                 buy_day[j] = -1
@@ -177,7 +159,7 @@ def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, ca
         if slots > 0:
             nc = 0
             for j in range(N):
-                if entries[s, j] and buyable[t, j] and qty[j] == 0 and not sold[j]:
+                if entries[s, j] and qty[j] == 0 and not sold[j] and tradable[t, j] and 0 < opn[t, j] < up[t, j]:
                     cand[nc] = j
                     keys[nc] = -score[s, j]
                     nc += 1
@@ -201,10 +183,8 @@ def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, ca
                     tf = amount * tr
                     cost = amount + comm + tf
                     cash -= cost
-                    if nf == F.shape[0]:
-                        F = _grow(F)
-                    F[nf, 0], F[nf, 1], F[nf, 2], F[nf, 3] = t, j, 0.0, q
-                    F[nf, 4], F[nf, 5], F[nf, 6], F[nf, 7] = o, comm, 0.0, tf
+                    fi[0, nf], fi[1, nf], fi[2, nf], fi[3, nf] = t, j, 0, q
+                    ff[0, nf], ff[1, nf], ff[2, nf], ff[3, nf] = o, comm, 0.0, tf
                     nf += 1
                     qty[j] = q
                     buy_day[j] = t
@@ -233,7 +213,7 @@ def _simulate(opn, close, sellable, buyable, entries, exits, score, max_hold, ca
         equity[k] = cash + mv
         cash_s[k] = cash
         expo[k] = mv / equity[k] if equity[k] > 0 else 0.0
-    return F, nf, R, nr, equity, cash_s, expo
+    return nf, nr, equity, cash_s, expo
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -257,21 +237,22 @@ def _gather(labels: np.ndarray, idx: np.ndarray) -> pl.Series:
     return pl.Series(labels.astype(str)).gather(np.asarray(idx, dtype=np.int64))
 
 
-def _fills_frame(panel: Panel, fills: list) -> pl.DataFrame:
-    if not fills:
+def _fills_frame(panel: Panel, fi: np.ndarray, ff: np.ndarray) -> pl.DataFrame:
+    """Fills from the record arrays (columns of fi: session, column, is_sell, quantity; of ff: price and fees)."""
+    if fi.shape[1] == 0:
         return pl.DataFrame(schema=FILL_SCHEMA)
-    t, j, is_sell, q, p, c, sd, tf = (np.concatenate(a) for a in zip(*fills, strict=True))
+    p, c, sd, tf = ff
     return pl.DataFrame({
-        "date": panel.dates[t], "symbol": _gather(panel.symbols, j), "side": _gather(np.array(["B", "S"]), is_sell),
-        "quantity": q.astype(np.int64), "price": p, "commission": c, "stamp_duty": sd, "transfer_fee": tf,
-        "fees": c + sd + tf, "amount": q * p,
+        "date": panel.dates[fi[0]], "symbol": _gather(panel.symbols, fi[1]),
+        "side": _gather(np.array(["B", "S"]), fi[2]), "quantity": fi[3], "price": p, "commission": c,
+        "stamp_duty": sd, "transfer_fee": tf, "fees": c + sd + tf, "amount": fi[3] * p,
     }, schema=FILL_SCHEMA)
 
 
-def _trips_frame(panel: Panel, trips: list) -> pl.DataFrame:
+def _trips_frame(panel: Panel, ri: np.ndarray, pnl: np.ndarray) -> pl.DataFrame:
     schema = {"symbol": pl.Utf8, "entry_date": pl.Date, "exit_date": pl.Date, "pnl": pl.Float64, "entry_row": pl.Int64}
-    if not trips:
+    if ri.shape[1] == 0:
         return pl.DataFrame(schema=schema)
-    j, b, s, pnl = (np.concatenate(a) for a in zip(*trips, strict=True))
+    j, b, s = ri
     return pl.DataFrame({"symbol": _gather(panel.symbols, j), "entry_date": panel.dates[b], "exit_date": panel.dates[s],
-                         "pnl": pnl, "entry_row": b.astype(np.int64)}, schema=schema)
+                         "pnl": pnl, "entry_row": b}, schema=schema)
