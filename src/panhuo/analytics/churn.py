@@ -28,7 +28,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from panhuo.analytics.engines import Engine
-from panhuo.analytics.features import feature_ctes, lit, with_ctes
+from panhuo.analytics.features import FEATURES, feature_ctes, lit, with_ctes
 from panhuo.analytics.reasons import top_reasons
 
 HORIZON = 90
@@ -47,6 +47,11 @@ MODEL_FEATURES = [
     "days_since_last_buy", "buy_share_90d", "days_since_last_deposit", "transfers_in_90d",
     "activity_trend_30d", "activity_trend_90d", "selling_since_buy_days",
 ]
+# Feature columns model_matrix reads: the inputs themselves and what the derived ones are computed from.
+INPUT_COLUMNS = [c for c in FEATURES if c in {
+    *MODEL_FEATURES, "client_id", "open_date", "assets_now", "assets_90d_ago", "market_value_now",
+    "market_value_90d_ago", "trading_days_30d", "trading_days_90d", "trading_days_365d", "days_since_last_trade",
+    "days_since_last_buy", "amount_90d", "buy_amount_90d"}]
 # The model ranks by the broad outcome and is calibrated to the narrow one (module docstring).
 TRAIN_LABEL, CAL_LABEL = "churned", "left_"
 
@@ -119,7 +124,9 @@ def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET) -> str:
     ]
     moved = f"coalesce(futx.out_after, 0) >= {MOVED_OUT} * f.assets_now"
     silent = "coalesce(fut.n_after, 0) = 0"
-    select = f"""SELECT f.*, ({silent} OR {moved}) AS churned,
+    # only the model's inputs: the engine then skips the rest, and the training tables stay small
+    cols = ", ".join(f"f.{c}" for c in INPUT_COLUMNS)
+    select = f"""SELECT {cols}, ({silent} OR {moved}) AS churned,
       (({silent} AND coalesce(fut.n_window, 0) > 0) OR {moved}) AS left_,
       coalesce(fut.n_before, 0) > 0 AS eligible
     FROM features f LEFT JOIN fut ON fut.client_id = f.client_id LEFT JOIN futx ON futx.client_id = f.client_id
