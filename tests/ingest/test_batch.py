@@ -185,3 +185,19 @@ def test_fact_keys_stay_unique_by_validation_without_a_key_index(store, tmp_path
     run_batch(store_path=store, paths=[day], profile="simulator", batch_key="c2")
     assert rows(store, "SELECT count(*), count(DISTINCT trade_id) FROM trades") == [(2, 2)]
     assert rows(store, "SELECT count(*) FROM client_days GROUP BY client_id, trade_date HAVING count(*) > 1") == []
+
+
+def test_problems_found_across_rows_name_the_source_text_read_back_for_those_rows(store, tmp_path):
+    """Only failing rows keep their source text: key, reference and per-value problems still show the value
+    as written (trimmed), at the right row, whichever check found it."""
+    t = ["T0040", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
+    write_csv(tmp_path / "x" / "成交明细.csv", TRADES_H, [
+        t, [" T0040 ", *t[1:6], "200", *t[7:]],               # same key, other content: row 3
+        ["T0041", " c0999 ", *t[2:]],                        # unknown client, lower case kept as written
+        ["T0001", *t[1:]],                                   # stored on 2024-01-31
+        ["T0042", "C0001", "20240201", "600000", "1", "1", "1,0x", *t[7:]]])
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[tmp_path / "x"], profile="simulator", batch_key="x")
+    got = sorted((p.row, p.code, p.value) for p in info.value.result.problems)
+    assert got == [(3, "duplicate_key", "T0040"), (4, "unknown_client", "c0999"), (5, "key_exists", "T0001"),
+                   (6, "bad_integer", "1,0x")]

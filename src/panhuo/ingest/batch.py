@@ -176,13 +176,18 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
                 continue
             seen[raw.sha256] = raw.name
             raw.table = f"raw_{i}"
+            # The raw table's rowid is the record's place in the file (read.py): staged in order. Past that,
+            # every row carries its source row number, and not keeping the order lets DuckDB write in parallel.
+            con.execute("SET preserve_insertion_order = true")
             stage_file(con, raw, raw.table, sheet=spec.sheet)
+            con.execute("SET preserve_insertion_order = false")
             fr.encoding, fr.rows_read = raw.encoding, raw.rows_read
             if not any(p.code in FILE_LEVEL for p in raw.problems) and raw.header:
                 m = norm.map_headers(raw, spec)
                 fr.dropped_columns, fr.absent_columns = m.dropped, m.absent
                 if not any(p.code in FILE_LEVEL for p in raw.problems):
-                    norm.normalise(con, raw, i, spec, m, prof, f"n_{i}")
+                    rules = validate.value_rules(spec.table, {i: spec}, today, no_controls=raw.no_controls)
+                    norm.normalise(con, raw, i, spec, m, prof, f"n_{i}", rules, store.MONEY.get(spec.table, ()))
                     raws[i], specs[i], mappings[i] = raw, spec, m
             for p in raw.problems:
                 if p.code == "field_count":
@@ -209,8 +214,7 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
                 con.execute(f"ALTER TABLE n_{by_table[table][0]} RENAME TO {s}")
             else:
                 con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in by_table[table]))
-            validate.check_columns(con, s, table, {i: specs[i] for i in by_table[table]}, today,
-                                   no_controls=all(raws[i].no_controls for i in by_table[table]))
+            validate.collect(con, s)
             if quarantine:
                 con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
             dups = validate.dedupe_and_check_keys(con, s, table, exists_in_store=True)
@@ -223,6 +227,9 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
             if quarantine:
                 con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
         tick("validate", len(store.LOAD_ORDER), len(store.LOAD_ORDER))
+        for i, raw in raws.items():
+            norm.fill_values(con, i, raw, specs[i], mappings[i])
+            con.execute(f"DROP TABLE {raw.table}")
         bad_by_src = dict(con.execute("SELECT _src, count(DISTINCT _row) FROM bad GROUP BY 1").fetchall())
         for i, fr in enumerate(result.files):
             fr.rows_quarantined = bad_by_src.get(i, 0) if quarantine else 0

@@ -1,14 +1,16 @@
-"""From staged text to canonical columns: header mapping, then one SQL pass of parse expressions.
+"""From staged text to canonical columns: header mapping, then one SQL pass of parse expressions and
+per-value rules.
 
-Each canonical column `x` gets two staged columns: `r_x`, the trimmed source text (for messages and for the
-reconciliation, which re-parses it independently), and `x`, the parsed canonical value (NULL when it does not
-parse; validate.py turns that into a problem).
+Each canonical column `x` is parsed into `x` (NULL when it does not parse; a rule turns that into a problem)
+from its trimmed source text `r_x`, which is stored only for the money columns the reconciliation re-parses
+independently; messages get the text of failing rows from the rules' pass or from a targeted re-read.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -16,6 +18,9 @@ from panhuo.ingest.problems import Problem
 from panhuo.ingest.profile import DOMAINS, FileSpec, Profile, SymbolSource
 from panhuo.ingest.read import RawFile
 from panhuo.warehouse.schema import Column
+
+if TYPE_CHECKING:     # validate imports this module
+    from panhuo.ingest.validate import Checks
 
 
 @dataclass
@@ -151,22 +156,55 @@ def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
     return f"coalesce({bare}, {dotted}, {prefixed})"
 
 
-def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, m: Mapping,
-              profile: Profile, out: str) -> None:
-    """Create staging table `out` with _src, _row and r_<col>/<col> for every canonical column of the table."""
-    parts = [f"{src}::INTEGER AS _src", f"({raw.row_expr})::BIGINT AS _row"]
+def source_text(raw: RawFile, spec: FileSpec, m: Mapping) -> dict[str, str]:
+    """SQL of each mapped canonical column's trimmed source text over `raw` (alias r): what messages show and
+    what the reconciliation re-parses."""
+    out: dict[str, str] = {}
     for col in spec.schema.columns:
         s = m.sources.get(col.name)
-        if s is None:
-            parts += [f"NULL::VARCHAR AS r_{col.name}", f"NULL::{col.sql_type} AS {col.name}"]
-            continue
         if isinstance(s, SymbolSource):
             code_t = _text(raw.column(m.index[s.code]))
             market_t = _text(raw.column(m.index[s.market])) if s.market else None
-            raw_t = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
-            parts += [f"{raw_t} AS r_{col.name}", f"{symbol_expr(code_t, market_t, profile)} AS {col.name}"]
-            continue
-        t = _text(raw.column(m.index[s]))
-        parts += [f"{t} AS r_{col.name}", f"{parse_expr(col, t, spec, profile)}::{col.sql_type} AS {col.name}"]
-    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(parts)} FROM {raw.table} r{raw.joins}")
-    con.execute(f"DROP TABLE {raw.table}")
+            out[col.name] = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
+        elif s is not None:
+            out[col.name] = _text(raw.column(m.index[s]))
+    return out
+
+
+def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, m: Mapping,
+              profile: Profile, out: str, rules: Checks, keep_text: tuple[str, ...] = ()) -> None:
+    """Create staging table `out`: _src, _row, the parsed canonical columns, r_<col> source text only for the
+    `keep_text` columns (the money the reconciliation re-parses), and `_fails`, the per-value rules each row
+    breaks (NULL for a clean row). The rules see every source text in this one pass; the text of the few
+    rows that other checks refuse is read back from the raw table afterwards (fill_values), so the text of
+    10M clean rows is never stored."""
+    text = source_text(raw, spec, m)
+    inner = [f"{src}::INTEGER AS _src", f"({raw.row_expr})::BIGINT AS _row"]
+    outer = ["_src", "_row"]
+    for col in spec.schema.columns:
+        t = text.get(col.name)
+        s = m.sources.get(col.name)
+        if t is None:
+            parsed = f"NULL::{col.sql_type}"
+        elif isinstance(s, SymbolSource):
+            market_t = _text(raw.column(m.index[s.market])) if s.market else None
+            parsed = symbol_expr(_text(raw.column(m.index[s.code])), market_t, profile)
+        else:
+            parsed = f"{parse_expr(col, t, spec, profile)}::{col.sql_type}"
+        inner += [f"{t or 'NULL::VARCHAR'} AS r_{col.name}", f"{parsed} AS {col.name}"]
+        outer += [col.name] + ([f"r_{col.name}"] if col.name in keep_text else [])
+    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(outer)}, {rules.fails_expr()} AS _fails "
+                f"FROM (SELECT {', '.join(inner)} FROM {raw.table} r{raw.joins})")
+
+
+def fill_values(con: duckdb.DuckDBPyConnection, src: int, raw: RawFile, spec: FileSpec, m: Mapping) -> None:
+    """Give the `bad` rows of file `src` that were recorded without a value (keys, references, oversells)
+    their source text, by a targeted read of the raw table: only the rows named in `bad`."""
+    text = source_text(raw, spec, m)
+    cols = [c for (c,) in con.execute("SELECT DISTINCT col FROM bad WHERE _src = ? AND value IS NULL AND col IS NOT "
+                                      "NULL", [src]).fetchall() if c in text]
+    for c in cols:
+        con.execute(f"""UPDATE bad SET value = x.v FROM (
+            SELECT * FROM (SELECT ({raw.row_expr})::BIGINT AS _row, {text[c]} AS v FROM {raw.table} r{raw.joins})
+            WHERE _row IN (SELECT _row FROM bad WHERE _src = {src} AND col = {sql_str(c)} AND value IS NULL)) x
+            WHERE bad._src = {src} AND bad.col = {sql_str(c)} AND bad.value IS NULL AND bad._row = x._row""")

@@ -1,7 +1,9 @@
 """Validation: types, ranges, formats, keys and references, as SQL over a whole staged table at once.
 
 Failing rows go to the temp table `bad` (_src, _row, col, value, code, detail); nothing is capped there, so
-quarantine can remove exactly the failing rows. Reports cap what they show, not what they count.
+quarantine can remove exactly the failing rows. Reports cap what they show, not what they count. Per-value
+rules run inside normalise's parse pass (value_rules); the checks across rows below record no value, and
+normalise.fill_values reads the source text of just those rows back.
 """
 
 from __future__ import annotations
@@ -58,33 +60,38 @@ def create_bad_table(con: duckdb.DuckDBPyConnection) -> None:
                 "code VARCHAR, detail VARCHAR)")
 
 
-def _flag(con, t: str, col: str | None, code: str, where: str, detail: str = "''", value: str | None = None) -> None:
-    value = value or (f"r_{col}" if col else "NULL")
-    con.execute(f"INSERT INTO bad SELECT _src, _row, {sql_str(col) if col else 'NULL'}, {value}, {sql_str(code)}, "
+def _flag(con, t: str, col: str | None, code: str, where: str, detail: str = "''") -> None:
+    """`bad` rows without a value: fill_values adds the source text of `col` afterwards."""
+    con.execute(f"INSERT INTO bad SELECT _src, _row, {sql_str(col) if col else 'NULL'}, NULL, {sql_str(code)}, "
                 f"{detail} FROM {t} WHERE {where}")
 
 
 class Checks:
-    """Per-value rules collected and run as one scan: rows failing any rule are found by one OR of the rules,
-    and only those rows are unnested into one `bad` row per failed rule."""
+    """Per-value rules, evaluated in normalise's single parse pass where the source text r_<col> and the parsed
+    value <col> are both at hand: `fails_expr` is NULL for a row breaking no rule (one OR of the rules), else
+    the list of {col, value, code, detail} it breaks, unnested into `bad` by `collect`."""
 
-    def __init__(self, t: str):
-        self.t = t
+    def __init__(self) -> None:
         self.rules: list[tuple[str, str, str, str]] = []     # (column, code, condition, detail SQL)
 
     def add(self, col: str, code: str, where: str, detail: str = "''") -> None:
         self.rules.append((col, code, where, detail))
 
-    def run(self, con) -> None:
+    def fails_expr(self) -> str:
+        empty = "NULL::STRUCT(col VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR)[]"
         if not self.rules:
-            return
+            return empty
         items = ", ".join(
-            f"CASE WHEN coalesce({w}, false) THEN {{'col': {sql_str(c)}, 'value': r_{c}, 'code': {sql_str(code)}, "
-            f"'detail': ({d})::VARCHAR}} END" for c, code, w, d in self.rules)
+            f"CASE WHEN coalesce({w}, false) THEN {{'col': {sql_str(c)}, 'value': r_{c}::VARCHAR, "
+            f"'code': {sql_str(code)}, 'detail': ({d})::VARCHAR}} END" for c, code, w, d in self.rules)
         any_rule = " OR ".join(f"coalesce({w}, false)" for _, _, w, _ in self.rules)
-        con.execute(f"""INSERT INTO bad SELECT _src, _row, f.col, f.value, f.code, f.detail FROM (
-            SELECT _src, _row, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS f
-            FROM {self.t} WHERE {any_rule})""")
+        return f"(CASE WHEN {any_rule} THEN list_filter([{items}], lambda x: x IS NOT NULL) ELSE {empty} END)"
+
+
+def collect(con, t: str) -> None:
+    """The per-value problems normalise recorded in staged table `t`, one `bad` row per broken rule."""
+    con.execute(f"""INSERT INTO bad SELECT _src, _row, f.col, f.value, f.code, f.detail FROM (
+        SELECT _src, _row, unnest(_fails) AS f FROM {t} WHERE _fails IS NOT NULL)""")
 
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -108,12 +115,11 @@ def _closed_values(c: str, specs: dict[int, FileSpec]) -> tuple[set[str], set[st
     return keys, values
 
 
-def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt.date, *,
-                  no_controls: bool = False) -> None:
-    """Per-value rules for staged table `t` of canonical `table`. `no_controls`: the reader proved no value
+def value_rules(table: str, specs: dict[int, FileSpec], today: dt.date, *, no_controls: bool = False) -> Checks:
+    """Per-value rules for canonical `table` read through `specs`. `no_controls`: the reader proved no value
     holds a control character (read.RawFile.no_controls), so that check is skipped."""
     spec = next(iter(specs.values()))
-    rules = Checks(t)
+    rules = Checks()
     for col in TABLES[table].columns:
         c = col.name
         if not col.nullable:
@@ -160,7 +166,7 @@ def check_columns(con, t: str, table: str, specs: dict[int, FileSpec], today: dt
                   f"'institution' AND NOT ({ID18_OK} OR {ID15_OK})")
         rules.add("phone", "bad_phone",
                   f"phone IS NOT NULL AND NOT {_EXCEL.format(c='phone')} AND NOT regexp_full_match(phone, '1\\d{{10}}')")
-    rules.run(con)
+    return rules
 
 
 def dedupe_and_check_keys(con, t: str, table: str, exists_in_store: bool) -> int:
@@ -179,12 +185,12 @@ def dedupe_and_check_keys(con, t: str, table: str, exists_in_store: bool) -> int
         duplicates = con.execute(f"SELECT count(*) FROM {t}_ranked WHERE same_rank > 1").fetchone()[0]
         con.execute(f"DELETE FROM {t} WHERE (_src, _row) IN (SELECT (_src, _row) FROM {t}_ranked WHERE same_rank > 1)")
         k0 = tbl.primary_key[-1]
-        con.execute(f"""INSERT INTO bad SELECT r._src, r._row, {sql_str(k0)}, s.r_{k0}, 'duplicate_key',
-            'first at row ' || r.first_row FROM {t}_ranked r JOIN {t} s USING (_src, _row) WHERE r.key_rank > 1""")
+        con.execute(f"""INSERT INTO bad SELECT r._src, r._row, {sql_str(k0)}, NULL, 'duplicate_key',
+            'first at row ' || r.first_row FROM {t}_ranked r WHERE r.key_rank > 1 AND r.same_rank = 1""")
     if exists_in_store and table in DATE_KEY:
         dk = DATE_KEY[table]
         if len(tbl.primary_key) == 1:
-            con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, s.r_{key}, 'key_exists',
+            con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, NULL, 'key_exists',
                 w.{dk.split('::')[0]}::VARCHAR FROM {t} s JOIN wh.{table} w USING ({key})
                 WHERE w.{dk} NOT IN (SELECT DISTINCT {dk} FROM {t})""")
     return duplicates
@@ -240,6 +246,6 @@ def check_oversell(con, t: str, staged: dict[str, str]) -> None:
                       AND pq.as_of_date = b.p
                  LEFT JOIN since si ON si.client_id = b.client_id AND si.symbol = b.symbol
                       AND si.trade_date = b.trade_date)
-        SELECT s._src, s._row, 'quantity', s.r_quantity, 'oversell', '(' || h.q || ' > ' || h.h || ')'
+        SELECT s._src, s._row, 'quantity', NULL, 'oversell', '(' || h.q || ' > ' || h.h || ')'
         FROM {t} s JOIN held h USING (client_id, symbol, trade_date)
         WHERE s.side = 'S' AND h.q > h.h""")
