@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from numba import njit
+from numba import njit, types
 
 from panhuo.market import rules
 from panhuo.market.panel import Panel
@@ -94,13 +94,41 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
                           config=cfg, position_cap=cap_all[i0 - 1:i1 - 1])
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _affordable(cash, price, cr, cmin, tr, minimum, step):
+    """rules.affordable for one order (same formula, same rounding guard)."""
+    if not price > 0:
+        return 0
+    at_rate = cash / (price * step * (1 + cr + tr))
+    at_min = (cash - cmin) / (price * step * (1 + tr))
+    qty = np.floor(max(min(at_rate, at_min), 0.0)) * step
+    amount = qty * price
+    c = max(amount * cr, cmin) if amount > 0 else 0.0
+    if amount + c + amount * tr > cash + 1e-9:
+        qty = max(qty - step, 0.0)
+    return np.int64(qty) if qty >= minimum else 0
+
+
+def _arr(dtype, ndim: int, readonly: bool = True):
+    return types.Array(dtype, ndim, "A", readonly=readonly)
+
+
+_F2, _B2 = _arr(types.float64, 2), _arr(types.boolean, 2)
+_F1, _I1 = _arr(types.float64, 1), _arr(types.int64, 1)
+_i, _f = types.int64, types.float64
+
+
 # The session loop, compiled (numba): sells, buys and valuation of one session depend on the cash the previous
 # ones left, so it cannot be vectorised over dates; as Python over numpy rows it cost ~25 small calls per
 # session. Cash moves one order at a time, in the order the event-loop reference uses. Fills are rows of
 # (session, column, is_sell, quantity) in fi and (price, commission, stamp duty, transfer fee) in ff; round
 # trips (column, entry session, exit session) in ri and net P&L in rf. A sell fills when the stock trades, opens
 # above 0 and above limit-down; a buy when it opens above 0 and below limit-up (NaN compares false: no fill).
-@njit(cache=True, nogil=True, error_model="numpy")
+# An explicit signature: compiled (or loaded from the on-disk cache) at import, not inside the first backtest.
+@njit(types.Tuple((_i, _i, _arr(_f, 1, False), _arr(_f, 1, False), _arr(_f, 1, False)))(
+    _F2, _F2, _B2, _F2, _F2, _B2, _B2, _F2, _i, _F1, _F1, _I1, _I1, _i, _i, _f, _i, _f, _f, _f,
+    _arr(_i, 2, False), _arr(_f, 2, False), _arr(_i, 2, False), _arr(_f, 1, False)),
+    cache=True, nogil=True, error_model="numpy")
 def _simulate(opn, close, tradable, up, down, entries, exits, score, max_hold, cap_all, stamp, size_min, size_step,
               i0, i1, capital, max_positions, cr, cmin, tr, fi, ff, ri, rf):
     T, N = opn.shape
@@ -214,21 +242,6 @@ def _simulate(opn, close, tradable, up, down, entries, exits, score, max_hold, c
         cash_s[k] = cash
         expo[k] = mv / equity[k] if equity[k] > 0 else 0.0
     return nf, nr, equity, cash_s, expo
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _affordable(cash, price, cr, cmin, tr, minimum, step):
-    """rules.affordable for one order (same formula, same rounding guard)."""
-    if not price > 0:
-        return 0
-    at_rate = cash / (price * step * (1 + cr + tr))
-    at_min = (cash - cmin) / (price * step * (1 + tr))
-    qty = np.floor(max(min(at_rate, at_min), 0.0)) * step
-    amount = qty * price
-    c = max(amount * cr, cmin) if amount > 0 else 0.0
-    if amount + c + amount * tr > cash + 1e-9:
-        qty = max(qty - step, 0.0)
-    return np.int64(qty) if qty >= minimum else 0
 
 
 def _gather(labels: np.ndarray, idx: np.ndarray) -> pl.Series:
