@@ -123,3 +123,16 @@ def test_nothing_to_send_is_a_400(client, cast, market_ran):
     """CA002 holds nothing, so it has no draft."""
     r = _login(client, cast, "alice").post(reverse("marketweb:switch_send", args=["CA002"]))
     assert r.status_code == 400 and not AuditEvent.objects.filter(action="market.switch_send").exists()
+
+
+def test_the_web_process_does_not_load_the_compiler():
+    """The pages read stored rows; numba (market.kernels, the backtest loop) is for the daily step only."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, django; django.setup(); import panhuo.urls, panhuo.marketweb.views; "
+            "print('numba' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "DJANGO_SETTINGS_MODULE": "panhuo.settings"})
+    assert r.stdout.strip().splitlines()[-1] == "False"

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from panhuo.market import indicators as ind
-from panhuo.market.models import get_model, models_for
 from panhuo.market.panel import Panel
-from panhuo.market.pool import PoolEntry, daily_pool
 from panhuo.market.reasons import Reason
-from panhuo.market.regime import REGIME_ZH
+
+if TYPE_CHECKING:
+    from panhuo.market.pool import PoolEntry
+
+# The models and indicators (numba kernels) are imported where they are used: the web process imports this
+# module for Holding and NotRegisteredAdvisor only and should not load a compiler for them.
 
 RISK_DISCLOSURE = ("风险提示：以上内容基于量化模型对历史行情的分析，仅供参考，不构成对收益的承诺或保证。"
                    "股市有风险，投资需谨慎；过往表现不代表未来，请结合自身风险承受能力独立决策。")
@@ -66,6 +69,8 @@ class HoldingCheck:
 
 
 def holding_check(panel: Panel, as_of) -> HoldingCheck:
+    from panhuo.market import indicators as ind
+
     t = panel.index_of(as_of)
     c = panel.close * panel.adj_factor
     m20, m60 = ind.ma(c, 20), ind.ma(c, 60)
@@ -106,6 +111,10 @@ def suggest_switch(panel: Panel, holdings: list[Holding], as_of, *, regime: str,
     """Weak holdings and replacement candidates from the pools of the models for today's regime."""
     if not sender_is_registered_advisor:
         raise NotRegisteredAdvisor("only registered investment advisors may issue switch suggestions")
+    from panhuo.market.models import get_model, models_for
+    from panhuo.market.pool import daily_pool
+    from panhuo.market.regime import REGIME_ZH
+
     models = [get_model(n) for n in model_names] if model_names else models_for(regime)
     weak = weak_holdings(panel, holdings, as_of)
     held = {h.symbol for h in holdings}

@@ -12,7 +12,6 @@ from panhuo.audit.services import audit_record
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.market import data
 from panhuo.market.switch import Holding, NotRegisteredAdvisor
-from panhuo.marketweb import compute
 from panhuo.marketweb.models import MarketDay, SwitchDraft
 from panhuo.workbench.models import ClientSeries
 
@@ -38,6 +37,8 @@ def market_daily(*, wh, as_of: date) -> dict:
     Run after workbench_daily (it reads ClientSeries positions). Idempotent: the day's MarketDay row is
     replaced and every client's SwitchDraft is the latest run's.
     """
+    from panhuo.marketweb import compute  # numba kernels: loaded by the daily step, not the web process
+
     bars = data.fetch(wh, start=as_of - timedelta(days=compute.HISTORY_DAYS), end=as_of)
     result = compute.market_day(bars, _instruments(wh), as_of, portfolios=_portfolios())
     with transaction.atomic():
