@@ -15,6 +15,7 @@ Rolling windows, recursive filters and OBV are one-pass compiled loops (`market.
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Literal
 
 import numpy as np
@@ -39,19 +40,23 @@ def columnwise(fn):
         step, starts = blocks.block_starts(T, N, blocks.BLOCK_CELLS)
         if len(starts) == 1:
             return fn(*args, **kw)
-        first = fn(*[a[:, :step] if i in arrays else a for i, a in enumerate(args)], **kw)
-        single = not isinstance(first, tuple)
-        first_t = (first,) if single else first
-        outs = tuple(np.empty((T, N), dtype=r.dtype) for r in first_t)
-        for o, r in zip(outs, first_t, strict=True):
-            o[:, :step] = r
+        # Every block runs on the pool; the first to finish allocates the outputs (their number and dtypes
+        # are only known from a result), each copies its own slice in.
+        outs: list[np.ndarray] = []
+        single = []
+        lock = threading.Lock()
 
         def one(j: int) -> None:
             res = fn(*[a[:, j:j + step] if i in arrays else a for i, a in enumerate(args)], **kw)
-            for o, r in zip(outs, (res,) if single else res, strict=True):
+            parts = (res,) if not isinstance(res, tuple) else res
+            with lock:
+                if not outs:
+                    outs.extend(np.empty((T, N), dtype=r.dtype) for r in parts)
+                    single.append(not isinstance(res, tuple))
+            for o, r in zip(outs, parts, strict=True):
                 o[:, j:j + step] = r
-        blocks.run_blocks(starts[1:], one)
-        return outs[0] if single else outs
+        blocks.run_blocks(starts, one)
+        return outs[0] if single[0] else tuple(outs)
     return wrapper
 
 
