@@ -34,6 +34,7 @@ from panhuo.analytics.reasons import top_reasons
 HORIZON = 90
 MOVED_OUT = 0.5
 QUIET = 120       # days of silence after the horizon that say a client has gone (or is on the way out)
+N_TRAIN = 6       # monthly training dates before the validation date
 MIN_ROWS, MIN_POSITIVES = 200, 20   # below this a model would only fit noise: no score rather than a bad one
 
 # Model inputs: behaviour, assets and flows; no ids or dates. Symbol counts are left out because the
@@ -270,7 +271,7 @@ def _walk(node: dict, value: float, acc: dict[int, float], rows: dict[int, dict[
         _walk(child, v, {**acc, f: acc.get(f, 0.0) + v - value}, rows)
 
 
-def training_dates(as_of: date, *, n_train: int = 6, step_days: int = 30, horizon: int = HORIZON,
+def training_dates(as_of: date, *, n_train: int = N_TRAIN, step_days: int = 30, horizon: int = HORIZON,
                    quiet: int = QUIET) -> tuple[list[date], date]:
     """Validation at the latest date whose outcome (horizon and quiet spell) is known; training dates step back."""
     valid = as_of - timedelta(days=horizon + quiet)
@@ -286,7 +287,7 @@ def _outcomes(engine: Engine, d: date) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return model_matrix(t, d), flag(TRAIN_LABEL).astype(int), flag(CAL_LABEL).astype(int), flag("eligible")
 
 
-def train(engine: Engine, as_of: date, *, model: ChurnModel | None = None, n_train: int = 6,
+def train(engine: Engine, as_of: date, *, model: ChurnModel | None = None, n_train: int = N_TRAIN,
           step_days: int = 30, earliest: date | None = None, progress=None) -> tuple[ChurnModel | None, ChurnReport]:
     """Fit on the engine's history before `as_of`; returns (None, report) when history is too short."""
     model = model or ChurnModel()

@@ -94,7 +94,9 @@ def add_churn(engine: Engine, table: pa.Table, as_of: date, *, progress: Callabl
 def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb", progress=None,
                    with_churn: bool = True, churn_model: churn.ChurnModel | None = None) -> DailyResult:
     eng = make_engine(engine, wh) if isinstance(engine, str) else engine
-    task = progress.add_task(f"daily run {as_of}", total=8 if with_churn else 2) if progress else None
+    # features, P(alive); with churn: one step per training and validation date, then the scoring
+    steps = 2 + (churn.N_TRAIN + 2 if with_churn else 0)
+    task = progress.add_task(f"daily run {as_of}", total=steps) if progress else None
 
     def step() -> None:
         if progress is not None:
