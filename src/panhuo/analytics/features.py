@@ -162,12 +162,18 @@ def _ret(end: str, start: str, flow: str) -> str:
     return f"CASE WHEN {den} > 0 THEN ({end} - {start} - {flow}) / {den} END"
 
 
+def trade_ctes(as_of: date, *, symbols_from_trades: bool = False) -> list[tuple[str, str]]:
+    """The trade-derived steps: `cd` (windows and lifetime figures per client) and `cs` (symbols traded)."""
+    w = Windows(as_of)
+    return [("cd_pieces", _cd_pieces(w)), ("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades))]
+
+
 def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts: bool = False,
                  has_questionnaires: bool = False) -> list[tuple[str, str]]:
     """The named steps; the last one, `features`, has one row per client with the FEATURES columns."""
     w = Windows(as_of)
-    ctes = [("cd_pieces", _cd_pieces(w)), ("cd", _cd(w)), ("cs", _symbols(w, symbols_from_trades)), ("da", _assets(w)),
-            ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
+    ctes = trade_ctes(as_of, symbols_from_trades=symbols_from_trades) + [
+        ("da", _assets(w)), ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
     contact = "CAST(NULL AS BIGINT)"
     score = "CAST(NULL AS BIGINT)"
     joins = ""

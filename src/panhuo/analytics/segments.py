@@ -58,6 +58,11 @@ def _value_case(cfg: dict) -> str:
 
 
 def segment_ctes(as_of: date, config: dict | None = None, **feature_kw) -> list[tuple[str, str]]:
+    return feature_ctes(as_of, **feature_kw) + segment_steps(as_of, config)
+
+
+def segment_steps(as_of: date, config: dict | None = None) -> list[tuple[str, str]]:
+    """The steps after `features` (a CTE or a table of that name); the last one, `segmented`, adds SEGMENTS."""
     cfg = config or load_config()
     w = Windows(as_of)
     dm, cc, lc = cfg["dormancy"], cfg["chinaclear"], cfg["lifecycle"]
@@ -107,8 +112,7 @@ def segment_ctes(as_of: date, config: dict | None = None, **feature_kw) -> list[
            ELSE 'steady' END AS personality,
       questionnaire_score IS NULL AS personality_inferred
     FROM ranked"""
-    return feature_ctes(as_of, **feature_kw) + [("totals", totals), ("ranks", ranks), ("ranked", ranked),
-                                                ("segmented", seg)]
+    return [("totals", totals), ("ranks", ranks), ("ranked", ranked), ("segmented", seg)]
 
 
 def segments_sql(as_of: date, config: dict | None = None, **feature_kw) -> str:
