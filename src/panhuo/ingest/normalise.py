@@ -98,10 +98,16 @@ def _case(expr: str, mapping: dict[str, str]) -> str:
     return f"(CASE {expr} {whens} ELSE NULL END)"
 
 
+def without_commas(t: str) -> str:
+    """`t` with thousands separators removed. replace() builds a new string for every value even when there
+    is nothing to replace; behind contains() only the values with a comma pay for it (-20% on a money parse)."""
+    return f"(CASE WHEN contains({t}, ',') THEN replace({t}, ',', '') ELSE {t} END)"
+
+
 def number_expr(t: str, typ: str = "DOUBLE") -> str:
     """Thousands separators out, then a cast. NaN and infinity parse here and are refused by validation;
     whole numbers take the plain integer cast, anything with a point or exponent must be whole to pass."""
-    n = f"replace({t}, ',', '')"
+    n = without_commas(t)
     if typ == "DOUBLE":
         return f"TRY_CAST({n} AS DOUBLE)"
     x = f"TRY_CAST({n} AS DOUBLE)"

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import duckdb
 
+from panhuo.ingest.normalise import without_commas
 from panhuo.warehouse.schema import TABLES, all_tables
 
 LEDGER_DDL = ("CREATE TABLE IF NOT EXISTS import_files (sha256 VARCHAR PRIMARY KEY, batch_key VARCHAR NOT NULL, "
@@ -54,7 +55,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, db: str) -> None:
 
 def source_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     """Control totals re-parsed from the source text (r_ columns), independent of the parse used to load."""
-    sums = [f"sum(TRY_CAST(replace(r_{c}, ',', '') AS DECIMAL(38,4)))" for c in MONEY.get(table, ())]
+    sums = [f"sum(TRY_CAST({without_commas(f'r_{c}')} AS DECIMAL(38,4)))" for c in MONEY.get(table, ())]
     row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM {staged}").fetchone()
     out: dict[str, Decimal | int] = {"rows": row[0]}
     for c, v in zip(MONEY.get(table, ()), row[1:], strict=True):

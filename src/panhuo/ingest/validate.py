@@ -81,10 +81,12 @@ class Checks:
         empty = "NULL::STRUCT(col VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR)[]"
         if not self.rules:
             return empty
+        # CASE WHEN takes a NULL condition as false, and an OR is true as soon as one rule is, so no rule needs
+        # a coalesce(..., false) around it (which cost 45% of the row filter on 2M trades).
         items = ", ".join(
-            f"CASE WHEN coalesce({w}, false) THEN {{'col': {sql_str(c)}, 'value': r_{c}::VARCHAR, "
+            f"CASE WHEN {w} THEN {{'col': {sql_str(c)}, 'value': r_{c}::VARCHAR, "
             f"'code': {sql_str(code)}, 'detail': ({d})::VARCHAR}} END" for c, code, w, d in self.rules)
-        any_rule = " OR ".join(f"coalesce({w}, false)" for _, _, w, _ in self.rules)
+        any_rule = " OR ".join(f"({w})" for _, _, w, _ in self.rules)
         return f"(CASE WHEN {any_rule} THEN list_filter([{items}], lambda x: x IS NOT NULL) ELSE {empty} END)"
 
 
