@@ -26,6 +26,23 @@ _I1, _F1 = types.Array(types.int64, 1, "A", readonly=True), types.Array(types.fl
 _i, _f, _b = types.int64, types.float64, types.boolean
 
 
+@njit(**_JIT, inline="always")
+def _slide(a, t, j, n, s, k, c):
+    """Move column j's window of n rows to end at row t: add row t, drop row t - n (NaNs skipped).
+    The sum is kept minus the column's first valid value `c[j]`, so it stays small and accurate."""
+    x = a[t, j]
+    if x == x:
+        if c[j] != c[j]:
+            c[j] = x
+        s[j] += x - c[j]
+        k[j] += 1
+    if t >= n:
+        xo = a[t - n, j]
+        if xo == xo:
+            s[j] -= xo - c[j]
+            k[j] -= 1
+
+
 @njit(_A2(_R2, _i, _f, _A2), **_JIT)
 def rolling_sum(a, n, div, out):
     """Sum of the last n rows. Values are summed minus the column's first valid value, which keeps the
@@ -37,17 +54,7 @@ def rolling_sum(a, n, div, out):
     c = np.full(N, np.nan)
     for t in range(T):
         for j in range(N):
-            x = a[t, j]
-            if x == x:
-                if c[j] != c[j]:
-                    c[j] = x
-                s[j] += x - c[j]
-                k[j] += 1
-            if t >= n:
-                xo = a[t - n, j]
-                if xo == xo:
-                    s[j] -= xo - c[j]
-                    k[j] -= 1
+            _slide(a, t, j, n, s, k, c)
             out[t, j] = (s[j] + n * c[j]) / div if k[j] == n else np.nan
     return out
 
@@ -64,17 +71,7 @@ def rolling_std(a, n, ddof, out):
     acc = np.empty(N)
     for t in range(T):
         for j in range(N):
-            x = a[t, j]
-            if x == x:
-                if c[j] != c[j]:
-                    c[j] = x
-                s[j] += x - c[j]
-                k[j] += 1
-            if t >= n:
-                xo = a[t - n, j]
-                if xo == xo:
-                    s[j] -= xo - c[j]
-                    k[j] -= 1
+            _slide(a, t, j, n, s, k, c)
             m[j] = s[j] / n + c[j]
             acc[j] = 0.0
         if t < n - 1:
