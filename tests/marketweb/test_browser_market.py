@@ -8,7 +8,16 @@ import re
 import polib
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, LOCALE_PO, browser_or_skip, log_in, screenshot, untranslated_on
+from tests.web.browser import (
+    ARGS,
+    CHROMIUM,
+    LOCALE_PO,
+    STILL,
+    browser_or_skip,
+    log_in,
+    screenshot,
+    untranslated_on,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +38,7 @@ def test_market_page_in_chinese_and_english(live_server, transactional_db, cast,
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1024, "height": 768})
+        page = browser.new_page(viewport={"width": 1024, "height": 768}, **STILL)
         log_in(page, live_server.url, "alice", cast.password)
 
         page.goto(f"{live_server.url}/market/")

@@ -16,6 +16,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOCALE_PO = Path(__file__).resolve().parents[2] / "src/panhuo/locale/zh_Hans/LC_MESSAGES/django.po"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+# Pages are opened with the reader's "reduce motion" setting on: charts then draw without their entry
+# animation (web/static/panhuo/js/charts.js), so a screenshot shows the finished chart, not a frame of it.
+STILL = {"reduced_motion": "reduce"}
 
 
 def browser_or_skip():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, browser_or_skip, screenshot, untranslated_on
+from tests.web.browser import ARGS, CHROMIUM, STILL, browser_or_skip, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ def test_advisor_logs_in_and_switches_language(live_server, transactional_db, ca
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1024, "height": 768})   # tablet-sized
+        page = browser.new_page(viewport={"width": 1024, "height": 768}, **STILL)   # tablet-sized
         page.goto(f"{live_server.url}/")
         assert "/accounts/login/" in page.url
         page.fill("input[name=username]", "alice")
