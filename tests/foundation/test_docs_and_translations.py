@@ -26,8 +26,10 @@ def ui_strings() -> set[str]:
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in GETTEXT:
-                found.update(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+            name = getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+            if name in GETTEXT:
+                args = node.args[1:] if name.startswith(("pgettext", "npgettext")) else node.args   # skip context
+                found.update(a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str))
     return found
 
 

@@ -92,13 +92,21 @@ def campaign_preview(request):
     return render(request, "campaigns/partials/preview.html", {"preview": preview, "error": error})
 
 
+def _lint_by_channel(text: str, channels) -> list[tuple[str, object]]:
+    """The script's compliance check per channel (SMS and email add their own rules), labelled in the reader's
+    language; an empty channel stands for the script alone."""
+    labels = dict(Channel.choices)
+    return [(labels.get(ch, ch), lint_script(text, channel=ch if ch in ("sms", "email") else None))
+            for ch in channels]
+
+
 @require_http_methods(["GET", "POST"])
 def script_lint(request):
     """HTMX: lint the script as the editor types, once per chosen message channel."""
     data = request.POST if request.method == "POST" else request.GET
     text = data.get("script", "")[:4000]
     channels = data.getlist("channels") or [""]
-    results = [(ch, lint_script(text, channel=ch if ch in ("sms", "email") else None)) for ch in channels]
+    results = _lint_by_channel(text, channels)
     unknown = [v for v in script_variables(text) if v not in VARIABLES]
     return render(request, "campaigns/partials/lint.html", {"results": results, "unknown": unknown,
                                                             "text": text})
@@ -129,8 +137,7 @@ def campaign_detail(request, campaign_id: int):
     shown = list(members.values_list("client__client_id", flat=True))
     audit_record(user=request.user, action="campaign.view", object_type="client", object_ids=shown,
                  detail={"campaign": campaign.pk}, request=request)
-    lints = [(ch, lint_script(campaign.script, channel=ch if ch in ("sms", "email") else None))
-             for ch in campaign.channels]
+    lints = _lint_by_channel(campaign.script, campaign.channels)
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(), "flagged": flagged,
         "chart": _chart(report), "lints": lints, "can_design": _can_design(request.user),

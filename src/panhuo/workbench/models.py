@@ -6,6 +6,7 @@ All of them hang off a Client; reads go through clients.selectors so an advisor 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from panhuo.clients.models import Advisor, Branch, Client
 
@@ -88,7 +89,7 @@ class Task(models.Model):
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", pgettext_lazy("contact channel", "Phone")   # 电话 (a call), not the 手机 number field
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
     VISIT = "visit", _("Visit")
