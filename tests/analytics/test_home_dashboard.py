@@ -39,7 +39,7 @@ def test_overview_by_tier_vip_share_and_churn_list(snaps):
         o = branch_overview(user=snaps.users["alice"])
     assert {r["tier"]: (r["n"], r["assets"]) for r in o["by_tier"]} == \
         {"vip": (1, Decimal("800000")), "core": (1, Decimal("150000")), "mass": (1, Decimal("50000"))}
-    assert {r["label"] for r in o["by_tier"]} == {"VIP客户", "核心客户", "大众客户"}
+    assert [r["label"] for r in o["by_tier"]] == ["VIP客户", "核心客户", "大众客户"]   # the config's order, VIP first
     assert o["vip_share"] == Decimal("0.8")
     assert [s.client.client_id for s in o["churn_list"]] == ["CA001", "CA002"]
     assert o["churn_list"][0].reason_texts == ["近90天转出资产62%"]

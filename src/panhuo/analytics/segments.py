@@ -43,6 +43,15 @@ def label(segment: str, key: str | None, lang: str = "zh", config: dict | None =
     return labels[key][lang] if key in labels else (key or "")
 
 
+
+def order(segment: str, config: dict | None = None) -> list[str]:
+    """A segment's values in the order the config lists them (e.g. VIP, core, mass, none), for display."""
+    cfg = config or load_config()
+    section = cfg[_SECTION.get(segment, segment)]
+    keys = [b["key"] for b in section.get("bands", [])]
+    keys += [section["none"]["key"]] if "none" in section else []
+    return keys + [k for k in section.get("labels", {}) if k not in keys]
+
 def _tier_case(cfg: dict) -> str:
     whens = " ".join(f"WHEN asset_rank <= ceil({b['top_share']} * n_with_assets) THEN '{b['key']}'"
                      for b in cfg["tier"]["bands"])

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from panhuo.accounts.models import Role, User
 from panhuo.analytics.segments import label as segment_label
+from panhuo.analytics.segments import order as segment_order
 from panhuo.clients.models import Advisor, Branch, Client, ClientSnapshot
 
 
@@ -84,6 +85,8 @@ def branch_overview(*, user: User) -> dict:
     lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
     for row in by_tier:   # segment labels come from the one segments config, in both languages
         row["label"] = segment_label("tier", row["tier"], lang) if row["tier"] else "—"
+    by_tier.sort(key=_config_order("tier", "tier"))          # VIP first, as the config lists the tiers
+    by_lifecycle.sort(key=_config_order("lifecycle", "lifecycle"))
     churn_list = list(snaps.filter(churn_risk__isnull=False).select_related("client", "client__advisor")
                       .order_by("-churn_risk", "client__client_id")[:CHURN_LIST_SIZE])
     for snap in churn_list:
@@ -101,3 +104,9 @@ def branch_overview(*, user: User) -> dict:
         "vip_share": (vip_assets / totals["assets"]) if totals["assets"] else None,
         "churn_list": churn_list,
     }
+
+
+def _config_order(segment: str, field: str):
+    """Sort key: a row's segment value in the config's order; unknown or missing values last."""
+    rank = {key: i for i, key in enumerate(segment_order(segment))}
+    return lambda row: rank.get(row[field], len(rank))
