@@ -52,3 +52,16 @@ def test_home_page_shows_them(client, snaps):
     client.force_login(snaps.users["alice"])
     html = client.get("/").content.decode()
     assert "VIP客户" in html and "近90天转出资产62%" in html and "CA001" in html and "CC001" not in html
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_lifecycle_labels_agree_between_the_segments_config_and_the_app(lang):
+    """The home page labels lifecycle rows from the model's choices, the exports from segments.toml: one word each."""
+    from django.utils import translation
+
+    from panhuo.analytics.segments import label
+    from panhuo.clients.models import Lifecycle
+
+    with translation.override(lang):
+        assert {v: str(lab) for v, lab in Lifecycle.choices} == \
+            {v: label("lifecycle", v, lang[:2]) for v in Lifecycle.values}
