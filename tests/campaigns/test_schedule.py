@@ -25,9 +25,10 @@ NOON = datetime(2026, 11, 20, 12, 0, tzinfo=SHANGHAI)
 
 
 def _campaign(world, **extra):
+    kw = {"channels": ["sms", "email"], "step_days": [0, 7], **extra}
     c = campaign_create(user=world.users["director_a"], name="两步提醒",
-                        rules=[{"field": "risk_level", "op": "in", "value": ["C3", "C4"]}], channels=["sms", "email"],
-                        script=SMS_SCRIPT, seed=3, control_share=0.25, start=NOON.date(), step_days=[0, 7], **extra)
+                        rules=[{"field": "risk_level", "op": "in", "value": ["C3", "C4"]}],
+                        script=SMS_SCRIPT, seed=3, control_share=0.25, start=NOON.date(), **kw)
     for cid, client in world.clients.items():
         ContactPoint.objects.get_or_create(client=client, channel="email", address=f"{cid.lower()}@example.com")
     campaign_launch(user=world.users["director_a"], campaign_id=c.pk)
@@ -38,9 +39,12 @@ def test_due_steps_follow_the_start_and_stop_at_the_end():
     c = Campaign(start=date(2026, 11, 20), step_days=[0, 7], launched_at=NOON)
     assert due_steps(c, date(2026, 11, 19)) == []
     assert due_steps(c, date(2026, 11, 20)) == [1]
-    assert due_steps(c, date(2026, 11, 27)) == [1, 2]
+    assert due_steps(c, date(2026, 11, 26)) == [1]
+    assert due_steps(c, date(2026, 11, 27)) == [2]     # only the latest: after a gap, never two steps at once
     c.end = date(2026, 11, 25)
-    assert due_steps(c, date(2026, 11, 27)) == [1]
+    assert due_steps(c, date(2026, 11, 25)) == [1]
+    assert due_steps(c, date(2026, 11, 26)) == []      # nothing after the end, not even a step never sent
+    assert due_steps(c, date(2027, 2, 1)) == []
     assert due_steps(Campaign(start=date(2026, 11, 20), step_days=[0]), date(2026, 12, 1)) == []   # not launched
 
 
@@ -94,3 +98,37 @@ def test_run_due_command(branch_world, monkeypatch):
         assert out["sent"] == treated == len(gw.messages) and out["steps"][0]["campaign"] == c.pk
         bad = CliRunner().invoke(app, ["campaign", "run-due", "--now", "soon", "--json"])
         assert bad.exit_code == 2
+
+
+def test_undelivered_messages_do_not_use_up_the_contact_cap(branch_world):
+    """A gateway outage over several runs must not mark clients 'capped': they were never reached."""
+    c = _campaign(branch_world, channels=["sms"], step_days=[0])      # cap: 2 contacts in 30 days
+    treated = c.members.filter(group="treatment").count()
+    with Gateway() as gw:
+        senders = {"sms": SmsHttpSender(url=gw.url)}
+        for hour in (9, 10, 11):                                       # three runs in the outage
+            gw.fail_next = 10 * treated
+            (row,) = campaigns_run_due(senders=senders, now=NOON.replace(hour=hour))
+            assert row["failed"] == treated and row["capped"] == 0
+        gw.fail_next = 0
+        (row,) = campaigns_run_due(senders=senders, now=NOON.replace(hour=13))
+        assert row["sent"] == treated == len(gw.messages) and row["capped"] == 0
+
+
+def test_a_try_claimed_by_an_overlapping_run_is_not_sent_again(branch_world):
+    """Two runs that read the same attempt: only the one that moves `tries` on sends."""
+    from panhuo.campaigns.services import send
+
+    c = _campaign(branch_world, channels=["sms"], step_days=[0])
+    m = c.members.filter(group="treatment").select_related("client").first()
+    with Gateway() as gw:
+        sender = SmsHttpSender(url=gw.url)
+        stale, _ = send._claim(c, m, "sms", 1)                          # run B read the row…
+        SendAttempt.objects.filter(pk=stale.pk).update(tries=1)         # …then run A claimed the try
+        real_claim = send._claim
+        send._claim = lambda *a: (stale, False)
+        try:
+            assert send._send_one(c, m, "sms", 1, sender, "", NOON) == "already"
+        finally:
+            send._claim = real_claim
+        assert gw.requests == 0

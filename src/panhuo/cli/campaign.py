@@ -123,18 +123,19 @@ def run_due_cmd(
     from panhuo.campaigns.services.send import senders_from_env
 
     try:
-        at = timezone.now() if now is None else datetime.fromisoformat(now)
+        at = None if now is None else datetime.fromisoformat(now)
     except ValueError:
         fail(f"--now: not an ISO date-time: {now}", as_json=as_json, code=2)
-    if timezone.is_naive(at):
+    if at is not None and timezone.is_naive(at):
         at = timezone.make_aware(at)
     senders = senders_from_env()
     if not senders:
         fail("no sender configured (PANHUO_SMS_URL or PANHUO_SMTP_HOST) / 未配置短信或邮件通道", as_json=as_json, code=2)
     rows = campaigns_run_due(senders=senders, now=at)
-    total = {k: sum(r[k] for r in rows) for k in ("sent", "skipped", "capped", "failed", "already", "review",
-                                                 "deferred")}
-    finish({"now": at.isoformat(), "steps": rows, **total}, as_json=as_json,
+    total = {k: sum(r.get(k, 0) for r in rows) for k in ("sent", "skipped", "capped", "failed", "already", "review",
+                                                        "deferred")}
+    total["errors"] = sum("error" in r for r in rows)     # a campaign whose step failed as a whole (logged)
+    finish({"now": (at or timezone.now()).isoformat(), "steps": rows, **total}, as_json=as_json,
            summary=f"{len(rows)} due steps: " + " ".join(f"{k}={v}" for k, v in total.items())
            + f" / {len(rows)} 个到期步骤")
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,7 +62,9 @@ def _text(campaign: Campaign, client: Client, channel: str, regime: str) -> str:
 def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender], now: datetime | None = None,
                        regime: str = "") -> dict:
     """Send step `step` on every message channel the campaign uses. Returns counts by status. {regime} is the
-    latest market day's regime unless given."""
+    latest market day's regime unless given. Without `now` the clock is live: the contact hours are checked again
+    before each message, so a long run that reaches their end defers the rest to the next run."""
+    live = now is None
     now = now or timezone.now()
     campaign = Campaign.objects.get(pk=campaign_id)
     counts = {"sent": 0, "skipped": 0, "failed": 0, "already": 0, "review": 0, "deferred": 0, "capped": 0}
@@ -77,6 +80,9 @@ def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender
     for channel in channels:
         sender = senders[channel]
         for m in members:
+            if live and in_quiet_hours(campaign, timezone.now()):
+                counts["deferred"] += 1                # nothing claimed: the next run inside the hours sends it
+                continue
             counts[_send_one(campaign, m, channel, step, sender, regime, now)] += 1
     return counts
 
@@ -86,7 +92,9 @@ def _over_cap(campaign: Campaign, m: CampaignMember, step: int, now: datetime) -
     launch (earlier steps, advisors' calls) count too; this step's own messages on other channels do not."""
     this_step = SendAttempt.objects.filter(campaign=campaign, member=m, step=step, contact__isnull=False)
     recent = (Contact.objects.filter(client_id=m.client_id, at__gte=now - timedelta(days=campaign.client_cap_days))
-              .exclude(pk__in=this_step.values("contact_id")).count())
+              .exclude(pk__in=this_step.values("contact_id"))
+              # a message the gateway never delivered did not reach the client (a missed call still counts)
+              .exclude(channel__in=MESSAGE_CHANNELS, outcome=Outcome.NOT_REACHED).count())
     return recent >= campaign.client_cap_contacts
 
 
@@ -121,8 +129,11 @@ def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, se
         attempt.status, attempt.error = SendStatus.SKIPPED, "contact_cap"
         attempt.save(update_fields=["status", "error"])
         return "capped"
+    # Claim this try atomically, committed before the provider call: of two overlapping runs that both read
+    # the same attempt, only one moves `tries` on and sends; the other leaves it alone.
+    if not SendAttempt.objects.filter(pk=attempt.pk, tries=attempt.tries).update(tries=F("tries") + 1):
+        return "already"
     attempt.tries += 1
-    attempt.save(update_fields=["tries"])              # committed before the provider call
     try:
         provider_id = sender.send(to=address, text=_text(campaign, client, channel, regime),
                                   key=attempt.idempotency_key, subject=campaign.name)
