@@ -229,3 +229,20 @@ def test_cli_reports_problems_and_exits_non_zero(home, tmp_path, db):
     assert "11010119900307123X" not in result.stdout
     ok = runner.invoke(app, ["import", str(simulator_export(tmp_path)), "--profile", "simulator", "--json"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "loaded"
+
+
+def test_a_torn_journal_line_does_not_swallow_the_next_batch(home):
+    """A crash mid-write leaves a line without its end (even mid-character); the next batch still stands alone."""
+    import datetime as dt
+
+    from panhuo.imports.journal import journal_append
+
+    def batch(key):
+        return ImportBatch(key=key, profile="generic", status=BatchStatus.REJECTED,
+                           started_at=dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC))
+
+    journal_append(batch("a"))
+    with journal_path().open("ab") as fh:
+        fh.write('{"key":"b","profile":"王'.encode()[:-1])           # torn inside a Chinese character
+    journal_append(batch("c"))
+    assert sorted(b.key for b in journal_batches()) == ["a", "c"]

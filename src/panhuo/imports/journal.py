@@ -12,6 +12,7 @@ either record was killed before it could commit anything; it is listed as interr
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -32,12 +33,16 @@ def journal_append(batch: ImportBatch) -> None:
     """Append the batch as one line, synced to disk before returning (the record must survive a crash)."""
     entry = {f: getattr(batch, f) for f in FIELDS}
     line = json.dumps(entry, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
-    fd = os.open(journal_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(journal_path(), os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)           # one writer at a time, so lines never interleave
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = "\n" + line                   # a crash tore the last line: end it, so this one stands alone
         os.write(fd, line.encode("utf-8"))
         os.fsync(fd)
     finally:
-        os.close(fd)
+        os.close(fd)                              # closing releases the lock
 
 
 def _batch(entry: dict) -> ImportBatch:
@@ -58,7 +63,7 @@ def journal_batches(*, recorded: set[str] = frozenset(), running_now: bool = Fal
     if not path.exists():
         return []
     last: dict[str, dict] = {}
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8", errors="replace") as fh:     # a torn line may end mid-character
         for line in fh:
             try:
                 entry = json.loads(line)
