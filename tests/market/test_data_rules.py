@@ -152,6 +152,8 @@ def test_listing_days_and_st_limits_by_board():
     st = rules.limit_pct(np.array(["star", "bse", "chinext", "chinext", "main"]), np.ones(5, bool),
                          np.array([d("2024-01-02")] * 2 + [d("2020-08-21"), d("2020-08-24"), d("2024-01-02")]))
     assert st.tolist() == [0.20, 0.30, 0.05, 0.20, 0.05]
+    main_st = rules.limit_pct(np.array(["main"] * 2), np.ones(2, bool), np.array([d("2025-07-04"), d("2025-07-07")]))
+    assert main_st.tolist() == [0.05, 0.10]            # main-board ST stocks: ±10 % from 2025-07-07
 
 
 def test_tushare_qfq_and_index_loaders():

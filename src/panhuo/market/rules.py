@@ -14,6 +14,9 @@ import numpy as np
 CHINEXT_REFORM = np.datetime64("2020-08-24")
 # Main-board registration-based IPOs (全面注册制) from 2023-04-10: no limit on the first 5 days.
 MAIN_REGISTRATION = np.datetime64("2023-04-10")
+# Main-board risk-warning (ST) stocks moved from ±5 % to the board's ±10 % on 2025-07-07 (沪深交易所《关于调整主板
+# 风险警示股票价格涨跌幅限制比例及有关事项的通知》).
+ST_MAIN_REFORM = np.datetime64("2025-07-07")
 # Stamp duty halved from 0.1 % to 0.05 % on 2023-08-28.
 STAMP_DUTY_CUT = np.datetime64("2023-08-28")
 
@@ -59,13 +62,14 @@ def canonical_symbol(code: str) -> str:
 def limit_pct(board: np.ndarray, is_st: np.ndarray, dates: np.ndarray) -> np.ndarray:
     """The daily limit as a fraction of pre_close (0.10 = ±10 %), by board, ST status and date.
 
-    ST stocks have ±5 % on the main board only; ChiNext ST stocks follow the board's ±20 % after the reform.
+    ST stocks have ±5 % on the main board until 2025-07-07 and ±10 % after; ChiNext ST stocks follow the board's
+    ±20 % after its 2020 reform.
     """
     board = np.asarray(board)
     is_st = np.asarray(is_st, dtype=bool)
     dates = np.asarray(dates, dtype="datetime64[D]")
     after = dates >= CHINEXT_REFORM
-    pct = np.where(board == "main", np.where(is_st, 0.05, 0.10), 0.10)
+    pct = np.where(board == "main", np.where(is_st & (dates < ST_MAIN_REFORM), 0.05, 0.10), 0.10)
     pct = np.where(board == "chinext", np.where(after, 0.20, np.where(is_st, 0.05, 0.10)), pct)
     pct = np.where(board == "star", 0.20, pct)
     pct = np.where(board == "bse", 0.30, pct)
