@@ -132,3 +132,15 @@ def test_a_try_claimed_by_an_overlapping_run_is_not_sent_again(branch_world):
         finally:
             send._claim = real_claim
         assert gw.requests == 0
+
+
+def test_step_days_must_be_increasing_whole_days(branch_world):
+    from django.core.exceptions import ValidationError
+
+    from panhuo.campaigns.services.launch import step_days_valid
+
+    assert step_days_valid([0, 7, 14]) and step_days_valid(None) and step_days_valid([])
+    for bad in (["7"], [-1], [0, 0], [7, 3], [True], [1.5], "0,7"):
+        assert not step_days_valid(bad), bad
+    with pytest.raises(ValidationError):
+        _campaign(branch_world, step_days=[0, 0])

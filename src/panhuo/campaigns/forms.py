@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.campaigns.models import Campaign
+from panhuo.campaigns.services.launch import step_days_valid
 from panhuo.workbench.models import Channel
 
 
@@ -28,9 +29,11 @@ class CampaignForm(forms.ModelForm):
 
     def clean_step_days(self):
         days = self.cleaned_data["step_days"] or [0]
-        if not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 366 for d in days):
+        if isinstance(days, list) and all(type(d) is int for d in days):
+            days = sorted(days)                      # the order typed does not matter; repeats do
+        if not step_days_valid(days) or days[-1] > 366:
             raise forms.ValidationError(_("Steps are a list of whole days after the start, e.g. [0, 7]."))
-        return sorted(days)
+        return days
 
     def clean_control_share(self):
         share = self.cleaned_data["control_share"]

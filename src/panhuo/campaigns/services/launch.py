@@ -59,6 +59,13 @@ def _require_designer(user: User) -> None:
         raise PermissionDenied
 
 
+def step_days_valid(step_days) -> bool:
+    """Days after the start on which each message step goes out: whole numbers ≥ 0, strictly increasing."""
+    days = step_days or [0]
+    return (isinstance(days, list) and all(type(d) is int and d >= 0 for d in days)
+            and all(a < b for a, b in zip(days, days[1:], strict=False)))
+
+
 def campaign_validate(campaign: Campaign) -> list[str]:
     """Problems that block a launch (empty list: ready). Lint runs per channel: an SMS needs more."""
     problems = []
@@ -75,6 +82,10 @@ def campaign_validate(campaign: Campaign) -> list[str]:
             problems.append(f"{channel or 'script'}: {result.reason('zh')} / {result.reason('en')}")
     if not 0 < campaign.control_share < 1:
         problems.append("control share must be between 0 and 1")
+    if not step_days_valid(campaign.step_days):
+        problems.append("步骤天数须为递增的非负整数 / step days must be increasing whole numbers from 0")
+    if campaign.start and campaign.end and campaign.end < campaign.start:
+        problems.append("结束日期早于开始日期 / the end is before the start")
     try:
         rules_q(campaign.rules)
     except ValidationError as e:
@@ -91,6 +102,8 @@ def campaign_create(*, user: User, name: str, rules: list[dict], channels: list[
     if measure not in Measure.values:
         raise ValidationError({"measure": "unknown measure"})
     rules_q(rules)                                        # refuse a bad rule now, not at launch
+    if not step_days_valid(limits.get("step_days")):
+        raise ValidationError({"step_days": "step days must be increasing whole numbers from 0"})
     campaign = Campaign.objects.create(
         name=name, goal=goal, branch_id=user.branch_id, created_by=user, rules=rules, channels=channels,
         script=script, measure=measure, window_days=window_days, control_share=control_share, size=size,
