@@ -246,3 +246,20 @@ def test_a_torn_journal_line_does_not_swallow_the_next_batch(home):
         fh.write('{"key":"b","profile":"王'.encode()[:-1])           # torn inside a Chinese character
     journal_append(batch("c"))
     assert sorted(b.key for b in journal_batches()) == ["a", "c"]
+
+
+def test_asking_whether_an_import_runs_does_not_refuse_one_that_starts(tmp_path):
+    """The imports page's probe holds a shared lock for a moment; an import starting then still gets its lock."""
+    import fcntl
+    import os
+    import threading
+
+    from panhuo.ingest.lock import import_lock_held
+
+    (tmp_path / "import.lock").write_text("")
+    probe = os.open(tmp_path / "import.lock", os.O_RDONLY)
+    fcntl.flock(probe, fcntl.LOCK_SH)                      # the probe, caught mid-check
+    threading.Timer(0.05, os.close, [probe]).start()       # …and let go a moment later
+    with import_lock(tmp_path, owner="test"):
+        assert import_lock_held(tmp_path)
+    assert not import_lock_held(tmp_path)

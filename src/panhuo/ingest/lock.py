@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,9 +24,7 @@ def import_lock(folder: Path, *, owner: str = ""):
     path = folder / "import.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_exclusive(fd):
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
             raise ImportLocked(f"另一个导入正在进行，请稍后再试 / another import is running ({holder}); "
                                "try again when it has finished") from None
@@ -34,6 +33,20 @@ def import_lock(folder: Path, *, owner: str = ""):
         yield
     finally:
         os.close(fd)
+
+
+def _try_exclusive(fd: int, tries: int = 10, pause: float = 0.02) -> bool:
+    """Take the lock, retrying for a moment: `import_lock_held` (the imports page asking) holds a shared lock
+    for microseconds, and an import that starts just then must not be refused for it. A real import holds the
+    lock for seconds, so it is still held after the retries."""
+    for i in range(tries):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if i < tries - 1:
+                time.sleep(pause)
+    return False
 
 
 def import_lock_held(folder: Path) -> bool:
