@@ -197,6 +197,28 @@ def test_batch_killed_before_the_store_commit_is_listed_as_interrupted(client, s
     assert "interrupted before commit" in page
 
 
+def test_batch_killed_after_the_store_commit_says_so_and_the_next_import_finishes_it(client, staff, home, tmp_path,
+                                                                                     monkeypatch):
+    import panhuo.imports.services as services
+
+    real_sync = services.sync_client_master
+
+    def crash(**kwargs):
+        raise KeyboardInterrupt   # dies between the analytical store's commit and the client master's
+    monkeypatch.setattr(services, "sync_client_master", crash)
+    export = simulator_export(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        import_batch(paths=[export], profile="simulator", user=staff.users["admin"])
+    (batch,) = journal_batches()
+    assert batch.status == BatchStatus.INTERRUPTED and batch.rows_loaded > 0
+    assert "analytical store committed" in batch.message and not ImportBatch.objects.exists()
+    monkeypatch.setattr(services, "sync_client_master", real_sync)
+    again = import_batch(paths=[export], profile="simulator", user=staff.users["admin"])   # same files: unchanged
+    assert again.status == BatchStatus.UNCHANGED
+    assert ImportBatch.objects.get(key=batch.key).status == BatchStatus.LOADED           # finished by recovery
+    assert Client.objects.exists()
+
+
 @pytest.mark.parametrize("name", ["../../etc/passwd.csv", ".hidden.csv", "evil.exe", "a|b.csv"])
 def test_upload_refuses_unsafe_file_names(client, staff, home, name):
     login(client, staff, "admin")

@@ -75,7 +75,9 @@ def journal_batches(*, recorded: set[str] = frozenset(), running_now: bool = Fal
     for i, b in enumerate(out):
         if b.status == BatchStatus.RUNNING and not (i == 0 and running_now):
             b.status = BatchStatus.INTERRUPTED
-            b.message = "进程中断，未提交 / interrupted before commit; nothing was loaded"
+            b.message = ("进程中断：数据已写入分析库，客户主数据将在下次导入时同步 / interrupted after the analytical "
+                         "store committed; the next import finishes the client master and the record"
+                         if b.rows_loaded else "进程中断，未提交 / interrupted before commit; nothing was loaded")
     return out
 
 

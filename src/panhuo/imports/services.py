@@ -221,6 +221,7 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
             batch.status = BatchStatus.UNCHANGED
             journal_append(batch)
             return batch
+        journal_append(batch)      # still "running", now with rows loaded: the analytical store has committed
         with transaction.atomic():
             if {"clients", "advisors"} & set(result.tables):
                 sync = sync_client_master(store=store, business_date=result.business_date,
