@@ -1,8 +1,8 @@
 """Rebuild the client_days / client_symbols aggregates from trades, in SQL on the warehouse.
 
 The import maintains these incrementally; this full rebuild (or a rebuild of a date range) is what tests,
-the benchmark and a repair after a bad load use. `since` limits the work to trades on or after a date and
-merges into what is already there, which is the daily increment the import needs.
+the benchmark and a repair after a bad load use. `since` limits the work to the days on or after a date (and
+the symbol pairs they touch), for a repair of recent days.
 """
 
 from __future__ import annotations
@@ -28,14 +28,23 @@ def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str,
                    sum(CASE WHEN side = 'B' THEN amount ELSE 0 END),
                    sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)
             FROM trades {where} GROUP BY client_id, trade_date""", params)
-        # A day rebuilt from `since` can only widen a symbol's (first, last) interval, so merge by min/max:
-        # UPDATE the known pairs, INSERT the new ones (the table has no key index to ON CONFLICT against).
-        con.execute(f"""CREATE TEMP TABLE agg_pairs AS SELECT client_id, symbol, min(trade_date) AS f,
-            max(trade_date) AS l FROM trades {where} GROUP BY client_id, symbol""", params)
-        con.execute("""UPDATE client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
-            last_trade_date = greatest(o.last_trade_date, n.l) FROM agg_pairs n
-            WHERE o.client_id = n.client_id AND o.symbol = n.symbol""")
-        con.execute("""INSERT INTO client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM agg_pairs n
-            ANTI JOIN client_symbols o ON o.client_id = n.client_id AND o.symbol = n.symbol""")
+        if not since:
+            con.execute("""INSERT INTO client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
+                FROM trades GROUP BY client_id, symbol""")
+            return _counts(wh)
+        # every (client, symbol) pair with a trade since `since`, or whose last trade was on or after it (a
+        # corrected day may have removed it), is recomputed from all its trades; pairs left with none vanish
+        con.execute("""CREATE TEMP TABLE agg_pairs AS
+            SELECT DISTINCT client_id, symbol FROM trades WHERE trade_date >= $since
+            UNION SELECT client_id, symbol FROM client_symbols WHERE last_trade_date >= $since""", params)
+        con.execute("""DELETE FROM client_symbols o USING agg_pairs p
+            WHERE o.client_id = p.client_id AND o.symbol = p.symbol""")
+        con.execute("""INSERT INTO client_symbols SELECT t.client_id, t.symbol, min(t.trade_date), max(t.trade_date)
+            FROM trades t SEMI JOIN agg_pairs p ON t.client_id = p.client_id AND t.symbol = p.symbol
+            GROUP BY t.client_id, t.symbol""")
         con.execute("DROP TABLE agg_pairs")
+    return _counts(wh)
+
+
+def _counts(wh: Warehouse) -> dict[str, int]:
     return {t: wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("client_days", "client_symbols")}
