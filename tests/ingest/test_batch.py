@@ -201,3 +201,14 @@ def test_problems_found_across_rows_name_the_source_text_read_back_for_those_row
     got = sorted((p.row, p.code, p.value) for p in info.value.result.problems)
     assert got == [(3, "duplicate_key", "T0040"), (4, "unknown_client", "c0999"), (5, "key_exists", "T0001"),
                    (6, "bad_integer", "1,0x")]
+
+
+def test_quarantine_never_lets_an_id_in_twice_when_a_replaced_day_goes_to_quarantine(store, tmp_path):
+    """A trade id stored on 2024-01-31 may be reused in a batch only if that day is replaced. Here every row of
+    the 31st goes to quarantine (unknown client), so the day is kept and the reused id must go there too."""
+    t = ["T0001", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
+    write_csv(tmp_path / "q" / "成交明细.csv", TRADES_H, [
+        t, ["T0099", "C0999", "20240131", *t[3:]]])
+    result = run_batch(store_path=store, paths=[tmp_path / "q"], profile="simulator", batch_key="q", quarantine=True)
+    assert rows(store, "SELECT count(*) FROM trades WHERE trade_id = 'T0001'") == [(1,)]
+    assert result.files[0].rows_quarantined == 2

@@ -224,8 +224,10 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
                 result.files[i].rows_duplicate = dup_by_src.get(i, 0)
             staged[table] = s
             validate.check_references(con, s, table, staged)
-            if quarantine:
+            if quarantine:     # set aside until no date is left half-replaced (each pass can only remove rows)
                 con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
+                while validate.check_keys_exist(con, s, table):
+                    con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
         tick("validate", len(store.LOAD_ORDER), len(store.LOAD_ORDER))
         for i, raw in raws.items():
             norm.fill_values(con, i, raw, specs[i], mappings[i])

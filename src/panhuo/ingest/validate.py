@@ -189,13 +189,25 @@ def dedupe_and_check_keys(con, t: str, table: str, exists_in_store: bool) -> int
         k0 = tbl.primary_key[-1]
         con.execute(f"""INSERT INTO bad SELECT r._src, r._row, {sql_str(k0)}, NULL, 'duplicate_key',
             'first at row ' || r.first_row FROM {t}_ranked r WHERE r.key_rank > 1 AND r.same_rank = 1""")
-    if exists_in_store and table in DATE_KEY:
-        dk = DATE_KEY[table]
-        if len(tbl.primary_key) == 1:
-            con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, NULL, 'key_exists',
-                w.{dk.split('::')[0]}::VARCHAR FROM {t} s JOIN wh.{table} w USING ({key})
-                WHERE w.{dk} NOT IN (SELECT DISTINCT {dk} FROM {t})""")
+    if exists_in_store:
+        check_keys_exist(con, t, table)
     return duplicates
+
+
+def check_keys_exist(con, t: str, table: str) -> int:
+    """Flag staged rows whose id the store already holds on a date this batch does not replace (a replaced
+    date's rows are deleted first, so its ids are free). Returns how many rows were flagged. With quarantine,
+    run again after rows are set aside: a date whose rows all went to quarantine is no longer replaced."""
+    tbl = TABLES[table]
+    if table not in DATE_KEY or len(tbl.primary_key) != 1:
+        return 0
+    key, dk = tbl.primary_key[0], DATE_KEY[table]
+    before = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+    con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, NULL, 'key_exists',
+        w.{dk.split('::')[0]}::VARCHAR FROM {t} s JOIN wh.{table} w USING ({key})
+        WHERE w.{dk} NOT IN (SELECT DISTINCT {dk} FROM {t})
+          AND (s._src, s._row) NOT IN (SELECT (_src, _row) FROM bad)""")
+    return con.execute("SELECT count(*) FROM bad").fetchone()[0] - before
 
 
 def _known(con, table: str, col: str, staged: dict[str, str]) -> str:
