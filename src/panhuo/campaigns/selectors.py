@@ -166,10 +166,9 @@ def campaign_incentives(*, user: User, campaign: Campaign):
                                 cap=None if campaign.incentive_cap is None else float(campaign.incentive_cap),
                                 binary=campaign.measure in BINARY_MEASURES,
                                 churn_sensitive=campaign.measure in CHURN_SENSITIVE)
-    if user.role == Role.ADVISOR:
-        result = [r for r in result if r.advisor == str(user.advisor_id)]
+    if user.role == Role.ADVISOR:     # their own row only; an advisor user not linked to an advisor sees none
+        result = [r for r in result if user.advisor_id is not None and r.advisor == str(user.advisor_id)]
     return sorted((replace(r, advisor=names[r.advisor]) for r in result), key=lambda r: r.advisor)
-    return result
 
 
 def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:
