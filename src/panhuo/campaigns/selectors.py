@@ -15,7 +15,7 @@ from django.http import Http404
 from panhuo.accounts.models import Role, User
 from panhuo.campaigns.models import Campaign, CampaignMember, ConsentRecord
 from panhuo.clients.models import ClientSnapshot
-from panhuo.clients.selectors import client_get_for_user, snapshots_for_user
+from panhuo.clients.selectors import client_get_for_user, snapshots_for_user, within_reach
 
 # field -> ORM path on ClientSnapshot; "features.<key>" reaches the snapshot's features JSON.
 RULE_FIELDS = {
@@ -73,16 +73,8 @@ def segment_snapshots(*, user: User, rules: list[dict], branch_id: int | None = 
 def campaigns_for_user(*, user: User) -> QuerySet[Campaign]:
     """Directors and managers see their branch's campaigns; compliance and admins all; advisors those they
     have members in (to read the script and their own results)."""
-    qs = Campaign.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.sees_whole_firm:
-        return qs
-    if user.role in (Role.DIRECTOR, Role.MANAGER):
-        return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
-    if user.role == Role.ADVISOR and user.advisor_id:
-        return qs.filter(members__advisor_id=user.advisor_id).distinct()
-    return qs.none()
+    qs = within_reach(Campaign.objects.all(), user=user, advisor="members__advisor_id")
+    return qs.distinct() if user.is_authenticated and user.role == Role.ADVISOR else qs   # one row per campaign
 
 
 def campaign_get_for_user(*, user: User, campaign_id: int) -> Campaign:

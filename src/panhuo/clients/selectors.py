@@ -17,18 +17,24 @@ from panhuo.analytics.segments import order as segment_order
 from panhuo.clients.models import Advisor, Branch, Client, ClientSnapshot
 
 
-def clients_for_user(*, user: User) -> QuerySet[Client]:
-    """The clients `user` may see. Evaluated per request, so a reassignment takes effect on the next one."""
-    qs = Client.objects.all()
+def within_reach(qs: QuerySet, *, user: User, branch: str = "branch_id", advisor: str) -> QuerySet:
+    """The one access rule, applied to any queryset: the whole firm for the roles that see it, the user's branch
+    for directors and managers (`branch` names the rows' branch field), and for an advisor the rows whose
+    `advisor` lookup is theirs; nothing for anyone else, an inactive user, or a user not linked as the role needs."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.sees_whole_firm:
         return qs
     if user.role in (Role.DIRECTOR, Role.MANAGER):
-        return qs.filter(branch_id=user.branch_id) if user.branch_id else qs.none()
+        return qs.filter(**{branch: user.branch_id}) if user.branch_id else qs.none()
     if user.role == Role.ADVISOR:
-        return qs.filter(advisor_id=user.advisor_id) if user.advisor_id else qs.none()
+        return qs.filter(**{advisor: user.advisor_id}) if user.advisor_id else qs.none()
     return qs.none()
+
+
+def clients_for_user(*, user: User) -> QuerySet[Client]:
+    """The clients `user` may see. Evaluated per request, so a reassignment takes effect on the next one."""
+    return within_reach(Client.objects.all(), user=user, advisor="advisor_id")
 
 
 def client_get_for_user(*, user: User, client_id: str) -> Client:
@@ -45,16 +51,7 @@ def snapshots_for_user(*, user: User) -> QuerySet[ClientSnapshot]:
 
 
 def advisors_for_user(*, user: User) -> QuerySet[Advisor]:
-    qs = Advisor.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.sees_whole_firm:
-        return qs
-    if user.role in (Role.DIRECTOR, Role.MANAGER):
-        return qs.filter(branch_id=user.branch_id)
-    if user.role == Role.ADVISOR:
-        return qs.filter(pk=user.advisor_id)
-    return qs.none()
+    return within_reach(Advisor.objects.all(), user=user, advisor="pk")
 
 
 def branches_for_user(*, user: User) -> QuerySet[Branch]:
