@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, STILL, browser_or_skip, log_in, screenshot, untranslated_on
+from tests.web.browser import browser_or_skip, launch, log_in, new_page, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 def test_director_designs_and_launches_a_campaign(live_server, transactional_db, branch_world):
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, **STILL)
+        browser = launch(pw)
+        page = new_page(browser, 1280, 900)
         log_in(page, live_server.url, "director_a", branch_world.password)
 
         page.goto(f"{live_server.url}/campaigns/new/")

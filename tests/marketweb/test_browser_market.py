@@ -9,12 +9,11 @@ import polib
 import pytest
 
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     LOCALE_PO,
-    STILL,
     browser_or_skip,
+    launch,
     log_in,
+    new_page,
     screenshot,
     untranslated_on,
 )
@@ -37,8 +36,8 @@ def _zh(english: str) -> str | None:
 def test_market_page_in_chinese_and_english(live_server, transactional_db, cast, market_ran, sim_market):
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1024, "height": 768}, **STILL)
+        browser = launch(pw)
+        page = new_page(browser)
         log_in(page, live_server.url, "alice", cast.password)
 
         page.goto(f"{live_server.url}/market/")

@@ -21,6 +21,17 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 STILL = {"reduced_motion": "reduce"}
 
 
+
+def launch(pw):
+    """Debian's headless Chromium, with the flags every check uses."""
+    return pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+def new_page(browser, width: int = 1024, height: int = 768):
+    """A page of the given size (a tablet by default) in a context of its own (own cookies), with "reduce
+    motion" on (see STILL)."""
+    return browser.new_page(viewport={"width": width, "height": height}, **STILL)
+
 def browser_or_skip():
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, STILL, browser_or_skip, screenshot, untranslated_on
+from tests.web.browser import browser_or_skip, launch, new_page, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
 
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 def test_advisor_logs_in_and_switches_language(live_server, transactional_db, cast):
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1024, "height": 768}, **STILL)   # tablet-sized
+        browser = launch(pw)
+        page = new_page(browser)   # tablet-sized
         page.goto(f"{live_server.url}/")
         assert "/accounts/login/" in page.url
         page.fill("input[name=username]", "alice")

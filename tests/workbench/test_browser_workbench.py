@@ -9,12 +9,11 @@ import pytest
 
 from panhuo.clients.models import Client
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     LOCALE_PO,
-    STILL,
     browser_or_skip,
+    launch,
     log_in,
+    new_page,
     screenshot,
     untranslated_on,
 )
@@ -42,8 +41,8 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
     sync_api = browser_or_skip()
     phone = Client.objects.get(client_id="CA002").phone      # read before Playwright's event loop starts
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1024, "height": 768}, **STILL)          # a tablet
+        browser = launch(pw)
+        page = new_page(browser)          # a tablet
         log_in(page, live_server.url, "alice", world.password)
 
         page.goto(f"{live_server.url}/today/")
@@ -97,7 +96,7 @@ def test_advisor_logs_a_contact_from_today_and_sees_it_everywhere(live_server, t
         screenshot(page, "workbench-today-en")
 
         # The director: branch dashboard and the client list with reassignment, in Chinese.
-        lead = browser.new_context(viewport={"width": 1024, "height": 768}, **STILL).new_page()
+        lead = new_page(browser)                          # its own context: its own cookies
         log_in(lead, live_server.url, "director_a", world.password)
         lead.goto(f"{live_server.url}/branch/")
         assert lead.locator("table.advisors tbody tr").count() == 2
