@@ -212,3 +212,19 @@ def test_quarantine_never_lets_an_id_in_twice_when_a_replaced_day_goes_to_quaran
     result = run_batch(store_path=store, paths=[tmp_path / "q"], profile="simulator", batch_key="q", quarantine=True)
     assert rows(store, "SELECT count(*) FROM trades WHERE trade_id = 'T0001'") == [(1,)]
     assert result.files[0].rows_quarantined == 2
+
+
+def test_a_repeated_two_column_key_is_refused_and_an_exact_repeat_is_counted_as_a_duplicate(store, tmp_path):
+    """Daily assets are keyed by client and date: the repeated-key screen works on composite keys too."""
+    from exports import ASSETS_H
+
+    a = ["C0001", "20240201", "1000.00", "2000.00", "3000.00", "0.00"]
+    changed = [*a[:4], "3100.00", "0.00"]
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[write_csv(tmp_path / "x" / "日终资产.csv", ASSETS_H, [a, changed])],
+                  profile="simulator", batch_key="x")
+    assert [(p.code, p.row) for p in info.value.result.problems] == [("duplicate_key", 3)]
+    other_day = ["C0001", "20240202", *a[2:]]
+    result = run_batch(store_path=store, paths=[write_csv(tmp_path / "y" / "日终资产.csv", ASSETS_H, [a, a, other_day])],
+                       profile="simulator", batch_key="y")
+    assert (result.files[0].rows_loaded, result.files[0].rows_duplicate) == (2, 1)
