@@ -20,6 +20,16 @@ def rows(path, sql):
         return con.execute(sql).fetchall()
 
 
+def assert_aggregates_exact(path):
+    """client_days and client_symbols equal a full recomputation from the trades."""
+    assert rows(path, "SELECT * FROM client_days ORDER BY ALL") == rows(path, """
+        SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
+               coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
+        FROM trades GROUP BY ALL ORDER BY ALL""")
+    assert rows(path, "SELECT * FROM client_symbols ORDER BY ALL") == rows(path, """
+        SELECT client_id, symbol, min(trade_date), max(trade_date) FROM trades GROUP BY ALL ORDER BY ALL""")
+
+
 def test_simulator_export_loads_every_table_in_canonical_form(tmp_path):
     wh = tmp_path / "wh.duckdb"
     result = run_batch(store_path=wh, paths=[simulator_export(tmp_path)], profile="simulator", batch_key="b1")
@@ -38,6 +48,8 @@ def test_simulator_export_loads_every_table_in_canonical_form(tmp_path):
     # control totals to the cent, source against loaded
     assert result.control_totals["trades"]["amount"] == {"source": "21470.00", "loaded": "21470.00"}
     assert result.control_totals["daily_assets"]["total_assets"]["loaded"] == "47710.00"
+    assert_aggregates_exact(wh)        # a first load: the aggregates are inserted, not merged
+    assert rows(wh, "SELECT count(*) FROM client_symbols") == [(3,)]
 
 
 def test_same_bytes_again_even_renamed_change_nothing_and_say_so(store, tmp_path):
@@ -64,13 +76,7 @@ def test_corrected_file_replaces_that_day_logs_the_difference_and_keeps_aggregat
     assert log == [{"table": "trades", "date": "2024-01-31", "rows_before": 3, "rows_after": 2,
                     "amount_before": "21470.00", "amount_after": "3800.00"}]
     assert rows(store, "SELECT trade_id FROM trades ORDER BY 1") == [("T0001",), ("T0004",)]
-    # aggregates equal a full recomputation from the trades
-    assert rows(store, "SELECT * FROM client_days ORDER BY ALL") == rows(store, """
-        SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
-               coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
-        FROM trades GROUP BY ALL ORDER BY ALL""")
-    assert rows(store, "SELECT * FROM client_symbols ORDER BY ALL") == rows(store, """
-        SELECT client_id, symbol, min(trade_date), max(trade_date) FROM trades GROUP BY ALL ORDER BY ALL""")
+    assert_aggregates_exact(store)
 
 
 def test_new_day_extends_aggregates_incrementally(store, tmp_path):
@@ -80,6 +86,7 @@ def test_new_day_extends_aggregates_incrementally(store, tmp_path):
     assert rows(store, "SELECT first_trade_date::VARCHAR, last_trade_date::VARCHAR FROM client_symbols "
                        "WHERE client_id = 'C0001' AND symbol = '600000.SH'") == [("2024-01-31", "2024-02-01")]
     assert rows(store, "SELECT count(*) FROM client_days WHERE client_id = 'C0001'") == [(2,)]
+    assert_aggregates_exact(store)     # merged into the first load's
 
 
 def test_quarantine_loads_valid_rows_and_accounts_for_every_row(store, tmp_path):
