@@ -37,6 +37,14 @@ def test_fit_reproduces_published_parameters_to_three_figures(fitted):
     assert fitted.n_clients == 2357 and fitted.n_patterns < 2357 and fitted.converged
 
 
+def test_converged_means_the_gradient_vanished_not_that_the_optimizer_stopped(summary):
+    """An early stop is not convergence; the simulator truth test covers the other side on a machine where
+    L-BFGS-B ends "ABNORMAL" at the optimum (gradient 1e-9)."""
+    x, t, T = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
+    assert not bgnbd.fit(x, t, T, max_iter=2).converged
+    assert bgnbd.fit(x, t, T, start=bgnbd.BGNBDParams(5.0, 50.0, 5.0, 0.2)).converged   # far start, same optimum
+
+
 def test_fit_from_raw_transactions_with_the_day_collapsed_recipe():
     tx = _read_cdnow()
     end = date(1997, 9, 30)

@@ -18,6 +18,8 @@ from threadpoolctl import threadpool_limits
 __all__ = ["BGNBDParams", "BGNBDFit", "collapse", "fit", "log_likelihood", "p_alive",
            "conditional_expected", "expected_unconditional", "prob_n_in_t"]
 
+GRAD_TOL = 1e-8   # largest |d neg-log-likelihood / d log-parameter| of a converged fit, per unit of likelihood
+
 
 @dataclass(frozen=True)
 class BGNBDParams:
@@ -141,7 +143,7 @@ def log_likelihood(params: BGNBDParams, x, t_x, T, weights=None) -> float:
     return -_neg_ll_and_grad(theta, _Data(x, t_x, T, w))[0]
 
 
-def fit(frequency, recency, T, weights=None, *, start: BGNBDParams | None = None) -> BGNBDFit:
+def fit(frequency, recency, T, weights=None, *, start: BGNBDParams | None = None, max_iter: int = 1000) -> BGNBDFit:
     """Maximum-likelihood fit. Pass `weights` when the rows already are distinct triples with counts."""
     x, t_x, T = (np.asarray(v, float) for v in (frequency, recency, T))
     _check(x, t_x, T)
@@ -155,10 +157,14 @@ def fit(frequency, recency, T, weights=None, *, start: BGNBDParams | None = None
     # One BLAS thread: L-BFGS-B's tiny 4-parameter algebra is many times slower when BLAS threads spin.
     with threadpool_limits(limits=1, user_api="blas"):
         res = optimize.minimize(_neg_ll_and_grad, theta0, args=(_Data(x, t_x, T, w),), jac=True,
-                                method="L-BFGS-B", options={"maxiter": 1000, "gtol": 1e-9, "ftol": 1e-15})
+                                method="L-BFGS-B", options={"maxiter": max_iter, "gtol": 1e-9, "ftol": 1e-15})
     r, alpha, a, b = np.exp(res.x)
+    # Converged means first-order optimal. L-BFGS-B can also stop with "ABNORMAL" when its line search finds
+    # no further decrease at the optimum itself (seen at a gradient of 1e-9 on one machine where another
+    # stopped normally at 1e-4), so the gradient decides, relative to the log-likelihood's size.
+    stationary = float(np.max(np.abs(res.jac))) <= GRAD_TOL * max(1.0, abs(float(res.fun)))
     return BGNBDFit(BGNBDParams(float(r), float(alpha), float(a), float(b)), float(-res.fun), int(w.sum()),
-                    int(len(w)), int(res.nit), bool(res.success))
+                    int(len(w)), int(res.nit), bool(res.success or stationary))
 
 
 def p_alive(params: BGNBDParams, x, t_x, T) -> np.ndarray:
