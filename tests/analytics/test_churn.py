@@ -64,6 +64,11 @@ def test_against_the_simulators_truth(tmp_path, warehouse, capsys, seed):
     assert report.note == "" and report.valid_date < as_of and all(d < report.valid_date for d in report.train_dates)
     truth = pl.read_parquet(tmp_path / "sim" / "truth.parquet")
     df = pl.from_arrow(result.table).join(truth, on="client_id")
+    # scored is the population trained on: assets, and a trade or a deposit in the last year
+    gone = (pl.col("trading_days_365d") == 0) & (pl.col("days_since_last_deposit").fill_null(10**6) >= 365)
+    outside = df.filter(gone | (pl.col("assets_now").fill_null(0) <= 0))["churn_risk"]
+    assert len(outside) > 0 and outside.fill_nan(None).null_count() == len(outside)
+    assert df.filter(~gone & (pl.col("assets_now") > 0))["churn_risk"].fill_nan(None).null_count() == 0
     scored = df.filter(pl.col("alive_at_end") & pl.col("churn_risk").is_not_null() & pl.col("churn_risk").is_not_nan())
     y = scored["churns_in_next_90d"].to_numpy().astype(int)
     risk = scored["churn_risk"].to_numpy()

@@ -332,9 +332,13 @@ def train(engine: Engine, as_of: date, *, model: ChurnModel | None = None, n_tra
 
 
 def score(model: ChurnModel, table: pa.Table, as_of: date) -> tuple[np.ndarray, list, list]:
-    """churn_risk (NaN for clients without assets, who have nothing left to lose) and reasons zh / en."""
+    """churn_risk and reasons zh / en for the population the model was trained on: clients holding assets with
+    a trade or a deposit in the last year. The others get NaN: without assets there is nothing left to lose,
+    and a client silent for over a year has already gone (reactivation, not retention, is the question)."""
     X = model_matrix(table, as_of)
-    eligible = np.nan_to_num(_col(table, "assets_now"), nan=0.0) > 0
+    active = (np.nan_to_num(_col(table, "trading_days_365d"), nan=0.0) > 0) | (
+        np.nan_to_num(_col(table, "days_since_last_deposit"), nan=np.inf) < 365)   # as outcome_sql's `eligible`
+    eligible = (np.nan_to_num(_col(table, "assets_now"), nan=0.0) > 0) & active
     risk = np.full(len(X), np.nan)
     zh: list[list[str]] = [[] for _ in range(len(X))]
     en: list[list[str]] = [[] for _ in range(len(X))]
