@@ -195,6 +195,7 @@ k = np.array([int(x[1:]) for x in o.column("client_id").to_pylist()])
 ceiling = roc_auc_score(o.column(churn.TRAIN_LABEL).to_numpy(zero_copy_only=False)[ok], k[ok])
 print(json.dumps({"churn_ceiling_valid": ceiling, "seconds": time.perf_counter() - t, "with_training_seconds": trained, "rows": again.table.num_rows,
                   "churn_auc_valid": c.auc, "rule_auc_valid": c.rule_auc, "churn_note": c.note,
+                  "churn_validation": c.validation,
                   "bgnbd_patterns": res.bgnbd.n_patterns if res.bgnbd else 0,
                   "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
 """
@@ -288,7 +289,7 @@ def run(scale: str) -> list[Result]:
                               minutes_ok if scale == "full" else None, {},
                               f"features+segments+P(alive)+churn scoring; with churn training "
                               f"{pipe['with_training_seconds']:.0f} s; "
-                              f"peak RSS {pipe['peak_rss_gib']:.2f} GiB; churn validation AUC "
+                              f"peak RSS {pipe['peak_rss_gib']:.2f} GiB; churn validation ({pipe['churn_validation']}) AUC "
                               f"{pipe['churn_auc_valid']:.3f} (rule {pipe['rule_auc_valid']:.3f}, ceiling of this "
                               f"synthetic data {pipe['churn_ceiling_valid']:.3f}) {pipe['churn_note']}; "
                               f"load average {load:.1f} on {os.cpu_count()} cores at start"))

@@ -95,7 +95,7 @@ def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb
                    with_churn: bool = True, churn_model: churn.ChurnModel | None = None) -> DailyResult:
     eng = make_engine(engine, wh) if isinstance(engine, str) else engine
     # features, P(alive); with churn: one step per training and validation date, then the scoring
-    steps = 2 + (churn.N_TRAIN + 2 if with_churn else 0)
+    steps = 2 + (churn.N_TRAIN + churn.N_PURGED + 2 if with_churn else 0)
     task = progress.add_task(f"daily run {as_of}", total=steps) if progress else None
 
     def step() -> None:
