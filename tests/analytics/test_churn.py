@@ -10,7 +10,9 @@ import pytest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from panhuo.analytics.churn import HORIZON, MODEL_FEATURES, QUIET, ChurnModel, model_matrix, rule_score
+from panhuo.analytics.churn import (HORIZON, MODEL_FEATURES, QUIET, ChurnModel, model_matrix, outcome_sql,
+                                    rule_score)
+from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.pipeline import run_daily_full
 from panhuo.analytics.reasons import describe, top_reasons
 from tests.analytics.simbranch import simulated_branch
@@ -71,11 +73,12 @@ def test_against_the_simulators_truth(tmp_path, warehouse, capsys, seed):
     assert report.auc < report.auc_overlapping
     truth = pl.read_parquet(tmp_path / "sim" / "truth.parquet")
     df = pl.from_arrow(result.table).join(truth, on="client_id")
-    # scored is the population trained on: assets, and a trade or a deposit in the last year
-    gone = (pl.col("trading_days_365d") == 0) & (pl.col("days_since_last_deposit").fill_null(10**6) >= 365)
-    outside = df.filter(gone | (pl.col("assets_now").fill_null(0) <= 0))["churn_risk"]
-    assert len(outside) > 0 and outside.fill_nan(None).null_count() == len(outside)
-    assert df.filter(~gone & (pl.col("assets_now") > 0))["churn_risk"].fill_nan(None).null_count() == 0
+    # scored is exactly the population trained on (outcome_sql's `eligible` at the run date), and some
+    # clients holding assets fall outside it
+    trained_on = pl.from_arrow(DuckDBEngine(warehouse).query(outcome_sql(as_of))).filter("eligible")["client_id"]
+    scored_ids = df.filter(pl.col("churn_risk").fill_nan(None).is_not_null())["client_id"]
+    assert sorted(scored_ids) == sorted(trained_on)
+    assert df.filter(pl.col("assets_now") > 0).height > len(trained_on) > 0
     scored = df.filter(pl.col("alive_at_end") & pl.col("churn_risk").is_not_null() & pl.col("churn_risk").is_not_nan())
     y = scored["churns_in_next_90d"].to_numpy().astype(int)
     risk = scored["churn_risk"].to_numpy()

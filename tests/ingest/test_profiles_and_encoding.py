@@ -150,7 +150,8 @@ def test_values_lose_surrounding_spaces_of_every_kind_and_keep_inner_ones(tmp_pa
     """Export tools pad with ASCII, full-width (U+3000) and no-break (U+00A0) spaces; the parse trims only what
     surrounds a value, whatever the file's encoding, and a value of spaces alone is empty."""
     folder = tmp_path / encoding
-    rows = [[" C0001", "B001", "\u3000张 三\u3000"], ["C0002\u00a0", "B001 ", " 李四"], ["C0003", "B001", "\u3000 "]]
+    rows = [[" C0001", "B001", "\u3000张 三\u3000"], ["C0002\u00a0", "B001 ", " 李四"], ["C0003", "B001", "\u3000 "],
+            ["C0004", "B001", "\u3000王五"]]         # full-width padding alone: no ASCII space to give it away
     if encoding == "gb18030":
         rows[1][0] = "C0002 "           # GBK has no no-break space
     from exports import write_csv
@@ -159,4 +160,5 @@ def test_values_lose_surrounding_spaces_of_every_kind_and_keep_inner_ones(tmp_pa
     run_batch(store_path=folder / "wh.duckdb", paths=[folder / "clients.csv"], profile="generic", batch_key="t")
     with duckdb.connect(str(folder / "wh.duckdb"), read_only=True) as con:
         got = con.execute("SELECT client_id, branch_id, name FROM clients ORDER BY 1").fetchall()
-    assert got == [("C0001", "B001", "张 三"), ("C0002", "B001", "李四"), ("C0003", "B001", None)]
+    assert got == [("C0001", "B001", "张 三"), ("C0002", "B001", "李四"), ("C0003", "B001", None),
+                   ("C0004", "B001", "王五")]

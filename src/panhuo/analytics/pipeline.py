@@ -74,8 +74,9 @@ def add_alive(table: pa.Table) -> tuple[pa.Table, bgnbd.BGNBDFit | None]:
 def add_churn(engine: Engine, table: pa.Table, as_of: date, *, progress: Callable[[], None] | None = None,
               model: churn.ChurnModel | None = None
               ) -> tuple[pa.Table, churn.ChurnReport | None, churn.ChurnModel | None]:
-    """Step 4: score every client holding assets, with `model` when it is already fitted (a model need not
-    be retrained every day), else after training on earlier dates of the same engine."""
+    """Step 4: score every client holding assets with a trade or a deposit in the last 365 days (the population
+    the model trains on), with `model` when it is already fitted (a model need not be retrained every day),
+    else after training on earlier dates of the same engine."""
     if model is not None and hasattr(model, "model_"):
         fitted, report = model, None
     else:
@@ -113,6 +114,8 @@ def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb
             if report is not None:
                 table = table.replace_schema_metadata({"churn_report": json.dumps(report.as_dict(), default=str)})
             step()
+        if progress is not None:    # dates dropped for short history, or a skipped purged model: fill the bar
+            progress.update(task, completed=steps)
         return DailyResult(table, fit, report, fitted)
     finally:
         if not isinstance(eng, DuckDBEngine) and isinstance(engine, str) and hasattr(eng, "close"):
