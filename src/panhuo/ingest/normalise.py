@@ -152,19 +152,25 @@ def parse_expr(col: Column, t: str, spec: FileSpec, profile: Profile) -> str:
 
 
 def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
-    """600000.SH from 600000.SH, sh600000, 600000 + 市场 1, or 600000 alone (exchange from the code prefix)."""
+    """600000.SH from 600000.SH, sh600000, 600000 + 市场 1, or 600000 alone (exchange from the code prefix).
+
+    The bare six digits, by far the commonest form, are tested and used as written: digits have no case, and
+    upper() would copy every code. Likewise the market is looked up as written first and upper-cased only
+    when that finds nothing (COALESCE evaluates its next argument only for the rows still NULL)."""
     c = f"upper({code_t})"
     dotted = f"CASE WHEN regexp_full_match({c}, '\\d{{6}}\\.(SH|SZ|BJ)') THEN {c} END"
     prefixed = (f"CASE WHEN regexp_full_match({c}, '(SH|SZ|BJ)\\d{{6}}') "
                 f"THEN substr({c}, 3) || '.' || substr({c}, 1, 2) END")
     if market_t is not None:
-        bare = (f"CASE WHEN regexp_full_match({c}, '\\d{{6}}') THEN {c} || '.' || "
-                f"{_case(f'upper({market_t})', {k.upper(): v for k, v in profile.markets.items()})} END")
+        markets = {k.upper(): v for k, v in profile.markets.items()}
+        as_written = {k: markets[k.upper()] for k in profile.markets} | markets
+        market = f"coalesce({_case(market_t, as_written)}, {_case(f'upper({market_t})', markets)})"
+        bare = f"CASE WHEN regexp_full_match({code_t}, '\\d{{6}}') THEN {code_t} || '.' || {market} END"
     else:
-        bare = (f"CASE WHEN regexp_full_match({c}, '\\d{{6}}') THEN {c} || '.' || (CASE "
-                f"WHEN regexp_full_match({c}, '(60|68|90)\\d{{4}}') THEN 'SH' "
-                f"WHEN regexp_full_match({c}, '(00|30|20)\\d{{4}}') THEN 'SZ' "
-                f"WHEN regexp_full_match({c}, '(4|8|92)\\d+') THEN 'BJ' END) END")
+        bare = (f"CASE WHEN regexp_full_match({code_t}, '\\d{{6}}') THEN {code_t} || '.' || (CASE "
+                f"WHEN regexp_full_match({code_t}, '(60|68|90)\\d{{4}}') THEN 'SH' "
+                f"WHEN regexp_full_match({code_t}, '(00|30|20)\\d{{4}}') THEN 'SZ' "
+                f"WHEN regexp_full_match({code_t}, '(4|8|92)\\d+') THEN 'BJ' END) END")
     return f"coalesce({bare}, {dotted}, {prefixed})"
 
 
