@@ -130,11 +130,6 @@ def _update_aggregates(con, staged: str) -> None:
         FROM {staged} GROUP BY client_id, trade_date""")
     has_old = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{staged}_oldpairs'").fetchone()[0]
     old = f"{staged}_oldpairs"
-    if not has_old and not con.execute("SELECT EXISTS (SELECT 1 FROM wh.client_symbols)").fetchone()[0]:
-        # The first load of a branch's history (the largest): nothing to merge with, one grouped insert.
-        con.execute(f"INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date) "
-                    f"FROM {staged} GROUP BY ALL")
-        return
     con.execute(f"CREATE TEMP TABLE {staged}_pairs AS SELECT client_id, symbol, min(trade_date) AS f, "
                 f"max(trade_date) AS l FROM {staged} GROUP BY ALL")
     if has_old:   # pairs that lost trades to a replaced day are recomputed from the trades below
