@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import translation
 from openpyxl import Workbook
 
 from panhuo.campaigns.report import Report
@@ -21,12 +22,24 @@ def _lift_row(label, lift):
             lift.ci_high, lift.p_value]
 
 
+def _both(text) -> str:
+    """A translatable text in Chinese and English, as the workbook's other labels are."""
+    with translation.override("zh-hans"):
+        zh = str(text)
+    with translation.override("en"):
+        en = str(text)
+    return zh if zh == en else f"{zh} / {en}"
+
+
 def campaign_workbook(*, campaign, report: Report, members, incentives=()) -> tuple[bytes, list[str]]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("summary 概要")
     ws.append([safe_cell(campaign.name)])
     ws.append(["成功标准 Measure", campaign.measure, "窗口 Window (days)", campaign.window_days])
     ws.append(["随机种子 Seed", campaign.seed, "对照比例 Control share", campaign.control_share])
+    ws.append(["种子来源 Seed source", _both(campaign.get_seed_source_display()) if campaign.seed_source else ""])
+    if campaign.seed_warning:                       # a chosen or unexplained seed: the split could have been picked
+        ws.append(["警告 Warning", _both(campaign.seed_warning)])
     ws.append(LIFT_HEADERS)
     ws.append(_lift_row("全部 All", report.overall))
     ws.append(["换手异常 Turnover flags", report.flagged, "待计算 Pending", report.pending])

@@ -1,5 +1,8 @@
 """The campaign form. Target rules come as parallel lists (rule_field / rule_op / rule_value) from the
-rule builder's rows and are checked by the selectors' closed vocabulary."""
+rule builder's rows and are checked by the selectors' closed vocabulary.
+
+The holdout seed is not a field: the server draws it at launch, so a designer cannot try seeds until the split
+flatters the result (a posted `seed` is ignored like any unknown field)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["name", "goal", "size", "control_share", "seed", "channels", "script", "start", "end", "measure",
+        fields = ["name", "goal", "size", "control_share", "channels", "script", "start", "end", "measure",
                   "window_days", "measure_cap", "product_risk", "incentive_rule", "incentive_per_client",
                   "incentive_cap", "daily_cap_per_advisor",
                   "client_cap_contacts", "client_cap_days", "quiet_start", "quiet_end", "step_days"]

@@ -46,6 +46,25 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class SeedSource(models.TextChoices):
+    """Who picked the holdout's random seed. Only a seed drawn by the server at launch is beyond choosing: with a
+    chosen seed one can try seeds until the split flatters the result (on a campaign with no effect the best of
+    300 seeds shows +2.5 points of lift)."""
+
+    SERVER = "server", _("Drawn by the server at launch")
+    CHOSEN = "chosen", _("Chosen by a person")
+    UNKNOWN = "unknown", _("Set before launch by an unknown hand")
+
+
+# Shown on the report and in the export of a campaign whose split could have been picked.
+SEED_WARNINGS = {
+    SeedSource.CHOSEN: _("The control group's random seed was chosen by a person: the split, and so the result, "
+                         "could have been picked."),
+    SeedSource.UNKNOWN: _("The control group's random seed was set before launch and nobody recorded who chose it: "
+                          "the split, and so the result, could have been picked."),
+}
+
+
 class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=120)
     goal = models.TextField(_("goal"), blank=True)
@@ -58,7 +77,10 @@ class Campaign(models.Model):
     rules = models.JSONField(_("target rules"), default=list, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True, help_text=_("at most this many members"))
     control_share = models.FloatField(_("control share"), default=0.10)
-    seed = models.BigIntegerField(_("holdout seed"), null=True, blank=True)
+    # Drawn with `secrets` at launch (services/launch.py), never typed in the form; kept so the split can be recomputed.
+    seed = models.BigIntegerField(_("holdout seed"), null=True, blank=True, editable=False)
+    seed_source = models.CharField(_("seed source"), max_length=8, choices=SeedSource.choices, blank=True,
+                                   editable=False)
     channels = models.JSONField(_("channels"), default=list)
     script = models.TextField(_("script"), blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
@@ -95,6 +117,11 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def seed_warning(self):
+        """Why this campaign's result may have been picked (a chosen or unexplained seed), or None."""
+        return SEED_WARNINGS.get(self.seed_source)
 
 
 class MemberGroup(models.TextChoices):

@@ -28,6 +28,7 @@ from panhuo.campaigns.models import (
     CampaignStatus,
     Measure,
     MemberGroup,
+    SeedSource,
 )
 from panhuo.campaigns.selectors import consent_state, rules_q, segment_snapshots
 from panhuo.workbench.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
@@ -98,6 +99,8 @@ def campaign_create(*, user: User, name: str, rules: list[dict], channels: list[
                     control_share: float = 0.10, size: int | None = None, product_risk: str = "",
                     measure_cap: float | None = None, incentive_rule: str = "", start: date | None = None,
                     end: date | None = None, seed: int | None = None, request=None, **limits) -> Campaign:
+    """A draft. The holdout seed is drawn by the server at launch; `seed` exists for tests and calibration only
+    (no page or command passes it), and a campaign given one is recorded as `chosen` and flagged on its report."""
     _require_designer(user)
     if measure not in Measure.values:
         raise ValidationError({"measure": "unknown measure"})
@@ -108,7 +111,7 @@ def campaign_create(*, user: User, name: str, rules: list[dict], channels: list[
         name=name, goal=goal, branch_id=user.branch_id, created_by=user, rules=rules, channels=channels,
         script=script, measure=measure, window_days=window_days, control_share=control_share, size=size,
         product_risk=product_risk, measure_cap=measure_cap, incentive_rule=incentive_rule, start=start, end=end,
-        seed=seed, **limits)
+        seed=seed, seed_source=SeedSource.CHOSEN if seed is not None else "", **limits)
     audit_record(user=user, action="campaign.create", object_type="campaign", object_ids=[str(campaign.pk)],
                  request=request)
     return campaign
@@ -125,6 +128,8 @@ def campaign_update(*, user: User, campaign_id: int, rules: list[dict], request=
     if fields.get("measure", campaign.measure) not in Measure.values:
         raise ValidationError({"measure": "unknown measure"})
     rules_q(rules)
+    if {"seed", "seed_source", "status"} & set(fields):
+        raise ValidationError("the seed and the status are not edited: the server draws the seed at launch")
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.rules = rules
@@ -183,7 +188,11 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
                          outcome="blocked", detail={"problems": problems}, request=request)
             raise ValidationError(problems)
         if campaign.seed is None:
-            campaign.seed = secrets.randbits(31)              # recorded, so the split can be recomputed for audit
+            # Drawn here, after the design is frozen, from the OS's CSPRNG: nobody can pick a flattering split.
+            # Recorded, so the split can be recomputed for audit.
+            campaign.seed, campaign.seed_source = secrets.randbits(31), SeedSource.SERVER
+        elif not campaign.seed_source:
+            campaign.seed_source = SeedSource.UNKNOWN          # a seed set some other way: nobody knows by whom
         snaps = list(segment_snapshots(user=user, rules=campaign.rules, branch_id=campaign.branch_id))
         chosen = _sample([s.client.client_id for s in snaps], campaign.size, campaign.seed)
         snaps = [s for s in snaps if s.client.client_id in chosen]
@@ -221,7 +230,8 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
         campaign.save()
         counts = Counter(m.group for m in rows)
         reasons = Counter(m.exclusion_reason for m in rows if m.exclusion_reason)
-        summary = {"campaign": campaign.pk, "seed": campaign.seed, "treatment": counts[MemberGroup.TREATMENT],
+        summary = {"campaign": campaign.pk, "seed": campaign.seed, "seed_source": campaign.seed_source,
+                   "treatment": counts[MemberGroup.TREATMENT],
                    "control": counts[MemberGroup.CONTROL], "excluded": counts[MemberGroup.EXCLUDED],
                    "reasons": dict(reasons), "tasks": n_tasks}
         audit_record(user=user, action="campaign.launch", object_type="campaign", object_ids=[str(campaign.pk)],
