@@ -51,6 +51,43 @@ def test_no_buy_at_limit_up_no_sell_at_limit_down():
     assert fills[1][:3] == (str(d[4]), "000001.SZ", "S") and fills[1][4] == 9.5
 
 
+@pytest.mark.parametrize("backtest", ["fast", "reference"])
+def test_a_qfq_open_a_cent_off_the_limit_is_at_the_limit(backtest):
+    """Forward-adjusted prices are rescaled and rounded again: from a qfq pre_close of 9.87 the limit-up is
+    10.86 (10.857 rounded), and an open of 10.85 really sat at the limit, so it is not bought; 10.84 is. Then
+    from a close of 10.00 the limit-down is 9.00: an open of 9.01 is at it (the sell waits), 9.02 sells."""
+    run = run_backtest if backtest == "fast" else reference_backtest
+
+    def fills(prices, entries=(), exits=()):
+        p, d = tiny_panel({"600000.SH": prices})
+        s = _signals(p, entries=entries, exits=exits)
+        out = run(p, s, start=d[1], end=d[-1], config=BacktestConfig(capital=100_000, max_positions=1))
+        rows = (out.fills if backtest == "fast" else out[0]).iter_rows(named=True)
+        return [(d.index(r["date"]), r["side"], r["price"]) for r in rows]
+
+    assert fills([9.87, (10.85, 10.85)], entries=[(0, "600000.SH")]) == []
+    assert fills([9.87, (10.84, 10.84)], entries=[(0, "600000.SH")]) == [(1, "B", 10.84)]
+    # bought on day 1 at 10.00, exit signal on day 1: day 2 opens a cent over the limit-down (9.00), day 3 sells
+    assert fills([10.0, (10.0, 10.0), (9.01, 9.01), (9.1, 9.1)], entries=[(0, "600000.SH")],
+                 exits=[(1, "600000.SH")]) == [(1, "B", 10.0), (3, "S", 9.1)]
+    assert fills([10.0, (10.0, 10.0), (9.02, 9.02), (9.1, 9.1)], entries=[(0, "600000.SH")],
+                 exits=[(1, "600000.SH")]) == [(1, "B", 10.0), (2, "S", 9.02)]
+
+
+def test_limit_checks_are_tolerant_by_a_cent_and_never_fire_without_a_limit():
+    from panhuo.market import rules
+
+    up, down = rules.price_limits(np.array([9.87, 9.87]), np.array(["main"] * 2), np.zeros(2, bool),
+                                  np.array(["2023-01-03"] * 2, dtype="datetime64[D]"),
+                                  np.array(["2010-01-04"] * 2, dtype="datetime64[D]"), np.array([500, 500]),
+                                  no_limit=np.array([False, True]))
+    assert up[0] == 10.86 and down[0] == 8.88 and np.isinf(up[1])
+    assert rules.at_limit_up(np.array([10.86, 10.85, 10.84]), up[0]).tolist() == [True, True, False]
+    assert rules.at_limit_down(np.array([8.88, 8.89, 8.90]), down[0]).tolist() == [True, True, False]
+    assert not rules.at_limit_up(10_000.0, up[1]) and not rules.at_limit_down(0.01, down[1])
+    assert not rules.at_limit_up(np.nan, up[0]) and not rules.at_limit_down(np.nan, down[0])
+
+
 def test_st_stock_has_five_percent_limit():
     p, d = tiny_panel({"600001.SH": [10.0, (10.5, 10.5), (10.6, 10.6)]}, st={"600001.SH": [0, 1, 2]})
     s = _signals(p, entries=[(0, "600001.SH"), (1, "600001.SH")])

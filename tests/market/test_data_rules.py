@@ -192,3 +192,51 @@ def test_calendar():
     assert str(cal.offset("2024-01-02", 3)) == "2024-01-08" and cal.count("2024-01-03", "2024-01-07") == 2
     with pytest.raises(ValueError):
         cal.offset("2024-01-04", 1)
+
+
+def _tushare_files(tmp_path, namechange: list[str] | None = None):
+    """Two stocks in Tushare's qfq format: 000004 (named *ST国华 in the stock list) and 000001; a +5 % open on
+    2023-01-04 for both."""
+    rows = ["symbol,date,open,close,high,low,volume"]
+    for code in ("000004", "000001"):
+        rows += [f"{code},2023-01-03,10.00,10.00,10.00,10.00,1000", f"{code},2023-01-04,10.50,10.50,10.50,10.50,1000",
+                 f"{code},2023-01-05,10.60,10.60,10.60,10.60,1000"]
+    (tmp_path / "bars.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "stocklist.csv").write_text("ts_code,symbol,name,area,industry\n000004.SZ,000004,*ST国华,深圳,软件服务\n"
+                                             "000001.SZ,000001,平安银行,深圳,银行\n")
+    if namechange is None:
+        return tmp_path / "bars.csv", tmp_path / "stocklist.csv", None
+    (tmp_path / "namechange.csv").write_text("\n".join(["ts_code,name,start_date,end_date", *namechange]) + "\n")
+    return tmp_path / "bars.csv", tmp_path / "stocklist.csv", tmp_path / "namechange.csv"
+
+
+def test_tushare_loader_carries_the_st_flag_so_st_limits_apply(tmp_path):
+    bars, listing, _ = _tushare_files(tmp_path)
+    b, inst = data.load_tushare_qfq(bars, listing)
+    assert dict(zip(inst["symbol"], inst["is_st"], strict=True)) == {"000001.SZ": False, "000004.SZ": True}
+    p = build_panel(b, inst)
+    up, _ = p.limits()
+    st, plain = list(p.symbols).index("000004.SZ"), list(p.symbols).index("000001.SZ")
+    assert p.limit_pct()[1, st] == 0.05 and p.limit_pct()[1, plain] == 0.10
+    assert up[1, st] == 10.50 and up[1, plain] == 11.00       # the ST stock opened at its limit on 2023-01-04
+
+
+def test_tushare_namechange_dates_each_st_spell(tmp_path):
+    # 000004 became *ST国华 on 2023-01-04; before that it was 国华网安
+    bars, listing, names = _tushare_files(tmp_path, ["000004.SZ,国华网安,20200101,20230103",
+                                                      "000004.SZ,*ST国华,20230104,"])
+    b, inst = data.load_tushare_qfq(bars, listing, names)
+    flags = b.filter(pl.col("symbol") == "000004.SZ")["is_st"].to_list()
+    assert flags == [False, True, True] and not b.filter(pl.col("symbol") == "000001.SZ")["is_st"].any()
+    assert dict(zip(inst["symbol"], inst["is_st"], strict=True)) == {"000001.SZ": False, "000004.SZ": True}
+    p = build_panel(b, inst)
+    st = list(p.symbols).index("000004.SZ")
+    assert p.limit_pct()[:, st].tolist() == [0.10, 0.05, 0.05]
+
+
+def test_reference_tushare_list_flags_st_names():
+    path = shared_data("ashare_mainboard_qfq_tushare", "stocks_daily_qfq_2020_2023.csv.gz")
+    _, inst = data.load_tushare_qfq(path, shared_data("ashare_mainboard_qfq_tushare", "stocklist_industry.csv"))
+    flagged = inst.filter(pl.col("is_st"))
+    assert flagged.height > 0 and flagged["name"].str.contains("ST").all()
+    assert not inst.filter(~pl.col("is_st"))["name"].fill_null("").str.contains("ST").any()

@@ -6,7 +6,7 @@ and the day's entry signals only. Each session t:
      stock is suspended or opens at limit-down — then the sell stays pending to the next session — and
      never shares bought today (T+1);
   2. buy at the open the best-ranked entries of t−1 into free slots, unless suspended or opening at
-     limit-up; in the board's order sizes (100-share lots; STAR ≥ 200 and Beijing ≥ 100 shares in
+     limit-up (both limit checks within a cent, `rules.at_limit_up` / `at_limit_down`, for qfq prices); in the board's order sizes (100-share lots; STAR ≥ 200 and Beijing ≥ 100 shares in
      1-share steps); total exposure kept within the regime's position cap;
   3. value the book at the close.
 Fees: commission with a minimum, stamp duty on sells by date, transfer fee (rules.Fees).
@@ -77,6 +77,8 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
     cap_all = _cap_array(position_cap, T)
     i0, i1 = session_range(panel, start, end)
     up, down = panel.limits()
+    # At a limit to within a cent (rules.at_limit_up): a qfq open a cent off the computed limit is at it.
+    limit_up_open, limit_down_open = rules.at_limit_up(panel.open, up), rules.at_limit_down(panel.open, down)
     stamp = fees.stamp_rate(panel.dates)
     size_min, size_step = rules.buy_size(panel.board)
     # Every buy uses an entry signal and every sell closes a buy: room for all fills, allocated once.
@@ -84,7 +86,7 @@ def run_backtest(panel: Panel, signals: Signals, *, start, end, position_cap=1.0
     fi, ff = np.empty((4, 2 * n), dtype=np.int64), np.empty((4, 2 * n))     # (t, col, is_sell, qty), (price, fees)
     ri, rf = np.empty((3, n), dtype=np.int64), np.empty(n)                  # (col, entry t, exit t), net P&L
     nf, nr, equity, cash_s, expo = _simulate(
-        panel.open, panel.close, panel.tradable, up, down, signals.entries, signals.exits, signals.score,
+        panel.open, panel.close, panel.tradable, limit_up_open, limit_down_open, signals.entries, signals.exits, signals.score,
         signals.max_hold, cap_all, stamp, size_min, size_step, i0, i1, float(cfg.capital), cfg.max_positions,
         fees.commission_rate, fees.commission_min, fees.transfer_rate, fi, ff, ri, rf)
 
@@ -123,13 +125,13 @@ _i, _f = types.int64, types.float64
 # session. Cash moves one order at a time, in the order the event-loop reference uses. Fills are rows of
 # (session, column, is_sell, quantity) in fi and (price, commission, stamp duty, transfer fee) in ff; round
 # trips (column, entry session, exit session) in ri and net P&L in rf. A sell fills when the stock trades, opens
-# above 0 and above limit-down; a buy when it opens above 0 and below limit-up (NaN compares false: no fill).
+# above 0 and not at limit-down; a buy when it opens above 0 and not at limit-up (NaN compares false: no fill).
 # An explicit signature: compiled (or loaded from the on-disk cache) at import, not inside the first backtest.
 @njit(types.Tuple((_i, _i, _arr(_f, 1, False), _arr(_f, 1, False), _arr(_f, 1, False)))(
-    _F2, _F2, _B2, _F2, _F2, _B2, _B2, _F2, _i, _F1, _F1, _I1, _I1, _i, _i, _f, _i, _f, _f, _f,
+    _F2, _F2, _B2, _B2, _B2, _B2, _B2, _F2, _i, _F1, _F1, _I1, _I1, _i, _i, _f, _i, _f, _f, _f,
     _arr(_i, 2, False), _arr(_f, 2, False), _arr(_i, 2, False), _arr(_f, 1, False)),
     cache=True, nogil=True, error_model="numpy")
-def _simulate(opn, close, tradable, up, down, entries, exits, score, max_hold, cap_all, stamp, size_min, size_step,
+def _simulate(opn, close, tradable, up_open, down_open, entries, exits, score, max_hold, cap_all, stamp, size_min, size_step,
               i0, i1, capital, max_positions, cr, cmin, tr, fi, ff, ri, rf):
     T, N = opn.shape
     qty = np.zeros(N, np.int64)
@@ -157,7 +159,7 @@ def _simulate(opn, close, tradable, up, down, entries, exits, score, max_hold, c
             if exits[s, j] or (max_hold > 0 and t - buy_day[j] >= max_hold):
                 pending[j] = True
             o = opn[t, j]
-            if pending[j] and tradable[t, j] and o > 0 and o > down[t, j] and buy_day[j] < t:
+            if pending[j] and tradable[t, j] and o > 0 and not down_open[t, j] and buy_day[j] < t:
                 amount = qty[j] * o
                 comm = max(amount * cr, cmin)
                 sd = amount * stamp[t]
@@ -187,7 +189,8 @@ def _simulate(opn, close, tradable, up, down, entries, exits, score, max_hold, c
         if slots > 0:
             nc = 0
             for j in range(N):
-                if entries[s, j] and qty[j] == 0 and not sold[j] and tradable[t, j] and 0 < opn[t, j] < up[t, j]:
+                if entries[s, j] and qty[j] == 0 and not sold[j] and tradable[t, j] and opn[t, j] > 0 \
+                        and not up_open[t, j]:
                     cand[nc] = j
                     keys[nc] = -score[s, j]
                     nc += 1

@@ -3,7 +3,8 @@
 Three loaders convert the reference data sets as they come (no hand-editing):
 baostock daily CSV (`sh.600000` codes, unadjusted, with preclose / tradestatus / isST), Tushare
 forward-adjusted CSV (6-digit codes, volume in lots, close before high) and baostock-format index CSV.
-`bars` may carry two extra columns the rules need: `is_st` (per day) and `suspended`.
+`bars` may carry extra columns the rules need: `is_st` (per day), `suspended` and `no_limit`. Without a per-day
+`is_st`, the panel takes each instrument's `is_st` (panel.build_panel), so ST price limits still apply.
 """
 
 from __future__ import annotations
@@ -71,12 +72,18 @@ def _symbols(codes: pl.Series) -> pl.Series:
     return codes.map_elements(rules.canonical_symbol, return_dtype=pl.Utf8)
 
 
+def name_is_st(name: str | None) -> bool:
+    """A risk-warning name: the exchanges prefix it with ST or *ST (also SST, S*ST), e.g. "*ST国华"."""
+    return bool(name) and "ST" in name.upper()
+
+
 def instruments_for(symbols: list[str], industry_csv: Path | str | None = None,
                     first_dates: dict[str, object] | None = None, panel_start=None,
                     st_now: dict[str, bool] | None = None) -> pl.DataFrame:
     """Instrument rows for symbols: exchange and board from the code, name / industry from a Tushare
     `stock_basic` list, list_date = first bar when that falls after the data set's first day (a listing
-    inside the data), else unknown."""
+    inside the data), else unknown. is_st from `st_now` (the data's own flag on its last day) where given,
+    else from the list's name (`name_is_st`): the status on the date the list was taken."""
     meta: dict[str, dict] = {}
     if industry_csv is not None:
         ind = pl.read_csv(industry_csv, schema_overrides={"symbol": pl.Utf8})
@@ -88,7 +95,7 @@ def instruments_for(symbols: list[str], industry_csv: Path | str | None = None,
         rows.append({"symbol": s, "name": m.get("name"), "exchange": s.split(".")[1], "board": rules.board_of(s),
                      "industry": m.get("industry"),
                      "list_date": first if (first is not None and panel_start is not None and first > panel_start) else None,
-                     "is_st": (st_now or {}).get(s, False)})
+                     "is_st": (st_now or {}).get(s, name_is_st(m.get("name")))})
     return conform_instruments(pl.DataFrame(rows, schema=_INSTRUMENT_TYPES))
 
 
@@ -133,12 +140,17 @@ def load_baostock(path: Path | str, industry_csv: Path | str | None = None) -> t
     return bars, inst
 
 
-def load_tushare_qfq(path: Path | str, industry_csv: Path | str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_tushare_qfq(path: Path | str, industry_csv: Path | str | None = None,
+                     namechange_csv: Path | str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(bars, instruments) from Tushare forward-adjusted daily bars (`symbol,date,open,close,high,low,volume`).
 
     Volume comes in lots of 100 shares; there is no pre_close, amount or turnover: pre_close is the previous
     adjusted close (exact for qfq within the data), amount is estimated as volume × (O+H+L+C)/4 and
     turnover stays unknown. Prices are already adjusted, so adj_factor is 1.
+
+    ST: the bars carry no flag. With Tushare's `namechange` table (`ts_code,name,start_date,end_date`, dates
+    YYYYMMDD) each day is flagged by the name in force (`is_st`), and the instrument by its last day; without
+    it the instrument's `is_st` comes from its name in the `stock_basic` list, the status when the list was taken.
     """
     raw = pl.read_csv(path, schema_overrides={"symbol": pl.Utf8, "date": pl.Utf8})
     bars = raw.select(
@@ -151,11 +163,32 @@ def load_tushare_qfq(path: Path | str, industry_csv: Path | str | None = None) -
         (pl.col("volume") * (pl.col("open") + pl.col("high") + pl.col("low") + pl.col("close")) / 4).alias("amount"),
         pl.lit(1.0).alias("adj_factor"), pl.lit(False).alias("suspended"),
     )
+    if namechange_csv is not None:
+        bars = bars.with_columns(st_days(bars, namechange_csv).alias("is_st"))
     bars = conform_bars(bars)
-    first = bars.group_by("symbol").agg(pl.col("trade_date").min().alias("first"))
+    first = bars.group_by("symbol").agg(pl.col("trade_date").min().alias("first"),
+                                        pl.col("is_st").last().alias("st") if "is_st" in bars.columns
+                                        else pl.lit(None, pl.Boolean).alias("st"))
+    st_now = {s: st for s, st in zip(first["symbol"], first["st"], strict=True) if st is not None}
     inst = instruments_for(first["symbol"].to_list(), industry_csv,
-                           dict(zip(first["symbol"], first["first"], strict=True)), bars["trade_date"].min())
+                           dict(zip(first["symbol"], first["first"], strict=True)), bars["trade_date"].min(), st_now)
     return bars, inst
+
+
+def st_days(bars: pl.DataFrame, namechange_csv: Path | str) -> pl.Series:
+    """Per bar (in `bars`' order): whether the name in force that day, by Tushare's `namechange` table, is a
+    risk-warning (ST) name. A name whose end_date is empty is still in force."""
+    nc = pl.read_csv(namechange_csv, infer_schema_length=0)
+    spans = (nc.filter(pl.col("name").map_elements(name_is_st, return_dtype=pl.Boolean))
+             .select(pl.col("ts_code").map_elements(rules.canonical_symbol, return_dtype=pl.Utf8).alias("symbol"),
+                     pl.col("start_date").str.to_date("%Y%m%d").alias("_from"),
+                     pl.col("end_date").str.to_date("%Y%m%d", strict=False).alias("_to")))
+    keyed = bars.select("symbol", "trade_date").with_row_index("_i")
+    hits = (keyed.join(spans, on="symbol")
+            .filter((pl.col("trade_date") >= pl.col("_from"))
+                    & (pl.col("_to").is_null() | (pl.col("trade_date") <= pl.col("_to"))))
+            .select("_i").unique())
+    return keyed["_i"].is_in(hits["_i"].implode()).alias("is_st")
 
 
 def load_index_csv(path: Path | str, symbol: str) -> pl.DataFrame:

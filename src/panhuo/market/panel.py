@@ -120,7 +120,8 @@ def _ffill(a: np.ndarray) -> np.ndarray:
 
 
 def build_panel(bars: pl.DataFrame, instruments: pl.DataFrame | None = None) -> Panel:
-    """Pivot canonical long `bars` (plus optional `is_st` / `suspended` columns) into a Panel."""
+    """Pivot canonical long `bars` (plus optional `is_st` / `suspended` columns) into a Panel. Without a per-day
+    `is_st` column, an instrument flagged `is_st` is ST on every day."""
     bars = bars.sort("trade_date", "symbol")
     dates = np.unique(bars["trade_date"].to_numpy().astype("datetime64[D]"))
     symbols = np.unique(bars["symbol"].to_numpy().astype(str))
@@ -177,6 +178,10 @@ def build_panel(bars: pl.DataFrame, instruments: pl.DataFrame | None = None) -> 
                 list_date[j] = np.datetime64(r["list_date"], "D")
             if r.get("board"):
                 board[j] = r["board"]
+            if "is_st" not in bars.columns and r.get("is_st"):
+                # No per-day flag (the warehouse's bars, Tushare without its namechange table): the
+                # instrument's current status stands for every day, so ST limits and exclusions still apply.
+                is_st[:, j] = True
     return Panel(dates=dates, symbols=symbols, open=o, high=h, low=lo_, close=close_f, pre_close=pre,
                  volume=volume, amount=np.nan_to_num(grid("amount"), nan=0.0), turnover=turnover,
                  adj_factor=adj, listed=listed, tradable=tradable, is_st=is_st, board=board,

@@ -45,8 +45,8 @@ def reference_backtest(panel: Panel, signals: Signals, *, start, end, position_c
                 continue                                  # suspended: nothing trades
             if pos["day"] >= t:
                 continue                                  # T+1
-            if price <= down[t, j]:
-                continue                                  # nobody buys at limit-down
+            if rules.at_limit_down(price, down[t, j]):
+                continue                                  # nobody buys at limit-down (within a cent: qfq)
             if not pos.get("pending"):
                 continue
             amount = pos["qty"] * price
@@ -67,8 +67,8 @@ def reference_backtest(panel: Panel, signals: Signals, *, start, end, position_c
                     continue
                 if not panel.tradable[t, j] or math.isnan(price) or price <= 0:
                     continue
-                if price >= up[t, j]:
-                    continue                              # nobody sells at limit-up
+                if rules.at_limit_up(price, up[t, j]):
+                    continue                              # nobody sells at limit-up (within a cent: qfq)
                 candidates.append((-float(signals.score[t - 1, j]), j))
             candidates.sort()
             chosen = [j for _, j in candidates[:slots]]

@@ -38,8 +38,11 @@ def jobs(path: Path | str) -> Iterator[Job]:
         for f in sorted((root / BAOSTOCK).glob("stocks_daily_*.csv*")):
             yield Job("csi300", lambda f=f: data.load_baostock(f, industry_csv))
     if only in (None, TUSHARE):
+        # Tushare's namechange table, when beside the bars, dates each ST spell (else the list's names decide)
+        names = root / TUSHARE / "namechange.csv"
+        namechange = names if names.exists() else None
         for f in sorted((root / TUSHARE).glob("stocks_daily_qfq_*.csv*")):
-            yield Job("mainboard_qfq", lambda f=f: data.load_tushare_qfq(f, industry_csv))
+            yield Job("mainboard_qfq", lambda f=f: data.load_tushare_qfq(f, industry_csv, namechange))
     if only in (None, INDEX):
         for f in sorted((root / INDEX).glob("*.csv")):
             yield Job(f"index/{f.stem}", lambda f=f: (data.load_index_csv(f, f.stem), None))

@@ -124,14 +124,22 @@ def limit_prices(pre_close: np.ndarray, pct: np.ndarray) -> tuple[np.ndarray, np
     return round_cents(pre * (1 + pct)), round_cents(pre * (1 - pct))
 
 
-def at_limit_up(price: np.ndarray, pre_close: np.ndarray, pct: np.ndarray) -> np.ndarray:
-    """Price sits at the limit-up price. Tolerant by just under a cent so forward-adjusted (qfq) prices,
-    whose cents were rounded after rescaling, are recognised as well as exact ones."""
-    return np.asarray(price) >= np.asarray(pre_close) * (1 + pct) - 0.01 + 1e-6
+# A price within this of a limit price counts as at the limit. Forward-adjusted (qfq) data rescale the traded
+# prices and round them to the cent again, and the pre_close the limit is computed from too, so an open that
+# really sat at the limit can come out a cent under the computed limit-up (over the limit-down). On exact
+# prices the check errs on the safe side: a buy a cent under the limit is not assumed to fill.
+LIMIT_TOLERANCE = 0.01
 
 
-def at_limit_down(price: np.ndarray, pre_close: np.ndarray, pct: np.ndarray) -> np.ndarray:
-    return np.asarray(price) <= np.asarray(pre_close) * (1 - pct) + 0.01 - 1e-6
+def at_limit_up(price: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Price sits at the limit-up price `up` (from `price_limits`; +inf on a day without a limit), to within a
+    cent (`LIMIT_TOLERANCE`). NaN prices are never at a limit."""
+    return np.asarray(price) >= np.asarray(up) - LIMIT_TOLERANCE - 1e-6
+
+
+def at_limit_down(price: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """Price sits at the limit-down price `down` (-inf on a day without a limit), to within a cent."""
+    return np.asarray(price) <= np.asarray(down) + LIMIT_TOLERANCE + 1e-6
 
 
 @dataclass(frozen=True)
