@@ -1,8 +1,11 @@
 """The `panhuo` command line. Each module attaches its commands to the shared Typer app."""
 
-from panhuo.cli import admin, campaign, daily, demo, ingest, market, simulate, users  # noqa: F401,E402  (registers commands)
+from panhuo.cli import admin, campaign, clients, daily, demo, ingest, market, simulate, users  # noqa: F401,E402  (registers commands)
 from panhuo.cli.app import app
 
 
 def main() -> None:
+    from panhuo.config import owner_only_files
+
+    owner_only_files()   # before any command writes: stores, journal and exports are owner-only (0600/0700)
     app()

@@ -60,7 +60,24 @@ class RiskLevel(models.TextChoices):
     C5 = "C5", _("C5 aggressive")
 
 
+class ClientStatus(models.TextChoices):
+    """The account's status in the back office (柜台系统), which owns it."""
+    ACTIVE = "active", _("Active")
+    FROZEN = "frozen", _("Frozen")
+    CLOSED = "closed", _("Closed")
+
+
+class DecisionSource(models.TextChoices):
+    """Who made the current value of a field that both the back office and panhuo may set."""
+    BACKOFFICE = "backoffice", _("Back office")
+    PANHUO = "panhuo", _("Decided in panhuo")
+
+
 class Client(models.Model):
+    """One client. Each field has one owner (docs/data-model.md, "Who owns a field"; clients.ownership):
+    identity and account facts belong to the back office and follow every import; the advisor assignment once
+    changed in panhuo and a do-not-contact recorded in panhuo belong to panhuo and no import undoes them."""
+
     client_id = models.CharField(_("client code"), max_length=32, unique=True)
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="clients")
     advisor = models.ForeignKey(
@@ -81,6 +98,16 @@ class Client(models.Model):
                                   blank=True)
     risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    status = models.CharField(_("account status"), max_length=8, choices=ClientStatus.choices,
+                              default=ClientStatus.ACTIVE)
+    # Ownership bookkeeping (clients.ownership): who made the current assignment and do-not-contact, and what
+    # the back office last said, so that a later change on its side is seen as a conflict, not applied.
+    assignment_source = models.CharField(_("assignment decided by"), max_length=10, choices=DecisionSource.choices,
+                                         default=DecisionSource.BACKOFFICE)
+    backoffice_advisor_code = models.CharField(_("advisor in the back office"), max_length=32, blank=True)
+    do_not_contact_source = models.CharField(_("do-not-contact decided by"), max_length=10, blank=True,
+                                             choices=DecisionSource.choices)
+    do_not_contact_since = models.DateTimeField(_("do not contact since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("client")
@@ -146,3 +173,37 @@ class ClientSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} @ {self.as_of}"
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", _("To settle")
+    KEPT = "kept", _("Kept the assignment made in panhuo")
+    ACCEPTED = "accepted", _("Took the back office's assignment")
+
+
+class AssignmentConflict(models.Model):
+    """The back office changed a client's advisor after panhuo had reassigned the client.
+
+    The import keeps panhuo's assignment and files one of these for a director to settle (keep it, or take the
+    back office's); one open conflict per client, updated if the back office changes its mind again."""
+
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE,
+                               related_name="assignment_conflicts")
+    kept_advisor_code = models.CharField(_("advisor kept (panhuo)"), max_length=32, blank=True)
+    backoffice_advisor_code = models.CharField(_("advisor in the back office"), max_length=32, blank=True)
+    batch_key = models.CharField(_("import batch"), max_length=64, blank=True)
+    detected_at = models.DateTimeField(_("detected"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=ConflictStatus.choices,
+                              default=ConflictStatus.OPEN)
+    settled_by = models.CharField(_("settled by"), max_length=150, blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment conflict")
+        verbose_name_plural = _("assignment conflicts")
+        ordering = ["-detected_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["client"], condition=models.Q(status="open"),
+                                               name="one_open_assignment_conflict_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.kept_advisor_code} / {self.backoffice_advisor_code} ({self.status})"

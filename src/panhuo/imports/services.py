@@ -19,7 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import Advisor, Branch, Client
+from panhuo.clients.decisions import (
+    Actor,
+    Source,
+    assignment_audit,
+    do_not_contact_audit,
+    tasks_close_for_do_not_contact,
+    tasks_follow_assignment,
+)
+from panhuo.clients.models import Advisor, AssignmentConflict, Branch, Client, ConflictStatus, DecisionSource
+from panhuo.clients.ownership import merge_backoffice_row
 from panhuo.config import panhuo_home, warehouse_path
 from panhuo.imports.journal import journal_append, journal_batch
 from panhuo.imports.models import BatchStatus, ImportBatch
@@ -32,7 +41,7 @@ from panhuo.ingest.store import kill_point
 __all__ = ["ImportLocked", "ImportRejected", "ProfileError", "import_batch"]
 
 CLIENT_FIELDS = ("name", "id_number", "phone", "gender", "birth_date", "region", "open_date", "client_type",
-                 "risk_level", "risk_assessed_on", "do_not_contact")
+                 "risk_level", "risk_assessed_on", "do_not_contact", "status")
 ADVISOR_FIELDS = ("name", "level", "region", "capacity", "specialties", "hire_date", "active")
 MAX_STORED_PROBLEMS = 1000
 
@@ -72,6 +81,8 @@ def _field_values(row: dict, fields: tuple[str, ...]) -> dict:
             v = v or ""
         elif f == "client_type":
             v = v or "individual"
+        elif f == "status":
+            v = v or "active"
         elif f == "do_not_contact":
             v = bool(v)
         elif f == "active":
@@ -84,9 +95,24 @@ def _field_values(row: dict, fields: tuple[str, ...]) -> dict:
     return out
 
 
-def sync_client_master(*, store: Path, business_date=None, branch_names: dict[str, str] | None = None) -> dict:
-    """Copy the store's branches, advisors and clients into the operational store, in bulk."""
+def sync_client_master(*, store: Path, business_date=None, branch_names: dict[str, str] | None = None,
+                       client_ids: list[str] | None = None, advisor_ids: list[str] | None = None,
+                       actor=None, batch_key: str = "") -> dict:
+    """Bring the operational client master in step with the store's, in bulk, by the ownership rule.
+
+    Only the clients (and advisors) named in `client_ids` (`advisor_ids`) are touched: those the batch's files
+    carry. None means every row of the store (crash recovery, which cannot tell; the ownership rule keeps that
+    safe). Decisions made in panhuo are kept and counted (clients.ownership); a back-office change of an
+    assignment panhuo had also changed becomes an AssignmentConflict; every change of assignment or
+    do-not-contact is audited with before, after and source "import".
+    """
     clients, advisors = client_master_rows(store)
+    if client_ids is not None:
+        wanted = set(client_ids)
+        clients = [c for c in clients if c["client_id"] in wanted]
+    if advisor_ids is not None:
+        wanted_adv = set(advisor_ids)
+        advisors = [a for a in advisors if a["advisor_id"] in wanted_adv]
     branch_names = branch_names or {}
     branches = {b.branch_id: b for b in Branch.objects.all()}
     new_branches = [Branch(branch_id=b, name=branch_names.get(b, b))
@@ -116,34 +142,85 @@ def sync_client_master(*, store: Path, business_date=None, branch_names: dict[st
     Advisor.objects.bulk_create(create, batch_size=1000)
     Advisor.objects.bulk_update(update, [*ADVISOR_FIELDS, "branch"], batch_size=500)
     adv = {a.advisor_id: a.pk for a in Advisor.objects.only("id", "advisor_id")}
-    current = {c.client_id: c for c in Client.objects.only("id", "client_id", "branch_id", "advisor_id",
-                                                              "assigned_on", *CLIENT_FIELDS)}
+    codes = {pk: code for code, pk in adv.items()}
+    current = {c.client_id: c for c in Client.objects.filter(client_id__in=[r["client_id"] for r in clients])}
     today = business_date or timezone.localdate()
-    c_create, c_update = [], []
+    now = timezone.now()
+    c_create, c_update, fields = [], [], set()
+    moves, kept_assign, conflicts, dnc_changes, kept_dnc = [], [], [], [], []
     for row in clients:
         values = _field_values(row, CLIENT_FIELDS)
-        advisor_pk = adv.get(row.get("advisor_id") or "")
+        code = row.get("advisor_id") or ""
+        advisor_pk = adv.get(code)
         branch_pk = branches[row["branch_id"]].pk
         c = current.get(row["client_id"])
         if c is None:
             c_create.append(Client(client_id=row["client_id"], branch_id=branch_pk, advisor_id=advisor_pk,
-                                   assigned_on=(row.get("open_date") or today) if advisor_pk else None, **values))
+                                   assigned_on=(row.get("open_date") or today) if advisor_pk else None,
+                                   backoffice_advisor_code=code if advisor_pk else "",
+                                   do_not_contact_source=DecisionSource.BACKOFFICE if values["do_not_contact"] else "",
+                                   do_not_contact_since=now if values["do_not_contact"] else None, **values))
             continue
-        changed = any(getattr(c, k) != v for k, v in values.items()) or c.branch_id != branch_pk
-        if c.advisor_id != advisor_pk:
-            if advisor_pk is not None:
+        m = merge_backoffice_row(c, values, branch_pk=branch_pk, advisor_pk=advisor_pk,
+                                 advisor_code=code if advisor_pk else "", codes_by_pk=codes)
+        if m.assignment is not None:
+            before, after = m.assignment
+            moves.append((c, codes.get(before, ""), codes.get(after, "")))
+            if after is not None:
                 c.assigned_on = today
-            c.advisor_id = advisor_pk
-            changed = True
-        if changed:
-            for k, v in values.items():
-                setattr(c, k, v)
-            c.branch_id = branch_pk
+                m.changed.add("assigned_on")
+        kept_assign += [c] if m.assignment_kept else []
+        conflicts += [(c, *m.conflict)] if m.conflict else []
+        if m.dnc_set:
+            c.do_not_contact_since = now
+        if m.dnc_set or m.dnc_cleared:
+            dnc_changes.append((c, not c.do_not_contact, c.do_not_contact))
+        kept_dnc += [c] if m.dnc_kept else []
+        if m.changed:
             c_update.append(c)
+            fields |= m.changed
     Client.objects.bulk_create(c_create, batch_size=2000)
-    Client.objects.bulk_update(c_update, [*CLIENT_FIELDS, "branch", "advisor", "assigned_on"], batch_size=500)
+    if c_update:
+        Client.objects.bulk_update(c_update, sorted(fields), batch_size=500)
+    actor = actor or Actor(username="system")
+    for after_pk in {c.advisor_id for c, _, _ in moves}:
+        tasks_follow_assignment(client_pks=[c.pk for c, _, _ in moves if c.advisor_id == after_pk],
+                                advisor=Advisor.objects.get(pk=after_pk) if after_pk else None, at=now)
+    if moves:
+        assignment_audit(changes=[(c.client_id, b, a) for c, b, a in moves], source=Source.IMPORT, actor=actor,
+                         batch=batch_key)
+    tasks_close_for_do_not_contact(client_pks=[c.pk for c, _, after in dnc_changes if after], at=now)
+    if dnc_changes:
+        do_not_contact_audit(changes=[(c.client_id, b, a) for c, b, a in dnc_changes], source=Source.IMPORT,
+                             actor=actor, batch=batch_key)
+    for c, kept_code, bo_code in conflicts:
+        AssignmentConflict.objects.update_or_create(
+            client=c, status=ConflictStatus.OPEN,
+            defaults={"kept_advisor_code": kept_code, "backoffice_advisor_code": bo_code, "batch_key": batch_key})
     return {"branches_new": len(new_branches), "advisors_new": len(create), "advisors_changed": len(update),
-            "clients_new": len(c_create), "clients_changed": len(c_update)}
+            "clients_new": len(c_create), "clients_changed": len(c_update), "assignments_changed": len(moves),
+            "kept_assignments": len(kept_assign), "kept_do_not_contact": len(kept_dnc),
+            "do_not_contact_changed": len(dnc_changes), "assignment_conflicts": len(conflicts),
+            "conflict_clients": [c.client_id for c, _, _ in conflicts][:200]}
+
+
+def kept_message(sync: dict) -> str:
+    """What the import kept of the decisions made in panhuo, in the batch's message (zh / en)."""
+    zh, en = [], []
+    if sync.get("kept_assignments"):
+        zh.append(f"{sync['kept_assignments']} 项分配调整")
+        en.append(f"{sync['kept_assignments']} reassignment(s)")
+    if sync.get("kept_do_not_contact"):
+        zh.append(f"{sync['kept_do_not_contact']} 项拒绝联系")
+        en.append(f"{sync['kept_do_not_contact']} do-not-contact")
+    out = ""
+    if zh:
+        out = f"保留了在系统内做出的{'、'.join(zh)} / kept {', '.join(en)} made in panhuo"
+    if sync.get("assignment_conflicts"):
+        n = sync["assignment_conflicts"]
+        out += (("；" if out else "") + f"{n} 项分配与柜台系统冲突，待服务总监处理 / "
+                f"{n} assignment conflict(s) with the back office for a director to settle")
+    return out
 
 
 def _group(clients: list[dict]) -> dict[str, Counter]:
@@ -225,8 +302,13 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
         with transaction.atomic():
             if {"clients", "advisors"} & set(result.tables):
                 sync = sync_client_master(store=store, business_date=result.business_date,
-                                          branch_names=prof.branch_names)
+                                          branch_names=prof.branch_names, client_ids=result.client_ids,
+                                          advisor_ids=result.advisor_ids,
+                                          actor=user if getattr(user, "pk", None) else Actor(username=username),
+                                          batch_key=batch.key)
                 batch.changes = [*batch.changes, {"table": "client_master", **sync}]
+                if kept := kept_message(sync):
+                    batch.message = f"{batch.message}；{kept}"
             batch.status = BatchStatus.LOADED
             batch.save()
             ImportBatch.objects.filter(pk=batch.pk).update(started_at=started)   # auto_now_add set it to now

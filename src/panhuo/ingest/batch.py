@@ -63,6 +63,10 @@ class BatchResult:
     quarantine_file: str = ""     # rejected rows, unmasked, when loading with quarantine
     report_file: str = ""         # every problem of a rejected batch, values masked
     message: str = ""
+    # The clients and advisors the batch's files carry: the operational master sync touches only these
+    # (a file never changes a client it does not contain).
+    client_ids: list[str] = field(default_factory=list)
+    advisor_ids: list[str] = field(default_factory=list)
 
     def total(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files)
@@ -271,6 +275,9 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
             result.status = "validated"
             result.message = f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
             return result
+        for t, key, out in (("clients", "client_id", result.client_ids), ("advisors", "advisor_id", result.advisor_ids)):
+            if t in staged:
+                out += [r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {staged[t]} ORDER BY 1").fetchall()]
         tick("load", 0, 1)
         store.kill_point("validated")
         con.execute("DETACH wh")

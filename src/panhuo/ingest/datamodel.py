@@ -5,6 +5,7 @@ Regenerate with `python -m panhuo.ingest.datamodel > docs/data-model.md`; a test
 
 from __future__ import annotations
 
+from panhuo.ingest.ownership import FIELD_OWNER
 from panhuo.ingest.profile import DOMAINS
 from panhuo.warehouse.schema import AGGREGATES, TABLES, Table
 
@@ -42,7 +43,19 @@ def data_model_markdown() -> str:
               "daily analytics never rescan all trades.", ""]
     for t in AGGREGATES.values():
         lines += _table(t)
+    lines += _ownership()
     return "\n".join(lines)
+
+
+def _ownership() -> list[str]:
+    lines = ["# Who owns a client field", "",
+             "The back office owns identity and account facts; panhuo owns what staff decide in it. An import never "
+             "undoes a decision made in panhuo: it keeps it, says so on the batch (保留了在系统内做出的 …), and "
+             "audits every change of assignment or do-not-contact with its source. An import touches only the "
+             "clients its files contain. Enforced in `clients/ownership.py` from `ingest/ownership.py`.", "",
+             "| field | owner | what an import does |", "|---|---|---|"]
+    lines += [f"| `{f}` | {owner} | {what} |" for f, (owner, what) in FIELD_OWNER.items()]
+    return [*lines, ""]
 
 
 if __name__ == "__main__":

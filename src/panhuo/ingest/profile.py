@@ -35,6 +35,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "level": ("junior", "senior", "principal"),
     "exchange": ("SH", "SZ", "BJ"),
     "board": ("main", "chinext", "star", "bse"),
+    "status": ("active", "frozen", "closed"),
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from panhuo.config import warehouse_path
-from panhuo.warehouse.schema import all_tables
+from panhuo.warehouse.schema import add_missing_columns, all_tables
 
 
 class Warehouse:
@@ -32,6 +32,7 @@ class Warehouse:
     def _create_schema(self) -> None:
         for table in all_tables().values():
             self.con.execute(table.ddl())
+        add_missing_columns(self.con)
 
     def sql(self, query: str, params: list | tuple | dict | None = None) -> duckdb.DuckDBPyRelation:
         return self.con.sql(query, params=params)

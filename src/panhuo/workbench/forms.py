@@ -37,6 +37,7 @@ class TaskActionForm(forms.Form):
 
 class ReassignForm(forms.Form):
     advisor = forms.CharField(max_length=32)
+    reason = forms.CharField(max_length=500, required=False)     # kept in the audit trail
 
     def client_ids(self, data) -> list[str]:
         # Either ticked boxes (client_ids) or codes pasted into a text area, separated by spaces or commas.

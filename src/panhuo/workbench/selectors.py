@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
-from panhuo.clients.models import Advisor, Client, ClientSnapshot
+from panhuo.clients.models import Advisor, AssignmentConflict, Client, ClientSnapshot, ConflictStatus
 from panhuo.clients.selectors import advisors_for_user, clients_for_user
 from panhuo.workbench.models import (
     PROTECTION_LOOKBACK_DAYS,
@@ -190,3 +190,9 @@ def advisor_table(*, user: User, today: date | None = None) -> list[Advisor]:
         contacts_week=_count(contacts),
         deals_30d=Coalesce(Subquery(deals.values("client__advisor").annotate(n=Count("pk")).values("n")[:1]), 0),
     ).order_by("advisor_id"))
+
+
+def assignment_conflicts_for_user(*, user: User) -> QuerySet[AssignmentConflict]:
+    """Open conflicts between an assignment made in panhuo and a later one in the back office, within reach."""
+    return (AssignmentConflict.objects.filter(status=ConflictStatus.OPEN, client__in=clients_for_user(user=user))
+            .select_related("client").order_by("detected_at", "id"))

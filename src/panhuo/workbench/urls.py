@@ -16,4 +16,5 @@ urlpatterns = [
     path("funnel/", funnel.funnel, name="funnel"),
     path("branch/", branch.branch_dashboard, name="branch"),
     path("branch/reassign/", branch.reassign, name="reassign"),
+    path("branch/conflicts/<int:conflict_id>/settle/", branch.settle_conflict, name="settle_conflict"),
 ]

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from panhuo.accounts.models import User
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import Advisor, Client
+from panhuo.clients.decisions import Source, assignment_apply
+from panhuo.clients.models import Advisor, AssignmentConflict, ConflictStatus
 from panhuo.clients.selectors import advisors_for_user, client_get_for_user, clients_for_user
-from panhuo.workbench.models import OPEN_STATUSES, ServicePlan, Task
+from panhuo.workbench.models import ServicePlan
 from panhuo.workbench.services.access import BRANCH_LEAD_ROLES, can_edit_plan, can_unmask
 
 UNMASK_FIELDS = ("id_number", "phone")
@@ -48,11 +49,12 @@ def service_plan_save(*, user: User, client_id: str, text: str, goals: str, requ
 
 
 def client_reassign(*, user: User, client_ids: list[str], advisor_id: str, on: date | None = None,
-                    request=None) -> int:
+                    reason: str = "", source: str = Source.PAGE, request=None) -> int:
     """Give clients to another advisor of the same branch. Director or manager, own branch only.
 
     The old advisor loses access on their next request (clients_for_user reads the assignment each time);
-    the clients' open tasks follow them to the new advisor; assigned_on starts a new protection period.
+    the clients' open tasks follow them to the new advisor; assigned_on starts a new protection period. The
+    assignment is then panhuo's decision: the next import keeps it (clients.ownership).
     """
     if user.is_read_only or user.role not in BRANCH_LEAD_ROLES:
         raise PermissionDenied
@@ -63,22 +65,47 @@ def client_reassign(*, user: User, client_ids: list[str], advisor_id: str, on: d
     if not ids:
         raise ValidationError({"client_ids": "choose at least one client"})
     reach = clients_for_user(user=user).filter(branch_id=advisor.branch_id)
-    clients = list(reach.filter(client_id__in=ids).values_list("pk", "client_id", "advisor__advisor_id"))
+    clients = list(reach.filter(client_id__in=ids))
     if len(clients) != len(ids):
         # All or nothing, and no hint which of the codes exist elsewhere.
         audit_record(user=user, action="client.reassign", object_type="client", object_ids=ids, outcome="denied",
                      request=request)
         raise Http404("client")
-    pks = [c[0] for c in clients]
-    on = on or timezone.localdate()
+    return assignment_apply(clients=clients, advisor=advisor, source=source, actor=user, reason=reason, on=on,
+                            request=request)
+
+
+def assignment_conflict_settle(*, user: User, conflict_id: int, take_backoffice: bool, request=None):
+    """A director or manager settles a conflict between panhuo's assignment and the back office's: keep the one
+    made in panhuo, or take the back office's (which is then applied as a decision made in panhuo, audited)."""
+    if user.is_read_only or user.role not in BRANCH_LEAD_ROLES:
+        raise PermissionDenied
+    conflict = (AssignmentConflict.objects.select_related("client")
+                .filter(pk=conflict_id, status=ConflictStatus.OPEN, client__in=clients_for_user(user=user)).first())
+    if conflict is None:
+        raise Http404("conflict")
     with transaction.atomic():
-        n = Client.objects.filter(pk__in=pks).update(advisor=advisor, assigned_on=on)
-        Task.objects.filter(client_id__in=pks, status__in=OPEN_STATUSES).update(advisor=advisor)
-        audit_record(user=user, action="client.reassign", object_type="client", object_ids=[c[1] for c in clients],
-                     detail={"to": advisor.advisor_id, "from": sorted({c[2] or "" for c in clients})},
-                     request=request)
-    return n
+        if take_backoffice:
+            advisor = advisors_for_user(user=user).filter(advisor_id=conflict.backoffice_advisor_code,
+                                                          active=True).first()
+            if advisor is None:
+                raise ValidationError({"advisor": "the back office's advisor is not an active advisor of the branch"})
+            assignment_apply(clients=[conflict.client], advisor=advisor, source=Source.PAGE, actor=user,
+                             reason=f"conflict {conflict.pk}: took the back office's assignment", request=request)
+        conflict.status = ConflictStatus.ACCEPTED if take_backoffice else ConflictStatus.KEPT
+        conflict.settled_by, conflict.settled_at = user.username, timezone.now()
+        conflict.save(update_fields=["status", "settled_by", "settled_at"])
+        audit_record(user=user, action="client.assignment_conflict", object_type="client",
+                     object_ids=[conflict.client.client_id], request=request,
+                     detail={"conflict": conflict.pk, "settled": conflict.status,
+                             "kept": conflict.kept_advisor_code, "backoffice": conflict.backoffice_advisor_code})
+    return conflict
 
 
 def advisor_choices(*, user: User) -> list[Advisor]:
     return list(advisors_for_user(user=user).filter(active=True).only("advisor_id", "name"))
+
+
+def advisor_names(*, user: User) -> dict[str, str]:
+    """{advisor code: name} for every advisor within reach, departed ones included (conflicts may name them)."""
+    return dict(advisors_for_user(user=user).values_list("advisor_id", "name"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import User
 from panhuo.audit.services import audit_record
+from panhuo.clients.decisions import Source, do_not_contact_apply
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.models import OPEN_STATUSES, Channel, Contact, Outcome, Task, TaskKind, TaskStatus
 from panhuo.workbench.services.access import SERVICE_ROLES, require_role
@@ -41,11 +42,10 @@ def contact_log(*, user: User, client_id: str, channel: str, outcome: str, note:
         closing = open_tasks.filter(kind=TaskKind.FOLLOW_UP)
         if task_id is not None:
             closing = closing | open_tasks.filter(pk=task_id)
-        if outcome == Outcome.DO_NOT_CONTACT:
-            client.do_not_contact = True
-            client.save(update_fields=["do_not_contact"])
-            closing = open_tasks
         closing.update(status=TaskStatus.DONE, closed_at=at)
+        if outcome == Outcome.DO_NOT_CONTACT:     # every channel stops; no import clears it (clients.ownership)
+            do_not_contact_apply(clients=[client], source=Source.CONTACT, actor=user, reason=note.strip()[:200],
+                                 at=at, request=request)
         if next_follow_up is not None and client.advisor_id:
             Task.objects.create(client=client, advisor_id=client.advisor_id, kind=TaskKind.FOLLOW_UP,
                                 priority=FOLLOW_UP_PRIORITY, reason_zh=f"约定{next_follow_up:%m月%d日}回访",
