@@ -6,11 +6,25 @@ import os
 import secrets
 from pathlib import Path
 
+OWNER_ONLY_UMASK = 0o077
+
+
+def owner_only_files() -> None:
+    """Make every file and folder this process creates readable by its owner only (files 0600, folders 0700).
+
+    Called where panhuo starts (the CLI entry, django_setup, settings for WSGI and tests), once for all the
+    stores, the import journal, quarantine files, exports and logs, rather than a chmod after each write. They
+    hold client data; other accounts on the server have no business reading them.
+    """
+    os.umask(OWNER_ONLY_UMASK)
+
 
 def panhuo_home() -> Path:
-    """The folder holding both stores (PANHUO_HOME, default ./var), created on first use."""
+    """The folder holding both stores (PANHUO_HOME, default ./var), created owner-only on first use."""
     home = Path(os.environ.get("PANHUO_HOME", "var")).expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    if not home.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        home.chmod(0o700)   # explicit, whatever the umask of whoever created it
     return home
 
 

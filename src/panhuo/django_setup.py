@@ -9,6 +9,9 @@ def setup() -> None:
     global _ready
     if _ready:
         return
+    from panhuo.config import owner_only_files
+
+    owner_only_files()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panhuo.settings")
     import django
 

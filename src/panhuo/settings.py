@@ -12,12 +12,15 @@ Environment:
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from panhuo.config import env_bool, env_list, panhuo_home, secret_key, sqlite_path
+from panhuo.config import env_bool, env_list, owner_only_files, panhuo_home, secret_key, sqlite_path
 
+# Any process that loads these settings (web server, manage commands, tests) writes owner-only files.
+owner_only_files()
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = panhuo_home()
 
@@ -43,6 +46,7 @@ INSTALLED_APPS = [
     "panhuo.workbench",
     "panhuo.marketweb",
     "panhuo.campaigns",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as axes asks: it turns a refused log-in into the lockout page (panhuo.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "panhuo.urls"
@@ -104,6 +111,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Log-in throttling (django-axes; docs/security.md). The axes backend comes first: it refuses a locked-out
+# account or address before the password is even checked, so the right password does not get through either.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]   # an account, and an address, each counted on its own
+AXES_HANDLER = "panhuo.accounts.lockout.LockoutHandler"   # one limit per account, a higher one per address
+AXES_FAILURE_LIMIT = 5          # failures on one account (the address limit is in accounts.lockout)
+AXES_COOLOFF_TIME = timedelta(minutes=15)   # the lock lifts by itself after 15 quiet minutes
+AXES_RESET_ON_SUCCESS = True    # a successful log-in forgives the account's earlier typos
+AXES_LOCKOUT_CALLABLE = "panhuo.accounts.lockout.lockout_response"
+AXES_VERBOSE = False            # no start-up banner; failures and lockouts go to the audit trail
+if env_bool("PANHUO_BEHIND_PROXY", False):
+    # Behind the branch's reverse proxy the address is the one it puts in X-Forwarded-For.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,6 +160,22 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never inline, so an
+# injected <script> or onclick= does not run. Data URLs only for images (the favicon, chart downloads).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 HTTPS = env_bool("PANHUO_HTTPS", True)
 SESSION_COOKIE_SECURE = HTTPS
@@ -150,4 +191,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # axes logs every failed log-in with the name and address masked, which tells nothing: the audit trail has them.
+    "loggers": {"axes": {"level": "ERROR"}},
 }

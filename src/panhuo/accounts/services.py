@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from panhuo.accounts.models import Role, User
@@ -47,9 +49,50 @@ def user_create(*, username: str, role: str, password: str, branch_id: str | Non
         user.is_registered_advisor = is_registered_advisor
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
-        user.set_password(password)
+        _set_valid_password(user, password)
         user.save()
     return user
+
+
+def password_check(*, password: str, user: User | None = None) -> None:
+    """Raise UserError, in words a person can act on, if the password breaks AUTH_PASSWORD_VALIDATORS."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise UserError(" ".join(str(m) for m in exc.messages)) from exc
+
+
+def _set_valid_password(user: User, password: str) -> None:
+    """The one way panhuo sets a password: the rules first (the admin's forms run the same validators)."""
+    password_check(password=password, user=user)
+    user.set_password(password)
+
+
+def user_set_password(*, username: str, password: str) -> User:
+    """Reset a user's password, under the same rules as everywhere else."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    _set_valid_password(user, password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def user_unlock(*, username: str, address: str | None = None, by: str = "") -> int:
+    """Lift a log-in lockout now, rather than after the cool-off: the account's failed attempts are forgotten,
+    and with `address` those counted against that address too. Audited; returns the attempt records cleared."""
+    from axes.utils import reset
+
+    from panhuo.audit.services import audit_record
+
+    if not username.strip():
+        raise UserError("name the user to unlock")   # axes' reset() with no name would clear every lock
+    cleared = reset(username=username)
+    if address:
+        cleared += reset(ip=address)
+    audit_record(user=None, action="login.unlock", object_type="user", object_ids=[username], outcome="ok",
+                 detail={"address": address or "", "attempts_cleared": cleared, "by": by})
+    return cleared
 
 
 @dataclass

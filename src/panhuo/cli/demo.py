@@ -16,6 +16,8 @@ from panhuo.cli.app import app
 from panhuo.cli.output import console, progress, stage_reporter
 
 DEMO_PASSWORD_ENV = "PANHUO_DEMO_PASSWORD"
+# Must pass the password rules (AUTH_PASSWORD_VALIDATORS) like every other password.
+DEMO_PASSWORD_DEFAULT = "panhuo-demo-2026"
 
 
 @app.command()
@@ -52,7 +54,14 @@ def demo(
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    password = os.environ.get(DEMO_PASSWORD_ENV, "demo")
+    password = os.environ.get(DEMO_PASSWORD_ENV, DEMO_PASSWORD_DEFAULT)
+    from panhuo.accounts.services import UserError, password_check
+
+    try:   # before the long build, not after it
+        password_check(password=password)
+    except UserError as exc:
+        console.print(f"[bold red]{DEMO_PASSWORD_ENV}:[/] {exc}")
+        raise typer.Exit(2) from exc
 
     if existing is None:
         _build(demo_dir, clients=clients, years=years, seed=seed)

@@ -1,6 +1,13 @@
-"""User management: create users, reset passwords, list them."""
+"""User management: create users, reset passwords, unlock log-ins, list them.
+
+A password is never a command-line option (it would sit in the shell history and in `ps`): it is typed at a
+hidden, confirmed prompt, or piped in with --password-stdin.
+"""
 
 from __future__ import annotations
+
+import getpass
+import sys
 
 import typer
 from rich.table import Table
@@ -12,24 +19,43 @@ users_app = typer.Typer(help="Manage staff users and their roles.", no_args_is_h
 app.add_typer(users_app, name="users")
 
 
+PASSWORD_STDIN = typer.Option(False, "--password-stdin",
+                              help="Read the password from the first line of standard input instead of a prompt.")
+
+
 def _setup():
     from panhuo.django_setup import setup
 
     setup()
 
 
+def _os_user() -> str:
+    # Who ran the command, for the audit trail; a container may have no passwd entry for its user.
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @users_app.command("create")
 def create(
     username: str,
     role: str = typer.Option(..., help="advisor, director, manager, compliance or admin"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password_stdin: bool = PASSWORD_STDIN,
     branch: str = typer.Option(None, help="Branch code (directors and managers)."),
     advisor: str = typer.Option(None, help="Advisor code this user is (advisors)."),
     name: str = typer.Option("", help="Full name."),
     registered: bool = typer.Option(False, help="Registered investment advisor (may send specific advice)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Create a staff user with a role."""
+    """Create a staff user with a role. The password is asked for (hidden, twice) or read with --password-stdin."""
+    password = _read_password(password_stdin)
     _setup()
     from panhuo.accounts.services import UserError, user_create
 
@@ -43,20 +69,33 @@ def create(
 
 
 @users_app.command("set-password")
-def set_password(
-    username: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-) -> None:
-    """Reset a user's password."""
+def set_password(username: str, password_stdin: bool = PASSWORD_STDIN) -> None:
+    """Reset a user's password (asked for, hidden, twice; or read with --password-stdin)."""
+    password = _read_password(password_stdin)
     _setup()
-    from panhuo.accounts.models import User
+    from panhuo.accounts.services import UserError, user_set_password
 
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        fail(f"no user {username!r}")
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    try:
+        user_set_password(username=username, password=password)
+    except UserError as exc:
+        fail(str(exc))
     out.print(f"password of {username} changed")
+
+
+@users_app.command("unlock")
+def unlock(
+    username: str,
+    address: str = typer.Option(None, help="Also lift the lock on this network address (IP)."),
+) -> None:
+    """Lift a log-in lockout (too many failed attempts) now, instead of after the cool-off."""
+    _setup()
+    from panhuo.accounts.services import UserError, user_unlock
+
+    try:
+        cleared = user_unlock(username=username, address=address, by=_os_user())
+    except UserError as exc:
+        fail(str(exc))
+    out.print(f"{username} may log in again ({cleared} failed-attempt records cleared)")
 
 
 @users_app.command("deactivate")
