@@ -1,22 +1,35 @@
 from django.contrib import admin
 
+from panhuo.clients.admin import ClientDataAdmin
 from panhuo.workbench.models import BranchPolicy, Contact, FunnelEvent, ServicePlan, Task
+
+# Tasks, contacts, funnel events and service plans are client data: their admin pages are audited
+# (ClientDataAdmin) like the client's own.
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ClientDataAdmin):
     list_display = ("client", "advisor", "kind", "priority", "status", "due")
     list_filter = ("kind", "status")
     raw_id_fields = ("client", "advisor", "source_contact")
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ClientDataAdmin):
     list_display = ("client", "advisor", "channel", "outcome", "at")
     list_filter = ("channel", "outcome")
     raw_id_fields = ("client", "advisor", "by")
 
 
-admin.site.register(FunnelEvent, raw_id_fields=("client", "contact"), list_display=("client", "track", "stage", "on"))
-admin.site.register(ServicePlan, raw_id_fields=("client", "updated_by"))
+@admin.register(FunnelEvent)
+class FunnelEventAdmin(ClientDataAdmin):
+    list_display = ("client", "track", "stage", "on")
+    raw_id_fields = ("client", "contact")
+
+
+@admin.register(ServicePlan)
+class ServicePlanAdmin(ClientDataAdmin):
+    raw_id_fields = ("client", "updated_by")
+
+
 admin.site.register(BranchPolicy, list_display=("branch", "protection_days"))
