@@ -95,7 +95,7 @@ case("mixed_utf8_line_in_gbk", "reject", ("mixed_encoding",), row=3)(
     lambda d: (d / "clients.csv").write_bytes(
         text(CLIENTS_ZH, [client()]).encode("gb18030") + text(CLIENTS_ZH, [client(客户号="C0102")]).split("\r\n")[1]
         .encode("utf-8") + b"\r\n"))
-case("bom_then_gbk", "reject", ("encoding",), row=2)(
+case("bom_then_gbk", "reject", ("not_utf8",), row=2)(
     lambda d: (d / "clients.csv").write_bytes(b"\xef\xbb\xbf" + text(CLIENTS_ZH, []).encode() +
                                               text(["x"], [client()]).split("\r\n", 1)[1].encode("gbk")))
 case("invalid_bytes", "reject", ("encoding",), row=2)(

@@ -1,7 +1,8 @@
 """Reading source files into DuckDB staging tables, every value as text, each row with its source row number.
 
 CSV: strict UTF-8 (with or without BOM) first, then GB18030; UTF-8 is never decoded as GBK, because UTF-8
-bytes decode as GB18030 without error into mojibake. One streaming pass checks the encoding, normalises line
+bytes decode as GB18030 without error into mojibake. The first line with non-ASCII text decides: a file whose
+first such line is UTF-8 is UTF-8, and a later line in GB18030 is named as the line that is not UTF-8. One streaming pass checks the encoding, normalises line
 ends and writes a UTF-8 copy that DuckDB's parallel CSV reader loads. XLSX/XLS: size and zip-bomb checks on
 the archive, then calamine. Row numbers count records, header = 1; blank lines are not records.
 """
@@ -80,7 +81,6 @@ def scan_file(path: Path) -> Scan:
     encoding, regular = "ascii", True
     n_cr = n_lf = n_crlf = controls = 0
     tail = b""
-    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh, ThreadPoolExecutor(max_workers=1) as hasher:   # one worker keeps chunk order
         first = True
         while chunk := fh.read(CHUNK):
@@ -91,12 +91,9 @@ def scan_file(path: Path) -> Scan:
                 regular = not chunk.startswith((b"\r", b"\n"))
                 first = False
             if encoding == "ascii" and not chunk.isascii():
-                # The first non-ASCII bytes decide; DuckDB checks the rest of a UTF-8 file as it reads.
-                try:
-                    decoder.decode(chunk)
-                    encoding = "utf-8"
-                except UnicodeDecodeError:
-                    encoding = "gb18030"
+                # The first line with non-ASCII bytes decides (not the whole chunk: one GB18030 line further
+                # on would turn a UTF-8 file into GB18030); DuckDB checks the rest of a UTF-8 file as it reads.
+                encoding = _first_text_encoding(chunk)
             window = np.frombuffer(tail + chunk, np.uint8)
             lf = np.flatnonzero(window == 10)
             lf_new = lf[lf >= len(tail)]          # the tail's line feeds were counted with the previous chunk
@@ -112,6 +109,25 @@ def scan_file(path: Path) -> Scan:
     regular = regular and n_cr == n_crlf and (n_crlf == 0 or n_crlf == n_lf)
     controls -= n_cr
     return Scan(h.hexdigest(), encoding, regular, controls, n_lf + (tail[-1:] not in (b"\n", b"")))
+
+
+def _first_text_encoding(chunk: bytes) -> str:
+    """utf-8 or gb18030, by the first line of `chunk` that holds non-ASCII bytes (ASCII before it)."""
+    i = int(np.argmax(np.frombuffer(chunk, np.uint8) >= 0x80))
+    start, end = chunk.rfind(b"\n", 0, i) + 1, chunk.find(b"\n", i)
+    line = chunk[start:] if end < 0 else chunk[start:end]
+    try:
+        # A line cut by the chunk's end may end inside a character: not final, so that is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(line, final=end >= 0)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def not_utf8_code(line: bytes) -> str:
+    """The problem code for a line of a UTF-8 file that is not UTF-8: "not_utf8" when it reads as GB18030
+    (a line pasted from a GBK export), else "encoding" (bytes of no encoding we read)."""
+    return "not_utf8" if _decodes(line, "gb18030") else "encoding"
 
 
 def file_sha256(path: Path) -> str:
@@ -160,6 +176,7 @@ def transcode_csv(path: Path, out_path: Path, name: str) -> tuple[str, list[Prob
     # Pass 1 is also the conversion when the file is UTF-8; it stops at the first byte that is not UTF-8.
     problems: list[Problem] = []
     bad_at: tuple[int, bytes, int] | None = None
+    text_before = False           # UTF-8 text (non-ASCII) seen before the first byte that is not UTF-8
     with path.open("rb") as fh, out_path.open("wb") as out:
         lines = 0
         first = True
@@ -171,16 +188,20 @@ def transcode_csv(path: Path, out_path: Path, name: str) -> tuple[str, list[Prob
             if not chunk.isascii():
                 try:
                     chunk.decode("utf-8")
+                    text_before = True
                 except UnicodeDecodeError as exc:
                     bad_at = (lines, chunk, exc.start)
+                    text_before = text_before or not chunk[:chunk.rfind(b"\n", 0, exc.start) + 1].isascii()
                     break
             out.write(chunk)
             lines += chunk.count(b"\n")
     if bad_at is None:
         return encoding, problems
-    if encoding == "utf-8-sig":
-        # A BOM promises UTF-8; bytes that are not UTF-8 after it are a broken or mixed file.
-        return encoding, [_decode_error(name, *bad_at, "encoding")]
+    if encoding == "utf-8-sig" or text_before:
+        # A BOM promises UTF-8, and so do earlier lines of UTF-8 text: the file is UTF-8 and this line is not.
+        lines_before, chunk, at = bad_at
+        start, end = chunk.rfind(b"\n", 0, at) + 1, chunk.find(b"\n", at)
+        return encoding, [_decode_error(name, *bad_at, not_utf8_code(chunk[start:end if end >= 0 else None]))]
     encoding = "gb18030"
     with path.open("rb") as fh, out_path.open("wb") as out:
         lines = 0
@@ -284,12 +305,15 @@ def _read_csv(con, raw: RawFile, table: str, source: Path, first: str, encoding:
             encoding='{encoding}'{buffer})""",
         [str(source)],
     )
-    bad = con.execute(f"SELECT line, min(error_type), min(error_message), min(csv_line) FROM {rejects} "
-                      "GROUP BY line ORDER BY line").fetchall()
-    for line, kind, message, text in bad:
+    bad = con.execute(f"SELECT line, min(error_type), min(error_message), min(csv_line), min(line_byte_position) "
+                      f"FROM {rejects} GROUP BY line ORDER BY line").fetchall()
+    for line, kind, message, text, at in bad:
         if encoding == "latin-1" and text is not None and not _decodes(text.encode("latin-1"), "gb18030"):
             kind = "INVALID ENCODING"
-        if kind == "INVALID ENCODING":    # UTF-8 at the start, something else further on
+        if kind == "INVALID ENCODING" and encoding == "utf-8" and at is not None:
+            # UTF-8 at the start, something else on this line: GB18030 (a pasted GBK line) or garbage
+            raw.problems.append(Problem(raw.name, int(line), None, None, not_utf8_code(_line_at(source, at))))
+        elif kind == "INVALID ENCODING":
             raw.problems.append(Problem(raw.name, int(line), None, None, "encoding"))
         else:
             raw.problems.append(Problem(raw.name, int(line), None, None, "field_count", str(message)[:120]))
@@ -303,6 +327,13 @@ def _read_csv(con, raw: RawFile, table: str, source: Path, first: str, encoding:
     raw.rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] + len(bad)
     if encoding == "latin-1":
         _decode_gb18030_values(con, raw, table, len(header))
+
+
+def _line_at(path: Path, offset: int) -> bytes:
+    """The bytes of the line that starts at `offset` (without its line end)."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        return fh.readline(MAX_LINE_BYTES).rstrip(b"\r\n")
 
 
 def _sql_str(value: str) -> str:
