@@ -31,7 +31,7 @@ def _both(text) -> str:
     return zh if zh == en else f"{zh} / {en}"
 
 
-def campaign_workbook(*, campaign, report: Report, members, incentives=()) -> tuple[bytes, list[str]]:
+def campaign_workbook(*, campaign, report: Report, members, incentive=None) -> tuple[bytes, list[str]]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("summary 概要")
     ws.append([safe_cell(campaign.name)])
@@ -51,11 +51,20 @@ def campaign_workbook(*, campaign, report: Report, members, incentives=()) -> tu
     inc = wb.create_sheet("incentive 激励")
     inc.append(["每增量客户 Per incremental client", campaign.incentive_per_client, "每投顾上限 Cap per advisor",
                 campaign.incentive_cap])
-    inc.append(["投资顾问 Advisor", "计入人数 Counted treatment n", "成功 Successes", "预期（对照率）Expected",
-                "增量 Incremental", "激励 Incentive (CNY)", "封顶 Capped"])
-    for r in incentives:
-        inc.append([safe_cell(r.advisor), r.treated, r.successes, r.expected, r.incremental, r.amount,
-                    "Y" if r.capped else ""])
+    if incentive is not None:
+        lift = incentive.lift
+        inc.append(["成功率提升 Lift in successes", lift.lift, "95%下限 CI low", lift.ci_low, "95%上限 CI high",
+                    lift.ci_high])
+        inc.append(["计入处理组 Treated counted", incentive.treated, "增量客户（下限×处理组）Incremental clients",
+                    incentive.incremental, "激励总额 Pot (CNY)", incentive.pot])
+        if not incentive.paid:
+            inc.append(["区间包含零：未测出效果，不发激励 / The interval includes zero: no effect shown, nothing paid"])
+    inc.append(["投资顾问（发起时）Advisor at launch", "计入人数 Counted treatment n", "成功 Successes",
+                "本人对照组 Own control n", "对照组成功 Own control successes", "本人效果（收缩）Own effect (shrunk)",
+                "份额 Share", "增量 Incremental", "激励 Incentive (CNY)", "封顶 Capped"])
+    for r in incentive.rows if incentive is not None else ():
+        inc.append([safe_cell(r.advisor), r.treated, r.successes, r.control, r.control_successes, r.effect, r.share,
+                    r.incremental, r.amount, "Y" if r.capped else ""])
     ms = wb.create_sheet("members 成员")
     ms.append(["客户号 Client", "投资顾问 Advisor", "分组 Group", "排除原因 Exclusion", "结果 Outcome", "之前 Before",
                "换手异常 Turnover flag"])

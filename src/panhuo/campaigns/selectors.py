@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from panhuo.accounts.models import Role, User
+from panhuo.audit.services import audit_record
 from panhuo.campaigns.models import Campaign, CampaignMember, ConsentRecord
 from panhuo.clients.models import ClientSnapshot
 from panhuo.clients.selectors import client_get_for_user, snapshots_for_user, within_reach
@@ -81,6 +82,8 @@ def campaign_get_for_user(*, user: User, campaign_id: int) -> Campaign:
     try:
         return campaigns_for_user(user=user).get(pk=campaign_id)
     except Campaign.DoesNotExist:
+        audit_record(user=user, action="access.denied", object_type="campaign", object_ids=[campaign_id],
+                     outcome="denied")
         raise Http404("campaign") from None
 
 
@@ -137,16 +140,16 @@ def campaign_report(*, user: User, campaign: Campaign):
     return build_report(rows, binary=campaign.measure in BINARY_MEASURES)
 
 
-def campaign_incentives(*, user: User, campaign: Campaign):
-    """Each advisor's incentive by the campaign's rule (campaigns.incentive), as AdvisorIncentive rows.
-
-    Computed over all measured members, so the control rate is the campaign's whatever the viewer; an advisor
-    then sees only their own row. One query."""
-    from panhuo.campaigns.incentive import IncentiveMember, advisor_incentives
+def campaign_incentive_for_user(*, user: User, campaign: Campaign):
+    """The campaign's incentive by its rule (campaigns.incentive.CampaignIncentive), or None before it can be
+    computed. The pot is the campaign's whatever the viewer; an advisor then sees only their own row. Rows are by
+    the advisor recorded at launch (the randomisation's stratum and the advisor the task was given to), so a
+    client reassigned later stays credited to the advisor who served them. One query."""
+    from panhuo.campaigns.incentive import IncentiveMember, campaign_incentive
     from panhuo.campaigns.models import BINARY_MEASURES, CHURN_SENSITIVE, MemberGroup
 
     if campaign.incentive_per_client is None:
-        return []
+        return None
     rows = (campaign.members.exclude(group=MemberGroup.EXCLUDED)
             .values_list("group", "advisor_id", "advisor__name", "outcome", "risk_level", "turnover_flag"))
     names, members = {}, []
@@ -154,13 +157,16 @@ def campaign_incentives(*, user: User, campaign: Campaign):
         names[str(advisor_pk)] = name or "-"
         members.append(IncentiveMember(group=group, advisor=str(advisor_pk), outcome=outcome, risk_level=risk or "",
                                        turnover_flag=flag))
-    result = advisor_incentives(members, per_client=float(campaign.incentive_per_client),
+    result = campaign_incentive(members, per_client=float(campaign.incentive_per_client),
                                 cap=None if campaign.incentive_cap is None else float(campaign.incentive_cap),
                                 binary=campaign.measure in BINARY_MEASURES,
                                 churn_sensitive=campaign.measure in CHURN_SENSITIVE)
+    if result is None:
+        return None
+    mine = result.rows
     if user.role == Role.ADVISOR:     # their own row only; an advisor user not linked to an advisor sees none
-        result = [r for r in result if user.advisor_id is not None and r.advisor == str(user.advisor_id)]
-    return sorted((replace(r, advisor=names[r.advisor]) for r in result), key=lambda r: r.advisor)
+        mine = [r for r in mine if user.advisor_id is not None and r.advisor == str(user.advisor_id)]
+    return replace(result, rows=sorted((replace(r, advisor=names[r.advisor]) for r in mine), key=lambda r: r.advisor))
 
 
 def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:

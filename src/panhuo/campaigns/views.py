@@ -27,7 +27,7 @@ from panhuo.campaigns.selectors import (
     RULE_FIELDS,
     RULE_OPS,
     campaign_get_for_user,
-    campaign_incentives,
+    campaign_incentive_for_user,
     campaign_report,
     campaigns_for_user,
     consent_ledger_for_client,
@@ -141,7 +141,7 @@ def campaign_detail(request, campaign_id: int):
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(), "flagged": flagged,
         "chart": _chart(report), "lints": lints, "can_design": _can_design(request.user),
-        "incentives": campaign_incentives(user=request.user, campaign=campaign),
+        "incentive": campaign_incentive_for_user(user=request.user, campaign=campaign),
         "channel_labels": dict(Channel.choices)})
 
 
@@ -164,7 +164,7 @@ def campaign_export(request, campaign_id: int):
     members = members_for_user(user=request.user, campaign=campaign).order_by("client__client_id")
     data, codes = campaign_workbook(campaign=campaign, report=campaign_report(user=request.user, campaign=campaign),
                                     members=members,
-                                    incentives=campaign_incentives(user=request.user, campaign=campaign))
+                                    incentive=campaign_incentive_for_user(user=request.user, campaign=campaign))
     audit_record(user=request.user, action="campaign.export", object_type="client", object_ids=codes,
                  detail={"campaign": campaign.pk, "rows": len(codes)}, request=request)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
