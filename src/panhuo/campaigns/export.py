@@ -66,13 +66,15 @@ def campaign_workbook(*, campaign, report: Report, members, incentive=None) -> t
         inc.append([safe_cell(r.advisor), r.treated, r.successes, r.control, r.control_successes, r.effect, r.share,
                     r.incremental, r.amount, "Y" if r.capped else ""])
     ms = wb.create_sheet("members 成员")
-    ms.append(["客户号 Client", "投资顾问 Advisor", "分组 Group", "排除原因 Exclusion", "结果 Outcome", "之前 Before",
-               "换手异常 Turnover flag"])
+    ms.append(["客户号 Client", "投资顾问（发起时）Advisor at launch", "当前投资顾问 Current advisor", "分组 Group",
+               "排除原因 Exclusion", "结果 Outcome", "之前 Before", "换手异常 Turnover flag"])
     codes = []
     for m in members:
         codes.append(m.client.client_id)
-        ms.append([safe_cell(v) for v in (m.client.client_id, m.advisor.name if m.advisor else "", m.group,
-                                          m.exclusion_reason, m.outcome, m.before, "Y" if m.turnover_flag else "")])
+        now = m.client.advisor
+        ms.append([safe_cell(v) for v in (m.client.client_id, m.advisor.name if m.advisor else "",
+                                          now.name if now else "", m.group, m.exclusion_reason, m.outcome, m.before,
+                                          "Y" if m.turnover_flag else "")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), codes

@@ -72,9 +72,12 @@ def segment_snapshots(*, user: User, rules: list[dict], branch_id: int | None = 
 
 
 def campaigns_for_user(*, user: User) -> QuerySet[Campaign]:
-    """Directors and managers see their branch's campaigns; compliance and admins all; advisors those they
-    have members in (to read the script and their own results)."""
-    qs = within_reach(Campaign.objects.all(), user=user, advisor="members__advisor_id")
+    """Directors and managers see their branch's campaigns; compliance and admins all; advisors those with a
+    member who is their client now (to read the script and their clients' results) or whom they served at launch
+    (to read their incentive; the client's rows stay with the current advisor, see members_for_user)."""
+    campaigns = Campaign.objects.all()
+    qs = (within_reach(campaigns, user=user, advisor="members__client__advisor_id")
+          | within_reach(campaigns, user=user, advisor="members__advisor_id"))
     return qs.distinct() if user.is_authenticated and user.role == Role.ADVISOR else qs   # one row per campaign
 
 
@@ -88,11 +91,11 @@ def campaign_get_for_user(*, user: User, campaign_id: int) -> Campaign:
 
 
 def members_for_user(*, user: User, campaign: Campaign) -> QuerySet[CampaignMember]:
-    """An advisor sees only their own members of a campaign."""
-    qs = campaign.members.select_related("client", "advisor")
-    if user.role == Role.ADVISOR:
-        qs = qs.filter(advisor_id=user.advisor_id)
-    return qs
+    """The members whose client the user may reach now, by the one access rule: after a reassignment the former
+    advisor no longer sees the client in the campaign's lists, report and export, and the new one does
+    (`member.advisor` stays the advisor recorded at launch: the randomisation's stratum and the incentive's)."""
+    qs = campaign.members.select_related("client", "client__advisor", "advisor")
+    return within_reach(qs, user=user, branch="client__branch_id", advisor="client__advisor_id")
 
 
 def consent_state(*, client_ids: list[int], channel: str) -> dict[int, bool]:
@@ -111,7 +114,8 @@ def consent_ledger_for_client(*, user: User, client_id: str) -> QuerySet[Consent
 
 
 def campaign_report(*, user: User, campaign: Campaign):
-    """The report over the members the user may see (an advisor: their own), as campaigns.report.Report."""
+    """The report over the members the user may see (an advisor: their clients now), as campaigns.report.Report;
+    by advisor means the advisor recorded at launch, the stratum the holdout was split in."""
     from panhuo.campaigns.models import BINARY_MEASURES, MemberGroup, SendAttempt, SendStatus
     from panhuo.campaigns.report import ReportRow, build_report
     from panhuo.workbench.models import Contact, FunnelEvent
