@@ -185,6 +185,18 @@ class ConsentRecord(models.Model):
         return f"{self.client_id} {self.channel} {'yes' if self.granted else 'no'}"
 
 
+class UnsubscribeKey(models.Model):
+    """A random, meaningless key per client that unsubscribe links carry instead of the client's code: the
+    payload of a signed token is base64, readable by anyone holding the link (services/consent.py)."""
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="unsubscribe_key")
+    key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id} unsubscribe key"
+
+
 class SendStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")

@@ -34,7 +34,14 @@ from panhuo.campaigns.selectors import (
     members_for_user,
     segment_preview,
 )
-from panhuo.campaigns.services.consent import consent_record, consent_sms_reply, consent_unsubscribe
+from panhuo.campaigns.services.consent import (
+    consent_record,
+    consent_sms_reply,
+    consent_unsubscribe,
+    unsubscribe_days,
+    unsubscribe_expired_audit,
+    unsubscribe_read,
+)
 from panhuo.campaigns.services.launch import (
     DESIGN_ROLES,
     REASON_LABELS,
@@ -196,14 +203,21 @@ def consent_ledger(request, client_id: str):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    """The link in every email: GET asks (mail scanners follow links), POST records the refusal."""
-    if request.method == "POST":
-        try:
-            consent_unsubscribe(token=token)
-        except ValidationError:
-            return render(request, "campaigns/unsubscribe.html", {"state": "invalid"}, status=400)
-        return render(request, "campaigns/unsubscribe.html", {"state": "done"})
-    return render(request, "campaigns/unsubscribe.html", {"state": "ask", "token": token})
+    """The link in every email: GET asks (mail scanners follow links), POST records the refusal. A link past its
+    validity gets a page that says so and how else to opt out (410); a forged or mangled one a plain refusal."""
+    try:
+        if request.method == "POST":
+            consent_unsubscribe(token=token, request=request)
+        else:
+            unsubscribe_read(token=token)
+    except ValidationError as e:
+        if e.code == "expired":
+            unsubscribe_expired_audit(token=token, request=request)
+            return render(request, "campaigns/unsubscribe.html", {"state": "expired", "days": unsubscribe_days()},
+                          status=410)
+        return render(request, "campaigns/unsubscribe.html", {"state": "invalid"}, status=400)
+    state = "done" if request.method == "POST" else "ask"
+    return render(request, "campaigns/unsubscribe.html", {"state": state, "token": token})
 
 
 @csrf_exempt
