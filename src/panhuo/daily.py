@@ -6,7 +6,8 @@
 4. the market: regime, pools, model report, switch drafts (marketweb.services.market_daily)
 5. campaigns: the outcome of every member of every launched campaign (campaigns.services.outcomes)
 
-Steps 2–5 write the operational store, so Django must be set up before calling `daily_run`.
+Steps 2–5 write the operational store, so Django must be set up before calling `daily_run`; `panhuo run-daily`
+first finishes any import a crash left half-done (`imports_settle`) and refuses to start while an import runs.
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ class DailyOutcome:
     @property
     def table(self) -> pa.Table:
         return self.result.table
+
+
+def imports_settle() -> int:
+    """Before the day's run: finish the imports a crash cut off after the analytical store committed (their client
+    master and record), under the import lock, so the day's scores and tasks never run on a client master that
+    lags the warehouse. Returns how many were finished. Raises ImportLocked while an import runs and StoreBusy
+    while another job holds the store: the run must not start then."""
+    from panhuo.imports.services import imports_recover
+
+    return imports_recover(owner="run-daily")
 
 
 def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: bool = True) -> DailyOutcome:

@@ -88,9 +88,9 @@ def send_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
     """Send one step by SMS / email (senders from PANHUO_SMS_* / PANHUO_SMTP_*); safe to re-run after a crash."""
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
     from panhuo.campaigns.services.send import campaign_send_step, senders_from_env
 
     senders = senders_from_env()
@@ -114,9 +114,9 @@ def run_due_cmd(
     contact hours wait for the next run."""
     from datetime import datetime
 
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
     from django.utils import timezone
 
     from panhuo.campaigns.services.schedule import campaigns_run_due
@@ -148,9 +148,9 @@ def outcomes_cmd(
     """Recompute the outcome of every member of every launched campaign from the analytical store."""
     from datetime import date
 
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
     from django.utils import timezone
 
     from panhuo.campaigns.models import Campaign, CampaignStatus

@@ -60,21 +60,31 @@ def run_daily_cmd(
     """Compute features, segments, dormancy, P(alive) and churn risk for every client as of a date."""
     from panhuo.analytics.pipeline import latest_data_date, summarise
     from panhuo.daily import daily_run
+    from panhuo.ingest.lock import ImportLocked, StoreBusy, store_guard
     from panhuo.warehouse import open_warehouse
 
     if engine not in ("duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark", as_json=as_json)
+    recovered = 0
     if not no_store:
-        from panhuo.django_setup import setup
+        from panhuo.daily import imports_settle
+        from panhuo.django_setup import require_migrated
 
-        setup()
+        require_migrated(as_json=as_json)
+        try:
+            recovered = imports_settle()
+        except (ImportLocked, StoreBusy) as exc:
+            fail(f"{exc} · 每日运行未开始 / the daily run did not start", as_json=as_json, code=3)
     t0 = time.perf_counter()
-    with open_warehouse(read_only=True) as wh:   # the run only reads the analytical store
-        day = date.fromisoformat(as_of) if as_of else latest_data_date(wh)
-        if day is None:
-            fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
-        with progress(quiet=as_json) as bar:
-            outcome = daily_run(wh=wh, as_of=day, engine=engine, progress=bar, store=not no_store)
+    try:
+        with store_guard(), open_warehouse(read_only=True) as wh:   # the run only reads the analytical store
+            day = date.fromisoformat(as_of) if as_of else latest_data_date(wh)
+            if day is None:
+                fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
+            with progress(quiet=as_json) as bar:
+                outcome = daily_run(wh=wh, as_of=day, engine=engine, progress=bar, store=not no_store)
+    except StoreBusy as exc:       # an import or another job holds the analytical store
+        fail(f"{exc} · 每日运行未开始 / the daily run did not start", as_json=as_json, code=3)
     result, table = outcome.result, outcome.table
     stats = summarise(table)
     stats["bgnbd"] = result.bgnbd.as_dict() if result.bgnbd else None
@@ -82,6 +92,7 @@ def run_daily_cmd(
     stats["workbench"] = outcome.workbench
     stats["market"] = outcome.market or {"skipped": outcome.market_skipped}
     stats["campaigns_measured"] = outcome.campaigns
+    stats["imports_recovered"] = recovered      # batches a crash had left without their client master
     written = outcome.snapshots_written
     if export:
         import pyarrow.parquet as pq

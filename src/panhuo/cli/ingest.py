@@ -22,11 +22,11 @@ def import_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable result on stdout."),
 ) -> None:
     """Import back-office exports (CSV/XLSX, UTF-8 or GB18030) all-or-nothing into both stores."""
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
     from panhuo.imports.journal import journal_path
-    from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, import_batch
+    from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, StoreBusy, import_batch
 
     with progress(quiet=as_json) as bar:
         tick = stage_reporter(bar, STAGES)
@@ -34,7 +34,7 @@ def import_command(
             batch = import_batch(paths=paths, profile=profile, quarantine=quarantine, progress=tick)
         except ProfileError as exc:
             fail(str(exc), as_json=as_json)
-        except ImportLocked as exc:
+        except (ImportLocked, StoreBusy) as exc:      # another import, or the daily run: try again later
             fail(str(exc), as_json=as_json, code=3)
         except ImportRejected as exc:
             if as_json:

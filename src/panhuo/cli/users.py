@@ -24,9 +24,9 @@ PASSWORD_STDIN = typer.Option(False, "--password-stdin",
 
 
 def _setup():
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated()      # sets Django up; stops with "run panhuo migrate first" on a new or old store
 
 
 def _os_user() -> str:

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panhuo.imports import selectors
-from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, import_batch
+from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, StoreBusy, import_batch
 from panhuo.ingest.profile import available_profiles
 
 MAX_FILES = 20
@@ -96,5 +96,11 @@ def upload(request):
         except (ImportLocked, ProfileError) as exc:
             context["error"] = str(exc)
             return render(request, "imports/upload.html", context, status=409)
+        except StoreBusy:
+            # The daily run (or another job) holds the analytical store: nothing was written; a moment later works.
+            context["error"] = _("An analysis job is running; try again shortly.")
+            response = render(request, "imports/upload.html", context, status=503)
+            response["Retry-After"] = "120"
+            return response
     messages.success(request, batch.message)
     return redirect("imports:batch", key=batch.key)

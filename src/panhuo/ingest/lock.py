@@ -13,9 +13,40 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 
 class ImportLocked(Exception):
     pass
+
+
+# DuckDB lets one process write a database file (or several read it): while the daily run or another job holds
+# the analytical store, opening it fails with an IOException "Could not set lock on file". That is a busy
+# store, not a fault: the import and the daily run say so in these words (the page answers 503).
+STORE_BUSY = "分析任务正在运行，请稍后再试 / an analysis job is running; try again shortly"
+
+
+class StoreBusy(Exception):
+    """Another process holds the analytical store; nothing was written. Try again when it has finished."""
+
+    def __init__(self, message: str = STORE_BUSY):
+        super().__init__(message)
+
+
+def store_busy(exc: BaseException) -> bool:
+    """Whether `exc` is DuckDB refusing a database file another process holds."""
+    return isinstance(exc, StoreBusy) or (isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc))
+
+
+@contextmanager
+def store_guard():
+    """Raise StoreBusy (from the original error) where DuckDB refuses a store another process holds."""
+    try:
+        yield
+    except duckdb.IOException as exc:
+        if store_busy(exc):
+            raise StoreBusy() from exc
+        raise
 
 
 @contextmanager
