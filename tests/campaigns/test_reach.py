@@ -15,6 +15,8 @@ from panhuo.campaigns.models import CampaignMember
 from panhuo.campaigns.selectors import campaign_report, campaigns_for_user, members_for_user
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 
+from .conftest import SMS_SCRIPT
+
 SCRIPT = "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。"
 
 
@@ -29,8 +31,9 @@ def launched(cast):
     director = cast.users["director_a"]
     everyone = campaign_create(user=director, name="全员", rules=[], channels=["phone"], script=SCRIPT,
                                control_share=0.3, incentive_per_client=200)
+    # by SMS: a phone campaign would skip the clients already holding the first campaign's task
     alices = campaign_create(user=director, name="艾丽的客户", rules=[{"field": "advisor", "op": "eq", "value": "A01"}],
-                             channels=["phone"], script=SCRIPT, control_share=0.3)
+                             channels=["sms"], script=SMS_SCRIPT, control_share=0.3)
     for c in (everyone, alices):
         campaign_launch(user=director, campaign_id=c.pk)
     # CA001 is flagged, so client codes show on the page's list of turnover flags
