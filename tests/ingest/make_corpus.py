@@ -181,8 +181,13 @@ case("duplicate_trade_id", "reject", ("duplicate_key",), row=3)(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [T1, trade(T2, trade_id="T1001")]).encode()))
 case("identical_duplicate_rows", "accept", loaded=2, duplicates=1)(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [T1, T2, T1]).encode()))
-case("trade_id_loaded_other_day", "reject", ("key_exists",), row=2)(
+# T0002 is C0002's trade of 2024-01-31: the same id for another client is not a correction (ids not unique).
+case("trade_id_loaded_other_day", "reject", ("key_other_client",), row=2)(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(trade_id="T0002")]).encode()))
+# T0003 is C0001's trade of 2024-01-31: the same id for the same client corrects it (day, quantity, amount).
+case("trade_id_corrected", "accept", loaded=1, symbols=["000001.SZ"])(
+    lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(trade_id="T0003", symbol="000001.SZ", quantity="300",
+                                                         price="9.50", amount="2850.00")]).encode()))
 case("sell_more_than_held", "reject", ("oversell",), row=2)(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(T2, quantity="5000", amount="47500.00")]).encode()))
 case("bad_side", "reject", ("bad_value",), row=2, column="买卖方向")(

@@ -1,5 +1,6 @@
-"""Batch behaviour without Django: the simulator format, idempotence by hash, replacing a business date,
-quarantine accounting, reconciliation and the incremental aggregates."""
+"""Batch behaviour without Django: the simulator format, idempotence by hash, replacing a branch's business
+date (the simulator's files are full days), quarantine accounting, reconciliation and the incremental
+aggregates. Partial files, corrections by key and restore: test_partial_files.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from exports import TRADES_H, simulator_export, write_csv
 
 from panhuo.ingest import store as store_mod
 from panhuo.ingest.batch import BatchRejected, run_batch
+from panhuo.warehouse.schema import TABLES
 
 
 def rows(path, sql):
@@ -63,20 +65,31 @@ def test_same_bytes_again_even_renamed_change_nothing_and_say_so(store, tmp_path
     assert rows(store, "SELECT count(*) FROM trades") == [(3,)]
 
 
+TRADE_COLS = TABLES["trades"].column_names
+
+
 def corrected_trades(folder):
     return write_csv(folder / "成交明细.csv", TRADES_H, [
         ["T0001", "C0001", "20240131", "600000", "1", "2", "400", "7.10", "2840.00", "5.00", "1.42", "0.03", "网上"],
         ["T0004", "C0002", "20240131", "000001", "2", "1", "100", "9.60", "960.00", "5.00", "0.00", "0.01", "网上"]])
 
 
-def test_corrected_file_replaces_that_day_logs_the_difference_and_keeps_aggregates_exact(store, tmp_path):
+def test_corrected_full_day_file_replaces_that_branch_day_logs_it_and_keeps_aggregates_exact(store, tmp_path):
+    before = rows(store, "SELECT * FROM trades ORDER BY trade_id")
     result = run_batch(store_path=store, paths=[corrected_trades(tmp_path)], profile="simulator", batch_key="fix")
     assert result.status == "loaded"
     log = [c for c in result.changes if c["table"] == "trades"]
-    assert log == [{"table": "trades", "date": "2024-01-31", "rows_before": 3, "rows_after": 2,
-                    "amount_before": "21470.00", "amount_after": "3800.00"}]
+    assert log == [{"table": "trades", "mode": "replace_dates", "rows_added": 1, "rows_corrected": 1,
+                    "rows_unchanged": 0, "rows_removed": 2},
+                   {"table": "trades", "branch": "B001", "date": "2024-01-31", "rows_corrected": 1, "rows_removed": 2}]
+    assert "1 added, 1 corrected, 0 unchanged, 2 removed" in result.message
     assert rows(store, "SELECT trade_id FROM trades ORDER BY 1") == [("T0001",), ("T0004",)]
     assert_aggregates_exact(store)
+    # what was overwritten or removed is kept in the batch's recoverable record, as it was
+    assert rows(store, f"SELECT {', '.join(TRADE_COLS)} FROM removed_trades WHERE batch_key = 'fix' "
+                       "ORDER BY trade_id") == before
+    assert rows(store, "SELECT trade_id, reason FROM removed_trades ORDER BY 1") == [
+        ("T0001", "corrected"), ("T0002", "removed"), ("T0003", "removed")]
 
 
 def test_new_day_extends_aggregates_incrementally(store, tmp_path):
@@ -123,8 +136,8 @@ def test_file_level_problem_rejects_even_with_quarantine(store, tmp_path):
 def test_reconciliation_mismatch_fails_the_batch_and_rolls_back(store, tmp_path, monkeypatch):
     real = store_mod._loaded_totals
 
-    def off_by_a_cent(con, staged, table):
-        out = real(con, staged, table)
+    def off_by_a_cent(con, staged, table, **kw):
+        out = real(con, staged, table, **kw)
         if "amount" in out:
             out["amount"] += store_mod.CENT
         return out
@@ -173,15 +186,15 @@ def test_values_longer_than_the_client_master_holds_are_refused_before_any_write
 
 def test_fact_keys_stay_unique_by_validation_without_a_key_index(store, tmp_path):
     """trades and the aggregates carry no PRIMARY KEY index (it made big loads several times slower), so the
-    import itself must refuse a trade id seen on another day or twice in one file, and a day loaded twice
-    must replace, not duplicate, its rows."""
+    import itself must refuse a trade id twice in one file or taken from another client, and a day loaded
+    twice must correct, not duplicate, its rows."""
     assert rows(store, "SELECT count(*) FROM duckdb_constraints() WHERE table_name IN ('trades', 'client_days', "
                        "'client_symbols') AND constraint_type = 'PRIMARY KEY'") == [(0,)]
     before = rows(store, "SELECT * FROM trades ORDER BY ALL")
-    t = ["T0001", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
-    write_csv(tmp_path / "a" / "成交明细.csv", TRADES_H, [t])                            # T0001 is a 2024-01-31 trade
+    t = ["T0001", "C0002", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
+    write_csv(tmp_path / "a" / "成交明细.csv", TRADES_H, [t])                  # T0001 is C0001's 2024-01-31 trade
     write_csv(tmp_path / "b" / "成交明细.csv", TRADES_H, [["T0030", *t[1:]], ["T0030", *t[1:6], "200", *t[7:]]])
-    for folder, code in (("a", "key_exists"), ("b", "duplicate_key")):
+    for folder, code in (("a", "key_other_client"), ("b", "duplicate_key")):
         with pytest.raises(BatchRejected) as info:
             run_batch(store_path=store, paths=[tmp_path / folder], profile="simulator", batch_key=folder)
         assert [p.code for p in info.value.result.problems] == [code]
@@ -201,23 +214,27 @@ def test_problems_found_across_rows_name_the_source_text_read_back_for_those_row
     write_csv(tmp_path / "x" / "成交明细.csv", TRADES_H, [
         t, [" T0040 ", *t[1:6], "200", *t[7:]],               # same key, other content: row 3
         ["T0041", " c0999 ", *t[2:]],                        # unknown client, lower case kept as written
-        ["T0001", *t[1:]],                                   # stored on 2024-01-31
+        ["T0001", "C0002", *t[2:]],                          # C0001's trade of 2024-01-31
         ["T0042", "C0001", "20240201", "600000", "1", "1", "1,0x", *t[7:]]])
     with pytest.raises(BatchRejected) as info:
         run_batch(store_path=store, paths=[tmp_path / "x"], profile="simulator", batch_key="x")
     got = sorted((p.row, p.code, p.value) for p in info.value.result.problems)
-    assert got == [(3, "duplicate_key", "T0040"), (4, "unknown_client", "c0999"), (5, "key_exists", "T0001"),
+    assert got == [(3, "duplicate_key", "T0040"), (4, "unknown_client", "c0999"), (5, "key_other_client", "T0001"),
                    (6, "bad_integer", "1,0x")]
+    key = next(p for p in info.value.result.problems if p.code == "key_other_client")
+    assert key.detail == "2024-01-31" and "another client" in key.en
 
 
-def test_quarantine_never_lets_an_id_in_twice_when_a_replaced_day_goes_to_quarantine(store, tmp_path):
-    """A trade id stored on 2024-01-31 may be reused in a batch only if that day is replaced. Here every row of
-    the 31st goes to quarantine (unknown client), so the day is kept and the reused id must go there too."""
-    t = ["T0001", "C0001", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
+def test_quarantine_never_lets_an_id_in_twice_nor_hands_it_to_another_client(store, tmp_path):
+    """T0001 is C0001's trade of 2024-01-31. With another client it goes to quarantine; the 31st, whose only
+    row also goes there (unknown client), is not replaced; T0001 stays once, C0001's, as it was."""
+    before = rows(store, "SELECT * FROM trades WHERE trade_id = 'T0001'")
+    t = ["T0001", "C0002", "20240201", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "网上"]
     write_csv(tmp_path / "q" / "成交明细.csv", TRADES_H, [
         t, ["T0099", "C0999", "20240131", *t[3:]]])
     result = run_batch(store_path=store, paths=[tmp_path / "q"], profile="simulator", batch_key="q", quarantine=True)
-    assert rows(store, "SELECT count(*) FROM trades WHERE trade_id = 'T0001'") == [(1,)]
+    assert rows(store, "SELECT * FROM trades WHERE trade_id = 'T0001'") == before
+    assert rows(store, "SELECT count(*) FROM trades") == [(3,)]
     assert result.files[0].rows_quarantined == 2
 
 

@@ -95,8 +95,17 @@ def test_corpus_rejects(case, store, tmp_path, transactional_db, monkeypatch):
 @pytest.mark.parametrize("case", ACCEPTS, ids=[c["name"] for c in ACCEPTS])
 def test_corpus_accepts(case, store, tmp_path):
     folder = case_folder(case, tmp_path)
+    with duckdb.connect(str(store), read_only=True) as con:
+        earlier = set(con.execute("SELECT * FROM trades").fetchall())
     result = run_batch(store_path=store, paths=[folder], profile=case.get("profile", "generic"), batch_key="t")
     assert result.status == "loaded", result.message
+    with duckdb.connect(str(store), read_only=True) as con:
+        # every earlier trade is kept: unchanged, or corrected under its own id with the old row on record
+        now = set(con.execute("SELECT * FROM trades").fetchall())
+        corrected = set(con.execute("SELECT * EXCLUDE (batch_key, removed_at, reason, restored_at) "
+                                    "FROM removed_trades WHERE reason = 'corrected'").fetchall())
+        assert earlier - now == corrected
+        assert {r[0] for r in earlier} <= {r[0] for r in now}
     assert result.total("rows_loaded") == case["loaded"]
     assert result.total("rows_read") == (result.total("rows_loaded") + result.total("rows_quarantined")
                                          + result.total("rows_duplicate"))

@@ -32,13 +32,20 @@ from panhuo.clients.ownership import merge_backoffice_row
 from panhuo.config import panhuo_home, warehouse_path
 from panhuo.imports.journal import journal_append, journal_batch
 from panhuo.imports.models import BatchStatus, ImportBatch
-from panhuo.ingest.batch import BatchRejected, BatchResult, client_master_rows, run_batch, unsynced_batches
-from panhuo.ingest.lock import STORE_BUSY, ImportLocked, StoreBusy, import_lock, store_busy, store_guard
+from panhuo.ingest.batch import (
+    BatchRejected,
+    BatchResult,
+    client_master_rows,
+    restore_batch,
+    run_batch,
+    unsynced_batches,
+)
+from panhuo.ingest.lock import ImportLocked, import_lock
 from panhuo.ingest.problems import Problem
 from panhuo.ingest.profile import ProfileError, load_profile
-from panhuo.ingest.store import kill_point
+from panhuo.ingest.store import RestoreError, kill_point
 
-__all__ = ["ImportLocked", "ImportRejected", "ProfileError", "StoreBusy", "import_batch", "imports_recover"]
+__all__ = ["ImportLocked", "ImportRejected", "ProfileError", "RestoreError", "import_batch", "import_restore"]
 
 CLIENT_FIELDS = ("name", "id_number", "phone", "gender", "birth_date", "region", "open_date", "client_type",
                  "risk_level", "risk_assessed_on", "do_not_contact", "status")
@@ -262,33 +269,27 @@ def _recover(store: Path) -> None:
                 ImportBatch.objects.filter(pk=batch.pk).update(started_at=started.started_at)
 
 
-def imports_recover(*, owner: str) -> int:
-    """Finish, under the import lock, the batches a crash cut off after the analytical store committed (their
-    client master and record), as the next import would; the daily run calls it before it starts. Returns how
-    many were finished. Raises ImportLocked while an import runs, StoreBusy while another job holds the store."""
-    store = warehouse_path()
-    with import_lock(panhuo_home(), owner=owner), store_guard():
-        synced = set(ImportBatch.objects.filter(status=BatchStatus.LOADED).values_list("key", flat=True))
-        pending = len(unsynced_batches(store, synced))
-        if pending:
-            _recover(store)
-    return pending
-
-
 def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool = False,
-                 progress: Callable[[str, int, int], None] | None = None) -> ImportBatch:
+                 progress: Callable[[str, int, int], None] | None = None, replace_dates: bool = False,
+                 dry_run: bool = False) -> ImportBatch:
     """Import files (or folders of files) as one all-or-nothing batch; returns its ImportBatch.
 
     A loaded batch is saved in the operational store with the client master it changes; a batch that writes
     no data (rejected, already loaded, failed) is recorded in the journal only, so both stores keep their
     bytes (see panhuo.imports.journal). Raises ImportRejected (nothing written, problems attached),
-    ImportLocked (another import is running), StoreBusy (another job holds the analytical store) or
-    ProfileError (unknown or broken profile).
+    ImportLocked (another import is running) or ProfileError (unknown or broken profile).
+
+    Fact files add and correct rows by key; `replace_dates` replaces whole days of the files' own branches
+    (ingest.store.plan_facts). `dry_run` validates and plans only: the returned batch (status "validated",
+    never saved nor journalled) lists in `changes` the rows it would add, correct and remove per branch and day.
     """
     prof = load_profile(profile)
     username = getattr(user, "username", "") or "system"
     store = warehouse_path()
-    with import_lock(panhuo_home(), owner=username), store_guard():    # store held elsewhere: StoreBusy
+    if dry_run:
+        return _dry_run(paths=paths, prof=prof, user=user, username=username, quarantine=quarantine,
+                        progress=progress, replace_dates=replace_dates)
+    with import_lock(panhuo_home(), owner=username):
         _recover(store)
         started = timezone.now()
         batch = ImportBatch(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine, started_at=started,
@@ -297,15 +298,14 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
         try:
             result = run_batch(store_path=store, paths=[Path(p) for p in paths], profile=prof, batch_key=batch.key,
                                quarantine=quarantine, quarantine_dir=panhuo_home() / "quarantine",
-                               progress=progress)
+                               progress=progress, replace_dates=replace_dates)
         except BatchRejected as exc:
             _fill(batch, exc.result)
             batch.status = BatchStatus.REJECTED
             journal_append(batch)
             raise ImportRejected(batch, exc.result.problems, exc.result.message) from None
         except Exception as exc:
-            batch.status, batch.finished_at = BatchStatus.FAILED, timezone.now()
-            batch.message = (STORE_BUSY if store_busy(exc) else str(exc))[:2000]
+            batch.status, batch.message, batch.finished_at = BatchStatus.FAILED, str(exc)[:2000], timezone.now()
             journal_append(batch)
             raise
         _fill(batch, result)
@@ -332,3 +332,45 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
                          outcome=batch.status, detail={"rows_loaded": batch.rows_loaded})
             kill_point("master")
     return batch
+
+
+def _dry_run(*, paths, prof, user, username: str, quarantine: bool, progress, replace_dates: bool) -> ImportBatch:
+    """Validate and plan under the import lock (the plan is against the store as it is), writing nothing:
+    no journal line, no record, no crash recovery (that writes)."""
+    with import_lock(panhuo_home(), owner=username):
+        batch = ImportBatch(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine, started_at=timezone.now(),
+                            user=user if getattr(user, "pk", None) else None, username=username)
+        try:
+            result = run_batch(store_path=warehouse_path(), paths=[Path(p) for p in paths], profile=prof,
+                               batch_key=batch.key, quarantine=quarantine, quarantine_dir=panhuo_home() / "quarantine",
+                               progress=progress, replace_dates=replace_dates, dry_run=True)
+        except BatchRejected as exc:
+            _fill(batch, exc.result)
+            batch.status = BatchStatus.REJECTED
+            raise ImportRejected(batch, exc.result.problems, exc.result.message) from None
+    _fill(batch, result)
+    batch.status = result.status           # "validated", or "unchanged" when every file was loaded before
+    return batch
+
+
+def import_restore(*, batch_key: str, user=None) -> list[dict]:
+    """Put back the rows batch `batch_key` removed or overwrote, from its recoverable record, in one
+    transaction with the import lock held; the aggregates follow for the days touched (ingest.store.restore).
+    Audited, and noted on the batch's record. Returns the rows put back per table, branch and day. Raises
+    RestoreError (nothing changed: no record, restored already, or rows changed again by a later batch) or
+    ImportLocked."""
+    username = getattr(user, "username", "") or "system"
+    with import_lock(panhuo_home(), owner=username):
+        restored = restore_batch(store_path=warehouse_path(), batch_key=batch_key)
+        rows = sum(r["rows_restored"] for r in restored)
+        with transaction.atomic():
+            batch = ImportBatch.objects.filter(key=batch_key).first()
+            if batch is not None:
+                batch.changes = [*batch.changes, {"table": "restore", "by": username, "rows_restored": rows,
+                                                  "at": timezone.now().isoformat(timespec="seconds")}]
+                batch.save(update_fields=["changes"])
+            audit_record(user=user, action="import.restore",
+                         object_type="import_batch", object_ids=[batch_key], outcome="restored",
+                         detail={"rows_restored": rows, "by": username,
+                                 "tables": sorted({r["table"] for r in restored})})
+    return restored

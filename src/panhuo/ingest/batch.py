@@ -140,12 +140,26 @@ def _write_problem_file(path: Path, problems) -> str:
     return str(path)
 
 
+def _fact_summary(plan: store.Plan) -> str:
+    """What the batch does to stored facts, in words: every removal is stated, never silent."""
+    tables = [e for e in plan.entries if "mode" in e]
+    if not tables:
+        return ""
+    n = {k: sum(e[k] for e in tables) for k in ("rows_added", "rows_corrected", "rows_unchanged", "rows_removed")}
+    return (f"（新增 {n['rows_added']}、更正 {n['rows_corrected']}、未变 {n['rows_unchanged']}、删除 {n['rows_removed']}）"
+            f" / ({n['rows_added']} added, {n['rows_corrected']} corrected, {n['rows_unchanged']} unchanged, "
+            f"{n['rows_removed']} removed)")
+
+
 def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, batch_key: str,
               quarantine: bool = False, quarantine_dir: Path | None = None, progress: Progress | None = None,
-              today: dt.date | None = None, dry_run: bool = False) -> BatchResult:
+              today: dt.date | None = None, dry_run: bool = False, replace_dates: bool = False) -> BatchResult:
     """Import `paths` into the store at `store_path`. Raises BatchRejected (with the problems) when refused.
 
-    `dry_run` validates and reconciles the source side only and writes nothing (status "validated").
+    Fact files add and correct rows by key; `replace_dates` (or a profile's `full_day` file) replaces the
+    whole days of the files' own branches instead (store.plan_facts). `dry_run` validates, reconciles the
+    source side and plans (result.changes: rows to add, correct and remove per branch and day) and writes
+    nothing (status "validated").
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     result = BatchResult(key=batch_key, profile=prof.name)
@@ -209,6 +223,8 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         by_table: dict[str, list[int]] = {}
         for i, spec in specs.items():
             by_table.setdefault(spec.table, []).append(i)
+        replace = {t: {i for i in ids if replace_dates or specs[i].full_day}
+                   for t, ids in by_table.items() if t in store.DATE_COLUMN}
         for n, table in enumerate(store.LOAD_ORDER):
             if table not in by_table:
                 continue
@@ -227,11 +243,12 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
             for i in by_table[table]:
                 result.files[i].rows_duplicate = dup_by_src.get(i, 0)
             staged[table] = s
+            if replace.get(table):      # the branch-days a full-day file replaces, for the holdings check
+                store.branch_map(con, staged)
+                store.replace_scope(con, s, table, replace[table])
             validate.check_references(con, s, table, staged)
-            if quarantine:     # set aside until no date is left half-replaced (each pass can only remove rows)
+            if quarantine:
                 con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
-                while validate.check_keys_exist(con, s, table):
-                    con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
         tick("validate", len(store.LOAD_ORDER), len(store.LOAD_ORDER))
         for i, raw in raws.items():
             norm.fill_values(con, i, raw, specs[i], mappings[i])
@@ -271,9 +288,12 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         absent = {t: set.intersection(*(set(mappings[i].absent) for i in by_table[t])) for t in staged}
         ledger = [{"sha256": f.sha256, "name": f.name, "table": f.table, "rows_loaded": f.rows_loaded}
                   for f in result.files if f.status == "loaded"]
+        plan = store.plan_facts(con, staged, replace, added_by_day=dry_run)
         if dry_run:
             result.status = "validated"
-            result.message = f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
+            result.changes = plan.entries
+            result.message = (f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
+                              + _fact_summary(plan))
             return result
         for t, key, out in (("clients", "client_id", result.client_ids), ("advisors", "advisor_id", result.advisor_ids)):
             if t in staged:
@@ -285,7 +305,7 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         try:
             result.changes, result.control_totals = store.apply_batch(
                 con, staged=staged, absent=absent, ledger=ledger, batch_key=batch_key, source=source,
-                business_date=result.business_date)
+                plan=plan, business_date=result.business_date)
         except store.ReconciliationError as exc:
             result.status = "rejected"
             result.problems += [Problem("*", None, None, None, "reconciliation", m) for m in exc.mismatches]
@@ -297,8 +317,23 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         result.status = "loaded"
         skipped = sum(1 for f in result.files if f.status == "already_loaded")
         result.message = (f"已导入 {result.total('rows_loaded')} 行 / loaded {result.total('rows_loaded')} rows"
+                          + _fact_summary(plan)
                           + (f"; {skipped} 个文件此前已导入，跳过 / {skipped} already loaded, skipped" if skipped else ""))
         return result
+    finally:
+        con.close()
+
+
+def restore_batch(*, store_path: Path, batch_key: str) -> list[dict]:
+    """Put back the rows batch `batch_key` removed or overwrote, all-or-nothing (store.restore). The caller
+    holds the import lock (panhuo.imports.services.import_restore). Raises store.RestoreError when refused."""
+    if not store_path.exists():
+        raise store.RestoreError(f"没有分析库 / no analytical store at {store_path}")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        _attach(con, store_path, write=True)
+        return store.restore(con, batch_key)
     finally:
         con.close()
 

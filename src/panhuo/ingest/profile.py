@@ -23,6 +23,8 @@ DEFAULT_TIMESTAMP_FORMATS = ("%Y%m%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %
 DEFAULT_MARKETS = {"SH": "SH", "SZ": "SZ", "BJ": "BJ", "1": "SH", "2": "SZ", "3": "BJ",
                    "上海": "SH", "深圳": "SZ", "北京": "BJ", "沪": "SH", "深": "SZ", "京": "BJ",
                    "上交所": "SH", "深交所": "SZ", "北交所": "BJ"}
+# Tables of dated facts, the only ones a file can replace by branch and day (`full_day`).
+FACT_TABLES = ("trades", "transfers", "daily_assets", "positions")
 DEFAULT_BOOLEANS = {"true": ("是", "Y", "1", "TRUE", "T", "YES"), "false": ("否", "N", "0", "FALSE", "F", "NO")}
 
 # Canonical values each coded column accepts after mapping (DESIGN.md, canonical data).
@@ -59,6 +61,10 @@ class FileSpec:
     columns: dict[str, tuple[str, ...] | SymbolSource]
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     sheet: str | None = None
+    # A full-day extract: each file holds every row of its branches for its days, so a stored row of those
+    # branches and days that the file lacks is removed (kept in the batch's recoverable record). Off, a fact
+    # file only adds and corrects rows by key.
+    full_day: bool = False
 
     @property
     def schema(self) -> Table:
@@ -162,7 +168,10 @@ def parse_profile(data: dict, *, source: str = "<profile>") -> Profile:
             raise ProfileError(f"{where}: required columns of {table} not mapped: {missing}")
         values = {c: m for c, m in shared_values.items() if c in columns}
         values.update(_values(raw.get("values", {}), where))
-        files.append(FileSpec(table, tuple(patterns), columns, values, raw.get("sheet")))
+        full_day = raw.get("full_day", False)
+        if not isinstance(full_day, bool) or (full_day and table not in FACT_TABLES):
+            raise ProfileError(f"{where}: `full_day` is true or false, and only for {', '.join(FACT_TABLES)}")
+        files.append(FileSpec(table, tuple(patterns), columns, values, raw.get("sheet"), full_day))
     if not files:
         raise ProfileError(f"{source}: no files defined")
     markets = dict(DEFAULT_MARKETS)

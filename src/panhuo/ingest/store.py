@@ -1,16 +1,21 @@
 """Writing a validated batch into the analytical store in one DuckDB transaction.
 
-Facts with a business date (trades, daily assets, transfers, positions) replace the rows of the dates they
-carry, so a corrected file for a day supersedes the first; master tables (clients, advisors, instruments,
-bars) are upserted by key. The aggregates client_days and client_symbols are updated from the changed dates
-only, the ledger of loaded file hashes is written, and the loaded rows are reconciled against the source to
-the cent before COMMIT.
+Fact files (trades, daily assets, transfers, positions) add and correct rows by their key: a row whose key is
+stored replaces the stored row, a new key is added, and nothing else is removed. Replacing whole days is an
+explicit choice (a profile's `full_day` file, or `panhuo import --replace-dates`), and even then a file
+replaces only its own branches' rows of its days. Every stored row a batch deletes, corrected or removed, is
+first kept in the batch's recoverable record (`removed_<table>`, at least ARCHIVE_DAYS days), from which
+`restore` puts it back. Master tables (clients, advisors, instruments, bars) are upserted by key. The
+aggregates client_days and client_symbols are updated for the changed rows only, the ledger of loaded file
+hashes is written, and the loaded rows are reconciled against the source to the cent before COMMIT.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
@@ -28,6 +33,8 @@ MONEY = {"trades": ("amount", "commission", "stamp_duty", "transfer_fee"),
          "transfers": ("amount",), "positions": ("market_value",), "bars": ("amount",)}
 LOAD_ORDER = ("advisors", "clients", "instruments", "bars", "positions", "trades", "transfers", "daily_assets")
 CENT = Decimal("0.01")
+ARCHIVE_DAYS = 30           # a batch's recoverable record is kept at least this long; a later import purges it
+MAX_DAYS_LISTED = 1000      # per table, in a batch's changes
 
 
 class ReconciliationError(Exception):
@@ -49,8 +56,29 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, db: str) -> None:
             con.execute(table.ddl())
         con.execute(LEDGER_DDL)
         con.execute("ALTER TABLE import_files ADD COLUMN IF NOT EXISTS business_date DATE")   # ledgers before it
+        _ensure_archives(con)
     finally:
         con.execute("USE memory")
+
+
+def archive_name(table: str) -> str:
+    """A fact table's recoverable record: the rows batches removed or overwrote, each with its batch."""
+    return f"removed_{table}"
+
+
+def _ensure_archives(con) -> None:
+    """One record table per fact table: its columns (all nullable, and a column the table gains later is
+    added here too) and the batch key, when, why (`corrected` or `removed`) and when restored."""
+    for table in DATE_COLUMN:
+        cols = ", ".join(f"{c.name} {c.sql_type}" for c in TABLES[table].columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {archive_name(table)} ({cols}, batch_key VARCHAR NOT NULL, "
+                    "removed_at TIMESTAMP NOT NULL, reason VARCHAR NOT NULL, restored_at TIMESTAMP)")
+    have = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = "
+                           "current_database() AND table_name LIKE 'removed_%'").fetchall())
+    for table in DATE_COLUMN:
+        for c in TABLES[table].columns:
+            if (archive_name(table), c.name) not in have:
+                con.execute(f"ALTER TABLE {archive_name(table)} ADD COLUMN {c.name} {c.sql_type}")
 
 
 def source_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
@@ -63,12 +91,18 @@ def source_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     return out
 
 
-def _loaded_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
+def _loaded_totals(con, staged: str, table: str, *, by_key: bool = True) -> dict[str, Decimal | int]:
+    """Control totals of what the store now holds for the batch's rows: for facts, the rows with the batch's
+    keys (other rows of the same days are not the file's); `by_key=False` when the store held no row on the
+    batch's days before, so every row of those days is the file's and the key lookup can be skipped."""
     tbl = TABLES[table]
+    key = ", ".join(tbl.primary_key)
     if table in DATE_COLUMN:
-        where = f"{DATE_COLUMN[table]} IN (SELECT DISTINCT {DATE_COLUMN[table]} FROM {staged})"
+        d = DATE_COLUMN[table]
+        where = f"{d} IN (SELECT DISTINCT {d} FROM {staged})"     # the file's rows are on its days: skip others
+        if by_key:
+            where += f" AND ({key}) IN (SELECT ({key}) FROM {staged})"
     else:
-        key = ", ".join(tbl.primary_key)
         where = f"({key}) IN (SELECT ({key}) FROM {staged})"
     sums = [f"sum({c}::DECIMAL(38,4))" for c in MONEY.get(table, ())]
     row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM wh.{table} WHERE {where}").fetchone()
@@ -78,30 +112,140 @@ def _loaded_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     return out
 
 
-def _replace_dated(con, staged: str, table: str, cols: str) -> list[dict]:
-    """Delete the store's rows for the staged dates, log what they were, insert the staged rows."""
+def _on(table: str, a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in TABLES[table].primary_key)
+
+
+def _cols(table: str, alias: str = "") -> str:
+    return ", ".join(f"{alias}.{c}" if alias else c for c in TABLES[table].column_names)
+
+
+def temp_table_exists(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def stored_matches(con, staged: str, table: str) -> None:
+    """`{staged}_stored`: the stored rows whose key the batch carries (to be corrected, or unchanged). A key that
+    holds the date (daily assets, positions) is looked up on the batch's days only, so other days are skipped."""
     d = DATE_COLUMN[table]
-    money = MONEY.get(table, ())[:1]
-    amount = f", sum({money[0]})::DECIMAL(38,2)" if money else ", NULL"
-    con.execute(f"CREATE TEMP TABLE {staged}_dates AS SELECT DISTINCT {d} AS d FROM {staged}")
-    before = con.execute(f"SELECT {d} AS d, count(*){amount} FROM wh.{table} WHERE {d} IN (SELECT d FROM "
-                         f"{staged}_dates) GROUP BY 1").fetchall()
-    replaced = []
-    if before:
-        after = {r[0]: r[1:] for r in con.execute(
-            f"SELECT {d}, count(*){amount} FROM {staged} WHERE {d} IN ({', '.join('?' * len(before))}) GROUP BY 1",
-            [b[0] for b in before]).fetchall()} if len(before) < 1000 else {}
-        for day, n, amt in sorted(before)[:1000]:
-            new_n, new_amt = after.get(day, (None, None))
-            replaced.append({"table": table, "date": str(day), "rows_before": n, "rows_after": new_n,
-                             "amount_before": str(amt) if amt is not None else None,
-                             "amount_after": str(new_amt) if new_amt is not None else None})
-        if table == "trades":
-            con.execute(f"CREATE TEMP TABLE {staged}_oldpairs AS SELECT DISTINCT client_id, symbol FROM wh.trades "
-                        f"WHERE trade_date IN (SELECT d FROM {staged}_dates)")
-        con.execute(f"DELETE FROM wh.{table} WHERE {d} IN (SELECT d FROM {staged}_dates)")
-    con.execute(f"INSERT INTO wh.{table} ({cols}) SELECT {cols} FROM {staged}")
-    return replaced
+    where = f"WHERE w.{d} IN (SELECT DISTINCT {d} FROM {staged})" if d in TABLES[table].primary_key else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged}_stored AS SELECT {_cols(table, 'w')} FROM wh.{table} w "
+                f"SEMI JOIN {staged} s ON {_on(table, 'w', 's')} {where}")
+
+
+def branch_map(con, staged: dict[str, str]) -> None:
+    """`_branch_of` (client_id, branch_id): each client's branch, the batch's clients file before the store's."""
+    sql = "SELECT client_id, branch_id FROM wh.clients"
+    if "clients" in staged:
+        c = staged["clients"]
+        sql = f"SELECT client_id, branch_id FROM {c} UNION ALL {sql} w ANTI JOIN {c} s USING (client_id)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _branch_of AS {sql}")
+
+
+def replace_scope(con, staged: str, table: str, sources: set[int]) -> bool:
+    """`{staged}_scope` (branch_id, d): the branches and days the batch's full-day files replace — each branch
+    and day a full-day file holds rows for, a row's branch being its client's. Empty when the store holds no
+    row on those days (then nothing can be removed). Needs `_branch_of`. Returns whether it is non-empty."""
+    d = DATE_COLUMN[table]
+    src = f"_src IN ({', '.join(str(i) for i in sorted(sources))})" if sources else "false"
+    stored = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM wh.{table} WHERE {d} IN "
+                         f"(SELECT DISTINCT {d} FROM {staged} WHERE {src}) LIMIT 1)").fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged}_scope AS SELECT DISTINCT b.branch_id, s.{d} AS d "
+                f"FROM {staged} s JOIN _branch_of b USING (client_id) WHERE {src} AND {bool(stored)}")
+    return bool(stored) and bool(con.execute(f"SELECT count(*) FROM {staged}_scope").fetchone()[0])
+
+
+@dataclass
+class Plan:
+    """What a batch will do to the fact tables, before anything is written (and what it did, once loaded).
+
+    `entries` are the batch's `changes` for facts: per table one summary (mode, rows added / corrected /
+    unchanged / removed), then per branch and day the stored rows corrected and removed (and with
+    `added_by_day`, as the dry run asks, the rows added). `tables` holds what apply_batch needs."""
+
+    entries: list[dict] = field(default_factory=list)
+    tables: dict[str, dict] = field(default_factory=dict)
+
+
+def plan_facts(con, staged: dict[str, str], replace: dict[str, set[int]], *, added_by_day: bool = False) -> Plan:
+    """Compare the batch's fact rows with the store by key. For each staged fact table `s` this leaves
+    `{s}_hit` (stored rows with a staged key, `same` when unchanged) and `{s}_old` (stored rows the load
+    deletes: `corrected` ones, and in a replaced branch-day the `removed` ones the file does not hold).
+    `replace[table]` names the sources (file numbers) whose branch-days are replaced whole."""
+    plan = Plan()
+    branch_map(con, staged)
+    for table in LOAD_ORDER:
+        if table not in staged or table not in DATE_COLUMN:
+            continue
+        s, d = staged[table], DATE_COLUMN[table]
+        if not temp_table_exists(con, f"{s}_stored"):
+            stored_matches(con, s, table)
+        same = f"row({_cols(table, 'o')}) IS NOT DISTINCT FROM row({_cols(table, 'n')})"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {s}_hit AS SELECT {_cols(table, 'o')}, {same} AS same "
+                    f"FROM {s}_stored o JOIN {s} n ON {_on(table, 'o', 'n')}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {s}_old AS SELECT {_cols(table)}, 'corrected' AS reason "
+                    f"FROM {s}_hit WHERE NOT same")
+        mode = "replace_dates" if replace.get(table) else "upsert"
+        if mode == "replace_dates" and replace_scope(con, s, table, replace[table]):
+            con.execute(f"""INSERT INTO {s}_old SELECT {_cols(table, 'w')}, 'removed' FROM wh.{table} w
+                JOIN _branch_of b ON b.client_id = w.client_id
+                SEMI JOIN {s}_scope sc ON sc.branch_id = b.branch_id AND sc.d = w.{d}
+                ANTI JOIN {s} n ON {_on(table, 'w', 'n')}
+                WHERE w.{d} IN (SELECT DISTINCT d FROM {s}_scope)""")
+        rows, hits, unchanged = con.execute(
+            f"SELECT (SELECT count(*) FROM {s}), count(*), count(*) FILTER (WHERE same) FROM {s}_hit").fetchone()
+        corrected, removed = con.execute(f"SELECT count(*) FILTER (WHERE reason = 'corrected'), "
+                                         f"count(*) FILTER (WHERE reason = 'removed') FROM {s}_old").fetchone()
+        # No stored row on the batch's days: after the load those days hold exactly the file's rows.
+        fresh = not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM wh.{table} WHERE {d} IN "
+                                f"(SELECT DISTINCT {d} FROM {s}) LIMIT 1)").fetchone()[0]
+        plan.tables[table] = {"old": corrected + removed, "same": unchanged, "fresh_days": fresh}
+        plan.entries.append({"table": table, "mode": mode, "rows_added": rows - hits, "rows_corrected": corrected,
+                             "rows_unchanged": unchanged, "rows_removed": removed})
+        days: dict[tuple, dict] = {}
+        for branch, day, c, r in con.execute(
+                f"SELECT b.branch_id, o.{d}, count(*) FILTER (WHERE reason = 'corrected'), count(*) FILTER "
+                f"(WHERE reason = 'removed') FROM {s}_old o LEFT JOIN _branch_of b USING (client_id) "
+                f"GROUP BY ALL").fetchall():
+            days[(branch or "", day)] = {"rows_corrected": c, "rows_removed": r}
+        if added_by_day:
+            for branch, day, a in con.execute(
+                    f"SELECT b.branch_id, n.{d}, count(*) FROM {s} n ANTI JOIN {s}_hit h ON {_on(table, 'n', 'h')} "
+                    f"LEFT JOIN _branch_of b USING (client_id) GROUP BY ALL").fetchall():
+                days.setdefault((branch or "", day), {"rows_corrected": 0, "rows_removed": 0})["rows_added"] = a
+        for (branch, day), counts in sorted(days.items())[:MAX_DAYS_LISTED]:
+            plan.entries.append({"table": table, "branch": branch, "date": str(day),
+                                 **({"rows_added": 0} if added_by_day else {}), **counts})
+    return plan
+
+
+def _archive(con, table: str, rows: str, batch_key: str, at: dt.datetime) -> None:
+    """Keep the stored rows about to be deleted (`rows`: a relation with the table's columns and a reason)."""
+    con.execute(f"INSERT INTO wh.{archive_name(table)} ({_cols(table)}, batch_key, removed_at, reason) "
+                f"SELECT {_cols(table)}, ?, ?, reason FROM {rows}", [batch_key, at])
+
+
+def _delete(con, table: str, rows: str) -> None:
+    """Delete the stored rows with the keys of `rows`, looking only at their days."""
+    d = DATE_COLUMN[table]
+    con.execute(f"DELETE FROM wh.{table} w USING {rows} o WHERE {_on(table, 'w', 'o')} "
+                f"AND w.{d} IN (SELECT DISTINCT {d} FROM {rows})")
+
+
+def _apply_fact(con, s: str, table: str, info: dict, batch_key: str, at: dt.datetime) -> None:
+    """Corrected and removed rows to the batch's recoverable record, then deleted; new and corrected rows in."""
+    if info["old"]:
+        _archive(con, table, f"{s}_old", batch_key, at)
+        _delete(con, table, f"{s}_old")
+    new = s
+    if info["same"]:     # rows the store already holds as they are stay untouched
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {s}_new AS SELECT * FROM {s} n ANTI JOIN "
+                    f"(SELECT * FROM {s}_hit WHERE same) h ON {_on(table, 'n', 'h')}")
+        new = f"{s}_new"
+    con.execute(f"INSERT INTO wh.{table} ({_cols(table)}) SELECT {_cols(table)} FROM {new}")
+    if table == "trades":
+        update_aggregates(con, new, f"{s}_old" if info["old"] else None)
 
 
 def _upsert(con, staged: str, table: str, absent: set[str]) -> dict:
@@ -121,51 +265,80 @@ def _upsert(con, staged: str, table: str, absent: set[str]) -> dict:
     return {"table": table, "new": changed[0], "changed": changed[1]}
 
 
-def _update_aggregates(con, staged: str) -> None:
-    """client_days for the changed dates; client_symbols merged, or recomputed for pairs that lost trades."""
-    con.execute(f"DELETE FROM wh.client_days WHERE trade_date IN (SELECT d FROM {staged}_dates)")
+def update_aggregates(con, new: str, old: str | None) -> None:
+    """Bring client_days and client_symbols in step after wh.trades gained the rows of `new` and lost those of
+    `old` (both relations of trades). Days and pairs no change touched are left alone; a client's day that
+    already had trades, or lost some, is recomputed from wh.trades; a new one is summed from `new` (the
+    common case, and the whole of a first load)."""
+    lost_days = f" UNION SELECT DISTINCT client_id, trade_date FROM {old}" if old else ""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _agg_days AS
+        SELECT c.client_id, c.trade_date FROM wh.client_days c SEMI JOIN {new} n
+            ON n.client_id = c.client_id AND n.trade_date = c.trade_date
+        WHERE c.trade_date IN (SELECT DISTINCT trade_date FROM {new}){lost_days}""")
     # Same expressions as analytics.aggregates.refresh_aggregates (CASE sums cost less than FILTER here).
-    con.execute(f"""INSERT INTO wh.client_days SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
-        sum(CASE WHEN side = 'B' THEN amount ELSE 0 END), sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)
-        FROM {staged} GROUP BY client_id, trade_date""")
-    has_old = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{staged}_oldpairs'").fetchone()[0]
-    old = f"{staged}_oldpairs"
-    con.execute(f"CREATE TEMP TABLE {staged}_pairs AS SELECT client_id, symbol, min(trade_date) AS f, "
-                f"max(trade_date) AS l FROM {staged} GROUP BY ALL")
-    if has_old:   # pairs that lost trades to a replaced day are recomputed from the trades below
-        con.execute(f"DELETE FROM {staged}_pairs WHERE (client_id, symbol) IN (SELECT (client_id, symbol) FROM {old})")
+    sums = ("count(*), sum(amount), sum(coalesce(commission, 0)), sum(CASE WHEN side = 'B' THEN amount ELSE 0 END), "
+            "sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)")
+    if con.execute("SELECT count(*) FROM _agg_days").fetchone()[0]:
+        on = "a.client_id = {t}.client_id AND a.trade_date = {t}.trade_date"
+        con.execute(f"DELETE FROM wh.client_days c USING _agg_days a WHERE {on.format(t='c')}")
+        con.execute(f"""INSERT INTO wh.client_days SELECT client_id, trade_date, {sums} FROM wh.trades t
+            SEMI JOIN _agg_days a ON {on.format(t='t')}
+            WHERE t.trade_date IN (SELECT DISTINCT trade_date FROM _agg_days) GROUP BY client_id, trade_date""")
+        con.execute(f"""INSERT INTO wh.client_days SELECT client_id, trade_date, {sums} FROM {new} n
+            ANTI JOIN _agg_days a ON {on.format(t='n')} GROUP BY client_id, trade_date""")
+    else:
+        con.execute(f"INSERT INTO wh.client_days SELECT client_id, trade_date, {sums} FROM {new} "
+                    f"GROUP BY client_id, trade_date")
+    # A pair that lost a trade on its first or last day is recomputed from wh.trades; a trade lost between
+    # them leaves both ends standing. Every other pair takes the min and max of its new trades.
+    con.execute("CREATE OR REPLACE TEMP TABLE _agg_lost AS SELECT NULL::VARCHAR AS client_id, NULL::VARCHAR AS symbol "
+                "WHERE false" if old is None else f"""CREATE OR REPLACE TEMP TABLE _agg_lost AS
+        SELECT DISTINCT o.client_id, o.symbol FROM {old} o JOIN wh.client_symbols c
+            ON c.client_id = o.client_id AND c.symbol = o.symbol
+        WHERE o.trade_date = c.first_trade_date OR o.trade_date = c.last_trade_date""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _agg_pairs AS SELECT client_id, symbol, min(trade_date) AS f,
+        max(trade_date) AS l FROM {new} n ANTI JOIN _agg_lost x USING (client_id, symbol) GROUP BY ALL""")
     # UPDATE the pairs already known, INSERT the new ones: cheaper than INSERT OR REPLACE on a keyed table.
-    con.execute(f"""UPDATE wh.client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
-        last_trade_date = greatest(o.last_trade_date, n.l) FROM {staged}_pairs n
+    con.execute("""UPDATE wh.client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
+        last_trade_date = greatest(o.last_trade_date, n.l) FROM _agg_pairs n
         WHERE o.client_id = n.client_id AND o.symbol = n.symbol
           AND (n.f < o.first_trade_date OR n.l > o.last_trade_date)""")
-    con.execute(f"""INSERT INTO wh.client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM {staged}_pairs n
+    con.execute("""INSERT INTO wh.client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM _agg_pairs n
         ANTI JOIN wh.client_symbols o ON o.client_id = n.client_id AND o.symbol = n.symbol""")
-    if has_old:
-        con.execute(f"DELETE FROM wh.client_symbols WHERE (client_id, symbol) IN (SELECT (client_id, symbol) FROM {old})")
-        con.execute(f"""INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
-            FROM wh.trades SEMI JOIN {old} USING (client_id, symbol) GROUP BY ALL""")
+    if con.execute("SELECT count(*) FROM _agg_lost").fetchone()[0]:
+        con.execute("DELETE FROM wh.client_symbols o USING _agg_lost x WHERE o.client_id = x.client_id "
+                    "AND o.symbol = x.symbol")
+        con.execute("""INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
+            FROM wh.trades SEMI JOIN _agg_lost USING (client_id, symbol) GROUP BY ALL""")
+    con.execute("DROP TABLE _agg_days; DROP TABLE _agg_lost; DROP TABLE _agg_pairs")
+
+
+def purge_archive(con, now: dt.datetime) -> None:
+    """Recoverable records older than ARCHIVE_DAYS go: each is kept at least that long."""
+    for table in DATE_COLUMN:
+        con.execute(f"DELETE FROM wh.{archive_name(table)} WHERE removed_at < ?",
+                    [now - dt.timedelta(days=ARCHIVE_DAYS)])
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, *, staged: dict[str, str], absent: dict[str, set[str]],
-                ledger: list[dict], batch_key: str, source: dict[str, dict],
+                ledger: list[dict], batch_key: str, source: dict[str, dict], plan: Plan,
                 business_date=None) -> tuple[list[dict], dict]:
-    """Load the staged tables into attached database `wh` all-or-nothing. Returns (changes, control totals)."""
+    """Load the staged tables into attached database `wh` all-or-nothing, fact tables as `plan` (plan_facts,
+    computed on this store under the same import lock) says. Returns (changes, control totals)."""
     changes: list[dict] = []
     totals: dict[str, dict] = {}
+    at = dt.datetime.now()
     con.execute("BEGIN TRANSACTION")
     try:
+        purge_archive(con, at)
         for table in LOAD_ORDER:
             if table not in staged:
                 continue
-            s = staged[table]
-            cols = ", ".join(TABLES[table].column_names)
             if table in DATE_COLUMN:
-                changes += _replace_dated(con, s, table, cols)
-                if table == "trades":
-                    _update_aggregates(con, s)
+                _apply_fact(con, staged[table], table, plan.tables[table], batch_key, at)
             else:
-                changes.append(_upsert(con, s, table, absent.get(table, set())))
+                changes.append(_upsert(con, staged[table], table, absent.get(table, set())))
+        changes += plan.entries
         kill_point("loaded")
         for f in ledger:
             con.execute("INSERT INTO wh.import_files (sha256, batch_key, file_name, table_name, rows_loaded, "
@@ -173,7 +346,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, *, staged: dict[str, str], absen
                         [f["sha256"], batch_key, f["name"], f["table"], f["rows_loaded"], business_date])
         mismatches = []
         for table, s in staged.items():
-            loaded = _loaded_totals(con, s, table)
+            loaded = _loaded_totals(con, s, table, by_key=not plan.tables.get(table, {}).get("fresh_days"))
             totals[table] = {k: {"source": str(source[table][k]), "loaded": str(v)} for k, v in loaded.items()}
             for k, v in loaded.items():
                 if source[table][k] != v:
@@ -187,3 +360,63 @@ def apply_batch(con: duckdb.DuckDBPyConnection, *, staged: dict[str, str], absen
         raise
     kill_point("committed")
     return changes, totals
+
+
+class RestoreError(Exception):
+    pass
+
+
+def restore(con: duckdb.DuckDBPyConnection, batch_key: str) -> list[dict]:
+    """Put back the rows batch `batch_key` removed or overwrote (its recoverable record) in one transaction on
+    attached database `wh`; the aggregates are brought in step for the days touched. Refused, changing nothing,
+    when no record of the batch is left, when it was restored already, or when a later batch changed one of
+    those rows again (putting it back would silently undo that batch). The rows a restore overwrites — the
+    batch's corrections — are kept in turn, as record `restore:BATCH_KEY`. Returns rows put back per table,
+    branch and day."""
+    at = dt.datetime.now()
+    found = {t: con.execute(f"SELECT count(*), count(restored_at), min(removed_at) FROM wh.{archive_name(t)} "
+                            "WHERE batch_key = ?", [batch_key]).fetchone() for t in DATE_COLUMN}
+    if not any(n for n, _, _ in found.values()):
+        raise RestoreError(f"批次 {batch_key} 没有可恢复的记录（未删除或更正任何行，或记录已超过 {ARCHIVE_DAYS} 天被清理） / "
+                           f"batch {batch_key} has no recoverable record (it removed or corrected no row, or its "
+                           f"record is older than {ARCHIVE_DAYS} days and was purged)")
+    if any(r for _, r, _ in found.values()):
+        raise RestoreError(f"批次 {batch_key} 已恢复过 / batch {batch_key} was restored already")
+    out: list[dict] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in LOAD_ORDER:
+            n, _, since = found.get(table, (0, 0, None))
+            if not n:
+                continue
+            arch, d = archive_name(table), DATE_COLUMN[table]
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _back AS SELECT {_cols(table)}, reason FROM wh.{arch} "
+                        "WHERE batch_key = ?", [batch_key])
+            later = con.execute(f"SELECT count(*) FROM _back b SEMI JOIN wh.{arch} a ON {_on(table, 'a', 'b')} "
+                                "AND a.removed_at > ? AND a.batch_key <> ?", [since, batch_key]).fetchone()[0]
+            again = con.execute(f"SELECT count(*) FROM (SELECT * FROM _back WHERE reason = 'removed') b "
+                                f"SEMI JOIN wh.{table} w ON {_on(table, 'w', 'b')}").fetchone()[0]
+            if later or again:
+                raise RestoreError(f"{table}：其中 {later + again} 行此后已被其他批次更改，未恢复任何数据 / {table}: "
+                                   f"{later + again} of these rows were changed again by a later batch; nothing "
+                                   "was restored")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _cur AS SELECT {_cols(table, 'w')}, 'corrected' AS reason "
+                        f"FROM wh.{table} w SEMI JOIN (SELECT * FROM _back WHERE reason = 'corrected') b "
+                        f"ON {_on(table, 'w', 'b')}")
+            _archive(con, table, "_cur", f"restore:{batch_key}", at)
+            _delete(con, table, "_cur")
+            con.execute(f"INSERT INTO wh.{table} ({_cols(table)}) SELECT {_cols(table)} FROM _back")
+            if table == "trades":
+                update_aggregates(con, "_back", "_cur")
+            con.execute(f"UPDATE wh.{arch} SET restored_at = ? WHERE batch_key = ?", [at, batch_key])
+            out += [{"table": table, "branch": branch or "", "date": str(day), "rows_restored": k}
+                    for branch, day, k in con.execute(
+                        f"SELECT c.branch_id, b.{d}, count(*) FROM _back b LEFT JOIN wh.clients c USING (client_id) "
+                        "GROUP BY ALL ORDER BY ALL").fetchall()]
+            con.execute("DROP TABLE _back")
+            con.execute("DROP TABLE _cur")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return out

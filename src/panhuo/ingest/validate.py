@@ -13,6 +13,7 @@ import re
 
 import duckdb
 
+from panhuo.ingest import store
 from panhuo.ingest.normalise import sql_str
 from panhuo.ingest.profile import DOMAINS, FileSpec
 from panhuo.warehouse.schema import TABLES
@@ -23,9 +24,9 @@ MAX_TEXT = 200
 LENGTHS = {("clients", "name"): 128, ("advisors", "name"): 64, "region": 64, "gender": 8, "id_number": 32,
            "client_id": 32, "advisor_id": 32, "branch_id": 32}
 FREE_TEXT = {"name", "region", "specialties", "industry", "bank", "gender"}
-# Business date of each fact table: a corrected file for a date replaces that date's rows.
-DATE_KEY = {"trades": "trade_date", "daily_assets": "date", "positions": "as_of_date",
-            "transfers": "transfer_time::DATE"}
+# Fact tables keyed by an id of their own: a stored id seen again is a correction of that row, but never of
+# another client's (see check_key_owner).
+OWNED_IDS = ("trades", "transfers")
 MIN_DATE = {"birth_date": "1900-01-01", "hire_date": "1950-01-01", "list_date": "1980-01-01"}
 DEFAULT_MIN_DATE = "1990-01-01"
 NON_NEGATIVE = {
@@ -192,24 +193,26 @@ def dedupe_and_check_keys(con, t: str, table: str, exists_in_store: bool) -> int
         k0 = tbl.primary_key[-1]
         con.execute(f"""INSERT INTO bad SELECT r._src, r._row, {sql_str(k0)}, NULL, 'duplicate_key',
             'first at row ' || r.first_row FROM {t}_ranked r WHERE r.key_rank > 1 AND r.same_rank = 1""")
-    if exists_in_store:
-        check_keys_exist(con, t, table)
+    if exists_in_store and table in store.DATE_COLUMN:
+        check_key_owner(con, t, table)
     return duplicates
 
 
-def check_keys_exist(con, t: str, table: str) -> int:
-    """Flag staged rows whose id the store already holds on a date this batch does not replace (a replaced
-    date's rows are deleted first, so its ids are free). Returns how many rows were flagged. With quarantine,
-    run again after rows are set aside: a date whose rows all went to quarantine is no longer replaced."""
-    tbl = TABLES[table]
-    if table not in DATE_KEY or len(tbl.primary_key) != 1:
+def check_key_owner(con, t: str, table: str) -> int:
+    """Find the stored rows whose key the batch carries (store.stored_matches: `{t}_stored`) and flag staged
+    rows that would move a stored id to another client. A stored id seen again is a correction of its row
+    (any value, the date too), and a file with the same rows changes nothing; but the back office never books
+    a client's trade or transfer to another account under the same id, so an id that comes back with another
+    client means the ids are not unique (numbered per day, say), and taking it as a correction would silently
+    overwrite the other client's row. Returns how many rows were flagged."""
+    store.stored_matches(con, t, table)
+    if table not in OWNED_IDS:
         return 0
-    key, dk = tbl.primary_key[0], DATE_KEY[table]
+    key = TABLES[table].primary_key[0]
     before = con.execute("SELECT count(*) FROM bad").fetchone()[0]
-    con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, NULL, 'key_exists',
-        w.{dk.split('::')[0]}::VARCHAR FROM {t} s JOIN wh.{table} w USING ({key})
-        WHERE w.{dk} NOT IN (SELECT DISTINCT {dk} FROM {t})
-          AND (s._src, s._row) NOT IN (SELECT (_src, _row) FROM bad)""")
+    con.execute(f"""INSERT INTO bad SELECT s._src, s._row, {sql_str(key)}, NULL, 'key_other_client',
+        w.{store.DATE_COLUMN[table]}::VARCHAR FROM {t} s JOIN {t}_stored w USING ({key})
+        WHERE s.client_id <> w.client_id AND (s._src, s._row) NOT IN (SELECT (_src, _row) FROM bad)""")
     return con.execute("SELECT count(*) FROM bad").fetchone()[0] - before
 
 
@@ -231,17 +234,26 @@ def check_references(con, t: str, table: str, staged: dict[str, str]) -> None:
         check_oversell(con, t, staged)
 
 
+def _after(con, table: str, s: str | None, cols: str) -> str:
+    """SQL of `cols` of `table` as it will be once staged table `s` is loaded: the stored rows the batch neither
+    corrects (same key) nor removes (a branch-day it replaces, `{s}_scope`), and the batch's rows."""
+    w = ", ".join(f"w.{c.strip()}" for c in cols.split(","))
+    if s is None:
+        return f"SELECT {w} FROM wh.{table} w"
+    if not store.temp_table_exists(con, f"{s}_stored"):
+        store.stored_matches(con, s, table)
+    sql = f"SELECT {w} FROM wh.{table} w ANTI JOIN {s}_stored o ON {' AND '.join(f'o.{k} = w.{k}' for k in TABLES[table].primary_key)}"
+    if store.temp_table_exists(con, f"{s}_scope"):
+        sql += (f" LEFT JOIN _branch_of b ON b.client_id = w.client_id ANTI JOIN {s}_scope sc "
+                f"ON sc.branch_id = b.branch_id AND sc.d = w.{store.DATE_COLUMN[table]}")
+    return f"{sql} UNION ALL SELECT {cols} FROM {s}"
+
+
 def check_oversell(con, t: str, staged: dict[str, str]) -> None:
     """A day's sells may not exceed the holding known from the last positions snapshot before that day plus the
     trades since (T+1: shares bought the same day do not count). Checked only where a snapshot exists."""
-    pos = "SELECT as_of_date, client_id, symbol, quantity FROM wh.positions"
-    trades = "SELECT client_id, symbol, trade_date, side, quantity FROM wh.trades"
-    if "positions" in staged:
-        p = staged["positions"]
-        pos = (f"{pos} WHERE as_of_date NOT IN (SELECT DISTINCT as_of_date FROM {p}) UNION ALL "
-               f"SELECT as_of_date, client_id, symbol, quantity FROM {p}")
-    trades = (f"{trades} WHERE trade_date NOT IN (SELECT DISTINCT trade_date FROM {t}) UNION ALL "
-              f"SELECT client_id, symbol, trade_date, side, quantity FROM {t}")
+    pos = _after(con, "positions", staged.get("positions"), "as_of_date, client_id, symbol, quantity")
+    trades = _after(con, "trades", t, "client_id, symbol, trade_date, side, quantity")
     if not con.execute(f"SELECT count(*) FROM ({pos} LIMIT 1)").fetchone()[0]:
         return      # no snapshot anywhere: no holding is known, nothing to check
     con.execute(f"""
