@@ -1,5 +1,6 @@
 """The branch's daily run, in the order it must happen. Used by `panhuo run-daily` and `panhuo demo`.
 
+0. the advisors' contacts copied into the warehouse (workbench.services.contacts_export), when storing
 1. analytics over the warehouse: features, segments, dormancy, P(alive), churn risk (panhuo.analytics)
 2. the per-client snapshot into the operational store (clients.services.snapshots_write)
 3. the workbench: 360 series, funnel C/D from trades, today's tasks (workbench.services.daily)
@@ -27,6 +28,7 @@ class DailyOutcome:
     market: dict = field(default_factory=dict)
     market_skipped: str = ""
     campaigns: dict = field(default_factory=dict)   # campaign id -> members measured
+    contacts: dict = field(default_factory=dict)    # the contacts copied into the warehouse
 
     @property
     def table(self) -> pa.Table:
@@ -46,7 +48,9 @@ def imports_settle() -> int:
 def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: bool = True) -> DailyOutcome:
     from panhuo.analytics.pipeline import run_daily_full
 
-    outcome = DailyOutcome(as_of=as_of, result=run_daily_full(wh, as_of=as_of, engine=engine, progress=progress))
+    contacts = _contacts_copy(wh) if store else {}   # before the analytics: contact recency is a churn input
+    outcome = DailyOutcome(as_of=as_of, result=run_daily_full(wh, as_of=as_of, engine=engine, progress=progress),
+                           contacts=contacts)
     if not store:
         return outcome
     from panhuo.campaigns.services.outcomes import campaigns_outcomes_refresh
@@ -62,3 +66,9 @@ def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: 
         outcome.market_skipped = str(exc)
     outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
     return outcome
+
+
+def _contacts_copy(wh) -> dict:
+    from panhuo.workbench.services.contacts_export import contacts_export
+
+    return contacts_export(wh=wh)

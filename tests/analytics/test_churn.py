@@ -10,8 +10,15 @@ import pytest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from panhuo.analytics.churn import (HORIZON, MODEL_FEATURES, QUIET, ChurnModel, model_matrix, outcome_sql,
-                                    rule_score)
+from panhuo.analytics.churn import (
+    HORIZON,
+    MODEL_FEATURES,
+    QUIET,
+    ChurnModel,
+    model_matrix,
+    outcome_sql,
+    rule_score,
+)
 from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.pipeline import run_daily_full
 from panhuo.analytics.reasons import describe, top_reasons
@@ -44,10 +51,69 @@ def test_reasons_say_what_raised_the_risk():
     values = np.array([[30.0, 0.62, 5.0, np.nan], [1.0, 0.0, 1.0, 2.0]])
     names = ["days_since_last_trade", "moved_out_share_90d", "trading_days_90d", "days_since_last_contact"]
     zh, en = top_reasons(contrib, values, names)
-    assert zh[0] == ["近90天转出资产62%", "从未联系", "已30天未交易"]
-    assert en[0] == ["Moved 62% of assets out in 90 days", "Never contacted", "No trade for 30 days"]
+    assert zh[0] == ["近90天转出资产62%", "沟通过少（从未联系）", "已30天未交易"]
+    assert en[0] == ["Moved 62% of assets out in 90 days", "Little contact from the advisor (never contacted)",
+                     "No trade for 30 days"]
     assert zh[1] == [] and en[1] == []      # nothing raised the risk: no reason is invented
     assert describe("excess_return_ytd", -0.12) == ("今年以来跑输沪深300 12%", "Behind the CSI 300 by 12% this year")
+
+
+def test_little_contact_is_one_reason_from_all_contact_inputs():
+    names = ["days_since_last_trade", "days_since_last_contact", "contacts_90d", "reached_90d"]
+    contrib = np.array([[0.5, 0.2, 0.2, 0.2],     # together (0.6) the contact inputs outweigh the silence
+                        [0.5, 0.2, 0.2, 0.2],
+                        [0.5, 0.3, -0.2, -0.2],   # together they lower the risk: no reason from them
+                        [0.5, 0.2, 0.2, 0.2]])
+    values = np.array([[30.0, 120.0, 0.0, 0.0], [30.0, np.nan, 0.0, 0.0], [30.0, 120.0, 0.0, 0.0],
+                       [30.0, 10.0, 4.0, 3.0]])  # in touch 10 days ago: raised or not, it is not "little"
+    zh, en = top_reasons(contrib, values, names)
+    assert zh[0] == ["沟通过少（已120天未联系）", "已30天未交易"]
+    assert en[0] == ["Little contact from the advisor (none for 120 days)", "No trade for 30 days"]
+    assert zh[1] == ["沟通过少（从未联系）", "已30天未交易"]
+    assert zh[2] == zh[3] == ["已30天未交易"]
+
+
+def test_a_score_driven_by_lack_of_contact_says_so():
+    # A book where the clients the advisors have not called leave: the model learns it, and its reasons say it.
+    rng = np.random.default_rng(1)
+    n = 8000
+    days = rng.uniform(0, 400, n)
+    days[rng.random(n) < 0.2] = np.nan                       # never contacted
+    contacts = np.where(np.nan_to_num(days, nan=999) < 90, rng.integers(1, 6, n), 0).astype(float)
+    silence = rng.uniform(0, 60, n)
+    out_of_touch = np.nan_to_num(days, nan=999) >= 180
+    y = (rng.random(n) < np.where(out_of_touch, 0.5, 0.05) + silence / 600).astype(int)
+    names = ["days_since_last_trade", "days_since_last_contact", "contacts_90d", "reached_90d"]
+    X = np.column_stack([silence, days, contacts, contacts])
+    model = ChurnModel(feature_names=names, n_estimators=80)
+    model.fit(X[:6000], y[:6000], X[6000:], y[6000:])
+    zh, en = model.reasons(X[6000:])
+    first = [r[0] if r else "" for r in zh]
+    gone = out_of_touch[6000:]
+    assert np.mean([f.startswith("沟通过少") for f, g in zip(first, gone, strict=True) if g]) > 0.9
+    # in touch within 90 days: never called "little contact", whatever the contact inputs did
+    recent = np.nan_to_num(days[6000:], nan=999) < 90
+    assert not any(r.startswith("沟通过少") for rs, ok in zip(zh, recent, strict=True) if ok for r in rs)
+    assert all(e.startswith("Little contact") for rs, es in zip(zh, en, strict=True)
+               for r, e in zip(rs, es, strict=True) if r.startswith("沟通过少"))
+
+
+def test_contact_inputs_without_contacts_change_no_score():
+    # A branch that logs no contacts (the simulator): recency all missing, the counts all zero. The trees
+    # cannot split on them, so the scores are those of a model without them, to the last bit.
+    rng = np.random.default_rng(2)
+    X = rng.random((5000, 4))
+    y = ((X[:, 0] + 0.5 * X[:, 2] + 0.6 * rng.random(5000)) > 1.1).astype(int)
+    base = ChurnModel(feature_names=list("abcd"), n_estimators=60)
+    base.fit(X[:4000], y[:4000], X[4000:], y[4000:])
+    none = np.column_stack([np.full(5000, np.nan), np.zeros(5000), np.zeros(5000)])
+    Xc = np.hstack([X[:, :2], none, X[:, 2:]])
+    names = ["a", "b", "days_since_last_contact", "contacts_90d", "reached_90d", "c", "d"]
+    model = ChurnModel(feature_names=names, n_estimators=60)
+    model.fit(Xc[:4000], y[:4000], Xc[4000:], y[4000:])
+    np.testing.assert_array_equal(model.predict_proba(Xc[4000:]), base.predict_proba(X[4000:]))
+    assert not model.contributions(Xc[4000:])[:, 2:5].any()
+    assert not any(r.startswith("沟通过少") for rs in model.reasons(Xc[4000:])[0] for r in rs)
 
 
 def test_every_model_input_is_worded():

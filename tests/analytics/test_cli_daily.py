@@ -30,6 +30,7 @@ def test_run_daily_exports_and_stores(home, db):
     branch = Branch.objects.create(branch_id="B001", name="测试营业部")
     for cid, _ in timeline.CLIENTS:
         Client.objects.create(client_id=cid, branch=branch, name=cid)
+    _contact_logged(Client.objects.get(client_id="C5"))
     out = home / "daily.parquet"
     res = CliRunner().invoke(app, ["run-daily", "--export", str(out), "--json"])
     assert res.exit_code == 0, res.output
@@ -46,6 +47,24 @@ def test_run_daily_exports_and_stores(home, db):
                 "expected_trading_days_90d", "churn_risk", "churn_reasons"):
         assert col in table.column_names
     assert ClientSnapshot.objects.filter(is_latest=True).count() == 7
+    # the run first made the warehouse's contacts the operational store's (the timeline's own are not there),
+    # so the recency the model saw is the contact logged in panhuo
+    assert data["contacts_copied"] == {"written": 1, "refreshed": True, "rows": 1}
+    recency = dict(zip(table.column("client_id").to_pylist(), table.column("days_since_last_contact").to_pylist(),
+                       strict=True))
+    assert recency == {c: (3 if c == "C5" else None) for c, _ in timeline.CLIENTS}
+
+
+def _contact_logged(client) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from panhuo.accounts.models import User
+    from panhuo.workbench.models import Contact
+
+    staff = User.objects.create(username="director", role="director", branch=client.branch)
+    Contact.objects.create(client=client, by=staff, channel="phone", outcome="reached",
+                           at=datetime(2024, 6, 25, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 
 
 def test_run_daily_without_data_fails_cleanly(tmp_path, monkeypatch):

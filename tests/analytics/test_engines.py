@@ -29,6 +29,7 @@ def test_duckdb_and_spark_agree_on_a_simulated_branch(tmp_path, warehouse):
     from panhuo.analytics.engines import SparkEngine
 
     as_of = simulated_branch(tmp_path / "sim", warehouse, clients=300, years=1.0, seed=3)
+    _add_contacts(warehouse, as_of)
     duck = features_and_segments(DuckDBEngine(warehouse), as_of)
     spark = SparkEngine(warehouse)
     try:
@@ -48,4 +49,20 @@ def test_duckdb_and_spark_agree_on_a_simulated_branch(tmp_path, warehouse):
         else:
             assert a == b, name          # counts, dates, segments: exact
     assert floats > 1000
+    recency = duck.column("days_since_last_contact").to_pylist()
+    assert 50 < sum(v is not None for v in recency) < 300 and 0 in recency   # filled for the contacted only
     assert {r for r in duck.column("lifecycle").to_pylist()} >= {"active", "dormant"}
+
+
+def _add_contacts(wh, as_of) -> None:
+    """The simulator logs no contacts: give every third client some, late in the evening (the date is the
+    branch's), one after the as-of date, one a campaign's send, and some in and out of the 90 days."""
+    from datetime import datetime, time, timedelta
+
+    ids = [c for (c,) in wh.con.execute("SELECT client_id FROM clients ORDER BY client_id").fetchall()][::3]
+    rows = []
+    for i, cid in enumerate(ids):
+        for k, gap in enumerate((-3, i % 40, 60 + i % 90, 300)):
+            rows.append((len(rows) + 1, cid, datetime.combine(as_of, time(23, 30)) - timedelta(days=gap), "phone",
+                         "not_reached" if (i + k) % 3 == 0 else "reached", "A01", not (k == 2 and i % 5 == 0)))
+    wh.con.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

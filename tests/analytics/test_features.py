@@ -8,7 +8,7 @@ import pytest
 
 from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.pipeline import features_and_segments, latest_data_date
-from panhuo.analytics.segments import label
+from panhuo.analytics.segments import label, segments_sql
 from tests.analytics import timeline
 
 
@@ -76,18 +76,42 @@ def test_old_position_snapshot_does_not_count(rows):
     assert rows["C7"]["instruments_held"] == 0 and rows["C7"]["unrealised_pnl_pct"] is None
 
 
-def test_contact_and_questionnaire_taken_as_of_the_date(rows):
-    assert rows["C2"]["days_since_last_contact"] == 27          # the 2024-07-05 contact is in the future
-    assert rows["C1"]["days_since_last_contact"] is None
+def _contact(r: dict) -> tuple:
+    return r["days_since_last_contact"], r["contacts_90d"], r["reached_90d"]
+
+
+def test_contacts_taken_as_of_the_date(rows):
+    # C2: 04-15 (interested) and 06-01 (reached) in the 90 days; the 2024-07-05 contact is in the future
+    assert _contact(rows["C2"]) == (27, 2, 2)
+    assert _contact(rows["C1"]) == (0, 1, 0)            # called late on the as-of date, not reached
+    assert _contact(rows["C6"]) == (119, 0, 0)          # last spoken to on 03-01, before the 90 days
+    # a campaign's automatic send is not the advisor's contact; never contacted is NULL, not a number
+    assert _contact(rows["C3"]) == (None, 0, 0)
+    assert all(_contact(rows[c]) == (None, 0, 0) for c in ("C4", "C5", "C7"))
+
+
+def test_contacts_after_the_date_are_not_seen(warehouse):
+    timeline.load(warehouse)
+    before = {r["client_id"]: r for r in features_and_segments(DuckDBEngine(warehouse), date(2024, 5, 31)).to_pylist()}
+    assert _contact(before["C2"]) == (46, 1, 1)         # only 04-15: neither 06-01 nor 07-05 has happened
+    assert _contact(before["C1"]) == (None, 0, 0)
+    later = {r["client_id"]: r for r in features_and_segments(DuckDBEngine(warehouse), date(2024, 7, 20)).to_pylist()}
+    assert _contact(later["C2"]) == (15, 2, 2)          # 06-01 and 07-05; 04-15 has left the 90 days
+
+
+def test_questionnaire_taken_as_of_the_date(rows):
     assert rows["C1"]["questionnaire_score"] == 40 and not rows["C1"]["personality_inferred"]
     assert rows["C1"]["personality"] == "aggressive"
     assert rows["C6"]["personality_inferred"]
 
 
-def test_contacts_absent_leaves_the_feature_null(warehouse):
+def test_no_contacts_logged_leaves_recency_null(warehouse):
     timeline.load(warehouse, with_optional=False)
     rows = features_and_segments(DuckDBEngine(warehouse), timeline.AS_OF).to_pylist()
-    assert all(r["days_since_last_contact"] is None and r["personality_inferred"] for r in rows)
+    assert all(_contact(r) == (None, 0, 0) and r["personality_inferred"] for r in rows)
+    # a store without the contacts table at all (opened read-only before it existed): unknown, not zero
+    rows = DuckDBEngine(warehouse).query(segments_sql(timeline.AS_OF)).to_pylist()
+    assert all(_contact(r) == (None, None, None) for r in rows)
 
 
 def test_segments(rows):

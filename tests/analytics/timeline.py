@@ -66,6 +66,16 @@ POSITIONS = [  # as_of_date, client, symbol, quantity, cost_price, close_price
     ("2024-05-31", "C7", "600000.SH", 100, 10.0, 9.0),    # an older snapshot must not count
 ]
 
+CONTACTS = [  # id, client, local time, channel, outcome, logged by staff (else a campaign's automatic send)
+    (1, "C2", "2024-04-15 10:00:00", "visit", "interested", True),
+    (2, "C2", "2024-06-01 15:00:00", "phone", "reached", True),
+    (3, "C2", "2024-07-05 09:00:00", "phone", "reached", True),        # after the as-of date: not seen
+    (4, "C1", "2024-06-28 23:30:00", "phone", "not_reached", True),    # late on the as-of date itself
+    (5, "C6", "2024-03-01 11:00:00", "wechat", "reached", True),       # outside the 90 days, (03-30, 06-28]
+    (6, "C6", "2024-06-20 09:30:00", "sms", "reached", False),         # a campaign's send, not the advisor
+    (7, "C3", "2024-06-20 09:30:00", "sms", "reached", False),         # only campaign sends: never contacted
+]
+
 CSI300 = [("2023-12-29", 3431.35), ("2024-03-29", 3537.48), ("2024-06-28", 3461.74)]
 
 
@@ -88,8 +98,8 @@ def load(wh, *, with_optional: bool = True) -> None:
     con.executemany("INSERT INTO bars (symbol, trade_date, close) VALUES ('000300.SH', ?, ?)",
                     [(D(d), c) for d, c in CSI300])
     if with_optional:
-        con.execute("CREATE TABLE contacts (client_id VARCHAR, contact_date DATE)")
-        con.execute("INSERT INTO contacts VALUES ('C2', DATE '2024-06-01'), ('C2', DATE '2024-07-05')")
+        con.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, 'A01', ?)",
+                        [(i, c, t, ch, o, staff) for i, c, t, ch, o, staff in CONTACTS])
         con.execute("CREATE TABLE questionnaires (client_id VARCHAR, answered_on DATE, score INTEGER)")
         con.execute("INSERT INTO questionnaires VALUES ('C1', DATE '2023-01-01', 20), ('C1', DATE '2024-01-02', 40)")
     refresh_aggregates(wh)

@@ -16,7 +16,11 @@ validation date (`train`); the served model's own, which overlap it, are kept fo
 Training rows are clients holding assets with some activity in the year before the date (one silent for
 longer had gone before and only teaches that the gone stay gone). Inputs include what a client on the way
 out looks like in the simulator and in a branch: no buys, no deposits, sells and withdrawals, activity
-falling against the client's own yearly pace. Reasons come from per-feature contributions (reasons.py).
+falling against the client's own yearly pace; and how much the advisor has been in touch (days since the
+last contact, contacts and conversations in 90 days), each as of the training date from the contacts the
+daily run copies into the warehouse. Without contacts (the simulator) those inputs are constant, the trees
+never split on them and the scores are what they were. Reasons come from per-feature contributions
+(reasons.py).
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ MODEL_FEATURES = [
     "amount_90d", "commission_365d", "turnover_6m", "assets_now", "asset_change_90d", "net_transfer_30d",
     "net_transfer_90d", "moved_out_share_90d", "transfers_out_90d", "drawdown_from_peak", "return_90d",
     "excess_return_90d", "lifetime_pnl_pct", "unrealised_pnl_pct", "position_level", "holdings_change_90d",
-    "instruments_held", "overdue_ratio", "account_age_days", "days_since_last_contact",
-    "days_since_last_buy", "buy_share_90d", "days_since_last_deposit", "transfers_in_90d",
+    "instruments_held", "overdue_ratio", "account_age_days", "days_since_last_contact", "contacts_90d",
+    "reached_90d", "days_since_last_buy", "buy_share_90d", "days_since_last_deposit", "transfers_in_90d",
     "activity_trend_30d", "activity_trend_90d", "selling_since_buy_days",
 ]
 # Feature columns model_matrix reads: the inputs themselves and what the derived ones are computed from.
@@ -105,7 +109,7 @@ def _col(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
 
 
-def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET) -> str:
+def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET, *, has_contacts: bool = False) -> str:
     """Features at `as_of` plus the outcomes observed after it; clients holding assets only.
 
     `churned`: moved out at least half of the assets in (D, D + horizon], or no activity (a trade or a
@@ -114,11 +118,12 @@ def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET) -> str:
     `left`: the narrower event of the client's last activity falling inside the horizon (or the move-out).
     `eligible`: some activity in the year before D; a client silent for longer had gone before, and
     would only teach the model that the gone stay gone.
+    `has_contacts`: the contact features from the contacts held on or before D (else NULL), as when scoring.
     """
     d, h, q = lit(as_of), lit(as_of + timedelta(days=horizon)), lit(as_of + timedelta(days=horizon + quiet))
     y = lit(as_of - timedelta(days=365))
     day = "CAST(transfer_time AS DATE)"
-    ctes = feature_ctes(as_of) + [
+    ctes = feature_ctes(as_of, has_contacts=has_contacts) + [
         ("act", f"SELECT client_id, trade_date AS d FROM client_days WHERE trade_date > {y} AND trade_date <= {q} "
                 f"UNION ALL SELECT client_id, {day} FROM transfers WHERE direction = 'in' AND {day} > {y} AND {day} <= {q}"),
         ("fut", f"SELECT client_id, count(*) FILTER (WHERE d <= {d}) AS n_before, "
@@ -297,7 +302,7 @@ def purged_dates(valid: date, *, n: int = N_PURGED, step_days: int = 30, horizon
 
 
 def _outcomes(engine: Engine, d: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    t = engine.query(outcome_sql(d))
+    t = engine.query(outcome_sql(d, has_contacts=engine.has_table("contacts")))
 
     def flag(name: str) -> np.ndarray:
         return np.asarray(t.column(name).to_numpy(zero_copy_only=False), bool)

@@ -15,7 +15,8 @@ import sqlglot
 
 from panhuo.warehouse import Warehouse
 
-# Optional inputs the pipeline uses when present (contacts come with issue #6).
+# Optional inputs the pipeline uses when present: contacts are in every store the daily run has written to
+# (it copies them there), not in one created before them and opened read-only.
 OPTIONAL_TABLES = ("contacts", "questionnaires")
 
 

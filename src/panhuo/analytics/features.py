@@ -32,7 +32,7 @@ FEATURES = [
     "return_ytd", "return_90d", "csi300_return_ytd", "csi300_return_90d", "excess_return_ytd",
     "excess_return_90d", "drawdown_from_peak", "unrealised_pnl_pct", "position_level",
     "instruments_held", "symbols_traded_90d", "symbols_traded_365d", "days_since_last_contact",
-    "questionnaire_score", "bg_frequency", "bg_recency", "bg_age",
+    "contacts_90d", "reached_90d", "questionnaire_score", "bg_frequency", "bg_recency", "bg_age",
     "days_since_last_buy", "buy_amount_90d", "days_since_last_deposit", "transfers_in_90d",
 ]
 
@@ -144,6 +144,17 @@ def _positions(w: Windows) -> str:
     GROUP BY client_id"""
 
 
+def _contacts(w: Windows) -> str:
+    # The advisors' own contacts (a campaign's automatic send is not one: by_staff is false), on or before D:
+    # one GROUP BY over the contacts the daily run copies from the operational store. A contact's date is
+    # the branch's date (contact_time is local time). "Reached": any outcome but not_reached.
+    day = "CAST(contact_time AS DATE)"
+    return f"""SELECT client_id, max({day}) AS last_contact,
+      count(*) FILTER (WHERE {day} > {w.ago(90)}) AS contacts_90d,
+      count(*) FILTER (WHERE {day} > {w.ago(90)} AND outcome <> 'not_reached') AS reached_90d
+    FROM contacts WHERE by_staff AND {day} <= {w.d} GROUP BY client_id"""
+
+
 def _index(w: Windows) -> str:
     return f"""SELECT arg_max(close, trade_date) AS idx_now,
       arg_max(close, trade_date) FILTER (WHERE trade_date <= {w.ytd_start}) AS idx_ytd,
@@ -169,13 +180,14 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
     w = Windows(as_of)
     ctes = trade_ctes(as_of, symbols_from_trades=symbols_from_trades) + [
         ("da", _assets(w)), ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
-    contact = "CAST(NULL AS BIGINT)"
+    contact = contacts_90d = reached_90d = "CAST(NULL AS BIGINT)"     # unknown without a contacts table
     score = "CAST(NULL AS BIGINT)"
     joins = ""
     if has_contacts:
-        ctes.append(("ct", f"SELECT client_id, max(contact_date) AS last_contact FROM contacts "
-                           f"WHERE contact_date <= {w.d} GROUP BY client_id"))
+        ctes.append(("ct", _contacts(w)))
         contact = f"CAST(date_diff('day', ct.last_contact, {w.d}) AS BIGINT)"
+        contacts_90d, reached_90d = "CAST(coalesce(ct.contacts_90d, 0) AS BIGINT)", \
+            "CAST(coalesce(ct.reached_90d, 0) AS BIGINT)"
         joins += " LEFT JOIN ct ON ct.client_id = c.client_id"
     if has_questionnaires:
         ctes.append(("qn", f"SELECT client_id, arg_max(score, answered_on) AS score FROM questionnaires "
@@ -218,7 +230,8 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
       CASE WHEN da.assets_now > 0 THEN da.market_value_now / da.assets_now END AS position_level,
       {z}(pos.instruments_held, 0) AS instruments_held,
       {z}(cs.symbols_traded_90d, 0) AS symbols_traded_90d, {z}(cs.symbols_traded_365d, 0) AS symbols_traded_365d,
-      {contact} AS days_since_last_contact, {score} AS questionnaire_score,
+      {contact} AS days_since_last_contact, {contacts_90d} AS contacts_90d, {reached_90d} AS reached_90d,
+      {score} AS questionnaire_score,
       CAST({z}(l.trading_days_total, 1) - 1 AS BIGINT) AS bg_frequency,
       CAST(date_diff('day', l.first_trade_date, l.last_trade_date) AS DOUBLE) / 7 AS bg_recency,
       CAST(date_diff('day', l.first_trade_date, {w.d}) AS DOUBLE) / 7 AS bg_age,

@@ -2,6 +2,11 @@
 
 A reason is the feature that pushed a client's risk up the most, stated with the client's own value
 (e.g. 近90天转出资产62% / "Moved 62% of assets out in 90 days"), so an advisor can act on it.
+
+The contact inputs make one reason, 沟通过少 / "Little contact from the advisor", from their summed
+contribution, and only for a client the advisor has not been in touch with for LITTLE_CONTACT_DAYS: where
+advisors call the clients they worry about, recent contact can raise a score too, and calling that
+"little contact" would not explain it.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ TEMPLATES: dict[str, Template] = {
     "position_level": lambda v: (f"仓位{_pct(v)}", f"Position level {_pct(v)}"),
     "instruments_held": lambda v: (f"持有{v:.0f}只证券", f"Holds {v:.0f} securities"),
     "days_since_last_contact": lambda v: (f"已{v:.0f}天未联系", f"Not contacted for {v:.0f} days"),
+    "contacts_90d": lambda v: (f"近90天联系{v:.0f}次", f"{v:.0f} contacts in 90 days"),
+    "reached_90d": lambda v: (f"近90天联系上{v:.0f}次", f"Reached {v:.0f} times in 90 days"),
     "days_since_last_buy": lambda v: (f"已{v:.0f}天未买入", f"No buy for {v:.0f} days"),
     "buy_share_90d": lambda v: (f"近90天买入占成交{_pct(v)}", f"Buys {_pct(v)} of 90-day turnover"),
     "days_since_last_deposit": lambda v: (f"已{v:.0f}天未转入资金", f"No deposit for {v:.0f} days"),
@@ -74,6 +81,8 @@ TEMPLATES: dict[str, Template] = {
 MISSING: dict[str, tuple[str, str]] = {
     "days_since_last_trade": ("从未交易", "Never traded"),
     "days_since_last_contact": ("从未联系", "Never contacted"),
+    "contacts_90d": ("无服务记录", "No contact records"),
+    "reached_90d": ("无服务记录", "No contact records"),
     "unrealised_pnl_pct": ("无持仓", "No holdings"),
     "position_level": ("无资产", "No assets"),
     "overdue_ratio": ("从未交易", "Never traded"),
@@ -96,6 +105,32 @@ MISSING: dict[str, tuple[str, str]] = {
 }
 
 
+CONTACT_FEATURES = ("days_since_last_contact", "contacts_90d", "reached_90d")   # the first words the reason
+LITTLE_CONTACT_DAYS = 90    # no contact in the 90-day window of contacts_90d (or never)
+
+
+def contact_reason(days: float) -> tuple[str, str]:
+    """The 沟通过少 reason, with the client's days since the last contact (NaN: never contacted)."""
+    if math.isnan(days):
+        return "沟通过少（从未联系）", "Little contact from the advisor (never contacted)"
+    return f"沟通过少（已{days:.0f}天未联系）", f"Little contact from the advisor (none for {days:.0f} days)"
+
+
+def _merge_contact(contrib: np.ndarray, values: np.ndarray, names: list[str]) -> tuple[np.ndarray, int | None]:
+    """The contact inputs' contributions summed into the first one's column, kept only for the clients out of
+    touch for LITTLE_CONTACT_DAYS (0 for the others, so no reason is worded from them)."""
+    if CONTACT_FEATURES[0] not in names:
+        return contrib, None
+    cols = [names.index(n) for n in CONTACT_FEATURES if n in names]
+    lead = cols[0]
+    days = values[:, lead]
+    out_of_touch = np.isnan(days) | (days >= LITTLE_CONTACT_DAYS)
+    merged = contrib.copy()
+    merged[:, cols] = 0.0
+    merged[:, lead] = np.where(out_of_touch, contrib[:, cols].sum(axis=1), 0.0)
+    return merged, lead
+
+
 def describe(feature: str, value: float | None) -> tuple[str, str]:
     """(Chinese, English) wording of one feature's value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -110,6 +145,7 @@ def top_reasons(contrib: np.ndarray, values: np.ndarray, names: list[str], k: in
 
     `contrib` is rows x features (the bias column removed), `values` the same rows' feature values.
     """
+    contrib, contact = _merge_contact(contrib, values, names)
     order = np.argsort(-contrib, axis=1)[:, :k]
     zh_all: list[list[str]] = []
     en_all: list[list[str]] = []
@@ -118,7 +154,7 @@ def top_reasons(contrib: np.ndarray, values: np.ndarray, names: list[str], k: in
         for j in order[i]:
             if contrib[i, j] <= 0:
                 break
-            a, b = describe(names[j], values[i, j])
+            a, b = contact_reason(values[i, j]) if j == contact else describe(names[j], values[i, j])
             zh.append(a)
             en.append(b)
         zh_all.append(zh)

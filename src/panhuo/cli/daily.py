@@ -76,8 +76,9 @@ def run_daily_cmd(
         except (ImportLocked, StoreBusy) as exc:
             fail(f"{exc} · 每日运行未开始 / the daily run did not start", as_json=as_json, code=3)
     t0 = time.perf_counter()
+    # Read-only unless storing: the stored run first copies the advisors' contacts into the analytical store.
     try:
-        with store_guard(), open_warehouse(read_only=True) as wh:   # the run only reads the analytical store
+        with store_guard(), open_warehouse(read_only=no_store) as wh:
             day = date.fromisoformat(as_of) if as_of else latest_data_date(wh)
             if day is None:
                 fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
@@ -93,6 +94,7 @@ def run_daily_cmd(
     stats["market"] = outcome.market or {"skipped": outcome.market_skipped}
     stats["campaigns_measured"] = outcome.campaigns
     stats["imports_recovered"] = recovered      # batches a crash had left without their client master
+    stats["contacts_copied"] = outcome.contacts
     written = outcome.snapshots_written
     if export:
         import pyarrow.parquet as pq

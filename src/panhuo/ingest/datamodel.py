@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from panhuo.ingest.ownership import FIELD_OWNER
 from panhuo.ingest.profile import DOMAINS
-from panhuo.warehouse.schema import AGGREGATES, TABLES, Table
+from panhuo.warehouse.schema import AGGREGATES, COPIES, TABLES, Table
 
 INTRO = """# Data model: the canonical tables
 
@@ -44,6 +44,7 @@ def data_model_markdown() -> str:
     for t in AGGREGATES.values():
         lines += _table(t)
     lines += _ownership()
+    lines += _copies()
     return "\n".join(lines)
 
 
@@ -56,6 +57,23 @@ def _ownership() -> list[str]:
              "| field | owner | what an import does |", "|---|---|---|"]
     lines += [f"| `{f}` | {owner} | {what} |" for f, (owner, what) in FIELD_OWNER.items()]
     return [*lines, ""]
+
+
+def _copies() -> list[str]:
+    lines = ["# Copied from the operational store", "",
+             "What panhuo owns and the analytics need, copied into the analytical store by the daily run before the "
+             "analytics (`panhuo run-daily`; `workbench/services/contacts_export.py`): only the rows added since the "
+             "last copy, or everything again when rows went away. No import profile can write these tables. In "
+             "`contacts`, `contact_id` is the operational store's id, `contact_time` Beijing time, `channel` and "
+             "`outcome` the workbench's codes (`phone`, `sms`, `email`, `visit`, `event`, `wechat`; `reached`, "
+             "`not_reached`, `interested`, `declined`, `do_not_contact`), and `by_staff` is false for a "
+             "campaign's automatic send.", ""]
+    for t in COPIES.values():   # not _table: the import's value lists (e.g. a trade's channel) do not apply
+        lines += [f"## `{t.name}` — {t.zh}", "", f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}", "",
+                  "| column | 中文名 | type | required |", "|---|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.zh} | {c.sql_type} | {'' if c.nullable else 'yes'} |" for c in t.columns]
+        lines.append("")
+    return lines
 
 
 if __name__ == "__main__":

@@ -115,5 +115,22 @@ AGGREGATES: dict[str, Table] = {
 }
 
 
+# Tables panhuo owns in the operational store, copied here by the daily run so the analytics can use them
+# (workbench.services.contacts_export). Not importable: no import profile can write them.
+COPIES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        # contact_time is Beijing time; by_staff is false for a campaign's automatic send, so the contact
+        # features measure what advisors do.
+        Table("contacts", "服务记录", (
+            C("contact_id", "BIGINT", "记录编号", False), C("client_id", "VARCHAR", "客户号", False),
+            C("contact_time", "TIMESTAMP", "联系时间", False), C("channel", "VARCHAR", "联系方式"),
+            C("outcome", "VARCHAR", "联系结果"), C("advisor_id", "VARCHAR", "投资顾问编号"),
+            C("by_staff", "BOOLEAN", "员工登记"),
+        ), ("contact_id",)),
+    )
+}
+
+
 def all_tables() -> dict[str, Table]:
-    return {**TABLES, **AGGREGATES}
+    return {**TABLES, **AGGREGATES, **COPIES}
