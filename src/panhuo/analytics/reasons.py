@@ -116,19 +116,20 @@ def contact_reason(days: float) -> tuple[str, str]:
     return f"沟通过少（已{days:.0f}天未联系）", f"Little contact from the advisor (none for {days:.0f} days)"
 
 
-def _merge_contact(contrib: np.ndarray, values: np.ndarray, names: list[str]) -> tuple[np.ndarray, int | None]:
-    """The contact inputs' contributions summed into the first one's column, kept only for the clients out of
-    touch for LITTLE_CONTACT_DAYS (0 for the others, so no reason is worded from them)."""
+def _merge_contact(lower: np.ndarray, contrib: np.ndarray, values: np.ndarray, names: list[str]) -> int | None:
+    """In `lower` (-contrib, the sort key), the contact inputs' summed contribution in the first one's column,
+    kept only for the clients out of touch for LITTLE_CONTACT_DAYS (0 for the others and the other contact
+    columns, so no reason is worded from them). Returns that column, None without contact inputs."""
     if CONTACT_FEATURES[0] not in names:
-        return contrib, None
+        return None
     cols = [names.index(n) for n in CONTACT_FEATURES if n in names]
     lead = cols[0]
     days = values[:, lead]
     out_of_touch = np.isnan(days) | (days >= LITTLE_CONTACT_DAYS)
-    merged = contrib.copy()
-    merged[:, cols] = 0.0
-    merged[:, lead] = np.where(out_of_touch, contrib[:, cols].sum(axis=1), 0.0)
-    return merged, lead
+    summed = contrib[:, cols].sum(axis=1)
+    lower[:, cols] = 0.0
+    lower[:, lead] = np.where(out_of_touch, -summed, 0.0)
+    return lead
 
 
 def describe(feature: str, value: float | None) -> tuple[str, str]:
@@ -145,14 +146,15 @@ def top_reasons(contrib: np.ndarray, values: np.ndarray, names: list[str], k: in
 
     `contrib` is rows x features (the bias column removed), `values` the same rows' feature values.
     """
-    contrib, contact = _merge_contact(contrib, values, names)
-    order = np.argsort(-contrib, axis=1)[:, :k]
+    lower = -contrib     # a new array (the caller's is left alone): a million clients' is some 300 MB
+    contact = _merge_contact(lower, contrib, values, names)
+    order = np.argsort(lower, axis=1)[:, :k]
     zh_all: list[list[str]] = []
     en_all: list[list[str]] = []
     for i in range(contrib.shape[0]):
         zh, en = [], []
         for j in order[i]:
-            if contrib[i, j] <= 0:
+            if lower[i, j] >= 0:
                 break
             a, b = contact_reason(values[i, j]) if j == contact else describe(names[j], values[i, j])
             zh.append(a)
