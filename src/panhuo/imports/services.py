@@ -40,12 +40,13 @@ from panhuo.ingest.batch import (
     run_batch,
     unsynced_batches,
 )
-from panhuo.ingest.lock import ImportLocked, import_lock
+from panhuo.ingest.lock import STORE_BUSY, ImportLocked, StoreBusy, import_lock, store_busy, store_guard
 from panhuo.ingest.problems import Problem
 from panhuo.ingest.profile import ProfileError, load_profile
 from panhuo.ingest.store import RestoreError, kill_point
 
-__all__ = ["ImportLocked", "ImportRejected", "ProfileError", "RestoreError", "import_batch", "import_restore"]
+__all__ = ["ImportLocked", "ImportRejected", "ProfileError", "RestoreError", "StoreBusy", "import_batch",
+           "import_restore", "imports_recover"]
 
 CLIENT_FIELDS = ("name", "id_number", "phone", "gender", "birth_date", "region", "open_date", "client_type",
                  "risk_level", "risk_assessed_on", "do_not_contact", "status")
@@ -269,6 +270,19 @@ def _recover(store: Path) -> None:
                 ImportBatch.objects.filter(pk=batch.pk).update(started_at=started.started_at)
 
 
+def imports_recover(*, owner: str) -> int:
+    """Finish, under the import lock, the batches a crash cut off after the analytical store committed (their
+    client master and record), as the next import would; the daily run calls it before it starts. Returns how
+    many were finished. Raises ImportLocked while an import runs, StoreBusy while another job holds the store."""
+    store = warehouse_path()
+    with import_lock(panhuo_home(), owner=owner), store_guard():
+        synced = set(ImportBatch.objects.filter(status=BatchStatus.LOADED).values_list("key", flat=True))
+        pending = len(unsynced_batches(store, synced))
+        if pending:
+            _recover(store)
+    return pending
+
+
 def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool = False,
                  progress: Callable[[str, int, int], None] | None = None, replace_dates: bool = False,
                  dry_run: bool = False) -> ImportBatch:
@@ -277,7 +291,8 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
     A loaded batch is saved in the operational store with the client master it changes; a batch that writes
     no data (rejected, already loaded, failed) is recorded in the journal only, so both stores keep their
     bytes (see panhuo.imports.journal). Raises ImportRejected (nothing written, problems attached),
-    ImportLocked (another import is running) or ProfileError (unknown or broken profile).
+    ImportLocked (another import is running), StoreBusy (another job holds the analytical store) or
+    ProfileError (unknown or broken profile).
 
     Fact files add and correct rows by key; `replace_dates` replaces whole days of the files' own branches
     (ingest.store.plan_facts). `dry_run` validates and plans only: the returned batch (status "validated",
@@ -289,7 +304,7 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
     if dry_run:
         return _dry_run(paths=paths, prof=prof, user=user, username=username, quarantine=quarantine,
                         progress=progress, replace_dates=replace_dates)
-    with import_lock(panhuo_home(), owner=username):
+    with import_lock(panhuo_home(), owner=username), store_guard():    # store held elsewhere: StoreBusy
         _recover(store)
         started = timezone.now()
         batch = ImportBatch(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine, started_at=started,
@@ -305,7 +320,8 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
             journal_append(batch)
             raise ImportRejected(batch, exc.result.problems, exc.result.message) from None
         except Exception as exc:
-            batch.status, batch.message, batch.finished_at = BatchStatus.FAILED, str(exc)[:2000], timezone.now()
+            batch.status, batch.finished_at = BatchStatus.FAILED, timezone.now()
+            batch.message = (STORE_BUSY if store_busy(exc) else str(exc))[:2000]
             journal_append(batch)
             raise
         _fill(batch, result)
