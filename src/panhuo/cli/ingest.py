@@ -33,9 +33,9 @@ def import_command(
 
     `panhuo import restore BATCH_KEY` puts back the rows that batch removed or overwrote (kept at least 30 days).
     """
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
     if paths and str(paths[0]) == "restore":
         if len(paths) != 2:
             fail("用法 / usage: panhuo import restore BATCH_KEY", as_json=as_json, code=2)
@@ -45,7 +45,7 @@ def import_command(
     if missing:
         fail(f"文件不存在 / no such file or folder: {', '.join(missing)}", as_json=as_json, code=2)
     from panhuo.imports.journal import journal_path
-    from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, import_batch
+    from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, StoreBusy, import_batch
 
     with progress(quiet=as_json) as bar:
         tick = stage_reporter(bar, STAGES)
@@ -54,7 +54,7 @@ def import_command(
                                  replace_dates=replace_dates, dry_run=dry_run)
         except ProfileError as exc:
             fail(str(exc), as_json=as_json)
-        except ImportLocked as exc:
+        except (ImportLocked, StoreBusy) as exc:      # another import, or the daily run: try again later
             fail(str(exc), as_json=as_json, code=3)
         except ImportRejected as exc:
             if as_json:
