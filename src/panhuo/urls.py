@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("imports/", include("panhuo.imports.urls")),
+    path("audit/", include("panhuo.audit.urls")),
     path("", include("panhuo.web.urls")),
     path("", include("panhuo.workbench.urls")),
     path("", include("panhuo.campaigns.urls")),

@@ -5,7 +5,7 @@ from panhuo.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "username", "role", "action", "object_type", "outcome"]
+    list_display = ["seq", "at", "username", "role", "action", "object_type", "outcome"]
     list_filter = ["action", "role", "outcome"]
     search_fields = ["username", "action"]
 

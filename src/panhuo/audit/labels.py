@@ -13,6 +13,7 @@ from panhuo.accounts.models import Role
 
 ACTIONS = {
     "access.denied": _("Access denied"),
+    "admin.view": _("Viewed client data in the admin site"),
     "audit.view": _("Viewed the audit trail"),
     "audit.export": _("Exported the audit trail"),
     "branch.view": _("Viewed the branch dashboard"),
@@ -25,6 +26,7 @@ ACTIONS = {
     "client.unmask": _("Viewed sensitive personal data"),
     "client.reassign": _("Changed the advisor"),
     "client.do_not_contact": _("Set do not contact"),
+    "client.assignment_conflict": _("Settled an assignment conflict"),
     "clients.list": _("Viewed the client list"),
     "clients.export": _("Exported the client list"),
     "consent.record": _("Recorded a consent"),
@@ -35,6 +37,7 @@ ACTIONS = {
     "funnel.view": _("Viewed the funnel"),
     "import": _("Imported data"),
     "import.recover": _("Completed an interrupted import"),
+    "import.restore": _("Restored rows an import replaced"),
     "login.failed": _("Failed log-in"),
     "login.locked_out": _("Log-in locked"),
     "login.unlock": _("Log-in unlocked"),
@@ -54,9 +57,9 @@ FAMILIES = {
     "plan": _("Service plan"), "task": _("Task"), "user": _("User"), "admin": _("Administration"),
 }
 OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "failed": _("Failed"),
-            "rejected": _("Rejected"), "locked": _("Locked")}
+            "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored")}
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
-                "audit": _("Audit trail"), "user": _("User")}
+                "audit": _("Audit trail"), "user": _("User"), "task": _("Task")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),
            "allocation": _("allocation")}
 FIELDS = {"phone": _("Phone"), "id_number": _("ID number")}

@@ -58,7 +58,8 @@ def audit_record(*, user, action: str, object_type: str = "", object_ids: Iterab
         detail=_stored(detail or {}),
         ip=ip,
     )
-    with transaction.atomic():
+    # No savepoint of its own: an action whose audit event cannot be written must not commit either.
+    with transaction.atomic(savepoint=False):
         head = chain_head_for_update()
         # The time is taken under the lock, so the chain's order is the order of `at` too.
         event.at, event.seq, event.prev_hash = timezone.now(), head.seq + 1, head.hash

@@ -10,13 +10,11 @@ from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404
 
 from panhuo.accounts.models import Role, User
-from panhuo.audit.services import audit_record
 from panhuo.campaigns.models import Campaign, CampaignMember, ConsentRecord
 from panhuo.clients.models import ClientSnapshot
-from panhuo.clients.selectors import client_get_for_user, snapshots_for_user, within_reach
+from panhuo.clients.selectors import client_get_for_user, out_of_reach, snapshots_for_user, within_reach
 
 # field -> ORM path on ClientSnapshot; "features.<key>" reaches the snapshot's features JSON.
 RULE_FIELDS = {
@@ -85,9 +83,7 @@ def campaign_get_for_user(*, user: User, campaign_id: int) -> Campaign:
     try:
         return campaigns_for_user(user=user).get(pk=campaign_id)
     except Campaign.DoesNotExist:
-        audit_record(user=user, action="access.denied", object_type="campaign", object_ids=[campaign_id],
-                     outcome="denied")
-        raise Http404("campaign") from None
+        raise out_of_reach(user=user, object_type="campaign", object_ids=[campaign_id]) from None
 
 
 def members_for_user(*, user: User, campaign: Campaign) -> QuerySet[CampaignMember]:

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from panhuo.accounts.models import Role, User
 from panhuo.analytics.segments import label as segment_label
 from panhuo.analytics.segments import order as segment_order
+from panhuo.audit.services import audit_record
 from panhuo.clients.models import Advisor, Branch, Client, ClientSnapshot
 
 
@@ -38,11 +39,20 @@ def clients_for_user(*, user: User) -> QuerySet[Client]:
 
 
 def client_get_for_user(*, user: User, client_id: str) -> Client:
-    """One client by its code, or Http404 when it does not exist or is out of the user's reach."""
+    """One client by its code, or Http404 (audited, see out_of_reach) when it does not exist or is out of the
+    user's reach."""
     try:
         return clients_for_user(user=user).select_related("advisor", "branch").get(client_id=client_id)
     except Client.DoesNotExist:
-        raise Http404("client") from None
+        raise out_of_reach(user=user, object_type="client", object_ids=[client_id]) from None
+
+
+def out_of_reach(*, user: User, object_type: str, object_ids) -> Http404:
+    """The access rule's 404, recorded in the audit trail as a denied access with the user and the codes asked
+    for (one insert, on the refused path only). Raise what it returns."""
+    audit_record(user=user, action="access.denied", object_type=object_type, outcome="denied",
+                 object_ids=[str(i)[:64] for i in object_ids][:100])
+    return Http404(object_type)
 
 
 def snapshots_for_user(*, user: User) -> QuerySet[ClientSnapshot]:

@@ -268,6 +268,8 @@ def _recover(store: Path) -> None:
             batch.save()
             if started:
                 ImportBatch.objects.filter(pk=batch.pk).update(started_at=started.started_at)
+            audit_record(user=None, action="import.recover", object_type="import_batch", object_ids=[key],
+                         outcome=batch.status, detail={"rows_loaded": batch.rows_loaded, "started_by": batch.username})
 
 
 def imports_recover(*, owner: str) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
 from panhuo.clients.models import Advisor, AssignmentConflict, Client, ClientSnapshot, ConflictStatus
-from panhuo.clients.selectors import advisors_for_user, clients_for_user
+from panhuo.clients.selectors import advisors_for_user, clients_for_user, out_of_reach
 from panhuo.workbench.models import (
     PROTECTION_LOOKBACK_DAYS,
     ClientFunnel,
@@ -105,7 +105,8 @@ def clients_by_ids_for_user(*, user: User, client_ids: list[str]) -> QuerySet[Cl
     ids = sorted({c.strip() for c in client_ids if c.strip()})
     qs = clients_for_user(user=user).filter(client_id__in=ids)
     if qs.count() != len(ids):
-        raise Http404("client")
+        raise out_of_reach(user=user, object_type="client",
+                           object_ids=sorted(set(ids) - set(qs.values_list("client_id", flat=True))))
     return qs
 
 
@@ -115,7 +116,7 @@ def client_360(*, user: User, client_id: str) -> dict:
               .select_related("advisor", "branch", "funnel", "series", "service_plan__updated_by")
               .filter(client_id=client_id).first())
     if client is None:
-        raise Http404("client")
+        raise out_of_reach(user=user, object_type="client", object_ids=[client_id])
     snapshot = ClientSnapshot.objects.filter(client=client, is_latest=True).first()
     return {
         "client": client,

@@ -7,13 +7,12 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
-from django.http import Http404
 from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Client, ClientSnapshot
-from panhuo.clients.selectors import clients_for_user
+from panhuo.clients.selectors import clients_for_user, out_of_reach
 from panhuo.workbench.models import (
     DEFAULT_PROTECTION_DAYS,
     OPEN_STATUSES,
@@ -142,7 +141,7 @@ def task_get_for_user(*, user: User, task_id: int) -> Task:
         qs = qs.filter(advisor_id=user.advisor_id)
     task = qs.filter(pk=task_id).first()
     if task is None:
-        raise Http404("task")
+        raise out_of_reach(user=user, object_type="task", object_ids=[task_id])
     return task
 
 
