@@ -21,7 +21,7 @@ from decimal import Decimal
 import duckdb
 
 from panhuo.ingest.normalise import without_commas
-from panhuo.warehouse.schema import TABLES, all_tables
+from panhuo.warehouse.schema import TABLES, add_missing_columns, all_tables
 
 LEDGER_DDL = ("CREATE TABLE IF NOT EXISTS import_files (sha256 VARCHAR PRIMARY KEY, batch_key VARCHAR NOT NULL, "
               "file_name VARCHAR, table_name VARCHAR, rows_loaded BIGINT, business_date DATE, "
@@ -54,6 +54,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, db: str) -> None:
     try:
         for table in all_tables().values():
             con.execute(table.ddl())
+        add_missing_columns(con, db)
         con.execute(LEDGER_DDL)
         con.execute("ALTER TABLE import_files ADD COLUMN IF NOT EXISTS business_date DATE")   # ledgers before it
         _ensure_archives(con)

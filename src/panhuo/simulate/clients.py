@@ -148,4 +148,5 @@ def client_master(rng: np.random.Generator, lat: Latent, first_number: int, days
         "risk_assessed_on": assessed.tolist(),
         "advisor_id": adv.tolist(),
         "do_not_contact": (rng.random(n) < 0.03).tolist(),
+        "status": ["active"] * n,       # every simulated account is open; no random draw, so the rest is unchanged
     }

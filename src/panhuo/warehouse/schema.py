@@ -51,6 +51,7 @@ TABLES: dict[str, Table] = {
             C("open_date", "DATE", "开户日期"), C("client_type", "VARCHAR", "客户类型"),
             C("risk_level", "VARCHAR", "风险等级"), C("risk_assessed_on", "DATE", "风险测评日期"),
             C("advisor_id", "VARCHAR", "投资顾问编号"), C("do_not_contact", "BOOLEAN", "拒绝联系"),
+            C("status", "VARCHAR", "账户状态"),
         ), ("client_id",)),
         Table("advisors", "投资顾问", (
             C("advisor_id", "VARCHAR", "投资顾问编号", False), C("name", "VARCHAR", "姓名"),
@@ -130,6 +131,25 @@ COPIES: dict[str, Table] = {
         ), ("contact_id",)),
     )
 }
+
+
+def add_missing_columns(con, database: str | None = None) -> list[str]:
+    """Columns added to a table after a store was created are added to that store (nullable, so old rows read
+    as NULL): the upgrade path of the analytical store. Returns the columns added, as table.column."""
+    where = f" AND database_name = '{database}'" if database else ""
+    have = {(t, c) for t, c in con.execute(
+        f"SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'{where}").fetchall()}
+    tables = {t for t, _ in have}
+    prefix = f"{database}." if database else ""
+    added = []
+    for table in all_tables().values():
+        if table.name not in tables:
+            continue
+        for c in table.columns:
+            if c.nullable and (table.name, c.name) not in have:
+                con.execute(f"ALTER TABLE {prefix}{table.name} ADD COLUMN {c.name} {c.sql_type}")
+                added.append(f"{table.name}.{c.name}")
+    return added
 
 
 def all_tables() -> dict[str, Table]:
