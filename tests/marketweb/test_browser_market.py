@@ -33,7 +33,17 @@ def _zh(english: str) -> str | None:
     return entry.msgstr if entry is not None and entry.translated() else None
 
 
-def test_market_page_in_chinese_and_english(live_server, transactional_db, cast, market_ran, sim_market):
+@pytest.fixture
+def gateway(monkeypatch):
+    """The branch's SMS gateway (local), read by the live server from the environment: the send really goes out."""
+    from tests.campaigns.servers import Gateway
+
+    with Gateway() as gw:
+        monkeypatch.setenv("PANHUO_SMS_URL", gw.url)
+        yield gw
+
+
+def test_market_page_in_chinese_and_english(live_server, transactional_db, cast, market_ran, sim_market, gateway):
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
         browser = launch(pw)
@@ -63,6 +73,7 @@ def test_market_page_in_chinese_and_english(live_server, transactional_db, cast,
         assert sim_market.weak_symbol in card.inner_text()
         card.locator("button[type=submit]").click()
         page.wait_for_selector("#switch-send p.sent")
+        assert len(gateway.messages) == 1 and gateway.messages[0]["text"].endswith("回复TD退订")
         card.scroll_into_view_if_needed()
         screenshot(page, "market-switch-360-zh")
         assert _untranslated(page.inner_text("body")) == []

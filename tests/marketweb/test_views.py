@@ -6,10 +6,15 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from panhuo.audit.models import AuditEvent
+from panhuo.campaigns.models import ConsentRecord, ContactPoint
+from panhuo.clients.models import Client
 from panhuo.market.reasons import render
 from panhuo.marketweb.models import MarketDay
+from panhuo.workbench.models import Contact
+from tests.campaigns.servers import Gateway
 
 DISCLOSURE_EN = "is not investment advice"
 
@@ -84,22 +89,119 @@ def test_others_in_reach_see_it_read_only_and_out_of_reach_is_404(client, cast, 
     assert _login(client, cast, "charlie").get("/clients/CA001/").status_code == 404
 
 
-def test_only_a_registered_advisor_sends_and_the_send_is_audited(client, cast, market_ran, sim_market):
+@pytest.fixture
+def gateway(monkeypatch):
+    """The branch's SMS gateway (a local one), configured as the web process reads it: from the environment."""
+    with Gateway() as gw:
+        monkeypatch.setenv("PANHUO_SMS_URL", gw.url)
+        monkeypatch.delenv("PANHUO_SMTP_HOST", raising=False)
+        yield gw
+
+
+def test_only_a_registered_advisor_sends_and_it_reaches_the_client(client, cast, market_ran, sim_market, gateway):
     url = reverse("marketweb:switch_send", args=["CA001"])
-    before = AuditEvent.objects.count()
     assert _login(client, cast, "charlie").post(url).status_code == 404          # out of reach: not revealed
-    assert _login(client, cast, "director_a").post(url).status_code == 403       # in reach, not registered
-    assert AuditEvent.objects.count() == before                                  # nothing written
+    r = _login(client, cast, "director_a").post(url)                            # in reach, not registered
+    assert r.status_code == 403 and b"only a registered investment advisor" in r.content
+    assert not AuditEvent.objects.filter(action="market.switch_send").exists()  # nothing sent, no contact
+    assert gateway.messages == [] and not Contact.objects.exists()
     r = _login(client, cast, "alice").post(url, HTTP_HX_REQUEST="true")
-    assert r.status_code == 200 and b"audit trail" in r.content
-    ev = AuditEvent.objects.get(action="market.switch_send")
+    assert r.status_code == 200 and b"Sent by SMS" in r.content and b"logged as a contact" in r.content
     draft = cast.clients["CA001"].switch_draft
-    assert ev.username == "alice" and ev.object_ids == ["CA001"]
+    day = MarketDay.objects.get()
+    # the message: to the client's phone, naming the advisor, every candidate with its model and date, the
+    # models' source and date, the risk warning and the opt-out line
+    (msg,) = gateway.messages
+    assert msg["to"] == cast.clients["CA001"].phone and msg["key"] == f"switch-CA001-{draft.date:%Y%m%d}-sms"
+    text = msg["text"]
+    assert text.startswith(cast.clients["CA001"].name) and "证券投资顾问" in text
+    for c in draft.candidates:
+        assert f"{c['symbol']}，{day.pools[c['model']]['zh']}，{c['date']}" in text
+    assert f"数据日期{draft.date:%Y-%m-%d}" in text and draft.disclosure in text and text.endswith("回复TD退订")
+    contact = Contact.objects.get(client=cast.clients["CA001"])
+    assert (contact.channel, contact.outcome, contact.by, contact.advisor) == (
+        "sms", "reached", cast.users["alice"], cast.clients["CA001"].advisor)
+    ev = AuditEvent.objects.get(action="market.switch_send")
+    assert ev.username == "alice" and ev.object_ids == ["CA001"] and ev.outcome == "ok"
     assert ev.detail["date"] == sim_market.end.isoformat() and ev.detail["models"] == draft.model_names
-    assert ev.detail["weak"] == [sim_market.weak_symbol]
+    assert ev.detail["weak"] == [sim_market.weak_symbol] and ev.detail["channel"] == "sms"
+    assert ev.detail["contact"] == contact.pk and ev.detail["provider_id"] == "m1"
     assert [c["symbol"] for c in ev.detail["candidates"]] == [c["symbol"] for c in draft.candidates]
     assert all(c["model"] and c["date"] for c in ev.detail["candidates"]) and ev.detail["disclosure"]
     assert b"Last sent" in client.get("/clients/CA001/").content
+    again = client.post(url)                     # the same day's suggestion does not go out twice
+    assert b"Not sent again" in again.content and len(gateway.messages) == 1 and Contact.objects.count() == 1
+
+
+def _refused(client, cast, gateway) -> str:
+    r = _login(client, cast, "alice").post(reverse("marketweb:switch_send", args=["CA001"]))
+    assert r.status_code == 200 and b"Nothing was sent." in r.content
+    assert gateway.messages == [] and not Contact.objects.exists()
+    ev = AuditEvent.objects.get(action="market.switch_send")
+    assert ev.outcome == "refused" and ev.username == "alice"
+    assert b"Last sent" not in client.get("/clients/CA001/").content
+    return r.content.decode()
+
+
+def test_a_client_who_asked_not_to_be_contacted_gets_nothing(client, cast, market_ran, gateway):
+    Client.objects.filter(client_id="CA001").update(do_not_contact=True)
+    assert "the client asked not to be contacted" in _refused(client, cast, gateway)
+    assert AuditEvent.objects.get(action="market.switch_send").detail["reason"] == "do_not_contact"
+
+
+def test_no_channel_says_why_for_each_channel(client, cast, market_ran, gateway):
+    ConsentRecord.objects.create(client=cast.clients["CA001"], channel="sms", granted=False, source="reply",
+                                 at=timezone.now())
+    html = _refused(client, cast, gateway)
+    assert "no message channel can reach the client" in html
+    assert "SMS: the client refused messages on this channel" in html and "Email: no address on file" in html
+    assert AuditEvent.objects.get(action="market.switch_send").detail["channels"] == {"sms": "refused",
+                                                                                        "email": "no_address"}
+
+
+def test_no_gateway_configured_is_said_so(client, cast, market_ran, monkeypatch):
+    monkeypatch.delenv("PANHUO_SMS_URL", raising=False)
+    monkeypatch.delenv("PANHUO_SMTP_HOST", raising=False)
+    r = _login(client, cast, "alice").post(reverse("marketweb:switch_send", args=["CA001"]))
+    assert b"SMS: the branch has not configured this channel" in r.content and not Contact.objects.exists()
+
+
+def test_a_gateway_refusal_is_logged_as_a_contact_not_reached(client, cast, market_ran, gateway):
+    gateway.fail_next, gateway.fail_status = 1, 400
+    r = _login(client, cast, "alice").post(reverse("marketweb:switch_send", args=["CA001"]))
+    assert r.status_code == 200 and b"Not delivered by SMS" in r.content and b"gateway answered 400" in r.content
+    contact = Contact.objects.get()
+    assert (contact.channel, contact.outcome) == ("sms", "not_reached")
+    assert AuditEvent.objects.get(action="market.switch_send").outcome == "failed"
+    assert b"Last sent" not in client.get("/clients/CA001/").content
+    assert b"Sent by SMS" in client.post(reverse("marketweb:switch_send", args=["CA001"])).content   # retry
+
+
+class Recorder:
+    """A sender that keeps what it is given."""
+
+    def __init__(self, channel: str):
+        self.channel, self.dedupes, self.sent = channel, channel == "sms", []
+
+    def send(self, *, to, text, key, subject=""):
+        self.sent.append({"to": to, "text": text, "key": key})
+        return f"{self.channel}-{len(self.sent)}"
+
+
+def test_a_channel_the_client_granted_comes_first_and_an_email_carries_an_unsubscribe_link(cast, market_ran):
+    from panhuo.marketweb.services import switch_send
+
+    ca001 = cast.clients["CA001"]
+    ContactPoint.objects.create(client=ca001, channel="email", address="ca001@example.com")
+    ConsentRecord.objects.create(client=ca001, channel="email", granted=True, source="advisor", at=timezone.now())
+    senders = {"sms": Recorder("sms"), "email": Recorder("email")}
+    sent = switch_send(user=cast.users["alice"], client_id="CA001", senders=senders)
+    assert sent.channel == "email" and sent.delivered and senders["sms"].sent == []
+    (mail,) = senders["email"].sent
+    assert mail["to"] == "ca001@example.com" and "退订 / Unsubscribe: http" in mail["text"]
+    link = mail["text"].split("Unsubscribe: ")[1]
+    assert "/unsubscribe/" in link and "CA001" not in link             # a signed token, no account number
+    assert sent.contact.channel == "email" and sent.event.detail["channel"] == "email"
 
 
 def test_a_registered_advisor_cannot_send_for_another_advisors_client(client, cast, market_ran):

@@ -54,7 +54,7 @@ def switch_for_client(*, client) -> dict | None:
     draft = SwitchDraft.objects.filter(client=client).first()
     if draft is None:
         return None
-    sent = (AuditEvent.objects.filter(action="market.switch_send", detail__client=client.client_id)
+    sent = (AuditEvent.objects.filter(action="market.switch_send", outcome="ok", detail__client=client.client_id)
             .order_by("-at").first()) if draft.weak else None
     lang = lang_of(get_language())
     sep = "; " if lang == "en" else "；"
@@ -64,3 +64,26 @@ def switch_for_client(*, client) -> dict | None:
             "candidates": [{**_with_reason(c, lang), "label": _model(c["model"])} for c in draft.candidates],
             "last_sent": sent}
 
+
+
+REFUSALS = {
+    "not_registered_advisor": _("Not sent: only a registered investment advisor may send specific advice (stock "
+                                "pools, switch suggestions) to a client."),
+    "do_not_contact": _("Not sent: the client asked not to be contacted."),
+    "no_channel": _("Not sent: no message channel can reach the client."),
+    "already_sent": _("Not sent again: this suggestion has already gone out."),
+}
+CHANNEL_REASONS = {
+    "refused": _("the client refused messages on this channel"),
+    "no_address": _("no address on file"),
+    "no_sender": _("the branch has not configured this channel"),
+}
+
+
+def switch_refusal(*, code: str, channels: dict[str, str] | None = None, detail: dict | None = None) -> dict:
+    """Why a switch suggestion was not sent, in words: the reason and, per message channel, why it was closed."""
+    from panhuo.workbench.models import Channel
+
+    return {"code": code, "text": REFUSALS.get(code, code), "detail": detail or {},
+            "channels": [{"label": Channel(ch).label, "reason": CHANNEL_REASONS.get(why, why)}
+                         for ch, why in (channels or {}).items()]}

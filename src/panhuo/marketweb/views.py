@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.audit.services import audit_record
-from panhuo.marketweb.selectors import market_day_latest, market_page
-from panhuo.marketweb.services import switch_send
+from panhuo.marketweb.selectors import market_day_latest, market_page, switch_refusal
+from panhuo.marketweb.services import SendRefused, switch_send
+from panhuo.workbench.models import Channel
 
 
 @require_GET
@@ -21,9 +22,17 @@ def market(request):
 
 @require_POST
 def switch_send_view(request, client_id: str):
-    """HTMX: send the client's switch suggestion (registered advisors only; 404 out of reach, 403 otherwise)."""
+    """HTMX: send the client's switch suggestion (registered advisors only; 404 out of reach). The answer says
+    what happened: sent on which channel, not delivered and why, or not sent and exactly why."""
+    partial = "marketweb/partials/switch_sent.html"
     try:
-        event = switch_send(user=request.user, client_id=client_id, request=request)
+        sent = switch_send(user=request.user, client_id=client_id, request=request)
+    except PermissionDenied:
+        return render(request, partial, {"refused": switch_refusal(code="not_registered_advisor")}, status=403)
     except ValidationError:
-        return render(request, "marketweb/partials/switch_sent.html", {"error": True}, status=400)
-    return render(request, "marketweb/partials/switch_sent.html", {"event": event})
+        return render(request, partial, {"error": True}, status=400)
+    except SendRefused as exc:
+        # Refusing is an answer, not a failure: shown in place (HTMX swaps 2xx only), nothing was sent.
+        return render(request, partial, {"refused": switch_refusal(code=exc.code, channels=exc.channels,
+                                                                   detail=exc.detail)})
+    return render(request, partial, {"sent": sent, "channel_label": Channel(sent.channel).label})
