@@ -33,13 +33,13 @@ def event_list(request):
     form = AuditFilterForm(request.GET)
     filters = form.filters()
     page = Paginator(audit_events(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(e) for e in page.object_list]   # read before this reading is recorded: the page counted without it
     audit_record(user=request.user, action="audit.view", object_type="audit",
                  detail={"filters": filters.as_dict(), "page": page.number}, request=request)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/list.html", {
-        "form": form, "page": page, "rows": [_row(e) for e in page.object_list], "query": query.urlencode(),
-        "usernames": audit_usernames()})
+    return render(request, "audit/list.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode(),
+                                               "usernames": audit_usernames()})
 
 
 @never_cache
