@@ -88,14 +88,15 @@ def send_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
     """Send one step by SMS / email (senders from PANHUO_SMS_* / PANHUO_SMTP_*); safe to re-run after a crash."""
-    from panhuo.django_setup import require_migrated
+    from panhuo.django_setup import require_migrated, setup
 
-    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
+    setup()
     from panhuo.campaigns.services.send import campaign_send_step, senders_from_env
 
     senders = senders_from_env()
     if not senders:
         fail("no sender configured (PANHUO_SMS_URL or PANHUO_SMTP_HOST) / 未配置短信或邮件通道", as_json=as_json, code=2)
+    require_migrated(as_json=as_json)      # the usage is checked first; this stops if `panhuo migrate` is due
     try:
         counts = campaign_send_step(campaign_id=campaign_id, step=step, senders=senders)
     except Exception as exc:  # unknown or unlaunched campaign: one clear line
@@ -114,9 +115,9 @@ def run_due_cmd(
     contact hours wait for the next run."""
     from datetime import datetime
 
-    from panhuo.django_setup import require_migrated
+    from panhuo.django_setup import require_migrated, setup
 
-    require_migrated(as_json=as_json)      # sets Django up; stops if `panhuo migrate` is due
+    setup()
     from django.utils import timezone
 
     from panhuo.campaigns.services.schedule import campaigns_run_due
@@ -131,6 +132,7 @@ def run_due_cmd(
     senders = senders_from_env()
     if not senders:
         fail("no sender configured (PANHUO_SMS_URL or PANHUO_SMTP_HOST) / 未配置短信或邮件通道", as_json=as_json, code=2)
+    require_migrated(as_json=as_json)      # the usage is checked first; this stops if `panhuo migrate` is due
     rows = campaigns_run_due(senders=senders, now=at)
     total = {k: sum(r.get(k, 0) for r in rows) for k in ("sent", "skipped", "capped", "failed", "already", "review",
                                                         "deferred")}
