@@ -16,6 +16,9 @@ from panhuo.audit.triggers import triggers_create, triggers_drop
 
 @contextmanager
 def tampering():
+    if connection.vendor == "postgresql":   # PostgreSQL will not drop a trigger with deferred FK checks pending
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     triggers_drop(connection)
     try:
         with connection.cursor() as cur:

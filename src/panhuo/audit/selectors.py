@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -71,5 +72,5 @@ def audit_events(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
 
 
 def audit_usernames() -> list[str]:
-    """Who appears in the trail, for the page's user box."""
-    return list(AuditEvent.objects.order_by("username").values_list("username", flat=True).distinct()[:500])
+    """The staff's usernames, for the page's user box (the users table, not a scan of the trail)."""
+    return list(get_user_model().objects.order_by("username").values_list("username", flat=True)[:2000])
