@@ -104,12 +104,12 @@ def _restore(batch_key: str, *, as_json: bool) -> None:
     import getpass
 
     from panhuo.clients.decisions import Actor
-    from panhuo.imports.services import ImportLocked, RestoreError, import_restore
+    from panhuo.imports.services import ImportLocked, RestoreError, StoreBusy, import_restore
 
     try:
         restored = import_restore(batch_key=batch_key, user=Actor(username=f"os:{getpass.getuser()}",
                                                                   role="operator"))
-    except ImportLocked as exc:
+    except (ImportLocked, StoreBusy) as exc:
         fail(str(exc), as_json=as_json, code=3)
     except RestoreError as exc:
         fail(str(exc), as_json=as_json, code=1)

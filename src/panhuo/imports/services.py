@@ -355,7 +355,7 @@ def import_batch(*, paths: list[Path], profile: str, user=None, quarantine: bool
 def _dry_run(*, paths, prof, user, username: str, quarantine: bool, progress, replace_dates: bool) -> ImportBatch:
     """Validate and plan under the import lock (the plan is against the store as it is), writing nothing:
     no journal line, no record, no crash recovery (that writes)."""
-    with import_lock(panhuo_home(), owner=username):
+    with import_lock(panhuo_home(), owner=username), store_guard():
         batch = ImportBatch(key=uuid.uuid4().hex, profile=prof.name, quarantine=quarantine, started_at=timezone.now(),
                             user=user if getattr(user, "pk", None) else None, username=username)
         try:
@@ -375,11 +375,12 @@ def import_restore(*, batch_key: str, user=None) -> list[dict]:
     """Put back the rows batch `batch_key` removed or overwrote, from its recoverable record, in one
     transaction with the import lock held; the aggregates follow for the days touched (ingest.store.restore).
     Audited, and noted on the batch's record. Returns the rows put back per table, branch and day. Raises
-    RestoreError (nothing changed: no record, restored already, or rows changed again by a later batch) or
-    ImportLocked."""
+    RestoreError (nothing changed: no record, restored already, or rows changed again by a later batch),
+    ImportLocked or StoreBusy."""
     username = getattr(user, "username", "") or "system"
     with import_lock(panhuo_home(), owner=username):
-        restored = restore_batch(store_path=warehouse_path(), batch_key=batch_key)
+        with store_guard():
+            restored = restore_batch(store_path=warehouse_path(), batch_key=batch_key)
         rows = sum(r["rows_restored"] for r in restored)
         with transaction.atomic():
             batch = ImportBatch.objects.filter(key=batch_key).first()

@@ -89,7 +89,8 @@ def upload(request):
                     out.write(chunk)
         try:
             batch = import_batch(paths=[Path(tmp)], profile=profile, user=request.user,
-                                 quarantine=request.POST.get("quarantine") == "on")
+                                 quarantine=request.POST.get("quarantine") == "on",
+                                 replace_dates=request.POST.get("replace_dates") == "on")
         except ImportRejected as exc:
             messages.error(request, _("The batch was rejected; nothing was written. See the problems below."))
             return redirect("imports:batch", key=exc.batch.key)
