@@ -259,3 +259,65 @@ def test_recoverable_records_are_kept_30_days_then_purged_by_a_later_import(stor
     run_batch(store_path=store, paths=[generic(tmp_path / "next", [trade("T4001", "C0001", "20240203")])],
               profile="generic", batch_key="next")
     assert rows(store, "SELECT batch_key, count(*) FROM removed_trades GROUP BY 1") == [("replace", 4)]
+
+
+def test_transfers_assets_and_positions_follow_the_same_rules(store, tmp_path):
+    """Composite keys (client and day; day, client and symbol) and a key without the day (transfer_id, whose
+    day is the date of transfer_time): a full-day re-export of branch B001 replaces B001's rows of its days
+    only, and restore puts them back; a generic partial file only adds and corrects."""
+    from exports import ASSETS_H, POSITIONS_H, TRANSFERS_H
+
+    facts = ("daily_assets", "transfers", "positions")
+
+    def facts_state():
+        return tuple(rows(store, f"SELECT * FROM {t} ORDER BY ALL") for t in facts)
+
+    b002 = ["C0201", "B002", *clients_rows()[0][2:]]
+    other = tmp_path / "b002"
+    write_csv(other / "客户资料.csv", CLIENTS_H, [b002])
+    write_csv(other / "日终资产.csv", ASSETS_H, [["C0201", "20240131", "1.00", "0.00", "1.00", "0.00"]])
+    write_csv(other / "银证转账.csv", TRANSFERS_H, [["Z0201", "C0201", "20240131 10:00:00", "银行转证券", "1.00", "工商银行"]])
+    write_csv(other / "持仓.csv", POSITIONS_H, [["20240130", "C0201", "600000", "1", "100", "7.00", "7.05", "705.00"]])
+    run_batch(store_path=store, paths=[other], profile="simulator", batch_key="b002")
+    before = facts_state()
+    b001 = tmp_path / "b001"
+    write_csv(b001 / "日终资产.csv", ASSETS_H, [["C0001", "20240131", "20001.00", "5460.00", "25461.00", "10000.00"]])
+    write_csv(b001 / "银证转账.csv", TRANSFERS_H, [["Z0001", "C0001", "20240131 09:15:00", "银行转证券", "10000.00",
+                                                 "工商银行"]])
+    write_csv(b001 / "持仓.csv", POSITIONS_H, [["20240130", "C0001", "600000", "1", "1000", "6.80", "7.05", "7050.00"]])
+    result = run_batch(store_path=store, paths=[b001], profile="simulator", batch_key="b001")
+    assert {c["table"]: (c["rows_corrected"], c["rows_unchanged"], c["rows_removed"]) for c in result.changes
+            if "mode" in c} == {"daily_assets": (1, 0, 2), "transfers": (0, 1, 1), "positions": (0, 1, 1)}
+    assert [(c["table"], c["branch"], c["date"]) for c in result.changes if "branch" in c] == [
+        ("positions", "B001", "2024-01-30"), ("transfers", "B001", "2024-01-31"), ("daily_assets", "B001", "2024-01-31")]
+    assert rows(store, "SELECT client_id FROM daily_assets ORDER BY 1") == [("C0001",), ("C0201",)]
+    assert rows(store, "SELECT transfer_id FROM transfers ORDER BY 1") == [("Z0001",), ("Z0201",)]
+    assert rows(store, "SELECT client_id FROM positions ORDER BY 1") == [("C0001",), ("C0201",)]
+    assert restore(store_path=store, batch_key="b001")
+    assert facts_state() == before
+
+    partial = tmp_path / "partial"
+    write_csv(partial / "daily_assets.csv", ["client_id", "date", "cash", "market_value", "total_assets", "net_transfer"],
+              [["C0002", "2024-01-31", "1000.00", "20750.00", "21750.00", "-2500.50"],        # unchanged
+               ["C0003", "2024-01-31", "600.00", "0.00", "600.00", "0.00"],                  # corrected
+               ["C0004", "2024-01-31", "5.00", "0.00", "5.00", "0.00"]], encoding="utf-8")    # added
+    result = run_batch(store_path=store, paths=[partial], profile="generic", batch_key="partial")
+    assert [(c["rows_added"], c["rows_corrected"], c["rows_unchanged"], c["rows_removed"]) for c in result.changes
+            if "mode" in c] == [(1, 1, 1, 0)]
+    assert rows(store, "SELECT client_id, total_assets FROM daily_assets ORDER BY 1") == [
+        ("C0001", 25460.0), ("C0002", 21750.0), ("C0003", 600.0), ("C0004", 5.0), ("C0201", 1.0)]
+
+
+def test_the_holdings_check_sees_the_store_as_the_batch_leaves_it(store, tmp_path):
+    """C0001 held 1,000 of 600000.SH on 2024-01-30 and sold 500 on the 31st (T0001): a sale of 600 on Feb 1 is
+    more than it holds, unless the same batch corrects T0001 down to 300."""
+    from panhuo.ingest.batch import BatchRejected
+
+    sell = trade("T5001", "C0001", "20240201", side="S", qty=600)
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[generic(tmp_path / "a", [sell])], profile="generic", batch_key="a")
+    assert [p.code for p in info.value.result.problems] == ["oversell"]
+    fixed = trade("T0001", "C0001", "20240131", side="S", qty=300, price="7.10")
+    result = run_batch(store_path=store, paths=[generic(tmp_path / "b", [fixed, sell])], profile="generic",
+                       batch_key="b")
+    assert result.status == "loaded"
