@@ -58,6 +58,7 @@ def test_dry_run_states_the_plan_the_load_matches_it_and_restore_puts_it_back(ho
 
     code, plan = cli(str(b001), "--replace-dates", "--dry-run")
     assert code == 0 and plan["status"] == "validated" and plan["recorded_in"] is None
+    assert (plan["rows_loaded"], plan["rows_rejected"]) == (3, 0)
     assert plan["changes"] == [SUMMARY, *({**d, "rows_added": 0} for d in B001_DAYS)]
     assert hashlib.sha256(warehouse_path().read_bytes()).digest() == store_bytes
     assert ImportBatch.objects.count() == batches

@@ -82,6 +82,10 @@ def import_command(
     }
     if not as_json:
         _print_days(batch.changes)
+        if batch.status == "loaded" and any(c.get("rows_removed") or c.get("rows_corrected")
+                                             for c in batch.changes if "mode" in c):
+            console.print(f"删除和更正前的数据已保留，可恢复 / removed and overwritten rows are kept: "
+                          f"panhuo import restore {batch.key}")
     summary = (f"{batch.message} · read {batch.rows_read}, loaded {batch.rows_loaded}, rejected "
                f"{batch.rows_rejected}, duplicates {batch.rows_duplicate}"
                + (f" · quarantine: {batch.quarantine_file}" if batch.quarantine_file else ""))
@@ -95,7 +99,7 @@ def _print_days(changes: list[dict]) -> None:
         return
     table = Table("表 table", "营业部 branch", "日期 date", "新增 add", "更正 correct", "删除 remove")
     for c in days:
-        table.add_row(c["table"], c["branch"], c["date"], str(c.get("rows_added", "")), str(c["rows_corrected"]),
+        table.add_row(c["table"], c["branch"], c["date"], str(c.get("rows_added", "–")), str(c["rows_corrected"]),
                       str(c["rows_removed"]))
     console.print(table)
 

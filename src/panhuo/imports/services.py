@@ -67,7 +67,7 @@ def _fill(batch: ImportBatch, result: BatchResult) -> None:
     batch.files = [vars(f).copy() for f in result.files]
     batch.rows_read = result.total("rows_read")
     batch.rows_loaded = result.total("rows_loaded")
-    batch.rows_rejected = (result.total("rows_quarantined") if result.status == "loaded"
+    batch.rows_rejected = (result.total("rows_quarantined") if result.status in ("loaded", "validated")
                            else result.total("rows_read") - result.total("rows_duplicate"))
     batch.rows_duplicate = result.total("rows_duplicate")
     batch.problem_count = result.problem_count

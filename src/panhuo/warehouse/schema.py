@@ -23,8 +23,8 @@ class Table:
     zh: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
-    # False for the big facts and aggregates: their key is kept unique by the import's validation (duplicate
-    # and key_exists checks, whole business dates replaced), not by a DuckDB index. An ART index on 10M
+    # False for the big facts and aggregates: their key is kept unique by the import (duplicate keys refused,
+    # a stored key corrected in place, never inserted twice), not by a DuckDB index. An ART index on 10M
     # trade ids made the load several times slower (docs/benchmarks.md), and DuckDB only appends to them.
     key_indexed: bool = True
 
