@@ -1,11 +1,14 @@
 """(1) A generated matrix: every scoped user asks for every client out of their reach on every client-scoped
 route and in every form — path, query string, POST body, bulk id lists, search, export. Always a 404 (or, for
-lists and searches, nothing), none of the other clients' personal data anywhere, and no write."""
+lists and searches, nothing), none of the other clients' personal data anywhere, and no write; every 404 is an
+access.denied event on the audit trail naming the user and the client (or task) asked for."""
 
 from __future__ import annotations
 
 import pytest
+from django.db.models import Max
 
+from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import Client
 from panhuo.workbench.models import Task
 from tests.workbench.access_table import ALL, REACH
@@ -58,6 +61,7 @@ def test_out_of_reach_client_is_invisible_everywhere(world, client, username, ci
     task = Task.objects.filter(client=foreign).order_by("pk").first()
     for method, path, data, expect in _requests(cid, task.pk if task else None, own, foreign.phone[-4:]):
         before = state_fingerprint()
+        seen = AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
         foreign_task_status = task.status if task else None
         response = getattr(client, method)(path, data or {})
         body = response.content.decode("utf-8", "replace") if expect != "hidden-xlsx" else \
@@ -65,6 +69,11 @@ def test_out_of_reach_client_is_invisible_everywhere(world, client, username, ci
         if expect == 404:
             assert response.status_code == 404, (method, path, response.status_code)
             assert state_fingerprint() == before, (method, path, "wrote")
+            # ...and the refusal is on the audit trail, with the user and what they asked for.
+            target = [str(task.pk)] if path.startswith("/tasks/") else [cid]
+            denied = list(AuditEvent.objects.filter(action="access.denied", seq__gt=seen)
+                          .values_list("username", "object_ids"))
+            assert denied == [(username, target)], (method, path, denied)
         elif expect == "own-write":
             assert response.status_code == 302, (method, path, response.status_code)
             task.refresh_from_db()
