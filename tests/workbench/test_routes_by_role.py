@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver
 
-from panhuo.clients.models import Client
+from panhuo.clients.models import AssignmentConflict, Client
 from panhuo.workbench.models import Contact, ServicePlan, Task
 from tests.workbench.access_table import ROLES
 
@@ -30,6 +30,10 @@ def _plan_written():
 
 def _task_done():
     return Task.objects.filter(client__client_id="CA001", status="done", kind="churn_risk").exists()
+
+
+def _conflict_settled():
+    return AssignmentConflict.objects.filter(client__client_id="CA001", status="kept").exists()
 
 
 def _reassigned():
@@ -64,6 +68,8 @@ TABLE = [
                                                       manager_a=200, compliance=200, admin=200)),
     ("reassign", "post", "/branch/reassign/", {"client_ids": ["CA001"], "advisor": "A02"}, _reassigned,
      _expect(alice=403, bob=403, charlie=403, director_a=302, manager_a=302, compliance=403, admin=403)),
+    ("settle_conflict", "post", "/branch/conflicts/{conflict}/settle/", {"choice": "keep"}, _conflict_settled,
+     _expect(alice=403, bob=403, charlie=403, director_a=302, manager_a=302, compliance=403, admin=403)),
 ]
 
 
@@ -81,8 +87,10 @@ CASES = [(row, role, code) for row in TABLE for role, code in zip(ROLES, row[5],
 def test_route_and_role(world, client, row, role, code):
     name, method, path, data, written, _ = row
     task = Task.objects.get(client__client_id="CA001", kind="churn_risk", status="open")
+    conflict = AssignmentConflict.objects.create(client=Client.objects.get(client_id="CA001"),
+                                                 kept_advisor_code="A01", backoffice_advisor_code="A02")
     client.force_login(world.users[role])
-    response = getattr(client, method)(path.format(task=task.pk), data or {})
+    response = getattr(client, method)(path.format(task=task.pk, conflict=conflict.pk), data or {})
     assert response.status_code == code, (name, role, response.status_code)
     if written is not None:
         assert written() == (code == 302), (name, role, "write did not match the table")

@@ -36,7 +36,7 @@ def branch_dashboard(request):
     overdue_rows = list(overdue.values("client_id", "name", "assigned_on", "advisor__name")[:OVERDUE_SHOWN])
     handed_back = list(tasks_for_user(user=request.user)[:50])
     conflicts = list(assignment_conflicts_for_user(user=request.user)[:OVERDUE_SHOWN])
-    names = advisor_names(user=request.user)
+    names = advisor_names(user=request.user) if conflicts else {}
     for c in conflicts:
         c.kept_name = names.get(c.kept_advisor_code, c.kept_advisor_code)
         c.backoffice_name = names.get(c.backoffice_advisor_code, c.backoffice_advisor_code)
