@@ -52,7 +52,9 @@ def test_the_walk_finds_the_app_routes():
 def test_route_needs_login(client, db, path, name):
     response = client.get(path)
     if name in ALLOWLIST:
-        assert response.status_code in (200, 302, 405), (path, response.status_code)
+        # 400: the unsubscribe page refuses a made-up token, which is what a sample path is.
+        assert response.status_code in (200, 302, 405) or (name == "campaigns:unsubscribe" and
+                                                           response.status_code == 400), (path, response.status_code)
         return
     assert response.status_code == 302, f"{name} ({path}) answered {response.status_code} without login"
     assert re.match(r"^/(accounts|admin)/login/", response["Location"]), response["Location"]
