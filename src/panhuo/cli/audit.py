@@ -19,9 +19,9 @@ app.add_typer(audit_app, name="audit")
 
 
 def _setup() -> None:
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated()      # sets Django up; stops with "run panhuo migrate first" on a new or old store
 
 
 def _day(value: str | None, option: str, *, as_json: bool):

@@ -23,9 +23,9 @@ CHANNEL_HELP = f"Refuse only these channels (repeatable): {', '.join(CHANNELS)}.
 
 
 def _setup() -> None:
-    from panhuo.django_setup import setup
+    from panhuo.django_setup import require_migrated
 
-    setup()
+    require_migrated()      # sets Django up; stops with "run panhuo migrate first" on a new or old store
 
 
 def _actor(as_user: str | None, *, as_json: bool):
