@@ -47,7 +47,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from panhuo.accounts.models import User
 from panhuo.clients.models import Advisor, Branch, Client, ClientSnapshot
-from panhuo.workbench.models import ClientFunnel, ClientSeries, Contact
+from panhuo.clients.models import ClientFunnel, ClientSeries, Contact
 from panhuo.workbench.services.series import series_write
 from panhuo.workbench.services.tasks import tasks_generate
 

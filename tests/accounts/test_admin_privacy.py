@@ -22,7 +22,7 @@ def admin_client(cast, client):
 
 
 def _contact(client_code: str):
-    from panhuo.workbench.models import Contact
+    from panhuo.clients.models import Contact
 
     return Contact.objects.create(client=Client.objects.get(client_id=client_code), channel="phone",
                                   outcome="reached", at=timezone.now())

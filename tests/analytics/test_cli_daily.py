@@ -60,7 +60,7 @@ def _contact_logged(client) -> None:
     from zoneinfo import ZoneInfo
 
     from panhuo.accounts.models import User
-    from panhuo.workbench.models import Contact
+    from panhuo.clients.models import Contact
 
     staff = User.objects.create(username="director", role="director", branch=client.branch)
     Contact.objects.create(client=client, by=staff, channel="phone", outcome="reached",

@@ -13,7 +13,7 @@ from panhuo.campaigns.models import CampaignMember, CampaignStatus
 from panhuo.campaigns.selectors import segment_preview
 from panhuo.campaigns.services.consent import consent_record
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
-from panhuo.workbench.models import Task, TaskKind
+from panhuo.clients.models import Task, TaskKind
 
 from .conftest import SMS_SCRIPT
 

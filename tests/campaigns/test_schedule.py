@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from panhuo.campaigns.models import Campaign, ContactPoint, SendAttempt
+from panhuo.campaigns.models import Campaign, SendAttempt
 from panhuo.campaigns.senders import SmsHttpSender, SmtpSender
 from panhuo.campaigns.services.consent import consent_sms_reply
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.schedule import campaigns_run_due, due_steps
+from panhuo.clients.models import ContactPoint
 
 from .conftest import SMS_SCRIPT
 from .servers import Gateway, SmtpSink

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from panhuo.campaigns.models import ContactPoint, SendAttempt
+from panhuo.campaigns.models import SendAttempt
 from panhuo.campaigns.senders import SendError, SmsHttpSender, SmtpSender
 from panhuo.campaigns.services.consent import consent_sms_reply
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.send import campaign_send_step
-from panhuo.workbench.models import Contact
+from panhuo.clients.models import Contact, ContactPoint
 
 from .conftest import SMS_SCRIPT
 from .servers import Gateway, SmtpSink

@@ -8,8 +8,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from panhuo.audit.models import AuditEvent
-from panhuo.campaigns.models import Campaign, ConsentRecord
+from panhuo.campaigns.models import Campaign
 from panhuo.campaigns.services.consent import unsubscribe_token
+from panhuo.clients.models import ConsentRecord
 
 SCRIPT = "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。"
 
@@ -103,8 +104,7 @@ def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world)
 
 
 def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world):
-    from panhuo.marketweb.models import MarketDay
-    from panhuo.workbench.models import ClientSeries, Task
+    from panhuo.clients.models import ClientSeries, MarketDay, Task
 
     MarketDay.objects.create(date="2026-11-19", index_symbol="000001.SH", regime="weak", phase="D", position=0.25)
     MarketDay.objects.create(date="2026-11-20", index_symbol="000001.SH", regime="consolidating", phase="A",

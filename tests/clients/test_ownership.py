@@ -8,9 +8,16 @@ import pytest
 
 from panhuo.accounts.models import User
 from panhuo.audit.models import AuditEvent
-from panhuo.clients.models import Advisor, AssignmentConflict, Client, ConflictStatus
+from panhuo.clients.models import (
+    Advisor,
+    AssignmentConflict,
+    Client,
+    ConflictStatus,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
 from panhuo.imports.services import import_batch
-from panhuo.workbench.models import Task, TaskKind, TaskStatus
 from panhuo.workbench.services.clients import assignment_conflict_settle, client_reassign
 from panhuo.workbench.services.contacts import contact_log
 from tests.ingest.exports import ADVISORS_H, CLIENTS_H, clients_rows, simulator_export, write_csv

@@ -81,7 +81,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def holdings(cast, sim_market):
     """CA001 (Alice's) holds the weak stock at a loss and another stock; Alice is a registered advisor."""
-    from panhuo.workbench.models import ClientSeries
+    from panhuo.clients.models import ClientSeries
 
     m = sim_market
     def position(symbol, quantity, cost, close):

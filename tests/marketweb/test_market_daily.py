@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from panhuo.clients.models import MarketDay
 from panhuo.market import data
 from panhuo.market.facade import pools_today, regime_gauge
 from panhuo.market.models import MODELS
 from panhuo.market.switch import Holding, suggest_switch
 from panhuo.marketweb.compute import split_bars
-from panhuo.marketweb.models import MarketDay, SwitchDraft
+from panhuo.marketweb.models import SwitchDraft
 
 
 def _panel(wh):

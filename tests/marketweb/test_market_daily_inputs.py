@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from panhuo.clients.models import MarketDay
 from panhuo.market import data
-from panhuo.marketweb.models import MarketDay, SwitchDraft
+from panhuo.marketweb.models import SwitchDraft
 from panhuo.marketweb.services import market_daily
 
 

@@ -9,11 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panhuo.audit.models import AuditEvent
-from panhuo.campaigns.models import ConsentRecord, ContactPoint
-from panhuo.clients.models import Client
+from panhuo.clients.models import Client, ConsentRecord, Contact, ContactPoint, MarketDay
 from panhuo.market.reasons import render
-from panhuo.marketweb.models import MarketDay
-from panhuo.workbench.models import Contact
 from tests.campaigns.servers import Gateway
 
 DISCLOSURE_EN = "is not investment advice"

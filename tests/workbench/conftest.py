@@ -33,8 +33,7 @@ def _fast_password_hashing(settings):
 def world(cast):
     from django.utils import timezone
 
-    from panhuo.clients.models import ClientSnapshot
-    from panhuo.workbench.models import ClientSeries, Contact, ServicePlan
+    from panhuo.clients.models import ClientSeries, ClientSnapshot, Contact, ServicePlan
     from panhuo.workbench.services.clients import client_reassign
     from panhuo.workbench.services.contacts import contact_log
     from panhuo.workbench.services.tasks import tasks_generate

@@ -9,8 +9,7 @@ import pytest
 from django.db.models import Max
 
 from panhuo.audit.models import AuditEvent
-from panhuo.clients.models import Client
-from panhuo.workbench.models import Task
+from panhuo.clients.models import Client, Task
 from tests.workbench.access_table import ALL, REACH
 from tests.workbench.helpers import personal_strings, state_fingerprint, xlsx_rows
 

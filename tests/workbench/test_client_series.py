@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from panhuo.analytics.client_series import client_series
-from panhuo.workbench.models import ClientFunnel, ClientSeries
+from panhuo.clients.models import ClientFunnel, ClientSeries
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.funnel import funnel_confirm_from_trades
 from panhuo.workbench.services.series import series_refresh

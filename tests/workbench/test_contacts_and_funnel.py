@@ -9,8 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from panhuo.audit.models import AuditEvent
-from panhuo.clients.models import Client
-from panhuo.workbench.models import ClientFunnel, ClientSeries, FunnelEvent, Task
+from panhuo.clients.models import Client, ClientFunnel, ClientSeries, FunnelEvent, Task
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.funnel import funnel_confirm_from_trades
 from panhuo.workbench.services.tasks import tasks_generate

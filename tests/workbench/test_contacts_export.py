@@ -10,7 +10,7 @@ import pytest
 
 from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.pipeline import features_and_segments
-from panhuo.workbench.models import Contact
+from panhuo.clients.models import Contact
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.contacts_export import contacts_export
 

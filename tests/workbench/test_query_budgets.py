@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from panhuo.clients.models import Client, ClientSnapshot
-from panhuo.workbench.models import ClientFunnel, Contact, Task
+from panhuo.clients.models import Client, ClientFunnel, ClientSnapshot, Contact, Task
 
 # Each page's audit event costs 3 queries: the chain head is read (locked), the event written, the head moved on.
 BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 16, "/funnel/": 18, "/branch/": 23,   # +1: the assignment conflicts to settle

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver
 
-from panhuo.clients.models import AssignmentConflict, Client
-from panhuo.workbench.models import Contact, ServicePlan, Task
+from panhuo.clients.models import AssignmentConflict, Client, Contact, ServicePlan, Task
 from tests.workbench.access_table import ROLES
 
 A, B, C, D, M, CO, AD = "alice", "bob", "charlie", "director_a", "manager_a", "compliance", "admin"

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from panhuo.clients.models import ClientSnapshot
-from panhuo.workbench.models import Task
+from panhuo.clients.models import ClientSnapshot, Task
 from panhuo.workbench.services.clients import client_reassign
 from panhuo.workbench.services.tasks import tasks_generate
 
@@ -93,7 +92,7 @@ def test_the_advisor_table_counts_clients_contacts_and_deals(world, client):
 
 
 def test_a_branch_can_set_its_own_protection_period(world, client):
-    from panhuo.workbench.models import BranchPolicy
+    from panhuo.clients.models import BranchPolicy
 
     today = timezone.localdate()
     client_reassign(user=world.users["director_a"], client_ids=["CU001"], advisor_id="A01",

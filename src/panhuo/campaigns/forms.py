@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.campaigns.models import Campaign
 from panhuo.campaigns.services.launch import step_days_valid
-from panhuo.workbench.models import Channel
+from panhuo.clients.models import Channel
 
 
 class CampaignForm(forms.ModelForm):

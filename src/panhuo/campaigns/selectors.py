@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 
 from panhuo.accounts.models import Role, User
-from panhuo.campaigns.models import Campaign, CampaignMember, ConsentRecord
-from panhuo.clients.models import ClientSnapshot
+from panhuo.campaigns.models import Campaign, CampaignMember
+from panhuo.clients.models import ClientSnapshot, ConsentRecord
 from panhuo.clients.selectors import client_get_for_user, out_of_reach, snapshots_for_user, within_reach
 
 # field -> ORM path on ClientSnapshot; "features.<key>" reaches the snapshot's features JSON.
@@ -114,7 +114,7 @@ def campaign_report(*, user: User, campaign: Campaign):
     by advisor means the advisor recorded at launch, the stratum the holdout was split in."""
     from panhuo.campaigns.models import BINARY_MEASURES, MemberGroup, SendAttempt, SendStatus
     from panhuo.campaigns.report import ReportRow, build_report
-    from panhuo.workbench.models import Contact, FunnelEvent
+    from panhuo.clients.models import Contact, FunnelEvent
 
     members = list(members_for_user(user=user, campaign=campaign).exclude(group=MemberGroup.EXCLUDED))
     pks = [m.client_id for m in members]
@@ -181,7 +181,7 @@ def campaign_task_scripts(*, tasks) -> dict[int, str]:
     """{task pk: its campaign's script filled with the client's name, holdings, P&L and the market regime} for
     the Today list, in at most three queries whatever the number of tasks (none without a campaign task)."""
     from panhuo.campaigns.scripts import render_script
-    from panhuo.workbench.models import ClientSeries
+    from panhuo.clients.models import ClientSeries
 
     scripts = campaign_scripts_by_key(keys=[t.script_key for t in tasks])
     mine = [t for t in tasks if t.script_key in scripts]
@@ -200,7 +200,7 @@ REGIME_ZH = {"strong": "强势市道", "consolidating": "盘整市道", "weak": 
 
 def market_regime_zh() -> str:
     """The latest market day's regime for {regime}, e.g. "盘整市道"; empty before the market run has written one."""
-    from panhuo.marketweb.models import MarketDay
+    from panhuo.clients.models import MarketDay
 
     regime = MarketDay.objects.order_by("-date").values_list("regime", flat=True).first()
     return REGIME_ZH.get(regime or "", "")

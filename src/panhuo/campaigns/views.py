@@ -21,7 +21,7 @@ from panhuo.audit.services import audit_record
 from panhuo.campaigns.export import campaign_workbook
 from panhuo.campaigns.forms import CampaignForm, rules_from_post
 from panhuo.campaigns.lint import lint_script
-from panhuo.campaigns.models import CampaignStatus, ConsentSource, MemberGroup
+from panhuo.campaigns.models import CampaignStatus, MemberGroup
 from panhuo.campaigns.scripts import VARIABLES, script_variables
 from panhuo.campaigns.selectors import (
     RULE_FIELDS,
@@ -49,8 +49,8 @@ from panhuo.campaigns.services.launch import (
     campaign_launch,
     campaign_update,
 )
+from panhuo.clients.models import Channel, ConsentSource
 from panhuo.clients.selectors import client_get_for_user
-from panhuo.workbench.models import Channel
 from panhuo.workbench.services.access import can_serve
 
 

@@ -150,7 +150,7 @@ def _refuse_channels(*, client, channels: list[str], user, actor, reason: str) -
     from django.utils import timezone
 
     from panhuo.audit.services import audit_record
-    from panhuo.campaigns.models import ConsentRecord, ConsentSource
+    from panhuo.clients.models import ConsentRecord, ConsentSource
 
     with transaction.atomic():
         for ch in channels:

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import Advisor, Client, DecisionSource
-from panhuo.workbench.models import OPEN_STATUSES, Task, TaskStatus
+from panhuo.clients.models import OPEN_STATUSES, Advisor, Client, DecisionSource, Task, TaskStatus
 
 AUDIT_CHUNK = 500         # changes per audit event: a whole-branch import stays a few events, each readable
 

@@ -5,27 +5,6 @@ from django.db import models
 from panhuo.clients.models import Client
 
 
-class MarketDay(models.Model):
-    """The day's regime, index charts, stock pools and model report (compact JSON; see compute.py)."""
-
-    date = models.DateField(unique=True)
-    index_symbol = models.CharField(max_length=12)
-    regime = models.CharField(max_length=16)
-    phase = models.CharField(max_length=1)
-    position = models.FloatField()
-    gauge = models.JSONField(default=dict)      # score, trend, breadth, volatility
-    charts = models.JSONField(default=dict)     # symbol -> {dates, close, bands}
-    pools = models.JSONField(default=dict)      # model -> {zh, regime, description, entries}
-    report = models.JSONField(default=dict)     # {start, end, sessions, stocks, rows, claims}
-    computed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.regime} {self.phase}"
-
-
 class SwitchDraft(models.Model):
     """The latest switch suggestion (换股) prepared for a client's holdings, for an advisor to review.
 

@@ -6,8 +6,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.audit.models import AuditEvent
+from panhuo.clients.models import MarketDay
 from panhuo.market.reasons import lang_of, render
-from panhuo.marketweb.models import MarketDay, SwitchDraft
+from panhuo.marketweb.models import SwitchDraft
 
 REGIME_LABELS = {"strong": _("Strong"), "consolidating": _("Consolidating"), "weak": _("Weak")}
 PHASE_LABELS = {"A": _("A bottoming"), "B": _("B rising"), "C": _("C topping"), "D": _("D falling")}
@@ -82,7 +83,7 @@ CHANNEL_REASONS = {
 
 def switch_refusal(*, code: str, channels: dict[str, str] | None = None, detail: dict | None = None) -> dict:
     """Why a switch suggestion was not sent, in words: the reason and, per message channel, why it was closed."""
-    from panhuo.workbench.models import Channel
+    from panhuo.clients.models import Channel
 
     return {"code": code, "text": REFUSALS.get(code, code), "detail": detail or {},
             "channels": [{"label": Channel(ch).label, "reason": CHANNEL_REASONS.get(why, why)}

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from panhuo.audit.models import AuditEvent
 from panhuo.audit.services import audit_record
+from panhuo.clients.models import ClientSeries, Contact, MarketDay, Outcome
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.market import data
 from panhuo.market.switch import Holding, NotRegisteredAdvisor
-from panhuo.marketweb.models import MarketDay, SwitchDraft
-from panhuo.workbench.models import ClientSeries, Contact, Outcome
+from panhuo.marketweb.models import SwitchDraft
 
 
 def _instruments(wh) -> pl.DataFrame:
@@ -93,10 +93,10 @@ def _delivery() -> SimpleNamespace:
     to the client-service core, and when they move there (see the layers contract) only this function changes.
     The models are read directly, not through campaigns' selectors or services, so the move stays mechanical.
     """
-    from panhuo.campaigns.models import ConsentRecord, ContactPoint
     from panhuo.campaigns.senders import SendError
     from panhuo.campaigns.services.consent import unsubscribe_token
     from panhuo.campaigns.services.send import senders_from_env
+    from panhuo.clients.models import ConsentRecord, ContactPoint
 
     return SimpleNamespace(ConsentRecord=ConsentRecord, ContactPoint=ContactPoint, SendError=SendError,
                            unsubscribe_token=unsubscribe_token, senders_from_env=senders_from_env)

@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.audit.services import audit_record
+from panhuo.clients.models import Channel
 from panhuo.marketweb.selectors import market_day_latest, market_page, switch_refusal
 from panhuo.marketweb.services import SendRefused, switch_send
-from panhuo.workbench.models import Channel
 
 
 @require_GET

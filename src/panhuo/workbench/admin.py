@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from panhuo.clients.admin import ClientDataAdmin
-from panhuo.workbench.models import BranchPolicy, Contact, FunnelEvent, ServicePlan, Task
+from panhuo.clients.models import BranchPolicy, Contact, FunnelEvent, ServicePlan, Task
 
 # Tasks, contacts, funnel events and service plans are client data: their admin pages are audited
 # (ClientDataAdmin) like the client's own.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.workbench.models import Channel, Outcome
+from panhuo.clients.models import Channel, Outcome
 from panhuo.workbench.services.clients import UNMASK_FIELDS
 from panhuo.workbench.services.tasks import SNOOZE_CHOICES
 

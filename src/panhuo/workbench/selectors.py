@@ -12,11 +12,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
-from panhuo.clients.models import Advisor, AssignmentConflict, Client, ClientSnapshot, ConflictStatus
-from panhuo.clients.selectors import advisors_for_user, clients_for_user, out_of_reach
-from panhuo.workbench.models import (
+from panhuo.clients.models import (
     PROTECTION_LOOKBACK_DAYS,
+    Advisor,
+    AssignmentConflict,
+    Client,
     ClientFunnel,
+    ClientSnapshot,
+    ConflictStatus,
     Contact,
     FunnelEvent,
     Stage,
@@ -26,6 +29,7 @@ from panhuo.workbench.models import (
     Track,
     protection_days_by_branch,
 )
+from panhuo.clients.selectors import advisors_for_user, clients_for_user, out_of_reach
 
 PAGE_SIZE = 50
 SORTS = {

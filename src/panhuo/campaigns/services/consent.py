@@ -18,10 +18,8 @@ from django.utils import timezone
 
 from panhuo.accounts.models import User
 from panhuo.audit.services import audit_record
-from panhuo.campaigns.models import ConsentRecord, ConsentSource, UnsubscribeKey
-from panhuo.clients.models import Client
+from panhuo.clients.models import Channel, Client, ConsentRecord, ConsentSource, UnsubscribeKey
 from panhuo.clients.selectors import client_get_for_user
-from panhuo.workbench.models import Channel
 from panhuo.workbench.services.access import SERVICE_ROLES, require_role
 
 UNSUBSCRIBE_SALT = "panhuo.campaigns.unsubscribe"

@@ -31,7 +31,7 @@ from panhuo.campaigns.models import (
     SeedSource,
 )
 from panhuo.campaigns.selectors import consent_state, rules_q, segment_snapshots
-from panhuo.workbench.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
+from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
 
 CAMPAIGN_PRIORITY = 500
 DESIGN_ROLES = (Role.DIRECTOR, Role.ADMIN)

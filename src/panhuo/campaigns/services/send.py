@@ -16,20 +16,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from panhuo.campaigns.models import (
-    Campaign,
-    CampaignMember,
-    ContactPoint,
-    MemberGroup,
-    SendAttempt,
-    SendStatus,
-)
+from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup, SendAttempt, SendStatus
 from panhuo.campaigns.scripts import render_script
 from panhuo.campaigns.selectors import consent_state, market_regime_zh
 from panhuo.campaigns.senders import Sender, SendError
 from panhuo.campaigns.services.consent import unsubscribe_token
-from panhuo.clients.models import Client
-from panhuo.workbench.models import ClientSeries, Contact, Outcome
+from panhuo.clients.models import Client, ClientSeries, Contact, ContactPoint, Outcome
 
 MESSAGE_CHANNELS = ("sms", "email")
 

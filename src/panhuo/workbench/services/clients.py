@@ -12,9 +12,8 @@ from django.utils import timezone
 from panhuo.accounts.models import User
 from panhuo.audit.services import audit_record
 from panhuo.clients.decisions import Source, assignment_apply
-from panhuo.clients.models import Advisor, AssignmentConflict, ConflictStatus
+from panhuo.clients.models import Advisor, AssignmentConflict, ConflictStatus, ServicePlan
 from panhuo.clients.selectors import advisors_for_user, client_get_for_user, clients_for_user
-from panhuo.workbench.models import ServicePlan
 from panhuo.workbench.services.access import BRANCH_LEAD_ROLES, can_edit_plan, can_unmask
 
 UNMASK_FIELDS = ("id_number", "phone")

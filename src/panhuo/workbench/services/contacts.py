@@ -11,8 +11,8 @@ from django.utils import timezone
 from panhuo.accounts.models import User
 from panhuo.audit.services import audit_record
 from panhuo.clients.decisions import Source, do_not_contact_apply
+from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Outcome, Task, TaskKind, TaskStatus
 from panhuo.clients.selectors import client_get_for_user
-from panhuo.workbench.models import OPEN_STATUSES, Channel, Contact, Outcome, Task, TaskKind, TaskStatus
 from panhuo.workbench.services.access import SERVICE_ROLES, require_role
 from panhuo.workbench.services.funnel import funnel_apply_contact
 from panhuo.workbench.services.tasks import FOLLOW_UP_PRIORITY

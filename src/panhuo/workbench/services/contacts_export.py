@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 
 from panhuo.analytics.contacts import CopyState, contacts_batch, contacts_state, contacts_write
-from panhuo.workbench.models import Contact
+from panhuo.clients.models import Contact
 
 CHUNK = 50_000
 COLUMNS = ("pk", "client__client_id", "at", "channel", "outcome", "advisor__advisor_id", "by_id")

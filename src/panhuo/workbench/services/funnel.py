@@ -10,10 +10,11 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from panhuo.clients.models import Client, ClientSnapshot
-from panhuo.workbench.models import (
+from panhuo.clients.models import (
+    Client,
     ClientFunnel,
     ClientSeries,
+    ClientSnapshot,
     Contact,
     FunnelEvent,
     FunnelSource,

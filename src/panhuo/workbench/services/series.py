@@ -7,8 +7,7 @@ from datetime import date
 from django.db import transaction
 
 from panhuo.analytics.client_series import client_series
-from panhuo.clients.models import Client
-from panhuo.workbench.models import ClientSeries
+from panhuo.clients.models import Client, ClientSeries
 
 BATCH = 2000
 

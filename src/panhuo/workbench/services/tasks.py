@@ -11,18 +11,19 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import Client, ClientSnapshot
-from panhuo.clients.selectors import clients_for_user, out_of_reach
-from panhuo.workbench.models import (
+from panhuo.clients.models import (
     DEFAULT_PROTECTION_DAYS,
     OPEN_STATUSES,
     PROTECTION_LOOKBACK_DAYS,
+    Client,
+    ClientSnapshot,
     Contact,
     Task,
     TaskKind,
     TaskStatus,
     protection_days_by_branch,
 )
+from panhuo.clients.selectors import clients_for_user, out_of_reach
 
 # Bands keep the order: campaign, new assignment, churn risk, dormant reachable, follow-up.
 CAMPAIGN_PRIORITY = 500

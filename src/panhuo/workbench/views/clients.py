@@ -8,8 +8,7 @@ from django.views.decorators.http import require_GET
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import Lifecycle, RiskLevel
-from panhuo.workbench.models import Stage
+from panhuo.clients.models import Lifecycle, RiskLevel, Stage
 from panhuo.workbench.selectors import PAGE_SIZE, SORTS, ClientFilters, clients_by_ids_for_user, clients_list
 from panhuo.workbench.services.clients import advisor_choices
 from panhuo.workbench.services.export import clients_workbook

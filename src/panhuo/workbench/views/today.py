@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
 from panhuo.campaigns.selectors import campaign_task_scripts
+from panhuo.clients.models import TaskKind
 from panhuo.workbench.forms import TaskActionForm
-from panhuo.workbench.models import TaskKind
 from panhuo.workbench.scripts import script_render
 from panhuo.workbench.selectors import tasks_for_user
 from panhuo.workbench.services.tasks import task_act

@@ -1,0 +1,50 @@
+"""The shared client-service core's models, one module per concern; import them from here.
+
+- master: branches, advisors, clients and their latest per-client results, with the ownership bookkeeping
+- service: tasks, contacts, the funnel, service plans, the 360 page's series, the branch's service policy
+- consent: the consent ledger, unsubscribe keys, message addresses
+- market: the day's stored market results (regime, pools, model report)
+"""
+from panhuo.clients.models.consent import (  # noqa: F401
+    ConsentRecord,
+    ConsentSource,
+    ContactPoint,
+    UnsubscribeKey,
+)
+from panhuo.clients.models.market import (  # noqa: F401
+    MarketDay,
+)
+from panhuo.clients.models.master import (  # noqa: F401
+    Advisor,
+    AdvisorLevel,
+    AssignmentConflict,
+    Branch,
+    Client,
+    ClientSnapshot,
+    ClientStatus,
+    ClientType,
+    ConflictStatus,
+    DecisionSource,
+    Lifecycle,
+    RiskLevel,
+)
+from panhuo.clients.models.service import (  # noqa: F401
+    DEFAULT_PROTECTION_DAYS,
+    OPEN_STATUSES,
+    PROTECTION_LOOKBACK_DAYS,
+    BranchPolicy,
+    Channel,
+    ClientFunnel,
+    ClientSeries,
+    Contact,
+    FunnelEvent,
+    FunnelSource,
+    Outcome,
+    ServicePlan,
+    Stage,
+    Task,
+    TaskKind,
+    TaskStatus,
+    Track,
+    protection_days_by_branch,
+)
