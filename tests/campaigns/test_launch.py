@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from panhuo.campaigns.models import CampaignMember, CampaignStatus
 from panhuo.campaigns.selectors import segment_preview
-from panhuo.campaigns.services.consent import consent_record
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
+from panhuo.clients.consent import consent_record
 from panhuo.clients.models import Task, TaskKind
 
 from .conftest import SMS_SCRIPT

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from panhuo.campaigns.models import Campaign, SendAttempt
 from panhuo.campaigns.senders import SmsHttpSender, SmtpSender
-from panhuo.campaigns.services.consent import consent_sms_reply
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.schedule import campaigns_run_due, due_steps
+from panhuo.clients.consent import consent_sms_reply
 from panhuo.clients.models import ContactPoint
 
 from .conftest import SMS_SCRIPT

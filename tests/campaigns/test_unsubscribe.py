@@ -10,7 +10,7 @@ from django.core import signing
 from django.urls import reverse
 
 from panhuo.audit.models import AuditEvent
-from panhuo.campaigns.services.consent import UNSUBSCRIBE_SALT, unsubscribe_token
+from panhuo.clients.consent import UNSUBSCRIBE_SALT, unsubscribe_token
 from panhuo.clients.models import ConsentRecord, UnsubscribeKey
 
 DAY = 86_400

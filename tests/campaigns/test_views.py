@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from panhuo.audit.models import AuditEvent
 from panhuo.campaigns.models import Campaign
-from panhuo.campaigns.services.consent import unsubscribe_token
+from panhuo.clients.consent import unsubscribe_token
 from panhuo.clients.models import ConsentRecord
 
 SCRIPT = "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。"

@@ -13,8 +13,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from panhuo.accounts.models import Role, User
 from panhuo.campaigns.models import Campaign, CampaignMember
-from panhuo.clients.models import ClientSnapshot, ConsentRecord
-from panhuo.clients.selectors import client_get_for_user, out_of_reach, snapshots_for_user, within_reach
+from panhuo.clients.models import ClientSnapshot
+from panhuo.clients.selectors import out_of_reach, snapshots_for_user, within_reach
 
 # field -> ORM path on ClientSnapshot; "features.<key>" reaches the snapshot's features JSON.
 RULE_FIELDS = {
@@ -92,21 +92,6 @@ def members_for_user(*, user: User, campaign: Campaign) -> QuerySet[CampaignMemb
     (`member.advisor` stays the advisor recorded at launch: the randomisation's stratum and the incentive's)."""
     qs = campaign.members.select_related("client", "client__advisor", "advisor")
     return within_reach(qs, user=user, branch="client__branch_id", advisor="client__advisor_id")
-
-
-def consent_state(*, client_ids: list[int], channel: str) -> dict[int, bool]:
-    """{client pk: latest consent} for clients with a ledger row on this channel (no row: not refused)."""
-    rows = (ConsentRecord.objects.filter(client_id__in=client_ids, channel=channel)
-            .order_by("client_id", "-at", "-id").values_list("client_id", "granted"))
-    out: dict[int, bool] = {}
-    for cid, granted in rows:
-        out.setdefault(cid, granted)
-    return out
-
-
-def consent_ledger_for_client(*, user: User, client_id: str) -> QuerySet[ConsentRecord]:
-    client = client_get_for_user(user=user, client_id=client_id)      # 404 when out of reach
-    return ConsentRecord.objects.filter(client=client).select_related("recorded_by")
 
 
 def campaign_report(*, user: User, campaign: Campaign):

@@ -30,17 +30,8 @@ from panhuo.campaigns.selectors import (
     campaign_incentive_for_user,
     campaign_report,
     campaigns_for_user,
-    consent_ledger_for_client,
     members_for_user,
     segment_preview,
-)
-from panhuo.campaigns.services.consent import (
-    consent_record,
-    consent_sms_reply,
-    consent_unsubscribe,
-    unsubscribe_days,
-    unsubscribe_expired_audit,
-    unsubscribe_read,
 )
 from panhuo.campaigns.services.launch import (
     DESIGN_ROLES,
@@ -48,6 +39,15 @@ from panhuo.campaigns.services.launch import (
     campaign_create,
     campaign_launch,
     campaign_update,
+)
+from panhuo.clients.consent import (
+    consent_ledger_for_client,
+    consent_record,
+    consent_sms_reply,
+    consent_unsubscribe,
+    unsubscribe_days,
+    unsubscribe_expired_audit,
+    unsubscribe_read,
 )
 from panhuo.clients.models import Channel, ConsentSource
 from panhuo.clients.selectors import client_get_for_user

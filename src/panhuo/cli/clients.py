@@ -171,7 +171,7 @@ def show(
     """One client's master record and decisions; personal fields masked unless --unmask with a reason."""
     _setup()
     from panhuo.audit.services import audit_record
-    from panhuo.campaigns.selectors import consent_state
+    from panhuo.clients.consent import consent_state
     from panhuo.workbench.masking import mask_id_number, mask_phone
     from panhuo.workbench.services.access import can_unmask
 

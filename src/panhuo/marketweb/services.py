@@ -94,8 +94,8 @@ def _delivery() -> SimpleNamespace:
     The models are read directly, not through campaigns' selectors or services, so the move stays mechanical.
     """
     from panhuo.campaigns.senders import SendError
-    from panhuo.campaigns.services.consent import unsubscribe_token
     from panhuo.campaigns.services.send import senders_from_env
+    from panhuo.clients.consent import unsubscribe_token
     from panhuo.clients.models import ConsentRecord, ContactPoint
 
     return SimpleNamespace(ConsentRecord=ConsentRecord, ContactPoint=ContactPoint, SendError=SendError,

@@ -30,7 +30,8 @@ from panhuo.campaigns.models import (
     MemberGroup,
     SeedSource,
 )
-from panhuo.campaigns.selectors import consent_state, rules_q, segment_snapshots
+from panhuo.campaigns.selectors import rules_q, segment_snapshots
+from panhuo.clients.consent import consent_state
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
 
 CAMPAIGN_PRIORITY = 500

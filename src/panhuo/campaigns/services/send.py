@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup, SendAttempt, SendStatus
 from panhuo.campaigns.scripts import render_script
-from panhuo.campaigns.selectors import consent_state, market_regime_zh
+from panhuo.campaigns.selectors import market_regime_zh
 from panhuo.campaigns.senders import Sender, SendError
-from panhuo.campaigns.services.consent import unsubscribe_token
+from panhuo.clients.consent import consent_state, unsubscribe_token
 from panhuo.clients.models import Client, ClientSeries, Contact, ContactPoint, Outcome
 
 MESSAGE_CHANNELS = ("sms", "email")

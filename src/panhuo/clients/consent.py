@@ -1,7 +1,8 @@
 """The consent ledger: consent or refusal per client and channel, with its source and time.
 
 An opt-out takes effect before the next send because every send and every launch reads the ledger at that
-moment (selectors.consent_state); nothing is cached.
+moment (consent_state); nothing is cached. Part of the shared core: campaigns, the market page's messages and the
+CLI all read and write the ledger here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from panhuo.accounts.models import User
@@ -141,3 +143,18 @@ def consent_unsubscribe(*, token: str, request=None) -> ConsentRecord:
     audit_record(user=None, action="consent.unsubscribe", object_type="client", object_ids=[client.client_id],
                  detail={"channel": channel}, request=request)
     return rec
+
+
+def consent_state(*, client_ids: list[int], channel: str) -> dict[int, bool]:
+    """{client pk: latest consent} for clients with a ledger row on this channel (no row: not refused)."""
+    rows = (ConsentRecord.objects.filter(client_id__in=client_ids, channel=channel)
+            .order_by("client_id", "-at", "-id").values_list("client_id", "granted"))
+    out: dict[int, bool] = {}
+    for cid, granted in rows:
+        out.setdefault(cid, granted)
+    return out
+
+
+def consent_ledger_for_client(*, user: User, client_id: str) -> QuerySet[ConsentRecord]:
+    client = client_get_for_user(user=user, client_id=client_id)      # 404 when out of reach
+    return ConsentRecord.objects.filter(client=client).select_related("recorded_by")
