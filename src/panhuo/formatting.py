@@ -22,3 +22,15 @@ def cn_amount(value: float | Decimal | int | None, *, lang: str = "zh-hans", dig
         if a >= limit:
             return f"{sign}{a / limit:,.{digits}f}{suffix}"
     return f"{sign}{a:,.{digits}f}"
+
+
+# Cell text a spreadsheet would read as a formula (CSV / formula injection, OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers. Every
+    export of staff- or client-written text goes through it."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

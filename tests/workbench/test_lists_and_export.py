@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from panhuo.audit.models import AuditEvent
+from panhuo.clients.masking import mask_phone
 from panhuo.clients.models import Client
-from panhuo.workbench.masking import mask_phone
-from panhuo.workbench.services.export import safe_cell
+from panhuo.formatting import safe_cell
 from tests.workbench.access_table import REACH, ROLES
 from tests.workbench.helpers import xlsx_rows
 

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from panhuo.workbench.masking import mask_id_number, mask_phone
+from panhuo.clients.masking import mask_id_number, mask_phone
 
 
 def test_the_documented_shapes():

@@ -172,7 +172,7 @@ def show(
     _setup()
     from panhuo.audit.services import audit_record
     from panhuo.clients.consent import consent_state
-    from panhuo.workbench.masking import mask_id_number, mask_phone
+    from panhuo.clients.masking import mask_id_number, mask_phone
     from panhuo.workbench.services.access import can_unmask
 
     user, actor = _actor(as_user, as_json=as_json)

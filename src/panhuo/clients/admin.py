@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.clients.masking import mask_id_number, mask_phone
 from panhuo.clients.models import Advisor, Branch, Client
-from panhuo.workbench.masking import mask_id_number, mask_phone
 
 # Reverse relations of Client that make up its service history, with the words the refusal uses.
 SERVICE_HISTORY = {

@@ -6,19 +6,12 @@ import io
 
 from openpyxl import Workbook
 
-from panhuo.workbench.masking import mask_phone
+from panhuo.clients.masking import mask_phone
+from panhuo.formatting import safe_cell
 
 HEADERS = ["客户号 Client", "姓名 Name", "手机 Phone (masked)", "投资顾问 Advisor", "风险等级 Risk level",
            "资产层级 Tier", "生命周期 Lifecycle", "总资产 Total assets", "休眠 Dormant", "流失风险 Churn risk",
            "漏斗 Funnel"]
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def clients_workbook(*, rows) -> tuple[bytes, list[str]]:

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panhuo.audit.services import audit_record
+from panhuo.clients.masking import mask_id_number, mask_phone
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.marketweb.selectors import switch_for_client
 from panhuo.workbench.charts import calendar_data, chart_data, reasons
 from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
-from panhuo.workbench.masking import mask_id_number, mask_phone
 from panhuo.workbench.selectors import client_360
 from panhuo.workbench.services.access import can_edit_plan, can_serve, can_unmask
 from panhuo.workbench.services.clients import client_unmask, service_plan_save

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from panhuo.analytics.segments import load_config
+from panhuo.clients.masking import mask_phone
 from panhuo.clients.models import Lifecycle
-from panhuo.workbench.masking import mask_phone
 
 _LIFECYCLE = dict(Lifecycle.choices)
 
