@@ -20,8 +20,8 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from bench.common import Result
-from panhuo.campaigns.calibration import calibrate, load_population
-from panhuo.campaigns.uplift import observable_features, targeting_check
+from panhuo.measure.calibration import calibrate, load_population
+from panhuo.measure.uplift import observable_features, targeting_check
 from panhuo.simulate import SimConfig, simulate
 
 

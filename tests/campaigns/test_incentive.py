@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from panhuo.campaigns.holdout import assign_holdout
-from panhuo.campaigns.incentive import IncentiveMember, campaign_incentive
-from panhuo.campaigns.lift import lift_binary
 from panhuo.campaigns.models import Campaign, CampaignMember
+from panhuo.measure.holdout import assign_holdout
+from panhuo.measure.incentive import IncentiveMember, campaign_incentive
+from panhuo.measure.lift import lift_binary
 
 PER_CLIENT, CAP = 200.0, 2000.0          # CNY per incremental client, CNY per advisor
 

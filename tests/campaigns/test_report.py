@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from panhuo.campaigns.models import CampaignMember
-from panhuo.campaigns.report import ReportRow, build_report
 from panhuo.campaigns.selectors import campaign_report
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.outcomes import campaign_outcomes_refresh
+from panhuo.measure.report import ReportRow, build_report
 
 SCRIPT = "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。"
 

@@ -8,8 +8,8 @@ import io
 from django.utils import translation
 from openpyxl import Workbook
 
-from panhuo.campaigns.report import Report
 from panhuo.formatting import safe_cell
+from panhuo.measure.report import Report
 
 LIFT_HEADERS = ["分组 Group", "处理组人数 Treatment n", "对照组人数 Control n", "处理组 Treatment", "对照组 Control",
                 "提升 Lift", "95%下限 CI low", "95%上限 CI high", "p值 p-value"]

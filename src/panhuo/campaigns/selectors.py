@@ -98,8 +98,8 @@ def campaign_report(*, user: User, campaign: Campaign):
     """The report over the members the user may see (an advisor: their clients now), as campaigns.report.Report;
     by advisor means the advisor recorded at launch, the stratum the holdout was split in."""
     from panhuo.campaigns.models import BINARY_MEASURES, MemberGroup, SendAttempt, SendStatus
-    from panhuo.campaigns.report import ReportRow, build_report
     from panhuo.clients.models import Contact, FunnelEvent
+    from panhuo.measure.report import ReportRow, build_report
 
     members = list(members_for_user(user=user, campaign=campaign).exclude(group=MemberGroup.EXCLUDED))
     pks = [m.client_id for m in members]
@@ -130,8 +130,8 @@ def campaign_incentive_for_user(*, user: User, campaign: Campaign):
     computed. The pot is the campaign's whatever the viewer; an advisor then sees only their own row. Rows are by
     the advisor recorded at launch (the randomisation's stratum and the advisor the task was given to), so a
     client reassigned later stays credited to the advisor who served them. One query."""
-    from panhuo.campaigns.incentive import IncentiveMember, campaign_incentive
     from panhuo.campaigns.models import BINARY_MEASURES, CHURN_SENSITIVE, MemberGroup
+    from panhuo.measure.incentive import IncentiveMember, campaign_incentive
 
     if campaign.incentive_per_client is None:
         return None

@@ -65,7 +65,7 @@ def calibrate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
     """Check the report's 95% interval against the simulator's true lift: coverage and mean width."""
-    from panhuo.campaigns.calibration import calibrate
+    from panhuo.measure.calibration import calibrate
 
     if runs < 1 or per_branch < 1:
         fail("--runs and --per-branch must be positive / 必须为正数", as_json=as_json, code=2)

@@ -1,12 +1,12 @@
-"""Writing per-member outcomes: computed in the analytical store (campaigns.outcomes), stored here in bulk."""
+"""Writing per-member outcomes: computed in the analytical store (panhuo.measure.outcomes), stored here in bulk."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup
-from panhuo.campaigns.outcomes import MemberRow, member_outcomes
 from panhuo.clients.models import ClientSnapshot
+from panhuo.measure.outcomes import MemberRow, member_outcomes
 
 
 def campaign_outcomes_refresh(*, wh, campaign_id: int, as_of: date) -> int:

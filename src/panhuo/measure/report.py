@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from panhuo.campaigns.lift import Lift, lift_binary, lift_continuous
+from panhuo.measure.lift import Lift, lift_binary, lift_continuous
 
 STAGES = ("A", "B", "C", "D")
 

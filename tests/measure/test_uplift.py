@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panhuo.campaigns.uplift import TwoModelUplift, qini_coefficient, qini_curve
+from panhuo.measure.uplift import TwoModelUplift, qini_coefficient, qini_curve
 
 
 def _campaign(rng, n=3000):
@@ -47,7 +47,7 @@ def test_fit_checks_its_inputs():
 
 
 def test_headroom_score_ranks_those_who_would_not_resume_anyway():
-    from panhuo.campaigns.uplift import HeadroomScore
+    from panhuo.measure.uplift import HeadroomScore
 
     rng = np.random.default_rng(2)
     n = 4000
@@ -65,8 +65,8 @@ def test_uplift_targets_more_returners_than_dormancy_on_the_simulator(tmp_path):
     1.04-1.32x, and 5 of 5 pairs in the full bench)."""
     from datetime import date
 
-    from panhuo.campaigns.calibration import load_population
-    from panhuo.campaigns.uplift import observable_features, targeting_check
+    from panhuo.measure.calibration import load_population
+    from panhuo.measure.uplift import observable_features, targeting_check
     from panhuo.simulate import SimConfig, simulate
 
     branches = []

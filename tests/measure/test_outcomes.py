@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from panhuo.campaigns.outcomes import MemberRow, member_outcomes, style_ceiling
+from panhuo.measure.outcomes import MemberRow, member_outcomes, style_ceiling
 
 LAUNCH = date(2026, 6, 1)
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from panhuo.campaigns.holdout import assign_holdout
-from panhuo.campaigns.lift import lift_binary
+from panhuo.measure.holdout import assign_holdout
+from panhuo.measure.lift import lift_binary
 
 UPLIFT_SCALE = 0.6          # simulate/truth.py: lift = 0.6 x base_response x (1 - natural)
 WINDOW = 21                 # trading days the truth's probabilities refer to

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from panhuo.campaigns.lift import Lift, lift_binary
+from panhuo.measure.lift import Lift, lift_binary
 
 CONSERVATIVE = {"C1", "C2"}
 

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from panhuo.campaigns.calibration import (
+from panhuo.measure.calibration import (
     UPLIFT_SCALE,
     calibrate,
     load_population,

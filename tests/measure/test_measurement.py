@@ -6,8 +6,8 @@ from collections import Counter
 
 import numpy as np
 
-from panhuo.campaigns.holdout import assign_holdout
-from panhuo.campaigns.lift import lift_binary, lift_continuous
+from panhuo.measure.holdout import assign_holdout
+from panhuo.measure.lift import lift_binary, lift_continuous
 
 
 def _members(n=2000):
