@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import MarketDay
+from panhuo.clients.registry import ClientPanel
 from panhuo.market.reasons import lang_of, render
 from panhuo.marketweb.models import SwitchDraft
 
@@ -88,3 +89,11 @@ def switch_refusal(*, code: str, channels: dict[str, str] | None = None, detail:
     return {"code": code, "text": REFUSALS.get(code, code), "detail": detail or {},
             "channels": [{"label": Channel(ch).label, "reason": CHANNEL_REASONS.get(why, why)}
                          for ch, why in (channels or {}).items()]}
+
+
+def switch_panel(*, client, user) -> ClientPanel:
+    """The switch suggestion (换股) section of the client 360 page: drafts from the daily market step; only
+    registered advisors may send them (services.switch_send)."""
+    return ClientPanel(name="switch", template="marketweb/partials/switch_card.html",
+                       context={"switch": switch_for_client(client=client),
+                                "can_send_advice": user.is_registered_advisor})

@@ -8,13 +8,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panhuo.audit.services import audit_record
 from panhuo.clients.masking import mask_id_number, mask_phone
+from panhuo.clients.registry import client_panels
 from panhuo.clients.selectors import client_get_for_user
-from panhuo.marketweb.selectors import switch_for_client
 from panhuo.workbench.charts import calendar_data, chart_data, reasons
 from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
 from panhuo.workbench.selectors import client_360
-from panhuo.workbench.services.access import can_edit_plan, can_serve, can_unmask
-from panhuo.workbench.services.clients import client_unmask, service_plan_save
+from panhuo.workbench.services.clients import can_edit_plan, client_unmask, service_plan_save
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.views.common import lang_is_zh, segment_choices
 
@@ -29,16 +28,18 @@ def client_detail(request, client_id: str):
     plan = data["plan"]
     data.update({
         "id_masked": mask_id_number(client.id_number), "phone_masked": mask_phone(client.phone),
-        "can_unmask": can_unmask(request.user), "can_serve": can_serve(request.user),
         "can_edit_plan": can_edit_plan(request.user, client),
         "contact_form": ContactForm(),
         "plan_form": PlanForm(initial={"text": plan.text, "goals": plan.goals} if plan else None),
         "reasons": reasons(data["snapshot"], zh=zh),
         "tier_label": dict(segment_choices("tier", zh)).get(getattr(data["snapshot"], "tier", None), ""),
         "chart": chart_data(data["series"]), "calendar": calendar_data(data["series"]),
-        # 换股 drafts from the daily market step; only registered advisors may send them (marketweb.services).
-        "switch": switch_for_client(client=client), "can_send_advice": request.user.is_registered_advisor,
     })
+    # Sections other features own (the market pages' switch suggestion), through the core's registry.
+    panels = client_panels(client=client, user=request.user)
+    for panel in panels:
+        data.update(panel.context)
+    data["panel_templates"] = [p.template for p in panels]
     return render(request, "workbench/client_detail.html", data)
 
 

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
-from panhuo.campaigns.selectors import campaign_task_scripts
 from panhuo.clients.models import TaskKind
+from panhuo.clients.registry import task_scripts
+from panhuo.outreach.scripts import task_script
 from panhuo.workbench.forms import TaskActionForm
-from panhuo.workbench.scripts import script_render
 from panhuo.workbench.selectors import tasks_for_user
 from panhuo.workbench.services.tasks import task_act
 from panhuo.workbench.views.common import lang_is_zh
@@ -25,8 +25,8 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
     kinds = dict(TaskKind.choices)
     rows = []
     tasks = list(tasks)
-    # A campaign task carries its campaign's own script (话术), filled with the client's figures.
-    campaign_scripts = campaign_task_scripts(tasks=tasks)
+    # A task a feature created (a campaign's) carries that feature's script (话术), from the core's registry.
+    campaign_scripts = task_scripts(tasks=tasks)
     for t in tasks:
         c = t.client
         rows.append({
@@ -36,7 +36,7 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             "action_url": reverse("workbench:task_action", args=[t.pk]),
             "due": t.due.isoformat() if t.due else "—",
             "reason": t.reason_zh if zh else (t.reason_en or t.reason_zh),
-            "script": campaign_scripts.get(t.pk) or script_render(
+            "script": campaign_scripts.get(t.pk) or task_script(
                 kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name, branch=c.branch.name,
                 days_since_last_trade=t.days_idle, total_assets=t.assets),
         })
