@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from panhuo.campaigns.models import Campaign, SendAttempt
-from panhuo.campaigns.senders import SmsHttpSender, SmtpSender
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.schedule import campaigns_run_due, due_steps
 from panhuo.clients.consent import consent_sms_reply
 from panhuo.clients.models import ContactPoint
+from panhuo.outreach.senders import SmsHttpSender, SmtpSender
 
 from .conftest import SMS_SCRIPT
 from .servers import Gateway, SmtpSink

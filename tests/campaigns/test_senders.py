@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from panhuo.campaigns.models import SendAttempt
-from panhuo.campaigns.senders import SendError, SmsHttpSender, SmtpSender
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.send import campaign_send_step
 from panhuo.clients.consent import consent_sms_reply
 from panhuo.clients.models import Contact, ContactPoint
+from panhuo.outreach.senders import SendError, SmsHttpSender, SmtpSender
 
 from .conftest import SMS_SCRIPT
 from .servers import Gateway, SmtpSink

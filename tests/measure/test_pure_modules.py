@@ -9,7 +9,7 @@ import sys
 
 PURE = [f"panhuo.measure.{m}" for m in ("holdout", "lift", "outcomes", "report", "calibration", "uplift",
                                           "incentive")] + \
-       [f"panhuo.campaigns.{m}" for m in ("lint", "senders", "scripts")]
+       [f"panhuo.outreach.{m}" for m in ("lint", "senders", "scripts")]
 
 
 def test_pure_modules_import_without_django():

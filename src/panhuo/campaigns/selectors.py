@@ -165,8 +165,8 @@ def campaign_scripts_by_key(*, keys: list[str]) -> dict[str, str]:
 def campaign_task_scripts(*, tasks) -> dict[int, str]:
     """{task pk: its campaign's script filled with the client's name, holdings, P&L and the market regime} for
     the Today list, in at most three queries whatever the number of tasks (none without a campaign task)."""
-    from panhuo.campaigns.scripts import render_script
     from panhuo.clients.models import ClientSeries
+    from panhuo.outreach.scripts import render_script
 
     scripts = campaign_scripts_by_key(keys=[t.script_key for t in tasks])
     mine = [t for t in tasks if t.script_key in scripts]

@@ -20,9 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panhuo.audit.services import audit_record
 from panhuo.campaigns.export import campaign_workbook
 from panhuo.campaigns.forms import CampaignForm, rules_from_post
-from panhuo.campaigns.lint import lint_script
 from panhuo.campaigns.models import CampaignStatus, MemberGroup
-from panhuo.campaigns.scripts import VARIABLES, script_variables
 from panhuo.campaigns.selectors import (
     RULE_FIELDS,
     RULE_OPS,
@@ -51,6 +49,8 @@ from panhuo.clients.consent import (
 )
 from panhuo.clients.models import Channel, ConsentSource
 from panhuo.clients.selectors import client_get_for_user
+from panhuo.outreach.lint import lint_script
+from panhuo.outreach.scripts import VARIABLES, script_variables
 from panhuo.workbench.services.access import can_serve
 
 

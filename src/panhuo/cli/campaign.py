@@ -21,7 +21,7 @@ def lint(
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
     """Check scripts for promises of returns or principal; exit 1 when any line is blocked."""
-    from panhuo.campaigns.lint import lint_script
+    from panhuo.outreach.lint import lint_script
 
     if not file.exists():
         fail(f"{file}: no such file / 文件不存在", as_json=as_json, code=2)
@@ -91,7 +91,8 @@ def send_cmd(
     from panhuo.django_setup import require_migrated, setup
 
     setup()
-    from panhuo.campaigns.services.send import campaign_send_step, senders_from_env
+    from panhuo.campaigns.services.send import campaign_send_step
+    from panhuo.outreach.senders import senders_from_env
 
     senders = senders_from_env()
     if not senders:
@@ -121,7 +122,7 @@ def run_due_cmd(
     from django.utils import timezone
 
     from panhuo.campaigns.services.schedule import campaigns_run_due
-    from panhuo.campaigns.services.send import senders_from_env
+    from panhuo.outreach.senders import senders_from_env
 
     try:
         at = None if now is None else datetime.fromisoformat(now)

@@ -93,10 +93,9 @@ def _delivery() -> SimpleNamespace:
     to the client-service core, and when they move there (see the layers contract) only this function changes.
     The models are read directly, not through campaigns' selectors or services, so the move stays mechanical.
     """
-    from panhuo.campaigns.senders import SendError
-    from panhuo.campaigns.services.send import senders_from_env
     from panhuo.clients.consent import unsubscribe_token
     from panhuo.clients.models import ConsentRecord, ContactPoint
+    from panhuo.outreach.senders import SendError, senders_from_env
 
     return SimpleNamespace(ConsentRecord=ConsentRecord, ContactPoint=ContactPoint, SendError=SendError,
                            unsubscribe_token=unsubscribe_token, senders_from_env=senders_from_env)

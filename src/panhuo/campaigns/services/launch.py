@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.accounts.models import Role, User
 from panhuo.audit.services import audit_record
-from panhuo.campaigns.lint import lint_script
 from panhuo.campaigns.models import (
     CHURN_SENSITIVE,
     Campaign,
@@ -33,6 +32,7 @@ from panhuo.campaigns.selectors import rules_q, segment_snapshots
 from panhuo.clients.consent import consent_state
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
 from panhuo.measure.holdout import assign_holdout
+from panhuo.outreach.lint import lint_script
 
 CAMPAIGN_PRIORITY = 500
 DESIGN_ROLES = (Role.DIRECTOR, Role.ADMIN)

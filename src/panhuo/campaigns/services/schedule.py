@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from panhuo.campaigns.models import Campaign, CampaignStatus
-from panhuo.campaigns.senders import Sender
 from panhuo.campaigns.services.send import MESSAGE_CHANNELS, campaign_send_step
+from panhuo.outreach.senders import Sender
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup, SendAttempt, SendStatus
-from panhuo.campaigns.scripts import render_script
 from panhuo.campaigns.selectors import market_regime_zh
-from panhuo.campaigns.senders import Sender, SendError
 from panhuo.clients.consent import consent_state, unsubscribe_token
 from panhuo.clients.models import Client, ClientSeries, Contact, ContactPoint, Outcome
+from panhuo.outreach.scripts import render_script
+from panhuo.outreach.senders import Sender, SendError
 
 MESSAGE_CHANNELS = ("sms", "email")
 
@@ -145,24 +145,3 @@ def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, se
                                                  at=attempt.sent_at)
         attempt.save(update_fields=["status", "provider_id", "sent_at", "error", "contact"])
     return "sent"
-
-
-def senders_from_env(env=None) -> dict[str, Sender]:
-    """Senders configured by environment (PANHUO_SMS_URL / _KEY / _SIGN, PANHUO_SMTP_HOST / _PORT / _FROM /
-    _USER / _PASSWORD / _STARTTLS); a channel without configuration has no sender and is not sent."""
-    import os
-
-    from panhuo.campaigns.senders import SmsHttpSender, SmtpSender
-
-    env = os.environ if env is None else env
-    out: dict[str, Sender] = {}
-    if env.get("PANHUO_SMS_URL"):
-        out["sms"] = SmsHttpSender(url=env["PANHUO_SMS_URL"], api_key=env.get("PANHUO_SMS_KEY", ""),
-                                   sign=env.get("PANHUO_SMS_SIGN", ""))
-    if env.get("PANHUO_SMTP_HOST"):
-        out["email"] = SmtpSender(host=env["PANHUO_SMTP_HOST"], port=int(env.get("PANHUO_SMTP_PORT", "25")),
-                                  from_addr=env.get("PANHUO_SMTP_FROM", "noreply@example.com"),
-                                  username=env.get("PANHUO_SMTP_USER", ""),
-                                  password=env.get("PANHUO_SMTP_PASSWORD", ""),
-                                  starttls=env.get("PANHUO_SMTP_STARTTLS", "0") == "1")
-    return out

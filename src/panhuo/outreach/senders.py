@@ -1,4 +1,5 @@
-"""Message senders behind one interface: an HTTP SMS gateway and email over SMTP. Pure (no Django).
+"""Message senders behind one interface: an HTTP SMS gateway and email over SMTP, configured from the environment.
+Pure (no Django).
 
 Both receive the attempt's idempotency key. The SMS gateway gets it as an `Idempotency-Key` header and is
 expected to answer a repeated key with the first message's id instead of sending again, so a retry after a
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import smtplib
 import urllib.error
 import urllib.request
@@ -99,3 +101,20 @@ class SmtpSender:
         if refused:
             raise SendError("recipient refused", permanent=True)
         return msg["Message-ID"]
+
+
+def senders_from_env(env=None) -> dict[str, Sender]:
+    """Senders configured by environment (PANHUO_SMS_URL / _KEY / _SIGN, PANHUO_SMTP_HOST / _PORT / _FROM /
+    _USER / _PASSWORD / _STARTTLS); a channel without configuration has no sender and is not sent."""
+    env = os.environ if env is None else env
+    out: dict[str, Sender] = {}
+    if env.get("PANHUO_SMS_URL"):
+        out["sms"] = SmsHttpSender(url=env["PANHUO_SMS_URL"], api_key=env.get("PANHUO_SMS_KEY", ""),
+                                   sign=env.get("PANHUO_SMS_SIGN", ""))
+    if env.get("PANHUO_SMTP_HOST"):
+        out["email"] = SmtpSender(host=env["PANHUO_SMTP_HOST"], port=int(env.get("PANHUO_SMTP_PORT", "25")),
+                                  from_addr=env.get("PANHUO_SMTP_FROM", "noreply@example.com"),
+                                  username=env.get("PANHUO_SMTP_USER", ""),
+                                  password=env.get("PANHUO_SMTP_PASSWORD", ""),
+                                  starttls=env.get("PANHUO_SMTP_STARTTLS", "0") == "1")
+    return out

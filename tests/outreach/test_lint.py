@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from panhuo.campaigns.lint import lint_script
+from panhuo.outreach.lint import lint_script
 
 BLOCKED = [
     "本产品保本保息，放心买",
