@@ -33,9 +33,9 @@ def _load(wh, out) -> None:
 @pytest.fixture(scope="session")
 def sim_market(tmp_path_factory):
     from panhuo.market import data
+    from panhuo.market.daily import split_bars
     from panhuo.market.facade import regime_series
     from panhuo.market.models import models_for
-    from panhuo.marketweb.compute import split_bars
     from panhuo.simulate import SimConfig, simulate
     from panhuo.warehouse import open_warehouse
 

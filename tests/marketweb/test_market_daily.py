@@ -6,10 +6,10 @@ import polars as pl
 
 from panhuo.clients.models import MarketDay
 from panhuo.market import data
+from panhuo.market.daily import split_bars
 from panhuo.market.facade import pools_today, regime_gauge
 from panhuo.market.models import MODELS
 from panhuo.market.switch import Holding, suggest_switch
-from panhuo.marketweb.compute import split_bars
 from panhuo.marketweb.models import SwitchDraft
 
 

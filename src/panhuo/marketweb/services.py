@@ -43,10 +43,10 @@ def market_daily(*, wh, as_of: date) -> dict:
     Run after workbench_daily (it reads ClientSeries positions). Idempotent: the day's MarketDay row is
     replaced and every client's SwitchDraft is the latest run's.
     """
-    from panhuo.marketweb import compute  # numba kernels: loaded by the daily step, not the web process
+    from panhuo.market import daily  # numba kernels: loaded by the daily step, not the web process
 
-    bars = data.fetch(wh, start=as_of - timedelta(days=compute.HISTORY_DAYS), end=as_of)
-    result = compute.market_day(bars, _instruments(wh), as_of, portfolios=_portfolios())
+    bars = data.fetch(wh, start=as_of - timedelta(days=daily.HISTORY_DAYS), end=as_of)
+    result = daily.market_day(bars, _instruments(wh), as_of, portfolios=_portfolios())
     with transaction.atomic():
         MarketDay.objects.update_or_create(date=result.date, defaults={
             "index_symbol": result.index_symbol, "regime": result.gauge["regime"], "phase": result.gauge["phase"],

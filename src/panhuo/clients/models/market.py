@@ -7,7 +7,7 @@ from django.db import models
 
 
 class MarketDay(models.Model):
-    """The day's regime, index charts, stock pools and model report (compact JSON; see compute.py)."""
+    """The day's regime, index charts, stock pools and model report (compact JSON; see panhuo.market.daily)."""
 
     date = models.DateField(unique=True)
     index_symbol = models.CharField(max_length=12)

@@ -1,7 +1,7 @@
-"""The market page's daily figures from bars: regime gauge, index charts, pools, model report, switch drafts.
+"""The market's daily figures from bars: regime gauge, index charts, pools, model report, switch drafts.
 
-Pure Python over panhuo.market (no Django): services.market_daily feeds it the warehouse's bars and the
-clients' holdings and stores what it returns. Everything is JSON-ready (dates as ISO strings).
+Pure Python over panhuo.market (no Django): the market pages' marketweb.services.market_daily feeds it the
+warehouse's bars and the clients' holdings and stores what it returns. Everything is JSON-ready (dates as ISO strings).
 """
 
 from __future__ import annotations
