@@ -10,9 +10,9 @@ import pytest
 
 from panhuo.market.backtest import BacktestConfig, run_backtest
 from panhuo.market.metrics import compute_metrics
-from panhuo.market.reference_backtest import reference_backtest
 from panhuo.market.signals import Signals
 from tests.market.helpers import tiny_panel
+from tests.market.reference_backtest import reference_backtest
 
 
 def _signals(panel, entries=(), exits=(), max_hold=0, score=None):

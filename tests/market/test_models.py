@@ -11,10 +11,10 @@ from panhuo.market.models import MODELS, get_model, models_for
 from panhuo.market.models.sector_leader import industry_rank, row_nanmedian
 from panhuo.market.panel import build_panel
 from panhuo.market.pool import daily_pool
-from panhuo.market.reference_backtest import reference_backtest
 from panhuo.market.switch import RISK_DISCLOSURE, Holding, NotRegisteredAdvisor, suggest_switch
 from tests.conftest import shared_data
 from tests.market.helpers import tiny_panel
+from tests.market.reference_backtest import reference_backtest
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ and the day's entry signals only. Each session t:
      1-share steps); total exposure kept within the regime's position cap;
   3. value the book at the close.
 Fees: commission with a minimum, stamp duty on sells by date, transfer fee (rules.Fees).
-`reference_backtest.py` does the same with plain Python loops and must give the same fills and equity.
+`tests/market/reference_backtest.py` (a test oracle) does the same with plain Python loops and must give the same
+fills and equity.
 """
 
 from __future__ import annotations
