@@ -172,15 +172,15 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(res)}))
 _PIPELINE = """
 import json, resource, sys, time
 from panhuo.warehouse import Warehouse
-from panhuo.analytics.pipeline import run_daily_full
+from panhuo.analytics.pipeline import analytics_run
 from bench.analytics_data import AS_OF
 wh = Warehouse(sys.argv[1], read_only=True)
 wh.con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
-res = run_daily_full(wh, as_of=AS_OF)
+res = analytics_run(wh, as_of=AS_OF)
 trained = time.perf_counter() - t
 t = time.perf_counter()
-again = run_daily_full(wh, as_of=AS_OF, churn_model=res.churn_model)   # a day with the model already fitted
+again = analytics_run(wh, as_of=AS_OF, churn_model=res.churn_model)   # a day with the model already fitted
 c = res.churn
 # The synthetic branch has no churn to find: client k trades at a constant rate that falls with k, and
 # deposits and withdrawals are spread at random. So the client number ranks the outcome as well as anything

@@ -1,7 +1,8 @@
 """The branch's daily run, in the order it must happen. Used by `panhuo run-daily` and `panhuo demo`.
 
 0. the advisors' contacts copied into the warehouse (workbench.services.contacts_export), when storing
-1. analytics over the warehouse: features, segments, dormancy, P(alive), churn risk (panhuo.analytics)
+1. the analytics pipeline over the warehouse: features, segments, dormancy, P(alive), churn risk
+   (panhuo.analytics.pipeline.analytics_run)
 2. the per-client snapshot into the operational store (clients.services.snapshots_write)
 3. the workbench: 360 series, funnel C/D from trades, today's tasks (workbench.services.daily)
 4. the market: regime, pools, model report, switch drafts (marketweb.services.market_daily)
@@ -22,7 +23,7 @@ import pyarrow as pa
 @dataclass
 class DailyOutcome:
     as_of: date
-    result: object                 # panhuo.analytics.pipeline.DailyResult: table, BG/NBD fit, churn report
+    result: object                 # panhuo.analytics.pipeline.AnalyticsResult: table, BG/NBD fit, churn report
     snapshots_written: int = 0
     workbench: dict = field(default_factory=dict)
     market: dict = field(default_factory=dict)
@@ -46,10 +47,12 @@ def imports_settle() -> int:
 
 
 def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: bool = True) -> DailyOutcome:
-    from panhuo.analytics.pipeline import run_daily_full
+    """The branch's daily run as of `as_of`, steps 0–5 above; with `store=False` only the analytics pipeline
+    (step 1), which writes nothing."""
+    from panhuo.analytics.pipeline import analytics_run
 
     contacts = _contacts_copy(wh) if store else {}   # before the analytics: contact recency is a churn input
-    outcome = DailyOutcome(as_of=as_of, result=run_daily_full(wh, as_of=as_of, engine=engine, progress=progress),
+    outcome = DailyOutcome(as_of=as_of, result=analytics_run(wh, as_of=as_of, engine=engine, progress=progress),
                            contacts=contacts)
     if not store:
         return outcome

@@ -20,7 +20,7 @@ from panhuo.analytics.churn import (
     rule_score,
 )
 from panhuo.analytics.engines import DuckDBEngine
-from panhuo.analytics.pipeline import run_daily_full
+from panhuo.analytics.pipeline import analytics_run
 from panhuo.analytics.reasons import describe, top_reasons
 from tests.analytics.simbranch import simulated_branch
 from tests.conftest import shared_data
@@ -129,7 +129,7 @@ def test_every_model_input_is_worded():
 @pytest.mark.parametrize("seed", [7, 11, 13])
 def test_against_the_simulators_truth(tmp_path, warehouse, capsys, seed):
     as_of = simulated_branch(tmp_path / "sim", warehouse, seed=seed)
-    result = run_daily_full(warehouse, as_of=as_of)
+    result = analytics_run(warehouse, as_of=as_of)
     report = result.churn
     assert report.note == "" and report.valid_date < as_of and all(d < report.valid_date for d in report.train_dates)
     # the reported validation figures are out of time: no purged training outcome (90 + 120 days) runs past

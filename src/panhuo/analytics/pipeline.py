@@ -1,7 +1,8 @@
-"""The daily run: features, segments, dormancy and P(alive), churn risk for every client as of a date.
+"""The analytics pipeline: features, segments, dormancy and P(alive), churn risk for every client as of a date.
 
-`run_daily` returns one Arrow row per client; the CLI exports it as Parquet and the operational store keeps
-it as a dated snapshot (panhuo.clients.services.snapshots_write). Every step takes `as_of`.
+`analytics_run` is step 1 of the branch's daily run (panhuo.daily.daily_run): its table has one Arrow row per
+client; the CLI exports it as Parquet and the operational store keeps it as a dated snapshot
+(panhuo.clients.services.snapshots_write). Every step takes `as_of`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ EXPECTED_HORIZON_WEEKS = 90 / 7   # BG/NBD time is measured in weeks (trading da
 
 
 @dataclass
-class DailyResult:
+class AnalyticsResult:
     table: pa.Table
     bgnbd: bgnbd.BGNBDFit | None
     churn: churn.ChurnReport | None
@@ -31,7 +32,7 @@ class DailyResult:
 
 
 def latest_data_date(wh: Warehouse) -> date | None:
-    """The last date with trades or daily assets: the natural as-of for a daily run."""
+    """The last date with trades or daily assets: the natural as-of for the daily run."""
     row = wh.con.execute("SELECT greatest((SELECT max(trade_date) FROM client_days), (SELECT max(trade_date) "
                          "FROM trades), (SELECT max(date) FROM daily_assets))").fetchall()
     return row[0][0] if row and row[0][0] is not None else None
@@ -92,12 +93,15 @@ def add_churn(engine: Engine, table: pa.Table, as_of: date, *, progress: Callabl
     return table, report, fitted
 
 
-def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb", progress=None,
-                   with_churn: bool = True, churn_model: churn.ChurnModel | None = None) -> DailyResult:
+def analytics_run(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb", progress=None,
+                  with_churn: bool = True, churn_model: churn.ChurnModel | None = None) -> AnalyticsResult:
+    """One row per client as of `as_of` (features, segments, is_dormant, p_alive, churn_risk, churn_reasons),
+    with the BG/NBD fit and, when the churn model was trained, its validation report and the fitted model (pass
+    it back as `churn_model` to score another day without retraining)."""
     eng = make_engine(engine, wh) if isinstance(engine, str) else engine
     # features, P(alive); with churn: one step per training and validation date, then the scoring
     steps = 2 + (churn.N_TRAIN + churn.N_PURGED + 2 if with_churn else 0)
-    task = progress.add_task(f"daily run {as_of}", total=steps) if progress else None
+    task = progress.add_task(f"analytics {as_of}", total=steps) if progress else None
 
     def step() -> None:
         if progress is not None:
@@ -116,15 +120,10 @@ def run_daily_full(wh: Warehouse, *, as_of: date, engine: str | Engine = "duckdb
             step()
         if progress is not None:    # dates dropped for short history, or a skipped purged model: fill the bar
             progress.update(task, completed=steps)
-        return DailyResult(table, fit, report, fitted)
+        return AnalyticsResult(table, fit, report, fitted)
     finally:
         if not isinstance(eng, DuckDBEngine) and isinstance(engine, str) and hasattr(eng, "close"):
             eng.close()
-
-
-def run_daily(wh: Warehouse, *, as_of: date, engine: str = "duckdb", progress=None) -> pa.Table:
-    """One row per client as of `as_of`: features, segments, is_dormant, p_alive, churn_risk, churn_reasons."""
-    return run_daily_full(wh, as_of=as_of, engine=engine, progress=progress).table
 
 
 def summarise(table: pa.Table) -> dict:

@@ -1,4 +1,4 @@
-"""`panhuo run-daily` (features, segments, dormancy, churn risk for every client) and `panhuo alive fit`."""
+"""`panhuo run-daily` (the branch's daily run, panhuo.daily.daily_run) and `panhuo alive fit`."""
 
 from __future__ import annotations
 
@@ -50,14 +50,15 @@ def alive_fit(
 
 
 @app.command("run-daily")
-def run_daily_cmd(
+def daily_run_cmd(
     as_of: str = typer.Option(None, "--as-of", help="Date of the run (YYYY-MM-DD); default: latest data date."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
     export: Path = typer.Option(None, "--export", help="Also write the per-client result as Parquet here."),
-    no_store: bool = typer.Option(False, "--no-store", help="Do not write snapshots to the operational store."),
+    no_store: bool = typer.Option(False, "--no-store", help="Run only the analytics pipeline; write to neither store."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
-    """Compute features, segments, dormancy, P(alive) and churn risk for every client as of a date."""
+    """The branch's daily run: the analytics pipeline (features, segments, dormancy, P(alive), churn risk for every
+    client as of a date), then snapshots, today's tasks, the market's figures and campaign outcomes."""
     from panhuo.analytics.pipeline import latest_data_date, summarise
     from panhuo.daily import daily_run
     from panhuo.ingest.lock import ImportLocked, StoreBusy, store_guard
