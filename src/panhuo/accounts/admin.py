@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.accounts.models import User
+from panhuo.accounts.permissions import Capability, can
 
 
 @admin.register(User)
@@ -12,3 +13,19 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Role"), {"fields": ("role", "branch", "advisor", "is_registered_advisor")}),
     )
+
+    # Staff status lets a user into the admin site; managing users is the permissions table's to grant.
+    def has_module_permission(self, request):
+        return can(request.user, Capability.MANAGE_USERS) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, Capability.MANAGE_USERS) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return can(request.user, Capability.MANAGE_USERS) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, Capability.MANAGE_USERS) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, Capability.MANAGE_USERS) and super().has_delete_permission(request, obj)

@@ -12,7 +12,8 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A member of the branch's staff. The role decides which clients they reach (see clients.selectors)."""
+    """A member of the branch's staff. The role decides which clients they reach (clients.selectors) and what they
+    may do there (accounts.permissions)."""
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ADVISOR)
     branch = models.ForeignKey(
@@ -35,10 +36,6 @@ class User(AbstractUser):
                 name="advisor_user_has_advisor",
             ),
         ]
-
-    @property
-    def is_read_only(self) -> bool:
-        return self.role == Role.COMPLIANCE
 
     @property
     def sees_whole_firm(self) -> bool:

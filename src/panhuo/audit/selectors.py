@@ -1,8 +1,9 @@
-"""Reads of the audit trail: who may read it, and the events a filter selects (the page, the export, the CLI).
+"""Reads of the audit trail: the events a filter selects (the page, the export, the CLI).
 
-Compliance and administrators read the whole trail. Branch managers and directors do not: the trail holds
-the reasons staff gave for seeing personal data and their refused attempts, which compliance reviews
-independently of the branch's line management (docs/workbench.md, "Audit trail").
+Who may read it is `Capability.READ_AUDIT` (accounts.permissions): compliance and administrators, the whole
+trail. Branch managers and directors do not: the trail holds the reasons staff gave for seeing personal data and
+their refused attempts, which compliance reviews independently of the branch's line management
+(docs/workbench.md, "Audit trail").
 """
 
 from __future__ import annotations
@@ -17,16 +18,9 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from panhuo.accounts.models import Role
 from panhuo.audit.models import AuditEvent
 
-AUDIT_READ_ROLES = (Role.COMPLIANCE, Role.ADMIN)
 PAGE_SIZE = 50
-
-
-def can_read_audit(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active
-                and (user.is_superuser or getattr(user, "role", "") in AUDIT_READ_ROLES))
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ def _naming_client(qs: QuerySet[AuditEvent], code: str) -> QuerySet[AuditEvent]:
 
 
 def audit_events(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """Events matching `filters`, newest first. Callers check can_read_audit (or run as the operator)."""
+    """Events matching `filters`, newest first. Callers check `can(user, Capability.READ_AUDIT)` (or run as the operator)."""
     qs = AuditEvent.objects.all()
     if filters.user:
         qs = qs.filter(username=filters.user)

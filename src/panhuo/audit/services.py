@@ -10,10 +10,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from panhuo.accounts.permissions import Capability, can
 from panhuo.audit.chain import event_hash, fields_of
 from panhuo.audit.export import audit_workbook
 from panhuo.audit.models import AuditChainHead, AuditEvent
-from panhuo.audit.selectors import AuditFilters, audit_events, can_read_audit
+from panhuo.audit.selectors import AuditFilters, audit_events
 
 
 def _stored(value):
@@ -72,7 +73,7 @@ def audit_record(*, user, action: str, object_type: str = "", object_ids: Iterab
 
 def audit_require_reader(*, user, request=None) -> None:
     """PermissionDenied, recorded as a denied access, for anyone who may not read the audit trail."""
-    if not can_read_audit(user):
+    if not can(user, Capability.READ_AUDIT):
         audit_record(user=user, action="access.denied", object_type="audit", outcome="denied",
                      detail={"path": request.path[:200]} if request is not None else {}, request=request)
         raise PermissionDenied

@@ -9,7 +9,7 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.campaigns.export import campaign_workbook
 from panhuo.campaigns.forms import CampaignForm, rules_from_post
@@ -32,7 +33,6 @@ from panhuo.campaigns.selectors import (
     segment_preview,
 )
 from panhuo.campaigns.services.launch import (
-    DESIGN_ROLES,
     REASON_LABELS,
     campaign_create,
     campaign_launch,
@@ -51,23 +51,17 @@ from panhuo.clients.models import Channel, ConsentSource
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.outreach.lint import lint_script
 from panhuo.outreach.scripts import VARIABLES, script_variables
-from panhuo.workbench.services.access import can_serve
-
-
-def _can_design(user) -> bool:
-    return not user.is_read_only and user.role in DESIGN_ROLES
 
 
 @require_GET
 def campaign_list(request):
     campaigns = campaigns_for_user(user=request.user).select_related("branch")
-    return render(request, "campaigns/list.html", {"campaigns": campaigns, "can_design": _can_design(request.user)})
+    return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, campaign_id: int | None = None):
-    if not _can_design(request.user):
-        raise PermissionDenied
+    require(request.user, Capability.DESIGN_CAMPAIGN)
     campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id) if campaign_id else None
     if campaign is not None and campaign.status != CampaignStatus.DRAFT:
         return redirect("campaigns:detail", campaign_id=campaign.pk)
@@ -92,6 +86,7 @@ def campaign_edit(request, campaign_id: int | None = None):
 @require_GET
 def campaign_preview(request):
     """HTMX: the live count and assets of the target the rule rows describe."""
+    require(request.user, Capability.DESIGN_CAMPAIGN)
     try:
         preview, error = segment_preview(user=request.user, rules=rules_from_post(request.GET)), ""
     except ValidationError as e:
@@ -110,6 +105,7 @@ def _lint_by_channel(text: str, channels) -> list[tuple[str, object]]:
 @require_http_methods(["GET", "POST"])
 def script_lint(request):
     """HTMX: lint the script as the editor types, once per chosen message channel."""
+    require(request.user, Capability.REVIEW_SCRIPT)
     data = request.POST if request.method == "POST" else request.GET
     text = data.get("script", "")[:4000]
     channels = data.getlist("channels") or [""]
@@ -147,7 +143,7 @@ def campaign_detail(request, campaign_id: int):
     lints = _lint_by_channel(campaign.script, campaign.channels)
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(), "flagged": flagged,
-        "chart": _chart(report), "lints": lints, "can_design": _can_design(request.user),
+        "chart": _chart(report), "lints": lints,
         "incentive": campaign_incentive_for_user(user=request.user, campaign=campaign),
         "channel_labels": dict(Channel.choices)})
 
@@ -183,8 +179,7 @@ def campaign_export(request, campaign_id: int):
 def consent_ledger(request, client_id: str):
     client = client_get_for_user(user=request.user, client_id=client_id)
     if request.method == "POST":
-        if not can_serve(request.user):
-            raise PermissionDenied
+        require(request.user, Capability.SERVE)
         try:
             consent_record(user=request.user, client_id=client.client_id, channel=request.POST.get("channel", ""),
                            granted=request.POST.get("granted") == "1", source=ConsentSource.ADVISOR,
@@ -196,8 +191,7 @@ def consent_ledger(request, client_id: str):
     audit_record(user=request.user, action="consent.view", object_type="client", object_ids=[client.client_id],
                  request=request)
     return render(request, "campaigns/consent.html", {"client": client, "ledger": ledger,
-                                                      "channels": Channel.choices,
-                                                      "can_write": can_serve(request.user)})
+                                                      "channels": Channel.choices})
 
 
 @login_not_required

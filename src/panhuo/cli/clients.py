@@ -118,8 +118,8 @@ def do_not_contact(
     _setup()
     from django.core.exceptions import PermissionDenied
 
+    from panhuo.accounts.permissions import Capability, can
     from panhuo.clients.decisions import Source, do_not_contact_apply
-    from panhuo.workbench.services.access import can_serve
 
     reason = _require_reason(reason, as_json=as_json)
     bad = sorted(set(channel or ()) - set(CHANNELS))
@@ -127,7 +127,7 @@ def do_not_contact(
         fail(f"未知渠道 / unknown channel: {', '.join(bad)}", as_json=as_json)
     user, actor = _actor(as_user, as_json=as_json)
     client = _client_for(user, client_id, as_json=as_json)
-    if user is not None and not can_serve(user):
+    if user is not None and not can(user, Capability.SERVE):
         fail("此用户无权记录拒绝联系 / this user may not record a refusal", as_json=as_json, code=2)
     try:
         if channel:
@@ -170,16 +170,16 @@ def show(
 ) -> None:
     """One client's master record and decisions; personal fields masked unless --unmask with a reason."""
     _setup()
+    from panhuo.accounts.permissions import Capability, can
     from panhuo.audit.services import audit_record
     from panhuo.clients.consent import consent_state
     from panhuo.clients.masking import mask_id_number, mask_phone
-    from panhuo.workbench.services.access import can_unmask
 
     user, actor = _actor(as_user, as_json=as_json)
     c = _client_for(user, client_id, as_json=as_json)
     if unmask:
         reason = _require_reason(reason, as_json=as_json)
-        if user is not None and not can_unmask(user):
+        if user is not None and not can(user, Capability.UNMASK):
             audit_record(user=actor, action="client.unmask", object_type="client", object_ids=[c.client_id],
                          outcome="denied", detail={"source": "cli"})
             fail("此用户无权查看明文 / this user may not see clear values", as_json=as_json, code=2)

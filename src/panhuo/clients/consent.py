@@ -19,10 +19,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from panhuo.accounts.models import User
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Channel, Client, ConsentRecord, ConsentSource, UnsubscribeKey
 from panhuo.clients.selectors import client_get_for_user
-from panhuo.workbench.services.access import SERVICE_ROLES, require_role
 
 UNSUBSCRIBE_SALT = "panhuo.campaigns.unsubscribe"
 DEFAULT_UNSUBSCRIBE_DAYS = 90
@@ -45,7 +45,7 @@ def consent_record(*, user: User, client_id: str, channel: str, granted: bool, s
                    note: str = "", request=None) -> ConsentRecord:
     """Staff record a consent or refusal the client gave them (compliance reads, never writes)."""
     client = client_get_for_user(user=user, client_id=client_id)
-    require_role(user, SERVICE_ROLES)
+    require(user, Capability.SERVE)
     rec = _record(client=client, channel=channel, granted=granted, source=source, note=note, user=user)
     audit_record(user=user, action="consent.record", object_type="client", object_ids=[client.client_id],
                  detail={"channel": channel, "granted": granted, "source": source}, request=request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 from django.http import Http404
 
+from panhuo.accounts.permissions import Capability, can
 from panhuo.config import panhuo_home, warehouse_path
 from panhuo.imports.journal import journal_batches
 from panhuo.imports.models import BatchStatus, ImportBatch
@@ -15,18 +16,10 @@ PENDING_MASTER = ("已写入分析库，客户主数据待补完：下次导入�
                   "the next import or the daily run finishes it first")
 
 
-def can_run_imports(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or getattr(user, "role", "") == "admin"))
-
-
-def can_read_imports(user) -> bool:
-    return can_run_imports(user) or bool(user.is_authenticated and getattr(user, "role", "") == "compliance")
-
-
 def batches_for_user(*, user, limit: int = 200) -> list[ImportBatch]:
     """Loaded batches from the operational store and, merged in by start time, the journal's batches that
     wrote nothing (rejected, already loaded, failed, interrupted)."""
-    if not can_read_imports(user):
+    if not can(user, Capability.READ_IMPORTS):     # the pages are hidden: 404
         raise Http404
     saved = list(ImportBatch.objects.defer("problems", "changes", "control_totals")[:limit])
     keys = set(ImportBatch.objects.values_list("key", flat=True))
@@ -70,7 +63,7 @@ def _committed_rows(store, keys: list[str]) -> dict[str, int]:
 
 
 def batch_for_user(*, user, batch_id: int) -> ImportBatch:
-    if not can_read_imports(user):
+    if not can(user, Capability.READ_IMPORTS):     # the pages are hidden: 404
         raise Http404
     try:
         return ImportBatch.objects.get(pk=batch_id)
@@ -80,7 +73,7 @@ def batch_for_user(*, user, batch_id: int) -> ImportBatch:
 
 def batch_by_key_for_user(*, user, key: str) -> ImportBatch:
     """One batch by key, from the operational store or else from the journal."""
-    if not can_read_imports(user):
+    if not can(user, Capability.READ_IMPORTS):     # the pages are hidden: 404
         raise Http404
     saved = ImportBatch.objects.filter(key=key).first()
     if saved is not None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from panhuo.accounts.permissions import Capability, can
 from panhuo.imports import selectors
 from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, StoreBusy, import_batch
 from panhuo.ingest.profile import available_profiles
@@ -39,8 +40,7 @@ def safe_name(name: str) -> str | None:
 @require_GET
 def batch_list(request):
     batches = selectors.batches_for_user(user=request.user)
-    return render(request, "imports/list.html", {"batches": batches,
-                                                 "can_upload": selectors.can_run_imports(request.user)})
+    return render(request, "imports/list.html", {"batches": batches})
 
 
 @never_cache
@@ -61,7 +61,7 @@ def batch_by_key(request, key: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def upload(request):
-    if not selectors.can_run_imports(request.user):
+    if not can(request.user, Capability.RUN_IMPORT):      # hidden, like the list, from everyone else
         raise Http404
     profiles = available_profiles()
     context = {"profiles": profiles, "selected": request.POST.get("profile", "generic")}

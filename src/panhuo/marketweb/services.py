@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from panhuo.accounts.permissions import Capability, can
 from panhuo.audit.models import AuditEvent
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import ClientSeries, Contact, MarketDay, Outcome
@@ -185,7 +186,7 @@ def switch_send(*, user, client_id: str, request=None, senders: dict | None = No
     date, channel and outcome.
     """
     client = client_get_for_user(user=user, client_id=client_id)
-    if not getattr(user, "is_registered_advisor", False) or getattr(user, "is_read_only", True):
+    if not can(user, Capability.SEND_ADVICE):      # the role, and a current registration as an advisor
         raise PermissionDenied(str(NotRegisteredAdvisor("only registered investment advisors send switch advice")))
     draft = SwitchDraft.objects.filter(client=client).first()
     if draft is None or not draft.weak or not draft.candidates:

@@ -1,4 +1,5 @@
 from panhuo import __version__
+from panhuo.accounts.permissions import UserCapabilities
 
 
 def panhuo(request):
@@ -6,4 +7,6 @@ def panhuo(request):
     return {
         "panhuo_version": __version__,
         "user_role_label": user.get_role_display() if user is not None and user.is_authenticated else "",
+        # `{% if can.reassign %}`: templates ask the permissions table, never the role.
+        "can": UserCapabilities(user),
     }

@@ -17,7 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.accounts.models import Role, User
+from panhuo.accounts.models import User
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.campaigns.models import (
     CHURN_SENSITIVE,
@@ -35,7 +36,6 @@ from panhuo.measure.holdout import assign_holdout
 from panhuo.outreach.lint import lint_script
 
 CAMPAIGN_PRIORITY = 500
-DESIGN_ROLES = (Role.DIRECTOR, Role.ADMIN)
 ADVISOR_CHANNELS = {Channel.PHONE, Channel.VISIT, Channel.EVENT, Channel.WECHAT}
 LEVELS = {"C1": 1, "C2": 2, "C3": 3, "C4": 4, "C5": 5, "R1": 1, "R2": 2, "R3": 3, "R4": 4, "R5": 5}
 
@@ -54,11 +54,6 @@ REASON_LABELS = {
     OPTED_OUT: _("Opted out of every campaign channel"), CONTACT_CAP: _("Contacted too often lately"),
     NO_ADVISOR: _("No advisor"), BUSY: _("Already in another campaign's task"),
 }
-
-
-def _require_designer(user: User) -> None:
-    if user.is_read_only or user.role not in DESIGN_ROLES:
-        raise PermissionDenied
 
 
 def step_days_valid(step_days) -> bool:
@@ -102,7 +97,7 @@ def campaign_create(*, user: User, name: str, rules: list[dict], channels: list[
                     end: date | None = None, seed: int | None = None, request=None, **limits) -> Campaign:
     """A draft. The holdout seed is drawn by the server at launch; `seed` exists for tests and calibration only
     (no page or command passes it), and a campaign given one is recorded as `chosen` and flagged on its report."""
-    _require_designer(user)
+    require(user, Capability.DESIGN_CAMPAIGN)
     if measure not in Measure.values:
         raise ValidationError({"measure": "unknown measure"})
     rules_q(rules)                                        # refuse a bad rule now, not at launch
@@ -120,9 +115,9 @@ def campaign_create(*, user: User, name: str, rules: list[dict], channels: list[
 
 def campaign_update(*, user: User, campaign_id: int, rules: list[dict], request=None, **fields) -> Campaign:
     """Edit a draft; a launched campaign is frozen (its members and split are on record)."""
-    _require_designer(user)
+    require(user, Capability.DESIGN_CAMPAIGN)
     campaign = Campaign.objects.get(pk=campaign_id)
-    if user.role != Role.ADMIN and campaign.branch_id != user.branch_id:
+    if not user.sees_whole_firm and campaign.branch_id != user.branch_id:     # a campaign of one's own branch
         raise PermissionDenied
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError("a launched campaign cannot be edited")
@@ -175,11 +170,11 @@ def _sample(ids: list, size: int | None, seed: int) -> set:
 
 def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, request=None) -> dict:
     """Freeze the members, split the holdout, put treatment members on their advisors' Today lists."""
-    _require_designer(user)
+    require(user, Capability.LAUNCH_CAMPAIGN)
     today = today or timezone.localdate()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
-        if user.role != Role.ADMIN and campaign.branch_id != user.branch_id:
+        if not user.sees_whole_firm and campaign.branch_id != user.branch_id:
             raise PermissionDenied
         if campaign.status != CampaignStatus.DRAFT:
             raise ValidationError("campaign already launched")

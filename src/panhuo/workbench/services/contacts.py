@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.accounts.models import User
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.decisions import Source, do_not_contact_apply
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Outcome, Task, TaskKind, TaskStatus
 from panhuo.clients.selectors import client_get_for_user
-from panhuo.workbench.services.access import SERVICE_ROLES, require_role
 from panhuo.workbench.services.funnel import funnel_apply_contact
 from panhuo.workbench.services.tasks import FOLLOW_UP_PRIORITY
 
@@ -23,7 +23,7 @@ def contact_log(*, user: User, client_id: str, channel: str, outcome: str, note:
                 at: datetime | None = None, request=None) -> Contact:
     """Record one contact with a client the user may serve, and everything that follows from its outcome."""
     client = client_get_for_user(user=user, client_id=client_id)     # 404 when out of reach
-    require_role(user, SERVICE_ROLES)
+    require(user, Capability.SERVE)
     if channel not in Channel.values:
         raise ValidationError({"channel": "unknown channel"})
     if outcome not in Outcome.values:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import (
     DEFAULT_PROTECTION_DAYS,
@@ -149,8 +150,7 @@ def task_get_for_user(*, user: User, task_id: int) -> Task:
 def task_act(*, user: User, task_id: int, action: str, snooze_days: int | None = None, request=None) -> Task:
     """done / snooze (1, 3 or 7 days) / hand back (to the service director) one open task."""
     task = task_get_for_user(user=user, task_id=task_id)
-    if user.is_read_only or user.role not in (Role.ADVISOR, Role.DIRECTOR, Role.MANAGER):
-        raise PermissionDenied
+    require(user, Capability.SERVE)
     if task.status not in OPEN_STATUSES:
         raise ValidationError("the task is already closed")
     today = timezone.localdate()

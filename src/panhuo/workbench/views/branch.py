@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.selectors import branch_overview
 from panhuo.workbench.forms import ReassignForm
@@ -15,7 +16,6 @@ from panhuo.workbench.selectors import (
     protection_overdue,
     tasks_for_user,
 )
-from panhuo.workbench.services.access import sees_branch
 from panhuo.workbench.services.clients import (
     advisor_choices,
     advisor_names,
@@ -30,8 +30,7 @@ OVERDUE_SHOWN = 50
 @require_GET
 def branch_dashboard(request):
     """Director and manager: the branch's figures, the advisor table, overdue first contacts, handed-back tasks."""
-    if not sees_branch(request.user):
-        raise PermissionDenied
+    require(request.user, Capability.SEE_BRANCH)
     overdue = protection_overdue(user=request.user)
     overdue_rows = list(overdue.values("client_id", "name", "assigned_on", "advisor__name")[:OVERDUE_SHOWN])
     handed_back = list(tasks_for_user(user=request.user)[:50])

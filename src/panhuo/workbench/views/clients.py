@@ -31,8 +31,7 @@ def client_list(request):
                  object_ids=[r["client_id"] for r in rows], detail={"filters": vars(filters)}, request=request)
     query = request.GET.copy()
     query.pop("page", None)
-    can_reassign = request.user.role in (Role.DIRECTOR, Role.MANAGER)
-    ctx = {"page": page, "rows": rows, "filters": filters, "query": query.urlencode(), "can_reassign": can_reassign,
+    ctx = {"page": page, "rows": rows, "filters": filters, "query": query.urlencode(),
            "advisors": advisor_choices(user=request.user) if request.user.role != Role.ADVISOR else []}
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "client-results":
         return render(request, "workbench/partials/client_rows.html", ctx)
