@@ -15,6 +15,7 @@ from panhuo.accounts.models import Role, User
 from panhuo.campaigns.models import Campaign, CampaignMember
 from panhuo.clients.models import ClientSnapshot
 from panhuo.clients.selectors import out_of_reach, snapshots_for_user, within_reach
+from panhuo.market.vocabulary import regime_words
 
 # field -> ORM path on ClientSnapshot; "features.<key>" reaches the snapshot's features JSON.
 RULE_FIELDS = {
@@ -179,13 +180,9 @@ def campaign_task_scripts(*, tasks) -> dict[int, str]:
                                 regime=regime) for t in mine}
 
 
-# The script variable {regime} in the words of the source material (scripts go to clients in Chinese).
-REGIME_ZH = {"strong": "强势市道", "consolidating": "盘整市道", "weak": "弱势市道"}
-
-
 def market_regime_zh() -> str:
     """The latest market day's regime for {regime}, e.g. "盘整市道"; empty before the market run has written one."""
     from panhuo.clients.models import MarketDay
 
     regime = MarketDay.objects.order_by("-date").values_list("regime", flat=True).first()
-    return REGIME_ZH.get(regime or "", "")
+    return regime_words(regime, "zh")     # scripts go to clients in Chinese

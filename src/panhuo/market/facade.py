@@ -18,6 +18,7 @@ from panhuo.market import regime as rg
 from panhuo.market.models import MODELS
 from panhuo.market.panel import Panel, build_panel
 from panhuo.market.pool import PoolEntry, daily_pool
+from panhuo.market.vocabulary import regime_words
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def regime_gauge(index_bars: pl.DataFrame, as_of, *, panel: Panel | None = None,
     s = regime_series(index_bars, panel, config)
     i = s.at(as_of)
     reg, ph = str(s.regime[i]), str(s.phase[i])
-    return RegimeGauge(date=s.dates[i].astype(object), regime=reg, regime_zh=rg.REGIME_ZH.get(reg, ""), phase=ph,
+    return RegimeGauge(date=s.dates[i].astype(object), regime=reg, regime_zh=regime_words(reg, "zh"), phase=ph,
                        phase_name=rg.PHASE_NAMES.get(ph, ""), position=float(s.position[i]), score=int(s.score[i]),
                        trend=int(s.trend[i]), breadth=None if np.isnan(s.breadth[i]) else float(s.breadth[i]),
                        volatility=None if np.isnan(s.volatility[i]) else float(s.volatility[i]))

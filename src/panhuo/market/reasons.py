@@ -36,7 +36,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "weak.laggard": ("20日涨幅{ret20:.1%}，处于全市场后30%", "20-session return {ret20:.1%}, in the bottom 30% of the market"),
     "weak.loss": ("较成本价{cost:.2f}亏损{loss:.0%}", "{loss:.0%} below the cost price {cost:.2f}"),
     "note.no_weak": ("持仓未见明显弱势股，无需换股", "no clearly weak holding: no switch needed"),
-    "note.empty_pool": ("当前{regime_zh}市道下模型股票池为空", "the pools of the models are empty in the current {regime} market"),
+    "note.empty_pool": ("当前{regime_zh}下模型股票池为空", "the pools of the models are empty in the current {regime} market"),
 }
 
 

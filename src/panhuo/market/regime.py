@@ -1,4 +1,4 @@
-"""Daily market regime of an index: strong / consolidating / weak (强势 / 盘整 / 弱势) and cycle phase A–D.
+"""Daily market regime of an index: strong / consolidating / weak (强势市道 / 盘整市道 / 弱势市道) and cycle phase A–D.
 
 Definition (docs/market.md explains it with the evidence):
 
@@ -23,9 +23,8 @@ import numpy as np
 
 from panhuo.market import indicators as ind
 from panhuo.market.panel import Panel
+from panhuo.market.vocabulary import REGIMES
 
-REGIMES = ("strong", "consolidating", "weak")
-REGIME_ZH = {"strong": "强势", "consolidating": "盘整", "weak": "弱势"}
 PHASES = ("A", "B", "C", "D")
 PHASE_NAMES = {"A": "bottoming 筑底", "B": "rising 上涨", "C": "topping 做头", "D": "falling 下跌"}
 

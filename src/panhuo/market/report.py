@@ -20,6 +20,7 @@ from panhuo.market.metrics import compute_metrics
 from panhuo.market.models import MODELS
 from panhuo.market.panel import Panel, build_panel
 from panhuo.market.signals import Signals
+from panhuo.market.vocabulary import REGIME_ZH
 
 START, END = "<!-- report:start -->", "<!-- report:end -->"
 INDEXES = {"sh000001": "SSE Composite 上证指数", "sh000300": "CSI 300 沪深300", "sh000905": "CSI 500 中证500",
@@ -60,7 +61,7 @@ def regime_section(data_dir: Path, panel: Panel | None) -> tuple[list[str], dict
         s = regime_series(idx, None, None)
         period = f"{idx['trade_date'].min()} .. {idx['trade_date'].max()}"
         for r in rg.outcome_table(s):
-            lines.append(f"| {label} | {period} | {r['regime']} {rg.REGIME_ZH[r['regime']]} | {r['days']} | "
+            lines.append(f"| {label} | {period} | {r['regime']} {REGIME_ZH[r['regime']]} | {r['days']} | "
                          f"{_pct(r['mean_fwd_return'], 2)} | {_pct(r['median_fwd_return'], 2)} | "
                          f"{r['share_positive']:.0%} | {r['mean_fwd_drawdown']:.2%} | {r['independent_samples']} | "
                          f"{_pct(r['mean_fwd_return_independent'], 2)} |")
@@ -86,7 +87,7 @@ def regime_section(data_dir: Path, panel: Panel | None) -> tuple[list[str], dict
                   f"{sub.dates[0]} .. {sub.dates[-1]})", "",
                   "| regime | days | mean fwd 20d return | share up | mean fwd 20d drawdown |", "|---|---|---|---|---|"]
         for r in rg.outcome_table(sub):
-            lines.append(f"| {r['regime']} {rg.REGIME_ZH[r['regime']]} | {r['days']} | {_pct(r['mean_fwd_return'], 2)} | "
+            lines.append(f"| {r['regime']} {REGIME_ZH[r['regime']]} | {r['days']} | {_pct(r['mean_fwd_return'], 2)} | "
                          f"{r['share_positive']:.0%} | {r['mean_fwd_drawdown']:.2%} |")
     return lines, tests
 

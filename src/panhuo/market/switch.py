@@ -113,7 +113,7 @@ def suggest_switch(panel: Panel, holdings: list[Holding], as_of, *, regime: str,
         raise NotRegisteredAdvisor("only registered investment advisors may issue switch suggestions")
     from panhuo.market.models import get_model, models_for
     from panhuo.market.pool import daily_pool
-    from panhuo.market.regime import REGIME_ZH
+    from panhuo.market.vocabulary import REGIME_ZH
 
     models = [get_model(n) for n in model_names] if model_names else models_for(regime)
     weak = weak_holdings(panel, holdings, as_of)

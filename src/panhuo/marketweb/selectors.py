@@ -9,9 +9,9 @@ from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import MarketDay
 from panhuo.clients.registry import ClientPanel
 from panhuo.market.reasons import lang_of, render
+from panhuo.market.vocabulary import REGIMES, regime_words
 from panhuo.marketweb.models import SwitchDraft
 
-REGIME_LABELS = {"strong": _("Strong"), "consolidating": _("Consolidating"), "weak": _("Weak")}
 PHASE_LABELS = {"A": _("A bottoming"), "B": _("B rising"), "C": _("C topping"), "D": _("D falling")}
 MODEL_LABELS = {"high_sell_low_buy": _("High-sell-low-buy"), "rebound": _("Rebound"),
                 "chip_concentration": _("Chip concentration"), "sector_leader": _("Sector leader"),
@@ -36,16 +36,17 @@ def market_page(*, day: MarketDay) -> dict:
     """Labelled pools and report rows, and the chart's data for json_script."""
     lang = lang_of(get_language())
     pools = [{"name": n, "label": _model(n), "zh": p["zh"], "regime": p["regime"],
-              "regime_label": REGIME_LABELS.get(p["regime"], p["regime"]),
+              "regime_label": regime_words(p["regime"], lang),
               "entries": [_with_reason(e, lang) for e in p["entries"]],
               "for_today": p["regime"] == day.regime}
              for n, p in day.pools.items()]
     pools.sort(key=lambda p: not p["for_today"])          # the models for today's regime first
-    rows = [{**r, "label": _model(r["model"]), "regime_label": REGIME_LABELS.get(r["regime"], r["regime"])}
+    rows = [{**r, "label": _model(r["model"]), "regime_label": regime_words(r["regime"], lang)}
             for r in day.report.get("rows", [])]
     chart = {"symbols": [{"symbol": s, "label": str(INDEX_LABELS.get(s, s))} for s in day.charts],
-             "series": day.charts, "regimes": {k: str(v) for k, v in REGIME_LABELS.items()}}
-    return {"day": day, "regime_label": REGIME_LABELS.get(day.regime, day.regime),
+             "series": day.charts, "regimes": {k: regime_words(k, lang) for k in REGIMES}}
+    return {"day": day, "regime_label": regime_words(day.regime, lang),
+            "regime_labels": {k: regime_words(k, lang) for k in REGIMES},
             "phase_label": PHASE_LABELS.get(day.phase, day.phase), "pools": pools, "report_rows": rows,
             "claims": day.report.get("claims", []), "chart": chart,
             "index_label": INDEX_LABELS.get(day.index_symbol, day.index_symbol)}
@@ -61,7 +62,7 @@ def switch_for_client(*, client) -> dict | None:
     lang = lang_of(get_language())
     sep = "; " if lang == "en" else "；"
     weak = [{**w, "reason_text": sep.join(render(r, lang) for r in w.get("reasons", []))} for w in draft.weak]
-    return {"draft": draft, "regime_label": REGIME_LABELS.get(draft.regime, draft.regime),
+    return {"draft": draft, "regime_label": regime_words(draft.regime, lang),
             "model_labels": [_model(m) for m in draft.model_names], "weak": weak,
             "candidates": [{**_with_reason(c, lang), "label": _model(c["model"])} for c in draft.candidates],
             "last_sent": sent}
