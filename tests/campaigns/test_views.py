@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from panhuo.accounts.permissions import Capability, can
 from panhuo.audit.models import AuditEvent
 from panhuo.campaigns.models import Campaign
 from panhuo.clients.consent import unsubscribe_token
@@ -67,11 +69,52 @@ def test_preview_and_lint_partials(client, branch_world):
     assert "保本".encode() in r.content and (b"blocked" in r.content or "拦截".encode() in r.content)
 
 
-def test_advisors_and_compliance_cannot_design(client, branch_world):
-    for who in ("alice", "compliance"):
-        c = _login(client, branch_world, who)
-        assert c.get(reverse("campaigns:new")).status_code == 403
-        assert c.get(reverse("campaigns:list")).status_code == 200
+ROLES = ["alice", "bob", "charlie", "director_a", "manager_a", "compliance", "admin"]
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_campaign_pages_answer_as_the_permissions_table_says(client, branch_world, who):
+    """Every role against the editor, its live preview and lint, and launching: 403 unless the role holds the
+    capability (accounts.permissions), the list open to all."""
+    user = branch_world.users[who]
+
+    def code(capability, ok=200):
+        return ok if can(user, capability) else 403
+
+    c = _login(client, branch_world, who)
+    assert c.get(reverse("campaigns:list")).status_code == 200
+    assert c.get(reverse("campaigns:new")).status_code == code(Capability.DESIGN_CAMPAIGN)
+    assert c.get(reverse("campaigns:preview"), {"rule_field": ["lifecycle"], "rule_op": ["eq"],
+                                                "rule_value": ["dormant"]}).status_code == \
+        code(Capability.DESIGN_CAMPAIGN)
+    assert c.post(reverse("campaigns:lint"), {"script": SCRIPT}).status_code == code(Capability.REVIEW_SCRIPT)
+    assert _new(c).status_code == code(Capability.DESIGN_CAMPAIGN, 302)
+    assert Campaign.objects.exists() == can(user, Capability.DESIGN_CAMPAIGN)
+
+
+@pytest.mark.parametrize("who", ["director_a", "manager_a", "compliance", "admin"])    # those who see a draft
+def test_launching_a_campaign_asks_the_table(client, branch_world, who):
+    _new(_login(client, branch_world, "director_a"))
+    camp = Campaign.objects.get()
+    c = _login(client, branch_world, who)
+    launches = can(branch_world.users[who], Capability.LAUNCH_CAMPAIGN)
+    page = c.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()
+    assert (f'action="{reverse("campaigns:launch", args=[camp.pk])}"' in page) == launches     # the button
+    assert c.post(reverse("campaigns:launch", args=[camp.pk])).status_code == (302 if launches else 403)
+    camp.refresh_from_db()
+    assert (camp.status == "launched") == launches
+
+
+def test_the_branch_manager_designs_and_launches_the_branchs_campaign(client, branch_world):
+    """The material makes the branch's leadership own reactivation campaigns; the manager was refused (403)."""
+    c = _login(client, branch_world, "manager_a")
+    assert c.get(reverse("campaigns:new")).status_code == 200
+    assert _new(c).status_code == 302
+    camp = Campaign.objects.get()
+    assert camp.branch == branch_world.branches["A"] and camp.created_by == branch_world.users["manager_a"]
+    assert c.post(reverse("campaigns:launch", args=[camp.pk])).status_code == 302
+    camp.refresh_from_db()
+    assert camp.status == "launched"
 
 
 def test_other_branch_campaign_is_404(client, branch_world):
@@ -88,9 +131,12 @@ def test_consent_ledger_page(client, branch_world):
     assert ConsentRecord.objects.get().granted is False
     assert "电话里说的".encode() in c.get(reverse("campaigns:consent", args=["W000"])).content
     assert c.get(reverse("campaigns:consent", args=["W001"])).status_code == 404          # Bob's client
-    comp = _login(client, branch_world, "compliance")
-    assert comp.get(reverse("campaigns:consent", args=["W000"])).status_code == 200
-    assert comp.post(reverse("campaigns:consent", args=["W000"]), {"channel": "sms", "granted": "1"}).status_code == 403
+    for who in ("compliance", "director_a", "manager_a", "admin"):      # all reach W000; may they record?
+        other = _login(client, branch_world, who)
+        assert other.get(reverse("campaigns:consent", args=["W000"])).status_code == 200
+        writes = can(branch_world.users[who], Capability.SERVE)
+        r = other.post(reverse("campaigns:consent", args=["W000"]), {"channel": "sms", "granted": "1"})
+        assert r.status_code == (302 if writes else 403), who
 
 
 def test_unsubscribe_link_needs_no_login_and_a_valid_token(client, branch_world):
