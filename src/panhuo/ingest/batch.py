@@ -21,6 +21,7 @@ from panhuo.ingest import store, validate
 from panhuo.ingest.problems import Problem, shown
 from panhuo.ingest.profile import FileSpec, Profile, load_profile
 from panhuo.ingest.read import RawFile, scan_file, stage_file
+from panhuo.ingest.sqltext import sql_str
 from panhuo.warehouse.schema import TABLES
 
 Progress = Callable[[str, int, int], None]
@@ -91,10 +92,10 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path, *, write: bool) -> None:
     if write:
-        con.execute(f"ATTACH {norm.sql_str(str(path))} AS wh")
+        con.execute(f"ATTACH {sql_str(str(path))} AS wh")
         store.ensure_schema(con, "wh")
     elif path.exists():
-        con.execute(f"ATTACH {norm.sql_str(str(path))} AS wh (READ_ONLY)")
+        con.execute(f"ATTACH {sql_str(str(path))} AS wh (READ_ONLY)")
     else:
         con.execute("ATTACH ':memory:' AS wh")   # no store yet: validate against an empty one, write nothing
         store.ensure_schema(con, "wh")

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from panhuo.ingest.problems import Problem
 from panhuo.ingest.profile import DOMAINS, FileSpec, Profile, SymbolSource
 from panhuo.ingest.read import RawFile
+from panhuo.ingest.sqltext import Checks, sql_str
 from panhuo.warehouse.schema import Column
-
-if TYPE_CHECKING:     # validate imports this module
-    from panhuo.ingest.validate import Checks
 
 
 @dataclass
@@ -35,10 +32,6 @@ class Mapping:
 
 def _key(header: str) -> str:
     return unicodedata.normalize("NFKC", header).strip().casefold()
-
-
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def map_headers(raw: RawFile, spec: FileSpec) -> Mapping:

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from panhuo.ingest.problems import Problem
+from panhuo.ingest.sqltext import sql_str
 
 CHUNK = 8 << 20
 MIXED_CHECK_BYTES = 64 << 20      # lines of a GB18030 file checked for stray UTF-8 (all of any file this size)
@@ -336,10 +337,6 @@ def _line_at(path: Path, offset: int) -> bytes:
         return fh.readline(MAX_LINE_BYTES).rstrip(b"\r\n")
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _decodes(data: bytes, encoding: str) -> bool:
     try:
         data.decode(encoding)
@@ -377,7 +374,7 @@ def _decode_gb18030_values(con: duckdb.DuckDBPyConnection, raw: RawFile, table: 
             pairs.append((v, text))
         if len(pairs) <= INLINE_DECODE and not any("\x00" in f for f, _ in pairs):
             # A few distinct values (side, channel, market): a CASE costs far less than a join on every row.
-            whens = " ".join(f"WHEN {_sql_str(f)} THEN {_sql_str(t)}" for f, t in pairs)
+            whens = " ".join(f"WHEN {sql_str(f)} THEN {sql_str(t)}" for f, t in pairs)
             raw.columns[i] = f"(CASE r.c{i} {whens} ELSE r.c{i} END)"
             continue
         arrow = pa.table({"f": pa.array([p[0] for p in pairs]), "t": pa.array([p[1] for p in pairs])})
