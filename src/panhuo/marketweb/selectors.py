@@ -93,8 +93,7 @@ def switch_refusal(*, code: str, channels: dict[str, str] | None = None, detail:
 
 
 def switch_panel(*, client, user) -> ClientPanel:
-    """The switch suggestion (换股) section of the client 360 page: drafts from the daily market step; only
-    registered advisors may send them (services.switch_send)."""
+    """The switch suggestion (换股) section of the client 360 page: drafts from the daily market step; who may
+    send them is `send_advice` in the permissions table, which the card asks (`can.send_advice`)."""
     return ClientPanel(name="switch", template="marketweb/partials/switch_card.html",
-                       context={"switch": switch_for_client(client=client),
-                                "can_send_advice": user.is_registered_advisor})
+                       context={"switch": switch_for_client(client=client)})
