@@ -152,6 +152,23 @@ def _fact_summary(plan: store.Plan) -> str:
             f"{n['rows_removed']} removed)")
 
 
+@dataclass
+class _Work:
+    """One batch's working state, handed from stage to stage of run_batch."""
+
+    con: duckdb.DuckDBPyConnection
+    prof: Profile
+    result: BatchResult
+    today: dt.date
+    tick: Progress
+    raws: dict[int, RawFile] = field(default_factory=dict)          # by file index: the files normalised
+    specs: dict[int, FileSpec] = field(default_factory=dict)
+    mappings: dict[int, norm.Mapping] = field(default_factory=dict)
+    by_table: dict[str, list[int]] = field(default_factory=dict)    # table -> its files' indexes
+    replace: dict[str, set[int]] = field(default_factory=dict)      # table -> the files replacing whole days
+    staged: dict[str, str] = field(default_factory=dict)            # table -> its validated temp table
+
+
 def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, batch_key: str,
               quarantine: bool = False, quarantine_dir: Path | None = None, progress: Progress | None = None,
               today: dt.date | None = None, dry_run: bool = False, replace_dates: bool = False) -> BatchResult:
@@ -161,12 +178,12 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
     whole days of the files' own branches instead (store.plan_facts). `dry_run` validates, reconciles the
     source side and plans (result.changes: rows to add, correct and remove per branch and day) and writes
     nothing (status "validated").
+
+    Stages: per file `_plan_file`, `_skip_loaded`, `_stage`, `_normalise`; then `_validate` across files,
+    `_quarantine` (or refuse), `_load`.
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     result = BatchResult(key=batch_key, profile=prof.name)
-    tick = progress or (lambda stage, done, total: None)
-    today = today or dt.date.today()
-    folder = quarantine_dir or store_path.parent / "quarantine"
     files = expand_paths(paths)
     con = duckdb.connect(":memory:")
     try:
@@ -174,155 +191,206 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
         _attach(con, store_path, write=False)
         validate.create_bad_table(con)
         known = loaded_hashes(con)
-        raws: dict[int, RawFile] = {}
-        specs: dict[int, FileSpec] = {}
-        mappings: dict[int, norm.Mapping] = {}
-        seen: dict[str, str] = {}
+        work = _Work(con, prof, result, today or dt.date.today(), progress or (lambda stage, done, total: None))
+        seen: set[str] = set()
         for i, path in enumerate(files):
-            tick("read", i, len(files))
-            scan = scan_file(path)
-            raw = RawFile(path=path, name=path.name, sha256=scan.sha256, size=path.stat().st_size, scan=scan)
-            fr = FileResult(raw.name, raw.sha256, raw.size)
-            result.files.append(fr)
-            spec = prof.spec_for(path.name)
-            if spec is None:
-                result.problems.append(Problem(raw.name, None, None, None, "unknown_file", prof.name))
-                fr.status = "rejected"
+            work.tick("read", i, len(files))
+            raw, spec = _plan_file(work, path)
+            if spec is None or _skip_loaded(work, i, raw, known, seen, batch_key):
                 continue
-            fr.table = spec.table
-            if raw.sha256 in known or raw.sha256 in seen:
-                fr.status, fr.previous_batch = "already_loaded", known.get(raw.sha256, batch_key)
-                continue
-            seen[raw.sha256] = raw.name
-            raw.table = f"raw_{i}"
-            # The raw table's rowid is the record's place in the file (read.py): staged in order. Past that,
-            # every row carries its source row number, and not keeping the order lets DuckDB write in parallel.
-            con.execute("SET preserve_insertion_order = true")
-            stage_file(con, raw, raw.table, sheet=spec.sheet)
-            con.execute("SET preserve_insertion_order = false")
-            fr.encoding, fr.rows_read = raw.encoding, raw.rows_read
-            if not any(p.code in FILE_LEVEL for p in raw.problems) and raw.header:
-                m = norm.map_headers(raw, spec)
-                fr.dropped_columns, fr.absent_columns = m.dropped, m.absent
-                if not any(p.code in FILE_LEVEL for p in raw.problems):
-                    rules = validate.value_rules(spec.table, {i: spec}, today, no_controls=raw.no_controls)
-                    norm.normalise(con, raw, i, spec, m, prof, f"n_{i}", rules, store.MONEY.get(spec.table, ()))
-                    raws[i], specs[i], mappings[i] = raw, spec, m
-            for p in raw.problems:
-                if p.code == "field_count":
-                    con.execute("INSERT INTO bad VALUES (?, ?, NULL, NULL, 'field_count', ?)", [i, p.row, p.detail])
-                else:
-                    result.problems.append(p)
-            if any(p.code in FILE_LEVEL for p in raw.problems):
-                fr.status = "rejected"
-        tick("read", len(files), len(files))
+            _stage(work, i, raw, spec)
+            _normalise(work, i, raw, spec)
+        work.tick("read", len(files), len(files))
         for i, fr in enumerate(result.files):
-            if i not in raws and fr.status == "pending":
+            if i not in work.raws and fr.status == "pending":
                 fr.status = "rejected"
-        fatal = [p for p in result.problems]
-        staged: dict[str, str] = {}
-        by_table: dict[str, list[int]] = {}
-        for i, spec in specs.items():
-            by_table.setdefault(spec.table, []).append(i)
-        replace = {t: {i for i in ids if replace_dates or specs[i].full_day}
-                   for t, ids in by_table.items() if t in store.DATE_COLUMN}
-        for n, table in enumerate(store.LOAD_ORDER):
-            if table not in by_table:
-                continue
-            tick("validate", n, len(store.LOAD_ORDER))
-            s = f"s_{table}"
-            if len(by_table[table]) == 1:
-                con.execute(f"ALTER TABLE n_{by_table[table][0]} RENAME TO {s}")
-            else:
-                con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in by_table[table]))
-            validate.collect(con, s)
-            if quarantine:
-                con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
-            dups = validate.dedupe_and_check_keys(con, s, table, exists_in_store=True)
-            dup_by_src = dict(con.execute(f"SELECT _src, count(*) FROM {s}_ranked WHERE same_rank > 1 GROUP BY 1"
-                                          ).fetchall()) if dups else {}
-            for i in by_table[table]:
-                result.files[i].rows_duplicate = dup_by_src.get(i, 0)
-            staged[table] = s
-            if replace.get(table):      # the branch-days a full-day file replaces, for the holdings check
-                store.branch_map(con, staged)
-                store.replace_scope(con, s, table, replace[table])
-            validate.check_references(con, s, table, staged)
-            if quarantine:
-                con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
-        tick("validate", len(store.LOAD_ORDER), len(store.LOAD_ORDER))
-        for i, raw in raws.items():
-            norm.fill_values(con, i, raw, specs[i], mappings[i])
-            con.execute(f"DROP TABLE {raw.table}")
-        bad_by_src = dict(con.execute("SELECT _src, count(DISTINCT _row) FROM bad GROUP BY 1").fetchall())
-        for i, fr in enumerate(result.files):
-            fr.rows_quarantined = bad_by_src.get(i, 0) if quarantine else 0
-        names = {i: f.name for i, f in enumerate(result.files)}
-        _report(con, result, names, mappings)
-        if fatal or (result.problem_count and not quarantine):
-            result.status = "rejected"
-            result.problem_count += len(fatal)
-            result.message = (f"导入被拒绝：{result.problem_count} 个问题，未写入任何数据 / batch rejected: "
-                              f"{result.problem_count} problems, nothing was written")
-            result.report_file = _write_problem_file(
-                folder / f"problems-{batch_key}.csv", [*fatal, *_problems(con, names, mappings)])
-            raise BatchRejected(result)
-        if result.problem_count:
-            # The rows as they came, unmasked, so the branch can correct them and send them again.
-            result.quarantine_file = _write_problem_file(
-                folder / f"quarantine-{batch_key}.csv", _problems(con, names, mappings, masked=False))
-        if not staged:
-            result.status = "unchanged"
-            result.message = "所有文件此前均已导入，未做任何更改 / every file was already loaded; nothing changed"
-            return result
-        source = {t: store.source_totals(con, s, t) for t, s in staged.items()}
-        for t, s in staged.items():
-            per_src = dict(con.execute(f"SELECT _src, count(*) FROM {s} GROUP BY 1").fetchall())
-            for i in by_table[t]:
-                result.files[i].rows_loaded = per_src.get(i, 0)
-                result.files[i].status = "loaded"
-        dates = []
-        for t in ("trades", "daily_assets", "positions"):
-            if t in staged:
-                dates.append(con.execute(f"SELECT max({store.DATE_COLUMN[t]}) FROM {staged[t]}").fetchone()[0])
-        result.business_date = max((d for d in dates if d is not None), default=None)
-        absent = {t: set.intersection(*(set(mappings[i].absent) for i in by_table[t])) for t in staged}
-        ledger = [{"sha256": f.sha256, "name": f.name, "table": f.table, "rows_loaded": f.rows_loaded}
-                  for f in result.files if f.status == "loaded"]
-        plan = store.plan_facts(con, staged, replace, added_by_day=dry_run)
-        if dry_run:
-            result.status = "validated"
-            result.changes = plan.entries
-            result.message = (f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
-                              + _fact_summary(plan))
-            return result
-        for t, key, out in (("clients", "client_id", result.client_ids), ("advisors", "advisor_id", result.advisor_ids)):
-            if t in staged:
-                out += [r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {staged[t]} ORDER BY 1").fetchall()]
-        tick("load", 0, 1)
-        store.kill_point("validated")
-        con.execute("DETACH wh")
-        _attach(con, store_path, write=True)
-        try:
-            result.changes, result.control_totals = store.apply_batch(
-                con, staged=staged, absent=absent, ledger=ledger, batch_key=batch_key, source=source,
-                plan=plan, business_date=result.business_date)
-        except store.ReconciliationError as exc:
-            result.status = "rejected"
-            result.problems += [Problem("*", None, None, None, "reconciliation", m) for m in exc.mismatches]
-            result.problem_count += len(exc.mismatches)
-            result.message = f"对账不符，已回滚 / reconciliation failed, rolled back: {exc}"
-            raise BatchRejected(result) from exc
-        tick("load", 1, 1)
-        result.tables = sorted(staged)
-        result.status = "loaded"
-        skipped = sum(1 for f in result.files if f.status == "already_loaded")
-        result.message = (f"已导入 {result.total('rows_loaded')} 行 / loaded {result.total('rows_loaded')} rows"
-                          + _fact_summary(plan)
-                          + (f"; {skipped} 个文件此前已导入，跳过 / {skipped} already loaded, skipped" if skipped else ""))
-        return result
+        fatal = list(result.problems)     # problems of whole files: no quarantine sets them aside
+        _validate(work, quarantine=quarantine, replace_dates=replace_dates)
+        _quarantine(work, fatal, quarantine=quarantine, folder=quarantine_dir or store_path.parent / "quarantine")
+        return _load(work, store_path=store_path, dry_run=dry_run)
     finally:
         con.close()
+
+
+def _plan_file(work: _Work, path: Path) -> tuple[RawFile, FileSpec | None]:
+    """Plan: the file's hash and which file of the profile it is (None, and rejected, when none)."""
+    scan = scan_file(path)
+    raw = RawFile(path=path, name=path.name, sha256=scan.sha256, size=path.stat().st_size, scan=scan)
+    fr = FileResult(raw.name, raw.sha256, raw.size)
+    work.result.files.append(fr)
+    spec = work.prof.spec_for(path.name)
+    if spec is None:
+        work.result.problems.append(Problem(raw.name, None, None, None, "unknown_file", work.prof.name))
+        fr.status = "rejected"
+        return raw, None
+    fr.table = spec.table
+    return raw, spec
+
+
+def _skip_loaded(work: _Work, i: int, raw: RawFile, known: dict[str, str], seen: set[str], batch_key: str) -> bool:
+    """Skip a file whose SHA-256 the store has loaded before, or that this batch already holds."""
+    if raw.sha256 in known or raw.sha256 in seen:
+        fr = work.result.files[i]
+        fr.status, fr.previous_batch = "already_loaded", known.get(raw.sha256, batch_key)
+        return True
+    seen.add(raw.sha256)
+    return False
+
+
+def _stage(work: _Work, i: int, raw: RawFile, spec: FileSpec) -> None:
+    """Stage: the file's records as text in the raw table `raw_<i>`."""
+    raw.table = f"raw_{i}"
+    # The raw table's rowid is the record's place in the file (read.py): staged in order. Past that,
+    # every row carries its source row number, and not keeping the order lets DuckDB write in parallel.
+    work.con.execute("SET preserve_insertion_order = true")
+    stage_file(work.con, raw, raw.table, sheet=spec.sheet)
+    work.con.execute("SET preserve_insertion_order = false")
+    fr = work.result.files[i]
+    fr.encoding, fr.rows_read = raw.encoding, raw.rows_read
+
+
+def _normalise(work: _Work, i: int, raw: RawFile, spec: FileSpec) -> None:
+    """Normalise: headers mapped and values parsed into `n_<i>`, the per-value rules checked in the same pass;
+    then the file's own problems recorded (a file-level one rejects the file)."""
+    if not any(p.code in FILE_LEVEL for p in raw.problems) and raw.header:
+        m = norm.map_headers(raw, spec)
+        work.result.files[i].dropped_columns, work.result.files[i].absent_columns = m.dropped, m.absent
+        if not any(p.code in FILE_LEVEL for p in raw.problems):      # a missing or repeated column
+            rules = validate.value_rules(spec.table, {i: spec}, work.today, no_controls=raw.no_controls)
+            norm.normalise(work.con, raw, i, spec, m, work.prof, f"n_{i}", rules, store.MONEY.get(spec.table, ()))
+            work.raws[i], work.specs[i], work.mappings[i] = raw, spec, m
+    for p in raw.problems:
+        if p.code == "field_count":
+            work.con.execute("INSERT INTO bad VALUES (?, ?, NULL, NULL, 'field_count', ?)", [i, p.row, p.detail])
+        else:
+            work.result.problems.append(p)
+    if any(p.code in FILE_LEVEL for p in raw.problems):
+        work.result.files[i].status = "rejected"
+
+
+def _set_aside(con: duckdb.DuckDBPyConnection, s: str) -> None:
+    """With quarantine, rows with a problem leave the staged table (their problems stay in `bad`), so the checks
+    after this one and the load see only the good rows."""
+    con.execute(f"DELETE FROM {s} WHERE (_src, _row) IN (SELECT (_src, _row) FROM bad)")
+
+
+def _validate(work: _Work, *, quarantine: bool, replace_dates: bool) -> None:
+    """Validate across rows and files, table by table in load order: the per-value problems collected,
+    duplicate keys, the days a full-day file replaces, references to the tables staged before."""
+    con, result = work.con, work.result
+    for i, spec in work.specs.items():
+        work.by_table.setdefault(spec.table, []).append(i)
+    work.replace = {t: {i for i in ids if replace_dates or work.specs[i].full_day}
+                    for t, ids in work.by_table.items() if t in store.DATE_COLUMN}
+    for n, table in enumerate(store.LOAD_ORDER):
+        if table not in work.by_table:
+            continue
+        work.tick("validate", n, len(store.LOAD_ORDER))
+        ids = work.by_table[table]
+        s = f"s_{table}"
+        if len(ids) == 1:
+            con.execute(f"ALTER TABLE n_{ids[0]} RENAME TO {s}")
+        else:
+            con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in ids))
+        validate.collect(con, s)
+        if quarantine:
+            _set_aside(con, s)
+        dups = validate.dedupe_and_check_keys(con, s, table, exists_in_store=True)
+        dup_by_src = dict(con.execute(f"SELECT _src, count(*) FROM {s}_ranked WHERE same_rank > 1 GROUP BY 1"
+                                      ).fetchall()) if dups else {}
+        for i in ids:
+            result.files[i].rows_duplicate = dup_by_src.get(i, 0)
+        work.staged[table] = s
+        if work.replace.get(table):      # the branch-days a full-day file replaces, for the holdings check
+            store.branch_map(con, work.staged)
+            store.replace_scope(con, s, table, work.replace[table])
+        validate.check_references(con, s, table, work.staged)
+        if quarantine:
+            _set_aside(con, s)
+    work.tick("validate", len(store.LOAD_ORDER), len(store.LOAD_ORDER))
+
+
+def _quarantine(work: _Work, fatal: list[Problem], *, quarantine: bool, folder: Path) -> None:
+    """Quarantine or refuse: every problem counted and reported with its source text. Refused (BatchRejected,
+    with a masked report file) on a file-level problem, or on any problem without quarantine; with it, the
+    rows set aside go to an unmasked quarantine file for the branch to correct."""
+    con, result, batch_key = work.con, work.result, work.result.key
+    for i, raw in work.raws.items():
+        norm.fill_values(con, i, raw, work.specs[i], work.mappings[i])
+        con.execute(f"DROP TABLE {raw.table}")
+    bad_by_src = dict(con.execute("SELECT _src, count(DISTINCT _row) FROM bad GROUP BY 1").fetchall())
+    for i, fr in enumerate(result.files):
+        fr.rows_quarantined = bad_by_src.get(i, 0) if quarantine else 0
+    names = {i: f.name for i, f in enumerate(result.files)}
+    _report(con, result, names, work.mappings)
+    if fatal or (result.problem_count and not quarantine):
+        result.status = "rejected"
+        result.problem_count += len(fatal)
+        result.message = (f"导入被拒绝：{result.problem_count} 个问题，未写入任何数据 / batch rejected: "
+                          f"{result.problem_count} problems, nothing was written")
+        result.report_file = _write_problem_file(
+            folder / f"problems-{batch_key}.csv", [*fatal, *_problems(con, names, work.mappings)])
+        raise BatchRejected(result)
+    if result.problem_count:
+        # The rows as they came, unmasked, so the branch can correct them and send them again.
+        result.quarantine_file = _write_problem_file(
+            folder / f"quarantine-{batch_key}.csv", _problems(con, names, work.mappings, masked=False))
+
+
+def _load(work: _Work, *, store_path: Path, dry_run: bool) -> BatchResult:
+    """Load all-or-nothing: the plan of added, corrected and removed rows, applied and reconciled in one
+    transaction of the analytical store (store.apply_batch); with `dry_run`, the plan only."""
+    con, result, staged, by_table = work.con, work.result, work.staged, work.by_table
+    if not staged:
+        result.status = "unchanged"
+        result.message = "所有文件此前均已导入，未做任何更改 / every file was already loaded; nothing changed"
+        return result
+    source = {t: store.source_totals(con, s, t) for t, s in staged.items()}
+    for t, s in staged.items():
+        per_src = dict(con.execute(f"SELECT _src, count(*) FROM {s} GROUP BY 1").fetchall())
+        for i in by_table[t]:
+            result.files[i].rows_loaded = per_src.get(i, 0)
+            result.files[i].status = "loaded"
+    dates = []
+    for t in ("trades", "daily_assets", "positions"):
+        if t in staged:
+            dates.append(con.execute(f"SELECT max({store.DATE_COLUMN[t]}) FROM {staged[t]}").fetchone()[0])
+    result.business_date = max((d for d in dates if d is not None), default=None)
+    absent = {t: set.intersection(*(set(work.mappings[i].absent) for i in by_table[t])) for t in staged}
+    ledger = [{"sha256": f.sha256, "name": f.name, "table": f.table, "rows_loaded": f.rows_loaded}
+              for f in result.files if f.status == "loaded"]
+    plan = store.plan_facts(con, staged, work.replace, added_by_day=dry_run)
+    if dry_run:
+        result.status = "validated"
+        result.changes = plan.entries
+        result.message = (f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
+                          + _fact_summary(plan))
+        return result
+    for t, key, out in (("clients", "client_id", result.client_ids), ("advisors", "advisor_id", result.advisor_ids)):
+        if t in staged:
+            out += [r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {staged[t]} ORDER BY 1").fetchall()]
+    work.tick("load", 0, 1)
+    store.kill_point("validated")
+    con.execute("DETACH wh")
+    _attach(con, store_path, write=True)
+    try:
+        result.changes, result.control_totals = store.apply_batch(
+            con, staged=staged, absent=absent, ledger=ledger, batch_key=result.key, source=source,
+            plan=plan, business_date=result.business_date)
+    except store.ReconciliationError as exc:
+        result.status = "rejected"
+        result.problems += [Problem("*", None, None, None, "reconciliation", m) for m in exc.mismatches]
+        result.problem_count += len(exc.mismatches)
+        result.message = f"对账不符，已回滚 / reconciliation failed, rolled back: {exc}"
+        raise BatchRejected(result) from exc
+    work.tick("load", 1, 1)
+    result.tables = sorted(staged)
+    result.status = "loaded"
+    skipped = sum(1 for f in result.files if f.status == "already_loaded")
+    result.message = (f"已导入 {result.total('rows_loaded')} 行 / loaded {result.total('rows_loaded')} rows"
+                      + _fact_summary(plan)
+                      + (f"; {skipped} 个文件此前已导入，跳过 / {skipped} already loaded, skipped" if skipped else ""))
+    return result
 
 
 def restore_batch(*, store_path: Path, batch_key: str) -> list[dict]:
