@@ -89,7 +89,7 @@ class Campaign(models.Model):
     measure_cap = models.FloatField(_("cap per client"), null=True, blank=True)
     product_risk = models.CharField(_("product risk level"), max_length=2, choices=ProductRisk.choices, blank=True)
     incentive_rule = models.TextField(_("advisor incentive"), blank=True)
-    # The computable part of the rule (campaigns/incentive.py): per incremental reactivated client, capped.
+    # The computable part of the rule (measure/incentive.py): per incremental reactivated client, capped.
     incentive_per_client = models.DecimalField(_("incentive per incremental client (CNY)"), max_digits=10,
                                                decimal_places=2, null=True, blank=True)
     incentive_cap = models.DecimalField(_("incentive cap per advisor (CNY)"), max_digits=12, decimal_places=2,

@@ -96,7 +96,7 @@ def members_for_user(*, user: User, campaign: Campaign) -> QuerySet[CampaignMemb
 
 
 def campaign_report(*, user: User, campaign: Campaign):
-    """The report over the members the user may see (an advisor: their clients now), as campaigns.report.Report;
+    """The report over the members the user may see (an advisor: their clients now), as measure.report.Report;
     by advisor means the advisor recorded at launch, the stratum the holdout was split in."""
     from panhuo.campaigns.models import BINARY_MEASURES, MemberGroup, SendAttempt, SendStatus
     from panhuo.clients.models import Contact, FunnelEvent
@@ -127,7 +127,7 @@ def campaign_report(*, user: User, campaign: Campaign):
 
 
 def campaign_incentive_for_user(*, user: User, campaign: Campaign):
-    """The campaign's incentive by its rule (campaigns.incentive.CampaignIncentive), or None before it can be
+    """The campaign's incentive by its rule (measure.incentive.CampaignIncentive), or None before it can be
     computed. The pot is the campaign's whatever the viewer; an advisor then sees only their own row. Rows are by
     the advisor recorded at launch (the randomisation's stratum and the advisor the task was given to), so a
     client reassigned later stays credited to the advisor who served them. One query."""

@@ -5,7 +5,7 @@ The rule, in two steps:
 1. **The campaign's pot.** Members are counted as a *success* once (binary measures: outcome 1; the others:
    more than the span before), so no client is worth more than `per_client` however much they trade. The
    campaign's lift in the success rate, treatment against its randomised control, gets a 95% Newcombe interval
-   (the report's interval, campaigns/lift.py). The pot is paid on the interval's lower bound:
+   (the report's interval, measure/lift.py). The pot is paid on the interval's lower bound:
        incremental clients = max(lower bound, 0) x counted treatment members,   pot = per_client x incremental
    so nothing is paid unless the interval excludes zero, and then only for the part of the effect the campaign
    is 95% sure of: the pay grows smoothly with the evidence, with no cliff at significance to game.
