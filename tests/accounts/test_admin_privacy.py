@@ -51,7 +51,7 @@ def test_a_url_cannot_filter_clients_by_phone_or_id_number(admin_client):
         response = admin_client.get(f"/admin/clients/client/?{query}")
         # Refused (the admin answers a disallowed lookup with 400), never a list that confirms the number.
         assert response.status_code == 400, query
-    assert admin_client.get("/admin/workbench/contact/?client__phone=1").status_code == 400
+    assert admin_client.get("/admin/clients/contact/?client__phone=1").status_code == 400
 
 
 def test_searching_the_client_list_for_a_phone_finds_nothing(admin_client):
@@ -83,9 +83,9 @@ def test_admin_reads_of_client_data_are_audited(admin_client):
 
 def test_admin_reads_of_contacts_are_audited_with_the_clients_codes(admin_client):
     contact = _contact("CB001")
-    admin_client.get("/admin/workbench/contact/")
-    admin_client.get(f"/admin/workbench/contact/{contact.pk}/change/")
-    events = AuditEvent.objects.filter(action="admin.view", detail__model="workbench.contact").order_by("id")
+    admin_client.get("/admin/clients/contact/")
+    admin_client.get(f"/admin/clients/contact/{contact.pk}/change/")
+    events = AuditEvent.objects.filter(action="admin.view", detail__model="clients.contact").order_by("id")
     assert [(e.detail["view"], e.object_ids, e.detail["ids"]) for e in events] == [
         ("list", ["CB001"], [str(contact.pk)]), ("change", ["CB001"], [str(contact.pk)])]
 

@@ -57,11 +57,18 @@ def test_sms_needs_sender_and_opt_out(branch_world):
     assert campaign_launch(user=branch_world.users["director_a"], campaign_id=ok.pk)["tasks"] == 0
 
 
-def test_only_directors_launch(branch_world):
+def test_only_roles_with_launch_campaign_launch(branch_world):
+    from panhuo.accounts.permissions import Capability, can
+
     c = _create(branch_world)
-    for who in ("alice", "compliance", "manager_a"):
+    for who in ("alice", "compliance"):
+        assert not can(branch_world.users[who], Capability.LAUNCH_CAMPAIGN)
         with pytest.raises(PermissionDenied):
             campaign_launch(user=branch_world.users[who], campaign_id=c.pk)
+    # The branch's leadership owns its reactivation campaigns: the manager launches (the material; issue #10).
+    campaign_launch(user=branch_world.users["manager_a"], campaign_id=c.pk)
+    c.refresh_from_db()
+    assert c.status == "launched"
 
 
 def test_exclusions_are_recorded_before_the_split(branch_world):

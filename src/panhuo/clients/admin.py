@@ -17,7 +17,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.clients.masking import mask_id_number, mask_phone
-from panhuo.clients.models import Advisor, Branch, Client
+from panhuo.clients.models import (
+    Advisor,
+    Branch,
+    BranchPolicy,
+    Client,
+    Contact,
+    FunnelEvent,
+    ServicePlan,
+    Task,
+)
 
 # Reverse relations of Client that make up its service history, with the words the refusal uses.
 SERVICE_HISTORY = {
@@ -149,3 +158,35 @@ class ClientAdmin(ClientDataAdmin):
                 _refuse_delete(request, history)
                 return redirect(reverse("admin:clients_client_change", args=[obj.pk]))
         return super().delete_view(request, object_id, extra_context)
+
+
+# Tasks, contacts, funnel events and service plans are client data: their admin pages are audited
+# (ClientDataAdmin) like the client's own.
+
+
+@admin.register(Task)
+class TaskAdmin(ClientDataAdmin):
+    list_display = ("client", "advisor", "kind", "priority", "status", "due")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("client", "advisor", "source_contact")
+
+
+@admin.register(Contact)
+class ContactAdmin(ClientDataAdmin):
+    list_display = ("client", "advisor", "channel", "outcome", "at")
+    list_filter = ("channel", "outcome")
+    raw_id_fields = ("client", "advisor", "by")
+
+
+@admin.register(FunnelEvent)
+class FunnelEventAdmin(ClientDataAdmin):
+    list_display = ("client", "track", "stage", "on")
+    raw_id_fields = ("client", "contact")
+
+
+@admin.register(ServicePlan)
+class ServicePlanAdmin(ClientDataAdmin):
+    raw_id_fields = ("client", "updated_by")
+
+
+admin.site.register(BranchPolicy, list_display=("branch", "protection_days"))
