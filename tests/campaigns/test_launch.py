@@ -14,6 +14,7 @@ from panhuo.campaigns.selectors import segment_preview
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.clients.consent import consent_record
 from panhuo.clients.models import Task, TaskKind
+from panhuo.clients.selectors import client_get_for_user
 
 from .conftest import SMS_SCRIPT
 
@@ -75,10 +76,10 @@ def test_exclusions_are_recorded_before_the_split(branch_world):
     w = branch_world
     w.clients["W001"].do_not_contact = True
     w.clients["W001"].save()
-    consent_record(user=w.users["bob"], client_id="W003", channel="phone", granted=False, note="不要打电话")
+    consent_record(user=w.users["bob"], client=client_get_for_user(user=w.users["bob"], client_id="W003"), channel="phone", granted=False, note="不要打电话")
     # a refusal later withdrawn: the latest ledger row decides
-    consent_record(user=w.users["alice"], client_id="W004", channel="phone", granted=False)
-    consent_record(user=w.users["alice"], client_id="W004", channel="phone", granted=True)
+    consent_record(user=w.users["alice"], client=client_get_for_user(user=w.users["alice"], client_id="W004"), channel="phone", granted=False)
+    consent_record(user=w.users["alice"], client=client_get_for_user(user=w.users["alice"], client_id="W004"), channel="phone", granted=True)
     c = _create(w, product_risk="R3", measure="commission")
     s = campaign_launch(user=w.users["director_a"], campaign_id=c.pk)
     members = {m.client.client_id: m for m in CampaignMember.objects.filter(campaign=c).select_related("client")}
@@ -131,7 +132,7 @@ def test_contact_frequency_cap(branch_world):
 
     w = branch_world
     for _ in range(2):
-        contact_log(user=w.users["alice"], client_id="W002", channel="phone", outcome="reached",
+        contact_log(user=w.users["alice"], client=client_get_for_user(user=w.users["alice"], client_id="W002"), channel="phone", outcome="reached",
                     at=timezone.now() - timedelta(days=3))
     c = _create(w)
     campaign_launch(user=w.users["director_a"], campaign_id=c.pk)

@@ -17,6 +17,7 @@ from panhuo.clients.models import (
     TaskKind,
     TaskStatus,
 )
+from panhuo.clients.selectors import client_get_for_user
 from panhuo.imports.services import import_batch
 from panhuo.workbench.services.clients import assignment_conflict_settle, client_reassign
 from panhuo.workbench.services.contacts import contact_log
@@ -85,7 +86,7 @@ def test_a_reassignment_made_in_panhuo_survives_the_next_import_and_the_import_s
 
 
 def test_a_do_not_contact_recorded_by_an_advisor_is_never_cleared_by_an_import(branch, tmp_path):
-    contact_log(user=branch.alice, client_id="C0001", channel="phone", outcome="do_not_contact", note="不要再打电话")
+    contact_log(user=branch.alice, client=client_get_for_user(user=branch.alice, client_id="C0001"), channel="phone", outcome="do_not_contact", note="不要再打电话")
     batch = import_batch(paths=[clients_file(tmp_path / "again", changes={"C0001": {PHONE: "13811112222"}})],
                          profile="simulator", user=branch.admin)
     c = Client.objects.get(client_id="C0001")
@@ -171,7 +172,7 @@ def test_do_not_contact_closes_every_open_task_and_stops_new_ones(branch):
     tasks_generate(as_of=date(2024, 1, 31))
     visit = Task.objects.create(client=c, advisor=c.advisor, kind=TaskKind.CAMPAIGN, created_on=date(2024, 1, 31))
     assert Task.objects.filter(client=c, status=TaskStatus.OPEN).count() == 2
-    contact_log(user=branch.alice, client_id="C0001", channel="phone", outcome="do_not_contact")
+    contact_log(user=branch.alice, client=client_get_for_user(user=branch.alice, client_id="C0001"), channel="phone", outcome="do_not_contact")
     visit.refresh_from_db()
     assert visit.status == TaskStatus.DONE
     assert not Task.objects.filter(client=c, status__in=["open", "snoozed"]).exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import Client, ConsentRecord, Contact, ContactPoint, MarketDay
+from panhuo.clients.selectors import client_get_for_user
 from panhuo.market.reasons import render
 from tests.campaigns.servers import Gateway
 
@@ -192,7 +193,7 @@ def test_a_channel_the_client_granted_comes_first_and_an_email_carries_an_unsubs
     ContactPoint.objects.create(client=ca001, channel="email", address="ca001@example.com")
     ConsentRecord.objects.create(client=ca001, channel="email", granted=True, source="advisor", at=timezone.now())
     senders = {"sms": Recorder("sms"), "email": Recorder("email")}
-    sent = switch_send(user=cast.users["alice"], client_id="CA001", senders=senders)
+    sent = switch_send(user=cast.users["alice"], client=client_get_for_user(user=cast.users["alice"], client_id="CA001"), senders=senders)
     assert sent.channel == "email" and sent.delivered and senders["sms"].sent == []
     (mail,) = senders["email"].sent
     assert mail["to"] == "ca001@example.com" and "退订 / Unsubscribe: http" in mail["text"]

@@ -34,6 +34,7 @@ def world(cast):
     from django.utils import timezone
 
     from panhuo.clients.models import ClientSeries, ClientSnapshot, Contact, ServicePlan
+    from panhuo.clients.selectors import client_get_for_user
     from panhuo.workbench.services.clients import client_reassign
     from panhuo.workbench.services.contacts import contact_log
     from panhuo.workbench.services.tasks import tasks_generate
@@ -56,7 +57,7 @@ def world(cast):
     at = timezone.now() - timedelta(days=1)
     for username, cids in OWNERS.items():
         for cid in cids:
-            contact_log(user=cast.users[username], client_id=cid, channel="phone", outcome="reached",
+            contact_log(user=cast.users[username], client=client_get_for_user(user=cast.users[username], client_id=cid), channel="phone", outcome="reached",
                         note=f"备注{cid}", next_follow_up=timezone.localdate() + timedelta(days=3), at=at)
     tasks_generate(as_of=timezone.localdate())
     cast.owners = OWNERS

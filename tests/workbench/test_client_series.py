@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from panhuo.analytics.client_series import client_series
 from panhuo.clients.models import ClientFunnel, ClientSeries
+from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.funnel import funnel_confirm_from_trades
 from panhuo.workbench.services.series import series_refresh
@@ -47,7 +48,7 @@ def test_series_from_the_warehouse(warehouse):
 
 def test_refresh_writes_rows_that_confirm_the_funnel_and_draw_the_page(world, warehouse, client):
     _load(warehouse)
-    contact_log(user=world.users["alice"], client_id="CA001", channel="visit", outcome="interested",
+    contact_log(user=world.users["alice"], client=client_get_for_user(user=world.users["alice"], client_id="CA001"), channel="visit", outcome="interested",
                 at=timezone.make_aware(datetime(2026, 11, 16, 10)))
     assert series_refresh(wh=warehouse, as_of=AS_OF) == 1
     assert series_refresh(wh=warehouse, as_of=AS_OF) == 1         # an upsert, not a duplicate

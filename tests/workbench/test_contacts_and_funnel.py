@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import Client, ClientFunnel, ClientSeries, FunnelEvent, Task
+from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.funnel import funnel_confirm_from_trades
 from panhuo.workbench.services.tasks import tasks_generate
 
 
 def _log(world, cid, outcome, user="alice", **kw):
-    return contact_log(user=world.users[user], client_id=cid, channel="phone", outcome=outcome, **kw)
+    return contact_log(user=world.users[user], client=client_get_for_user(user=world.users[user], client_id=cid), channel="phone", outcome=outcome, **kw)
 
 
 def test_reached_puts_the_client_in_a_and_interested_moves_to_b_never_back(world):

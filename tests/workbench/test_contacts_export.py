@@ -11,6 +11,7 @@ import pytest
 from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.pipeline import features_and_segments
 from panhuo.clients.models import Contact
+from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.contacts_export import contacts_export
 
@@ -23,7 +24,7 @@ def _fast_password_hashing(settings):
 
 
 def _log(cast, user, cid, at, channel="phone", outcome="reached"):
-    return contact_log(user=cast.users[user], client_id=cid, channel=channel, outcome=outcome, at=at)
+    return contact_log(user=cast.users[user], client=client_get_for_user(user=cast.users[user], client_id=cid), channel=channel, outcome=outcome, at=at)
 
 
 def _held(wh) -> list[tuple]:

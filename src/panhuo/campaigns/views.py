@@ -181,13 +181,13 @@ def consent_ledger(request, client_id: str):
     if request.method == "POST":
         require(request.user, Capability.SERVE)
         try:
-            consent_record(user=request.user, client_id=client.client_id, channel=request.POST.get("channel", ""),
+            consent_record(user=request.user, client=client, channel=request.POST.get("channel", ""),
                            granted=request.POST.get("granted") == "1", source=ConsentSource.ADVISOR,
                            note=request.POST.get("note", ""), request=request)
         except ValidationError as e:
             messages.error(request, "; ".join(e.messages))
         return redirect("campaigns:consent", client_id=client.client_id)
-    ledger = consent_ledger_for_client(user=request.user, client_id=client.client_id)
+    ledger = consent_ledger_for_client(client=client)
     audit_record(user=request.user, action="consent.view", object_type="client", object_ids=[client.client_id],
                  request=request)
     return render(request, "campaigns/consent.html", {"client": client, "ledger": ledger,

@@ -22,7 +22,6 @@ from panhuo.accounts.models import User
 from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Channel, Client, ConsentRecord, ConsentSource, UnsubscribeKey
-from panhuo.clients.selectors import client_get_for_user
 
 UNSUBSCRIBE_SALT = "panhuo.campaigns.unsubscribe"
 DEFAULT_UNSUBSCRIBE_DAYS = 90
@@ -41,10 +40,10 @@ def _record(*, client: Client, channel: str, granted: bool, source: str, note: s
                                         note=note[:200], at=at or timezone.now(), recorded_by=user)
 
 
-def consent_record(*, user: User, client_id: str, channel: str, granted: bool, source: str = ConsentSource.ADVISOR,
+def consent_record(*, user: User, client: Client, channel: str, granted: bool, source: str = ConsentSource.ADVISOR,
                    note: str = "", request=None) -> ConsentRecord:
-    """Staff record a consent or refusal the client gave them (compliance reads, never writes)."""
-    client = client_get_for_user(user=user, client_id=client_id)
+    """Staff record a consent or refusal the client gave them (compliance reads, never writes); `client` was
+    resolved through the access rule by the caller."""
     require(user, Capability.SERVE)
     rec = _record(client=client, channel=channel, granted=granted, source=source, note=note, user=user)
     audit_record(user=user, action="consent.record", object_type="client", object_ids=[client.client_id],
@@ -155,6 +154,6 @@ def consent_state(*, client_ids: list[int], channel: str) -> dict[int, bool]:
     return out
 
 
-def consent_ledger_for_client(*, user: User, client_id: str) -> QuerySet[ConsentRecord]:
-    client = client_get_for_user(user=user, client_id=client_id)      # 404 when out of reach
+def consent_ledger_for_client(*, client: Client) -> QuerySet[ConsentRecord]:
+    """The client's ledger, newest first; `client` was resolved through the access rule by the caller."""
     return ConsentRecord.objects.filter(client=client).select_related("recorded_by")

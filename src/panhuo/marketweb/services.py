@@ -17,7 +17,6 @@ from panhuo.accounts.permissions import Capability, can
 from panhuo.audit.models import AuditEvent
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import ClientSeries, Contact, MarketDay, Outcome
-from panhuo.clients.selectors import client_get_for_user
 from panhuo.market import data
 from panhuo.market.switch import Holding, NotRegisteredAdvisor
 from panhuo.marketweb.models import SwitchDraft
@@ -174,7 +173,7 @@ def _detail(client, draft: SwitchDraft, **extra) -> dict:
             "disclosure": draft.disclosure, **extra}
 
 
-def switch_send(*, user, client_id: str, request=None, senders: dict | None = None) -> SwitchSent:
+def switch_send(*, user, client, request=None, senders: dict | None = None) -> SwitchSent:
     """Send the client's switch suggestion, reviewed by a registered investment advisor, to the client.
 
     Out of reach: 404 (before anything else, so nothing is revealed). Not a registered advisor, or a read-only
@@ -185,7 +184,6 @@ def switch_send(*, user, client_id: str, request=None, senders: dict | None = No
     channel and outcome (reached, or not reached when the provider refused it) and audited with the models,
     date, channel and outcome.
     """
-    client = client_get_for_user(user=user, client_id=client_id)
     if not can(user, Capability.SEND_ADVICE):      # the role, and a current registration as an advisor
         raise PermissionDenied(str(NotRegisteredAdvisor("only registered investment advisors send switch advice")))
     draft = SwitchDraft.objects.filter(client=client).first()

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Channel
+from panhuo.clients.selectors import client_get_for_user
 from panhuo.marketweb.selectors import market_day_latest, market_page, switch_refusal
 from panhuo.marketweb.services import SendRefused, switch_send
 
@@ -25,8 +26,9 @@ def switch_send_view(request, client_id: str):
     """HTMX: send the client's switch suggestion (registered advisors only; 404 out of reach). The answer says
     what happened: sent on which channel, not delivered and why, or not sent and exactly why."""
     partial = "marketweb/partials/switch_sent.html"
+    client = client_get_for_user(user=request.user, client_id=client_id)    # once; out of reach is a 404
     try:
-        sent = switch_send(user=request.user, client_id=client_id, request=request)
+        sent = switch_send(user=request.user, client=client, request=request)
     except PermissionDenied:
         return render(request, partial, {"refused": switch_refusal(code="not_registered_advisor")}, status=403)
     except ValidationError:

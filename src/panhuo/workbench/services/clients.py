@@ -13,15 +13,15 @@ from panhuo.accounts.models import Role, User
 from panhuo.accounts.permissions import Capability, can, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.decisions import Source, assignment_apply
-from panhuo.clients.models import Advisor, AssignmentConflict, ConflictStatus, ServicePlan
-from panhuo.clients.selectors import advisors_for_user, client_get_for_user, clients_for_user
+from panhuo.clients.models import Advisor, AssignmentConflict, Client, ConflictStatus, ServicePlan
+from panhuo.clients.selectors import advisors_for_user, clients_for_user
 
 UNMASK_FIELDS = ("id_number", "phone")
 
 
-def client_unmask(*, user: User, client_id: str, field: str, reason: str, request=None) -> str:
-    """The clear value of one personal field, for a role that may see it and a stated reason; always audited."""
-    client = client_get_for_user(user=user, client_id=client_id)
+def client_unmask(*, user: User, client: Client, field: str, reason: str, request=None) -> str:
+    """The clear value of one personal field, for a role that may see it and a stated reason; always audited.
+    `client` was resolved through the access rule by the caller (clients.selectors.client_get_for_user)."""
     reason = (reason or "").strip()
     if field not in UNMASK_FIELDS:
         raise ValidationError({"field": "unknown field"})
@@ -44,8 +44,7 @@ def can_edit_plan(user: User, client) -> bool:
     return user.role != Role.ADVISOR or client.advisor_id == user.advisor_id
 
 
-def service_plan_save(*, user: User, client_id: str, text: str, goals: str, request=None) -> ServicePlan:
-    client = client_get_for_user(user=user, client_id=client_id)
+def service_plan_save(*, user: User, client: Client, text: str, goals: str, request=None) -> ServicePlan:
     if not can_edit_plan(user, client):
         raise PermissionDenied
     plan, _ = ServicePlan.objects.get_or_create(client=client)

@@ -12,17 +12,16 @@ from panhuo.accounts.models import User
 from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.decisions import Source, do_not_contact_apply
-from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Outcome, Task, TaskKind, TaskStatus
-from panhuo.clients.selectors import client_get_for_user
+from panhuo.clients.models import OPEN_STATUSES, Channel, Client, Contact, Outcome, Task, TaskKind, TaskStatus
 from panhuo.workbench.services.funnel import funnel_apply_contact
 from panhuo.workbench.services.tasks import FOLLOW_UP_PRIORITY
 
 
-def contact_log(*, user: User, client_id: str, channel: str, outcome: str, note: str = "",
+def contact_log(*, user: User, client: Client, channel: str, outcome: str, note: str = "",
                 next_follow_up: date | None = None, task_id: int | None = None,
                 at: datetime | None = None, request=None) -> Contact:
-    """Record one contact with a client the user may serve, and everything that follows from its outcome."""
-    client = client_get_for_user(user=user, client_id=client_id)     # 404 when out of reach
+    """Record one contact with a client the user may serve, and everything that follows from its outcome.
+    `client` was resolved through the access rule by the caller (out of reach was a 404 there)."""
     require(user, Capability.SERVE)
     if channel not in Channel.values:
         raise ValidationError({"channel": "unknown channel"})

@@ -45,11 +45,11 @@ def client_detail(request, client_id: str):
 
 @require_POST
 def client_unmask_view(request, client_id: str):
+    client = client_get_for_user(user=request.user, client_id=client_id)    # once; out of reach is a 404
     form = UnmaskForm(request.POST)
     if not form.is_valid():
-        client_get_for_user(user=request.user, client_id=client_id)    # out of reach stays a 404
         return render(request, "workbench/partials/unmasked.html", {"error": True}, status=400)
-    value = client_unmask(user=request.user, client_id=client_id, field=form.cleaned_data["field"],
+    value = client_unmask(user=request.user, client=client, field=form.cleaned_data["field"],
                           reason=form.cleaned_data["reason"], request=request)
     return render(request, "workbench/partials/unmasked.html", {"value": value, "field": form.cleaned_data["field"]})
 
@@ -57,19 +57,17 @@ def client_unmask_view(request, client_id: str):
 @require_http_methods(["GET", "POST"])
 def client_contact(request, client_id: str):
     """GET: the quick contact form (HTMX partial). POST: log it; the outcome moves the funnel."""
+    client = client_get_for_user(user=request.user, client_id=client_id)    # once; out of reach is a 404
     if request.method == "GET":
-        client = client_get_for_user(user=request.user, client_id=client_id)
         return render(request, "workbench/partials/contact_form.html",
                       {"client": client, "form": ContactForm(initial={"task_id": request.GET.get("task")}),
                        "task_id": request.GET.get("task", "")})
     form = ContactForm(request.POST)
     if not form.is_valid():
-        client = client_get_for_user(user=request.user, client_id=client_id)
         return render(request, "workbench/partials/contact_form.html", {"client": client, "form": form}, status=400)
     try:
-        contact = contact_log(user=request.user, client_id=client_id, request=request, **form.cleaned_data)
+        contact = contact_log(user=request.user, client=client, request=request, **form.cleaned_data)
     except ValidationError as exc:
-        client = client_get_for_user(user=request.user, client_id=client_id)
         for field, errs in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errs)
         return render(request, "workbench/partials/contact_form.html", {"client": client, "form": form}, status=400)
@@ -83,10 +81,9 @@ def client_contact(request, client_id: str):
 
 @require_POST
 def client_plan(request, client_id: str):
+    client = client_get_for_user(user=request.user, client_id=client_id)    # once; out of reach is a 404
     form = PlanForm(request.POST)
     if form.is_valid():
-        service_plan_save(user=request.user, client_id=client_id, request=request, **form.cleaned_data)
+        service_plan_save(user=request.user, client=client, request=request, **form.cleaned_data)
         messages.success(request, _("Service plan saved."))
-    else:
-        client_get_for_user(user=request.user, client_id=client_id)
     return redirect("workbench:client", client_id=client_id)
