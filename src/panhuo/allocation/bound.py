@@ -21,7 +21,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from panhuo.allocation.inputs import Problem
-from panhuo.allocation.lp import Plan, Pools, measures, stayable
+from panhuo.allocation.lp import Plan, Pools, band_slack, measures, stayable
 from panhuo.allocation.settings import Settings
 
 BOUND_SCALE = 1000      # costs to 1/1000, rounded down
@@ -63,7 +63,12 @@ def band_prices(p: Problem, plan: Plan, settings: Settings) -> dict[str, np.ndar
 
 
 def flow_bound(p: Problem, pools: Pools, plan: Plan, settings: Settings) -> float:
-    return priced_flow(p, pools, band_prices(p, plan, settings), settings)[0]
+    # the band rows' right-hand sides (one client of slack on counts) enter the Lagrangian as a constant
+    const = 0.0
+    for (m, _lv, sign), (_members, d) in plan.duals["band"].items():
+        d = np.minimum(d, 0.0) if sign > 0 else np.maximum(d, 0.0)
+        const += float(d.sum()) * sign * band_slack(m)
+    return priced_flow(p, pools, band_prices(p, plan, settings), settings)[0] + const
 
 
 def priced_flow(p: Problem, pools: Pools, theta: dict, settings: Settings):
@@ -128,7 +133,6 @@ def priced_flow(p: Problem, pools: Pools, theta: dict, settings: Settings):
     mcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supply)
     if mcf.solve() != mcf.OPTIMAL:
         raise RuntimeError("the bound's min-cost flow found no solution")
-    # the band rows have right-hand side 0, so the priced problem's optimum is the Lagrangian value itself
     flow = np.asarray(mcf.flows(arcs))
     t_mean = np.bincount(t_of, weights=a_s) / t_n
     l_mean = np.bincount(t_l, weights=t_mean * t_n) / np.bincount(t_l, weights=t_n)

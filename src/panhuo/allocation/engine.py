@@ -6,22 +6,28 @@
 4. stage 2, whole clients by min-cost flow (assign.py, OR-Tools);
 5. stage 3, exact capacity and band by single moves and swaps (repair.py);
 6. the lower bound: the LP's prices in a min-cost flow over all clients (bound.py);
-7. per-advisor figures and reasons for every client (result.py).
+7. small branches (or stage 3 stuck): the client-level model solved exactly by SCIP (exact.py);
+8. per-advisor figures and reasons for every client (result.py).
 """
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from panhuo.allocation.assign import assign_clients
 from panhuo.allocation.bound import flow_bound, objective
+from panhuo.allocation.exact import EXACT_PAIRS, solve_exact
 from panhuo.allocation.inputs import Problem, read_problem
 from panhuo.allocation.lp import LPInfeasible, build_pools, solve_lp
 from panhuo.allocation.repair import repair
 from panhuo.allocation.result import Allocation, build_allocation
 from panhuo.allocation.settings import Settings
 
-FIT_CLASSES = 32        # fit classes of the LP's pools: finer fits better and solves slower (docs/allocation.md)
+# Fit classes of the LP's pools: finer fits better and solves slower; the LP grows with classes × advisors,
+# so small branches afford more (32 at 100,000 clients, 128 at 6,000 or fewer).
+FIT_CLASSES = (32, 128)
 MARGIN = 0.01           # the LP aims this much inside the band, room for whole clients and asset bands
 
 
@@ -55,8 +61,9 @@ def _precheck(p: Problem, settings: Settings) -> None:
             f"advisors ({vip_cap})", {"vip_clients": n_vip, "capacity": vip_cap})
 
 
-def _diagnose(p: Problem, pools, settings: Settings) -> InfeasibleAllocation:
-    """Name the band that makes the LP infeasible: each (measure, level) alone, in a fixed order."""
+def _diagnose(p: Problem, pools, settings: Settings, left=()) -> InfeasibleAllocation:
+    """Name the band that makes the branch infeasible: each (measure, level) alone, in a fixed order; else the
+    rule the best attempt still broke."""
     try:
         solve_lp(p, pools, settings, band=settings.band, with_band=False)
     except LPInfeasible:
@@ -70,8 +77,33 @@ def _diagnose(p: Problem, pools, settings: Settings) -> InfeasibleAllocation:
                 return InfeasibleAllocation(
                     f"band_{m}", f"the ±{settings.band:.0%} band on {m} cannot be met among {level} advisors",
                     {"measure": m, "level": level, "band": settings.band})
+    if left:
+        worst = left[0]
+        return InfeasibleAllocation(
+            f"band_{worst.measure}" if worst.measure != "capacity" else "capacity",
+            f"the ±{settings.band:.0%} band on {worst.measure} cannot be met among {worst.level} advisors "
+            "together with capacity and the VIP rule",
+            {"measure": worst.measure, "level": worst.level, "band": settings.band})
     return InfeasibleAllocation("band", f"the ±{settings.band:.0%} bands cannot all be met together",
                                 {"band": settings.band})
+
+
+def _stage2(p: Problem, pools, plan, settings: Settings):
+    """Stages 2 and 3 for three readings of the plan, best repaired result kept (ties: the first).
+
+    Keeping the LP's counts per VIP class only leaves the flow most freedom and suits large branches, where
+    whole clients average out; keeping them per dormancy and asset band too leaves the repair less to do, which
+    suits small ones.
+    """
+    best = None
+    vip = pools.vip.astype(np.int64)
+    for unit in (vip, vip * 2 + pools.dormant, np.unique(vip * 2 + pools.dormant + 4 * pools.asset_band,
+                                                              return_inverse=True)[1].ravel()):
+        advisor, left = repair(p, assign_clients(p, pools, plan, settings, unit_of_pool=unit), settings)
+        key = (len(left), objective(p, advisor, settings))
+        if best is None or key < best[0]:
+            best = (key, advisor, left)
+    return best[1], best[2]
 
 
 def allocate(clients, advisors, settings: Settings | None = None) -> Allocation:
@@ -83,26 +115,44 @@ def allocate(clients, advisors, settings: Settings | None = None) -> Allocation:
     timings["read"] = time.perf_counter() - t0
     _precheck(p, settings)
     t = time.perf_counter()
-    pools = build_pools(p, settings, FIT_CLASSES)
-    try:
-        plan = solve_lp(p, pools, settings, band=max(settings.band - MARGIN, settings.band / 2))
-    except LPInfeasible:
+    lo, hi = FIT_CLASSES
+    pools = build_pools(p, settings, int(np.clip(lo * np.sqrt(100_000 / max(p.n_clients, 1)), lo, hi)))
+    plan = None
+    for band in (max(settings.band - MARGIN, settings.band / 2), settings.band):
         try:
-            plan = solve_lp(p, pools, settings, band=settings.band)
+            plan = solve_lp(p, pools, settings, band=band)
+            break
         except LPInfeasible:
-            raise _diagnose(p, pools, settings) from None
+            continue
     timings["lp"] = time.perf_counter() - t
+    advisor, left, bound = None, [], -np.inf
+    if plan is not None:
+        t = time.perf_counter()
+        advisor, left = _stage2(p, pools, plan, settings)
+        timings["flow+repair"] = time.perf_counter() - t
+        t = time.perf_counter()
+        bound = flow_bound(p, pools, plan, settings)
+        timings["bound"] = time.perf_counter() - t
+    pairs = p.n_clients * int(p.active.sum())
+    if pairs <= EXACT_PAIRS or ((plan is None or left) and pairs <= 10 * EXACT_PAIRS):
+        # small enough to solve the client-level model exactly, or the stages are stuck: ask SCIP
+        t = time.perf_counter()
+        exact = solve_exact(p, settings, hint=advisor if plan is not None and not left else None)
+        timings["exact"] = time.perf_counter() - t
+        if exact.advisor is not None:
+            candidate, still = repair(p, exact.advisor, settings)
+            if not still and (advisor is None or left
+                              or objective(p, candidate, settings) <= objective(p, advisor, settings)):
+                advisor, left = candidate, []
+        elif exact.optimal:
+            raise _diagnose(p, pools, settings, left)
+        bound = max(bound, exact.bound)
+    if advisor is None:
+        raise _diagnose(p, pools, settings)
     t = time.perf_counter()
-    advisor = assign_clients(p, pools, plan, settings)
-    timings["flow"] = time.perf_counter() - t
-    t = time.perf_counter()
-    advisor, left = repair(p, advisor, settings)
-    timings["repair"] = time.perf_counter() - t
-    t = time.perf_counter()
-    bound = flow_bound(p, pools, plan, settings)
-    timings["bound"] = time.perf_counter() - t
-    t = time.perf_counter()
-    result = build_allocation(p, advisor, settings, objective=objective(p, advisor, settings), bound=bound,
+    value = objective(p, advisor, settings)
+    # SCIP's bound may pass an optimum it proved by a rounding hair
+    result = build_allocation(p, advisor, settings, objective=value, bound=min(bound, value),
                               violations=left, timings=timings)
     timings["result"] = time.perf_counter() - t
     result.seconds = time.perf_counter() - t0

@@ -37,6 +37,7 @@ class Pools:
     mean_assets: np.ndarray     # per pool: mean assets (scaled)
     dormant: np.ndarray         # per pool: bool
     vip: np.ndarray             # per pool: bool
+    asset_band: np.ndarray      # per pool: its asset band
     arrive_cost: np.ndarray     # pool x advisor: mean mismatch of the pool's clients at that advisor
     group_origin: np.ndarray    # per stay group: current advisor
     group_pool: np.ndarray      # per stay group: pool
@@ -130,7 +131,7 @@ def build_pools(p: Problem, settings: Settings, n_classes: int, *, weight: np.nd
     stay_cost = p.fit_cost[p.fit_key[can_stay], p.origin[can_stay]]
     g_n = np.bincount(ginv, minlength=len(gkeys))
     return Pools(pool=pool, band=q, n=n_pool, mean_assets=sum_assets / n_pool, dormant=(keys // n_q) % 2 == 1,
-                 vip=(keys // n_q // 2) % 2 == 1, arrive_cost=arrive_cost, group_origin=gkeys // len(keys),
+                 vip=(keys // n_q // 2) % 2 == 1, asset_band=keys % n_q, arrive_cost=arrive_cost, group_origin=gkeys // len(keys),
                  group_pool=gkeys % len(keys), group_n=g_n,
                  group_assets=np.bincount(ginv, weights=assets[can_stay] / scale, minlength=len(gkeys)),
                  group_cost=np.bincount(ginv, weights=stay_cost, minlength=len(gkeys)) / g_n,
@@ -159,6 +160,12 @@ class _Rows:
     def matrix(self, n_cols):
         return (sp.csr_matrix((np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
                               shape=(self.count, n_cols)), np.concatenate(self.lo), np.concatenate(self.hi))
+
+
+def band_slack(measure: str) -> float:
+    """Counts may stray one whole client from the level's mean even where the band is narrower: a book of 20
+    cannot hold 19.8 clients. Assets have no such floor."""
+    return 0.0 if measure == "assets" else 1.0
 
 
 def measures(settings: Settings) -> list[str]:
@@ -227,7 +234,8 @@ def solve_lp(p: Problem, pools: Pools, settings: Settings, *, band: float, with_
             if only is not None and only != (m, lv):
                 continue
             share = p.effective[members] / k_l
-            for sign, lo, hi in ((+1, -np.inf, 0.0), (-1, 0.0, np.inf)):
+            slack = band_slack(m)
+            for sign, lo, hi in ((+1, -np.inf, slack), (-1, -slack, np.inf)):
                 idx = rows.new(len(members), lo, hi)
                 rows.add(idx, [x_index[(int(b), m)] for b in members], np.ones(len(members)))
                 rows.add(idx, np.full(len(members), t_index[(lv, m)]), -(1 + sign * band) * share)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from panhuo.allocation.inputs import Problem
+from panhuo.allocation.lp import band_slack
 from panhuo.allocation.settings import Settings
 
 MAX_STEPS = 2000
@@ -29,6 +30,15 @@ class Violation:
     value: float        # the advisor's figure
     low: float
     high: float
+
+
+def band_limits(p: Problem, held: np.ndarray, members: np.ndarray, measure: str, band: float):
+    """Lowest and highest each advisor of one level may hold: ±band around the level's mean per unit of
+    capacity, and for counts at least one whole client either way (lp.band_slack)."""
+    k = p.effective[members]
+    target = held.sum() * k / k.sum() if k.sum() > 0 else np.zeros(len(members))
+    slack = band_slack(measure)
+    return np.minimum((1 - band) * target, target - slack), np.maximum((1 + band) * target, target + slack)
 
 
 def client_cost(p: Problem, settings: Settings, clients: np.ndarray, advisors: np.ndarray) -> np.ndarray:
@@ -49,9 +59,7 @@ class _Books:
         self.levels = {lv: self.act[p.level_index[self.act] == lv] for lv in np.unique(p.level_index[self.act])}
 
     def limits(self, measure: str, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        k = self.p.effective[members]
-        mean = self.X[measure][members].sum() / k.sum() if k.sum() > 0 else 0.0
-        return (1 - self.s.band) * mean * k, (1 + self.s.band) * mean * k
+        return band_limits(self.p, self.X[measure][members], members, measure, self.s.band)
 
     def violations(self) -> list[Violation]:
         out = []

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from panhuo.allocation.inputs import ELSEWHERE, UNMATCHED, Problem
-from panhuo.allocation.repair import Violation
+from panhuo.allocation.repair import Violation, band_limits
 from panhuo.allocation.settings import Settings
 
 REASON = pl.Struct({"code": pl.String, "value": pl.Float64, "limit": pl.Float64, "ref": pl.String})
@@ -75,6 +75,17 @@ def _deviation(p: Problem, held: dict, act: np.ndarray) -> tuple[dict, dict]:
     return dev, worst
 
 
+def _within_band(p: Problem, held: dict, act: np.ndarray, settings: Settings) -> bool:
+    for lv in {int(x) for x in p.level_index[act]}:
+        members = act[p.level_index[act] == lv]
+        for m in settings.balance:
+            lo, hi = band_limits(p, held[m][members], members, m, settings.band)
+            tol = 1e-9 * max(1.0, float(np.abs(hi).max()))
+            if ((held[m][members] > hi + tol) | (held[m][members] < lo - tol)).any():
+                return False
+    return True
+
+
 def build_allocation(p: Problem, advisor: np.ndarray, settings: Settings, *, objective: float, bound: float,
                      violations: list[Violation], timings: dict) -> Allocation:
     n, n_adv = p.n_clients, p.n_advisors
@@ -118,8 +129,7 @@ def build_allocation(p: Problem, advisor: np.ndarray, settings: Settings, *, obj
         **{f"dev_{m}": dev_after[m] for m in MEASURES},
     }, schema_overrides={"region": pl.String}, strict=False).with_columns(
         pl.col("load", *[f"dev_{m}" for m in MEASURES]).fill_nan(None)).sort("advisor_id")
-    band_met = not violations and all(
-        band_after[lv][m] <= settings.band + 1e-9 for lv in band_after for m in settings.balance)
+    band_met = not violations and _within_band(p, after, act, settings)
     return Allocation(assignments=assignments, advisors=advisors, objective=objective, bound=bound,
                       gap=(objective - bound) / max(abs(bound), 1.0), moved=int(moved.sum()),
                       placed=int(placed.sum()), band=band_after, band_before=band_before, band_met=band_met,
