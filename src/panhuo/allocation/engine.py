@@ -28,6 +28,7 @@ from panhuo.allocation.settings import Settings
 # Fit classes of the LP's pools: finer fits better and solves slower; the LP grows with classes × advisors,
 # so small branches afford more (32 at 100,000 clients, 128 at 6,000 or fewer).
 FIT_CLASSES = (32, 128)
+LARGE_BOOKS = 1000      # clients per active advisor from which stage 2 keeps the LP's counts per VIP class only
 MARGIN = 0.01           # the LP aims this much inside the band, room for whole clients and asset bands
 
 
@@ -97,8 +98,11 @@ def _stage2(p: Problem, pools, plan, settings: Settings):
     """
     best = None
     vip = pools.vip.astype(np.int64)
-    for unit in (vip, vip * 2 + pools.dormant, np.unique(vip * 2 + pools.dormant + 4 * pools.asset_band,
-                                                              return_inverse=True)[1].ravel()):
+    units = [vip, vip * 2 + pools.dormant,
+             np.unique(vip * 2 + pools.dormant + 4 * pools.asset_band, return_inverse=True)[1].ravel()]
+    if p.n_clients >= LARGE_BOOKS * max(int(p.active.sum()), 1):
+        units = units[:1]           # books this large average out: the freest reading wins (and saves a second)
+    for unit in units:
         advisor, left = repair(p, assign_clients(p, pools, plan, settings, unit_of_pool=unit), settings)
         key = (len(left), objective(p, advisor, settings))
         if best is None or key < best[0]:

@@ -75,15 +75,19 @@ def _deviation(p: Problem, held: dict, act: np.ndarray) -> tuple[dict, dict]:
     return dev, worst
 
 
-def _within_band(p: Problem, held: dict, act: np.ndarray, settings: Settings) -> bool:
+def _inside(p: Problem, held: dict, act: np.ndarray, measure: str, settings: Settings) -> np.ndarray:
+    """Per advisor: inside the band on this measure (inactive advisors count as inside)."""
+    ok = np.ones(p.n_advisors, dtype=bool)
     for lv in {int(x) for x in p.level_index[act]}:
         members = act[p.level_index[act] == lv]
-        for m in settings.balance:
-            lo, hi = band_limits(p, held[m][members], members, m, settings.band)
-            tol = 1e-9 * max(1.0, float(np.abs(hi).max()))
-            if ((held[m][members] > hi + tol) | (held[m][members] < lo - tol)).any():
-                return False
-    return True
+        lo, hi = band_limits(p, held[measure][members], members, measure, settings.band)
+        tol = 1e-9 * max(1.0, float(np.abs(hi).max()))
+        ok[members] = (held[measure][members] <= hi + tol) & (held[measure][members] >= lo - tol)
+    return ok
+
+
+def _within_band(p: Problem, held: dict, act: np.ndarray, settings: Settings) -> bool:
+    return all(_inside(p, held, act, m, settings).all() for m in settings.balance)
 
 
 def build_allocation(p: Problem, advisor: np.ndarray, settings: Settings, *, objective: float, bound: float,
@@ -102,7 +106,7 @@ def build_allocation(p: Problem, advisor: np.ndarray, settings: Settings, *, obj
     has_active[has_active] = p.active[p.origin[has_active]]
     moved = changed & has_active
     placed = changed & ~has_active
-    reasons = _reasons(p, advisor, settings, changed, has_active, before, after, dev_before)
+    reasons = _reasons(p, advisor, settings, changed, has_active, before, after, dev_before, act)
 
     order = np.argsort(p.client_order, kind="stable")                 # back to input order
     assignments = pl.DataFrame({
@@ -137,7 +141,7 @@ def build_allocation(p: Problem, advisor: np.ndarray, settings: Settings, *, obj
                       stretch=p.stretch, settings=settings, timings=timings)
 
 
-def _reasons(p: Problem, advisor, settings, changed, has_active, before, after, dev_before) -> pl.Series:
+def _reasons(p: Problem, advisor, settings, changed, has_active, before, after, dev_before, act) -> pl.Series:
     """Per canonical client, the list of reasons (see the module docstring)."""
     rows_i, rows_code, rows_value, rows_limit, rows_ref = [], [], [], [], []
 
@@ -171,7 +175,7 @@ def _reasons(p: Problem, advisor, settings, changed, has_active, before, after, 
     add(i, "over_capacity", value=before["clients"][o[i]], limit=p.limit[o[i]])
     explained[i] = True
     for m in settings.balance:
-        out = np.abs(np.nan_to_num(dev_before[m])) > settings.band + 1e-9
+        out = ~_inside(p, before, act, m, settings)
         i = np.flatnonzero(rest & out[np.maximum(o, 0)])
         add(i, f"band_{m}", value=dev_before[m][o[i]], limit=settings.band)
         explained[i] = True
