@@ -72,8 +72,9 @@ def run(scale: str) -> list[Result]:
                "preference 10 each), docs/allocation.md"),
         Result("allocation.band_max_deviation", "max_deviation", ours["band_max"], "<= 0.1",
                ours["band_max"] <= 0.1 + 1e-9, {"greedy": peer["band_max"]},
-               f"largest |clients, assets or dormant per unit of capacity / level mean - 1| over advisors of one "
-               f"level, after the move (before: {d['band_before']:.2f}); greedy meets the band: "
+               f"largest relative deviation of an advisor's clients, assets or dormant clients per unit of "
+               f"capacity from the level's mean, after the move (before: {d['band_before']:.2f}); counts may also "
+               f"stray one whole client; greedy meets the band: "
                f"{'yes' if peer['band_met'] else 'no'}, capacity: {'yes' if peer['capacity_met'] else 'no'}; "
                f"capacities stretched ×{ours['stretch']:.2f} to share the overload"),
         Result("allocation.moved_clients", "clients", float(ours["moved"]), "", None,
