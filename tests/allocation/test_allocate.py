@@ -180,3 +180,21 @@ def test_greedy_peer_places_with_the_least_loaded_advisor_of_the_region():
     clients += [Client("N1", 1000, region="海淀区"), Client("N2", 1000, region="海淀区")]
     result = greedy_allocate(clients, advisors, S)
     assert book(result)["N1"] == "B" and book(result)["N2"] == "B"
+
+
+def test_the_preview_is_plain_json_with_figures_after_the_move():
+    import json
+
+    clients, advisors = even_branch()
+    clients.append(Client("U1", 25_000, region="朝阳区"))
+    data = json.loads(json.dumps(allocate(clients, advisors, S).to_dict(), ensure_ascii=False))
+    assert {"objective", "bound", "advisors", "assignments"} <= set(data)
+    assert {"advisor_id", "level", "capacity", "active", "clients", "assets", "dormant"} <= set(data["advisors"][0])
+    (row,) = data["assignments"]                    # only the client whose advisor changes
+    assert row["client_id"] == "U1" and row["from"] is None and row["moved"]
+    assert {"tier", "assets", "is_dormant", "reasons"} <= set(row)
+
+
+def test_an_empty_branch_is_an_empty_allocation():
+    result = allocate([], [Advisor("J1", "junior", 10)], S)
+    assert result.assignments.height == 0 and result.objective == 0

@@ -118,6 +118,9 @@ def allocate(clients, advisors, settings: Settings | None = None) -> Allocation:
     p = read_problem(clients, advisors, settings)
     timings["read"] = time.perf_counter() - t0
     _precheck(p, settings)
+    if p.n_clients == 0:
+        return build_allocation(p, p.origin.copy(), settings, objective=0.0, bound=0.0, violations=[],
+                                timings=timings)
     t = time.perf_counter()
     lo, hi = FIT_CLASSES
     pools = build_pools(p, settings, int(np.clip(lo * np.sqrt(100_000 / max(p.n_clients, 1)), lo, hi)))

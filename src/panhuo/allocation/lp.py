@@ -96,17 +96,14 @@ def _kmeans(vec: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
     return label[inv]
 
 
-def fit_classes(p: Problem, n_classes: int, weight: np.ndarray | None = None,
-                columns: np.ndarray | None = None) -> np.ndarray:
-    """Per fit key: a class of clients whom the advisors fit alike (k-means over the mismatch costs at the given
-    advisors, weighted by clients or by the given per-client weights)."""
-    cols = np.flatnonzero(p.active) if columns is None else columns
-    w = np.ones(p.n_clients) if weight is None else weight
-    return _kmeans(p.fit_cost[:, cols], np.bincount(p.fit_key, weights=w, minlength=len(p.fit_keys)), n_classes)
+def fit_classes(p: Problem, n_classes: int) -> np.ndarray:
+    """Per fit key: a class of clients whom the advisors fit alike (k-means over the mismatch costs at the
+    active advisors, weighted by clients)."""
+    weight = np.bincount(p.fit_key, minlength=len(p.fit_keys)).astype(float)
+    return _kmeans(p.fit_cost[:, np.flatnonzero(p.active)], weight, n_classes)
 
 
-def build_pools(p: Problem, settings: Settings, n_classes: int, *, weight: np.ndarray | None = None,
-                columns: np.ndarray | None = None) -> Pools:
+def build_pools(p: Problem, settings: Settings, n_classes: int) -> Pools:
     n = p.n_clients
     assets = p.assets
     scale = float(assets.mean()) if n and assets.mean() > 0 else 1.0
@@ -116,7 +113,7 @@ def build_pools(p: Problem, settings: Settings, n_classes: int, *, weight: np.nd
             cuts = np.quantile(assets[mask], edges)
             q[mask] = offset + np.searchsorted(cuts, assets[mask], side="right")
     n_q = len(OTHER_EDGES) + len(VIP_EDGES) + 2
-    raw = ((fit_classes(p, n_classes, weight, columns)[p.fit_key] * 2 + p.vip) * 2 + p.dormant) * n_q + q
+    raw = ((fit_classes(p, n_classes)[p.fit_key] * 2 + p.vip) * 2 + p.dormant) * n_q + q
     keys, pool = np.unique(raw, return_inverse=True)
     n_pool = np.bincount(pool, minlength=len(keys))
     sum_assets = np.bincount(pool, weights=assets / scale, minlength=len(keys))
@@ -131,8 +128,8 @@ def build_pools(p: Problem, settings: Settings, n_classes: int, *, weight: np.nd
     stay_cost = p.fit_cost[p.fit_key[can_stay], p.origin[can_stay]]
     g_n = np.bincount(ginv, minlength=len(gkeys))
     return Pools(pool=pool, band=q, n=n_pool, mean_assets=sum_assets / n_pool, dormant=(keys // n_q) % 2 == 1,
-                 vip=(keys // n_q // 2) % 2 == 1, asset_band=keys % n_q, arrive_cost=arrive_cost, group_origin=gkeys // len(keys),
-                 group_pool=gkeys % len(keys), group_n=g_n,
+                 vip=(keys // n_q // 2) % 2 == 1, asset_band=keys % n_q, arrive_cost=arrive_cost,
+                 group_origin=gkeys // len(keys), group_pool=gkeys % len(keys), group_n=g_n,
                  group_assets=np.bincount(ginv, weights=assets[can_stay] / scale, minlength=len(gkeys)),
                  group_cost=np.bincount(ginv, weights=stay_cost, minlength=len(gkeys)) / g_n,
                  client_group=client_group, scale=scale)

@@ -138,7 +138,7 @@ def build_allocation(p: Problem, advisor: np.ndarray, settings: Settings, *, obj
                       gap=(objective - bound) / max(abs(bound), 1.0), moved=int(moved.sum()),
                       placed=int(placed.sum()), band=band_after, band_before=band_before, band_met=band_met,
                       capacity_met=bool((after["clients"][act] <= p.limit[act]).all()),
-                      stretch=p.stretch, settings=settings, timings=timings)
+                      stretch=float(p.stretch), settings=settings, timings=timings)
 
 
 def _reasons(p: Problem, advisor, settings, changed, has_active, before, after, dev_before, act) -> pl.Series:

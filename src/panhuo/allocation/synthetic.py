@@ -41,7 +41,8 @@ def _loads(rng, total: int, n: int, min_load: int | None, max_load: int | None) 
     while gap != 0:                        # hand out (or take back) the rounding, one client at a time
         i = order[k % len(order)]
         step = 1 if gap > 0 else -1
-        if max_load is None or not fixed or min_load <= loads[i] + step <= max_load:
+        bounded = fixed and max_load is not None and k < 10 * len(order) * (abs(gap) + 1)
+        if not bounded or min_load <= loads[i] + step <= max_load:
             loads[i] += step
             gap -= step
         k += 1
