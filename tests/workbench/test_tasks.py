@@ -16,7 +16,8 @@ ORDER = ["campaign", "protection", "churn_risk", "dormant_reachable", "follow_up
 def test_generation_is_idempotent(world):
     today = timezone.localdate()
     before = list(Task.objects.order_by("pk").values_list("pk", "client_id", "kind", "status", "priority"))
-    assert tasks_generate(as_of=today) == {"created": 0, "refreshed": 0, "closed_do_not_contact": 0}
+    assert tasks_generate(as_of=today) == {"created": 0, "refreshed": 0, "closed_do_not_contact": 0,
+                                              "closed_contacted": 0}
     assert list(Task.objects.order_by("pk").values_list("pk", "client_id", "kind", "status", "priority")) == before
 
 

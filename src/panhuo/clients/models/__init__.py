@@ -4,7 +4,17 @@
 - service: tasks, contacts, the funnel, service plans, the 360 page's series, the branch's service policy
 - consent: the consent ledger, unsubscribe keys, message addresses
 - market: the day's stored market results (regime, pools, model report)
+- assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
 """
+from panhuo.clients.models.assessment import (  # noqa: F401
+    RETENTION_YEARS,
+    AnswerVia,
+    KeptRecordError,
+    QuestionnaireAnswer,
+    RiskAssessment,
+    SuitabilityKind,
+    SuitabilityRecord,
+)
 from panhuo.clients.models.consent import (  # noqa: F401
     ConsentRecord,
     ConsentSource,
@@ -29,6 +39,9 @@ from panhuo.clients.models.master import (  # noqa: F401
     RiskLevel,
 )
 from panhuo.clients.models.service import (  # noqa: F401
+    DEFAULT_CADENCE_DAYS,
+    DEFAULT_ONBOARDING_CHECK_DAYS,
+    DEFAULT_ONBOARDING_FIRST_DAYS,
     DEFAULT_PROTECTION_DAYS,
     OPEN_STATUSES,
     PROTECTION_LOOKBACK_DAYS,
@@ -47,4 +60,5 @@ from panhuo.clients.models.service import (  # noqa: F401
     TaskStatus,
     Track,
     protection_days_by_branch,
+    service_policy_by_branch,
 )

@@ -16,6 +16,10 @@ DEFAULT_PROTECTION_DAYS = 7
 # history panhuo keeps (e.g. the book a branch had on the day it started), and flagging the whole book would
 # bury the real new assignments.
 PROTECTION_LOOKBACK_DAYS = 30
+# Regular service by the snapshot's asset tier (analytics/segments.toml); a branch changes them in BranchPolicy.
+DEFAULT_CADENCE_DAYS = {"vip": 30, "core": 90, "mass": 180}
+DEFAULT_ONBOARDING_FIRST_DAYS = 7
+DEFAULT_ONBOARDING_CHECK_DAYS = 30
 
 
 class BranchPolicy(models.Model):
@@ -25,6 +29,19 @@ class BranchPolicy(models.Model):
     # A newly assigned client must be contacted within this many days, else the director is told.
     protection_days = models.PositiveSmallIntegerField(_("protection period (days)"),
                                                        default=DEFAULT_PROTECTION_DAYS)
+
+    # Regular service (定期回访): a client of a tier not contacted for this many days gets a regular task.
+    cadence_vip_days = models.PositiveSmallIntegerField(_("VIP contact cadence (days)"),
+                                                        default=DEFAULT_CADENCE_DAYS["vip"])
+    cadence_core_days = models.PositiveSmallIntegerField(_("core contact cadence (days)"),
+                                                         default=DEFAULT_CADENCE_DAYS["core"])
+    cadence_mass_days = models.PositiveSmallIntegerField(_("mass contact cadence (days)"),
+                                                         default=DEFAULT_CADENCE_DAYS["mass"])
+    # Onboarding: a new account is first contacted within this many days of opening, then checked at 30 days.
+    onboarding_first_days = models.PositiveSmallIntegerField(_("onboarding: first contact within (days)"),
+                                                             default=DEFAULT_ONBOARDING_FIRST_DAYS)
+    onboarding_check_days = models.PositiveSmallIntegerField(_("onboarding: check at (days)"),
+                                                             default=DEFAULT_ONBOARDING_CHECK_DAYS)
 
     class Meta:
         db_table = "workbench_branchpolicy"   # moved from the workbench app; the table keeps its name
@@ -41,12 +58,30 @@ def protection_days_by_branch() -> dict[int, int]:
     return {pk: days.get(pk, DEFAULT_PROTECTION_DAYS) for pk in Branch.objects.values_list("pk", flat=True)}
 
 
+def service_policy_by_branch() -> dict[int, dict]:
+    """{branch pk: {"cadence": {tier: days}, "onboarding_first": d, "onboarding_check": d}}, defaults filled in."""
+    rows = {r["branch_id"]: r for r in BranchPolicy.objects.values()}
+    out = {}
+    for pk in Branch.objects.values_list("pk", flat=True):
+        r = rows.get(pk)
+        out[pk] = {
+            "cadence": ({"vip": r["cadence_vip_days"], "core": r["cadence_core_days"], "mass": r["cadence_mass_days"]}
+                        if r else dict(DEFAULT_CADENCE_DAYS)),
+            "onboarding_first": r["onboarding_first_days"] if r else DEFAULT_ONBOARDING_FIRST_DAYS,
+            "onboarding_check": r["onboarding_check_days"] if r else DEFAULT_ONBOARDING_CHECK_DAYS,
+        }
+    return out
+
+
 class TaskKind(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign")
     PROTECTION = "protection", _("New assignment")
     CHURN_RISK = "churn_risk", _("High churn risk")
     DORMANT_REACHABLE = "dormant_reachable", _("Dormant, likely reachable")
     FOLLOW_UP = "follow_up", _("Follow-up due")
+    HANDOVER = "handover", _("Handover introduction")   # an approved allocation gave the advisor this client
+    REGULAR = "regular", _("Regular service")
+    ONBOARDING = "onboarding", _("New account onboarding")
 
 
 class TaskStatus(models.TextChoices):
