@@ -76,9 +76,11 @@ def segment_steps(as_of: date, config: dict | None = None) -> list[tuple[str, st
     w = Windows(as_of)
     dm, cc, lc = cfg["dormancy"], cfg["chinaclear"], cfg["lifecycle"]
     pos, pr, st, pe = cfg["position"], cfg["profit"], cfg["style"], cfg["personality"]
-    quiet = f"(last_trade_date IS NULL OR days_since_last_trade >= {dm['min_days_without_trade']})"
-    has_assets = f"coalesce(assets_now, 0) >= {dm['min_assets']}"
     since_start = f"date_diff('day', coalesce(open_date, first_trade_date), {w.d})"
+    # One dormancy rule (docs/kpis.md): quiet since the last trade, or since opening for an account that never
+    # traded, so an account opened last month is new, never dormant; is_dormant and the lifecycle agree.
+    quiet = f"(coalesce(days_since_last_trade, {since_start}, 100000) >= {dm['min_days_without_trade']})"
+    has_assets = f"coalesce(assets_now, 0) >= {dm['min_assets']}"
     pnl = "coalesce(unrealised_pnl_pct, return_90d)"
     style = (f"CASE WHEN turnover_6m IS NULL THEN 'unknown' WHEN turnover_6m > {st['high_frequency']} "
              f"THEN 'high_frequency' WHEN turnover_6m >= {st['short_term']} THEN 'short_term' "

@@ -12,6 +12,7 @@ from django.utils import timezone
 from panhuo.accounts.models import Role, User
 from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
+from panhuo.clients.consent import consent_state
 from panhuo.clients.models import (
     DEFAULT_PROTECTION_DAYS,
     OPEN_STATUSES,
@@ -26,7 +27,6 @@ from panhuo.clients.models import (
     protection_days_by_branch,
     service_policy_by_branch,
 )
-from panhuo.clients.consent import consent_state
 from panhuo.clients.selectors import clients_for_user, out_of_reach
 
 # Bands keep the order: campaign, new assignment, churn risk, dormant reachable, follow-up.

@@ -1,0 +1,225 @@
+"""The branch's figures: ONE definition each, computed from the warehouse for a month (docs/kpis.md).
+
+Every page, export and report reads these figures (the monthly KpiMonth rows the report snapshot writes) or,
+for the figures of the day, the same rules applied to the daily snapshot (dormancy: segments.toml [dormancy];
+tier: [tier]). Nothing here imports Django.
+
+A month runs from its first day S to its last day E; "at a date D" means the latest daily-assets row on or
+before D (the back office may send month-end rows only) and the latest trade on or before D.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pyarrow as pa
+
+from panhuo.analytics.features import lit
+from panhuo.analytics.segments import load_config
+
+# name, Chinese label, English label, kind (count | amount | ratio | number): the report's columns, in order.
+FIGURES: list[tuple[str, str, str, str]] = [
+    ("clients_total", "客户总数", "Clients", "count"),
+    ("clients_new", "新开户", "New accounts", "count"),
+    ("active_clients", "当月交易客户", "Clients who traded", "count"),
+    ("dormant_clients", "休眠客户", "Dormant clients", "count"),
+    ("reactivated_clients", "激活客户", "Reactivated clients", "count"),
+    ("churned_clients", "流失客户", "Churned clients", "count"),
+    ("assets_total", "月末总资产", "Assets at month end", "amount"),
+    ("assets_in", "资金转入", "Money transferred in", "amount"),
+    ("assets_out", "资金转出", "Money transferred out", "amount"),
+    ("net_inflow", "资金净流入", "Net inflow", "amount"),
+    ("commission", "佣金", "Commission", "amount"),
+    ("trades", "成交笔数", "Trades", "count"),
+    ("turnover", "成交金额", "Turnover", "amount"),
+    ("turnover_rate", "资金周转率", "Turnover rate", "number"),
+    ("clients_profit", "盈利客户", "Clients in profit", "count"),
+    ("clients_flat", "持平客户", "Clients flat", "count"),
+    ("clients_loss", "亏损客户", "Clients at a loss", "count"),
+    ("profit_share", "盈利客户占比", "Share in profit", "ratio"),
+    ("flat_share", "持平客户占比", "Share flat", "ratio"),
+    ("loss_share", "亏损客户占比", "Share at a loss", "ratio"),
+    ("vip_asset_share", "VIP客户资产占比", "VIP share of assets", "ratio"),
+    ("contacts", "服务次数", "Contacts", "count"),
+    ("coverage", "VIP及核心客户回访覆盖率", "VIP and core coverage", "ratio"),
+    ("vip_uncontacted", "超期未回访VIP", "VIPs past their cadence", "count"),
+    ("clients_in", "客户流入", "Clients in", "count"),
+    ("clients_out", "客户流出", "Clients out", "count"),
+]
+FIGURE_NAMES = [f[0] for f in FIGURES]
+DEFAULT_CADENCE = {"vip": 30, "core": 90, "mass": 180}
+NEVER = 100000   # days: "never traded, no opening date" counts as quiet forever
+
+
+@dataclass(frozen=True)
+class Month:
+    start: date
+    end: date
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """'2024-06' -> the month's first and last day; a ValueError otherwise."""
+        y, m = (int(x) for x in text.split("-"))
+        return cls(date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def before(self) -> date:   # the day before the month starts: the opening state
+        return self.start - timedelta(days=1)
+
+    def previous(self, n: int = 1) -> Month:
+        d = self.start
+        for _ in range(n):
+            d = (d - timedelta(days=1)).replace(day=1)
+        return Month.parse(f"{d:%Y-%m}")
+
+
+def dormant_sql(*, last_trade: str, opened: str, assets: str, on: str, config: dict | None = None) -> str:
+    """THE dormancy rule (segments.toml [dormancy]) as SQL at date `on`: no trade for N days since the last trade
+    (or since opening, for an account that never traded) and at least the minimum assets. The daily snapshot's
+    is_dormant and lifecycle 'dormant' apply the same rule (analytics/segments.py)."""
+    dm = (config or load_config())["dormancy"]
+    quiet = (f"coalesce(date_diff('day', {last_trade}, {on}), date_diff('day', {opened}, {on}), {NEVER}) "
+             f">= {dm['min_days_without_trade']}")
+    return f"({quiet} AND coalesce({assets}, 0) >= {dm['min_assets']})"
+
+
+def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, cfg: dict) -> str:
+    s, e, b = lit(m.start), lit(m.end), lit(m.before)
+    lookback = lit(m.start - timedelta(days=800))   # a client's latest assets row is at most this old
+    upto = lambda d: f"CASE WHEN date <= {d} THEN date END"   # noqa: E731
+    advisor = "coalesce(a.advisor_id, c.advisor_id)" if has_assign else "c.advisor_id"
+    assign = "LEFT JOIN kpi_assign a ON a.client_id = c.client_id" if has_assign else ""
+    contacts = (f"""LEFT JOIN (SELECT client_id,
+          max(CAST(contact_time AS DATE)) FILTER (WHERE CAST(contact_time AS DATE) <= {e}) AS last_contact,
+          count(*) FILTER (WHERE CAST(contact_time AS DATE) BETWEEN {s} AND {e}) AS contacts
+        FROM contacts WHERE by_staff GROUP BY client_id) k ON k.client_id = c.client_id"""
+                if has_contacts else "")
+    k_cols = ("k.last_contact, coalesce(k.contacts, 0) AS contacts" if has_contacts
+              else "CAST(NULL AS DATE) AS last_contact, 0 AS contacts")
+    band = cfg["profit"]["band"]
+    return f"""
+    WITH da AS (
+      SELECT client_id, arg_max(total_assets, {upto(b)}) AS assets_start, arg_max(total_assets, {upto(e)}) AS assets_end,
+             avg(CASE WHEN date BETWEEN {s} AND {e} THEN total_assets END) AS assets_avg
+      FROM daily_assets WHERE date <= {e} AND date > {lookback} GROUP BY client_id),
+    cd AS (
+      SELECT client_id, max(CASE WHEN trade_date <= {b} THEN trade_date END) AS last_trade_start,
+             max(trade_date) AS last_trade_end,
+             count(*) FILTER (WHERE trade_date >= {s}) AS trade_days,
+             coalesce(sum(trades) FILTER (WHERE trade_date >= {s}), 0) AS trades,
+             coalesce(sum(amount) FILTER (WHERE trade_date >= {s}), 0) AS turnover,
+             coalesce(sum(commission) FILTER (WHERE trade_date >= {s}), 0) AS commission
+      FROM client_days WHERE trade_date <= {e} GROUP BY client_id),
+    tf AS (
+      SELECT client_id, sum(CASE WHEN direction = 'in' THEN amount ELSE 0 END) AS assets_in,
+             sum(CASE WHEN direction = 'out' THEN amount ELSE 0 END) AS assets_out
+      FROM transfers WHERE CAST(transfer_time AS DATE) BETWEEN {s} AND {e} GROUP BY client_id),
+    pc AS (
+      SELECT c.client_id, c.branch_id, {advisor} AS advisor_id, c.open_date,
+             da.assets_start, da.assets_end, da.assets_avg, cd.last_trade_start, cd.last_trade_end,
+             coalesce(cd.trade_days, 0) AS trade_days, coalesce(cd.trades, 0) AS trades,
+             coalesce(cd.turnover, 0) AS turnover, coalesce(cd.commission, 0) AS commission,
+             coalesce(tf.assets_in, 0) AS assets_in, coalesce(tf.assets_out, 0) AS assets_out, {k_cols}
+      FROM clients c LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN cd ON cd.client_id = c.client_id
+        LEFT JOIN tf ON tf.client_id = c.client_id {assign} {contacts}
+      WHERE c.open_date IS NULL OR c.open_date <= {e}),
+    ranked AS (
+      SELECT *, row_number() OVER (ORDER BY coalesce(assets_end, 0) DESC, client_id) AS asset_rank,
+             sum(CASE WHEN coalesce(assets_end, 0) > 0 THEN 1 ELSE 0 END) OVER () AS n_with_assets FROM pc)
+    SELECT *,
+      CASE WHEN coalesce(assets_end, 0) <= 0 THEN 'none'
+           {" ".join(f"WHEN asset_rank <= ceil({t['top_share']} * n_with_assets) THEN '{t['key']}'"
+                     for t in cfg['tier']['bands'])} END AS tier,
+      {dormant_sql(last_trade='last_trade_start', opened='open_date', assets='assets_start', on=b, config=cfg)}
+        AND (open_date IS NULL OR open_date <= {b}) AS dormant_start,
+      {dormant_sql(last_trade='last_trade_end', opened='open_date', assets='assets_end', on=e, config=cfg)}
+        AS dormant_end,
+      open_date BETWEEN {s} AND {e} AS is_new,
+      coalesce(assets_start, 0) >= {cfg['dormancy']['min_assets']}
+        AND coalesce(assets_end, 0) < {cfg['dormancy']['min_assets']} AS churned,
+      CASE WHEN coalesce(assets_start, 0) > 0 THEN
+        (coalesce(assets_end, 0) - assets_start - (assets_in - assets_out)) / assets_start END AS period_return,
+      {band} AS band
+    FROM ranked"""
+
+
+def _aggregate(cadence_cte: str) -> str:
+    return f"""
+    , cad AS ({cadence_cte})
+    SELECT p.branch_id, p.advisor_id, grouping(p.advisor_id) = 1 AS branch_total,
+      count(*) AS clients_total,
+      count(*) FILTER (WHERE is_new) AS clients_new,
+      count(*) FILTER (WHERE trade_days > 0) AS active_clients,
+      count(*) FILTER (WHERE dormant_end) AS dormant_clients,
+      count(*) FILTER (WHERE dormant_start AND trade_days > 0) AS reactivated_clients,
+      count(*) FILTER (WHERE churned) AS churned_clients,
+      coalesce(sum(assets_end), 0) AS assets_total,
+      sum(assets_in) AS assets_in, sum(assets_out) AS assets_out, sum(assets_in) - sum(assets_out) AS net_inflow,
+      sum(commission) AS commission, sum(trades) AS trades, sum(turnover) AS turnover,
+      sum(coalesce(assets_avg, assets_end, 0)) AS assets_avg,
+      count(*) FILTER (WHERE period_return > band) AS clients_profit,
+      count(*) FILTER (WHERE period_return BETWEEN -band AND band) AS clients_flat,
+      count(*) FILTER (WHERE period_return < -band) AS clients_loss,
+      coalesce(sum(assets_end) FILTER (WHERE tier = 'vip'), 0) AS vip_assets,
+      sum(contacts) AS contacts,
+      count(*) FILTER (WHERE tier IN ('vip', 'core') AND p.advisor_id IS NOT NULL) AS cover_base,
+      count(*) FILTER (WHERE tier IN ('vip', 'core') AND p.advisor_id IS NOT NULL
+                       AND last_contact > END_DATE - to_days(cad.days)) AS cover_hit,
+      count(*) FILTER (WHERE tier = 'vip' AND p.advisor_id IS NOT NULL
+                       AND (last_contact IS NULL OR last_contact <= END_DATE - to_days(cad.days))) AS vip_uncontacted,
+      count(*) FILTER (WHERE is_new) AS clients_in,
+      count(*) FILTER (WHERE churned) AS clients_out
+    FROM per_client p LEFT JOIN cad ON cad.c_branch = p.branch_id AND cad.c_tier = p.tier
+    GROUP BY GROUPING SETS ((p.branch_id), (p.branch_id, p.advisor_id))"""
+
+
+def _finish(row: dict) -> dict:
+    """Ratios from the sums; plain Python numbers (JSON-ready)."""
+    out = {k: row[k] for k in FIGURE_NAMES if k in row}
+    for k, v in out.items():
+        out[k] = round(float(v), 2) if isinstance(v, float) else int(v or 0)
+    judged = row["clients_profit"] + row["clients_flat"] + row["clients_loss"]
+    for part in ("profit", "flat", "loss"):
+        out[f"{part}_share"] = round(row[f"clients_{part}"] / judged, 4) if judged else None
+    out["turnover_rate"] = round(row["turnover"] / row["assets_avg"], 4) if row["assets_avg"] else None
+    out["vip_asset_share"] = round(row["vip_assets"] / row["assets_total"], 4) if row["assets_total"] else None
+    out["coverage"] = round(row["cover_hit"] / row["cover_base"], 4) if row["cover_base"] else None
+    return {k: out.get(k) for k in FIGURE_NAMES}
+
+
+def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = None,
+               assignments: pa.Table | None = None, config: dict | None = None) -> list[dict]:
+    """The month's figures from the warehouse connection `con`: one row per branch (advisor None) and per branch
+    and advisor, each {"branch", "advisor", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}} (defaults
+    DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with panhuo's."""
+    m = Month.parse(month)
+    cfg = config or load_config()
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    has_assign = assignments is not None
+    if has_assign:
+        con.register("kpi_assign", assignments)
+    branches = [r[0] for r in con.execute("SELECT DISTINCT branch_id FROM clients").fetchall()]
+    rows = [(br, tier, int((cadence or {}).get(br, DEFAULT_CADENCE).get(tier, DEFAULT_CADENCE[tier])))
+            for br in branches for tier in DEFAULT_CADENCE]
+    values = ", ".join(f"('{br}', '{t}', {d})" for br, t, d in rows) or "(NULL, NULL, 0)"
+    cadence_cte = f"SELECT * FROM (VALUES {values}) v(c_branch, c_tier, days)"
+    per_client = _per_client(m, has_contacts="contacts" in tables, has_assign=has_assign, cfg=cfg)
+    sql = ("WITH per_client AS (" + per_client + ")" + _aggregate(cadence_cte)).replace("END_DATE", lit(m.end))
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        result = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        if has_assign:
+            con.unregister("kpi_assign")
+    # Clients without an advisor count in their branch, not in any advisor's row.
+    out = [{"branch": r["branch_id"], "advisor": None if r["branch_total"] else r["advisor_id"], **_finish(r)}
+           for r in result if r["branch_total"] or r["advisor_id"] is not None]
+    out.sort(key=lambda r: (r["branch"], r["advisor"] is not None, r["advisor"] or ""))
+    return out
