@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "panhuo.workbench",
     "panhuo.marketweb",
     "panhuo.campaigns",
+    "panhuo.allocationweb",
     "axes",
 ]
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("panhuo.workbench.urls")),
     path("", include("panhuo.campaigns.urls")),
     path("", include("panhuo.marketweb.urls")),
+    path("", include("panhuo.allocationweb.urls")),
 ]
