@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,74 @@ def test_cli_reports_per_line_and_exits_non_zero(tmp_path):
     blocked = [r for r in data["results"] if r["blocked"]]
     assert blocked[0]["line"] == 2
     assert {"稳赚不赔", "保证收益"} <= {f["matched"] for f in blocked[0]["findings"]}
+    assert all(f["rule"] and f["regulation"] for f in blocked[0]["findings"])
+    assert {(f["start"], f["end"]) for f in blocked[0]["findings"]} >= {(0, 4), (5, 9)}
+
+
+@pytest.mark.parametrize("text", [*BLOCKED, "月收益八个点", "年化12%稳定回报", "庄家控盘，拉升时间已定"])
+def test_every_finding_cites_its_rule_and_regulation_and_marks_its_span(text):
+    for f in lint_script(text).findings:
+        assert f.rule_id and "《" in f.regulation
+        assert text[f.start:f.end] == f.matched and f.end > f.start
+
+
+@pytest.mark.parametrize(("text", "blocked"), [
+    ("服务包括开户指导，红包已到账", False),          # 包 inside 包括 / 红包 is no promise
+    ("买这只包赚", True),
+    ("务必注意风险，必要时止损", False),             # 必 inside 务必 / 必要
+    ("这只票必涨", True),
+    ("不光保本，还保证收益", True),                  # 不光 is not a negation
+    ("本公司不承诺收益", False),                     # a negated marker
+    ("没有人能保证您跑赢大盘", False),
+    ("绝不让您亏", True),                            # a negated loss is a promise
+    ("并非没有风险", False),                         # two negations
+    ("谨防保本保收益的诈骗", False),                 # a warning covers its sentence
+    ("承诺稳赚不赔的都是骗局", False),               # a judgement covers what came before
+    ("别信那些骗子，我们保证稳赚", True),            # ... until a clause speaks for us
+    ("是不是保本的？答：不是。", False),             # an answered question
+    ("亏钱是不可能的", True),
+    ("保本是不可能的", False),
+    ("我们在一定程度上提高了收益的稳定性", False),   # 一定程度 is not 一定
+    ("一个月回本不是梦，我打包票", True),            # an assurance vouches for its sentence
+    ("我们不承诺收益，这一点我保证", False),
+    ("月收益八个点", True),
+    ("该基金成立以来年化回报约8.5%，过往业绩不代表未来表现", False),   # a figure about the past
+    ("命中率九成", True),
+    ("主力资金今日净流出，电子板块跌幅居前", False),  # a market report is not manipulation
+    ("年化 12.5% 稳定收益", True),                   # the decimal point survives normalisation
+])
+def test_clause_rules_and_scope(text, blocked):
+    assert lint_script(text).blocked is blocked, lint_script(text).findings
+
+
+def _corpus():
+    part, rows = "development", []
+    for line in (Path(__file__).with_name("lint_corpus.tsv")).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#@"):
+            part = line[2:].strip()
+        elif line.strip() and not line.startswith("#"):
+            label, text = line.split("\t", 1)
+            rows.append((part, label, text))
+    return rows
+
+
+def _figures(rows) -> tuple[float, float]:
+    promises = [t for _, label, t in rows if label == "block"]
+    fine = [t for _, label, t in rows if label == "pass"]
+    recall = sum(lint_script(t).blocked for t in promises) / len(promises)
+    false_blocks = sum(lint_script(t).blocked for t in fine) / len(fine)
+    return recall, false_blocks
+
+
+def test_corpus_recall_and_false_blocks():
+    """The whole corpus: recall >= 0.95, false blocks <= 5%; the held-out parts' figures are printed (pytest -s)."""
+    rows = _corpus()
+    assert len(rows) >= 300 and {label for _, label, _ in rows} == {"block", "pass"}
+    assert len({t for _, _, t in rows}) == len(rows), "duplicate texts"
+    recall, false_blocks = _figures(rows)
+    for part in dict.fromkeys(p for p, _, _ in rows):
+        sub = [r for r in rows if r[0] == part]
+        r, f = _figures(sub)
+        print(f"lint corpus {part}: {len(sub)} texts, recall {r:.3f}, false blocks {f:.3f}")
+    print(f"lint corpus whole: {len(rows)} texts, recall {recall:.3f}, false blocks {false_blocks:.3f}")
+    assert recall >= 0.95 and false_blocks <= 0.05

@@ -37,7 +37,8 @@ def lint(
         r = lint_script(line, channel=channel)
         rows.append({"line": number, "text": line, "blocked": r.blocked, "ok": r.ok,
                      "findings": [{"category": f.category, "label_zh": f.label_zh, "label_en": f.label_en,
-                                   "matched": f.matched} for f in r.findings],
+                                   "matched": f.matched, "rule": f.rule_id, "regulation": f.regulation,
+                                   "start": f.start, "end": f.end} for f in r.findings],
                      "missing": r.missing, "reason_zh": r.reason("zh"), "reason_en": r.reason("en")})
     bad = [r for r in rows if not r["ok"]]
     if as_json:

@@ -87,6 +87,7 @@ class _Rule:
     terms: frozenset = frozenset()
     regex: re.Pattern | None = None
     unless: str = ""
+    judged: bool = True      # False: a judgement word after it does not make it a quotation (亏钱是不可能的)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def _load(path: Path = RULES_PATH) -> _Rules:
             regex = re.compile("|".join(f"(?:{a})" for a in alternatives))
         rules.append(_Rule(block["id"], block["kind"], block["category"], block["label_zh"], block["label_en"],
                            block.get("regulation", ""), block.get("a", ""), block.get("b", ""),
-                           frozenset(normalise(t) for t in block.get("terms", [])), regex, block.get("unless", "")))
+                           frozenset(normalise(t) for t in block.get("terms", [])), regex, block.get("unless", ""),
+                           block.get("judged", True)))
     words = set().union(*lexicon.values(), *(r.terms for r in rules))
     # A private tokenizer, so adding our words never changes another caller's segmentation.
     jieba.setLogLevel(logging.WARNING)
@@ -266,7 +268,7 @@ def _assurances(clauses: list[_Clause], rules: _Rules) -> list[tuple[int, _Rule,
     return out
 
 
-def _in_scope(clauses: list[_Clause], ci: int, pos: int, lex: dict) -> bool:
+def _in_scope(clauses: list[_Clause], ci: int, pos: int, lex: dict, *, judged: bool = True) -> bool:
     """Is the hit at `pos` in clause `ci` quoted (under a warning or a judgement) rather than claimed?"""
     sentence = clauses[ci].sentence
     # A warning earlier in the sentence reaches the hit unless a clause speaking for us (我们 …) comes between.
@@ -279,7 +281,7 @@ def _in_scope(clauses: list[_Clause], ci: int, pos: int, lex: dict) -> bool:
         if any(u[0] in lex["first_person"] for u in clauses[k].units[:2]):
             break
     # A judgement later in the sentence reaches back to it (承诺稳赚不赔的都是骗局).
-    for k in range(ci, len(clauses)):
+    for k in range(ci, len(clauses) if judged else ci):
         if clauses[k].sentence != sentence:
             break
         units = clauses[k].units if k > ci else [u for u in clauses[k].units if u[1] >= pos]
@@ -309,7 +311,7 @@ def lint_script(text: str, *, channel: str | None = None, rules_path: Path = RUL
     findings, seen = [], set()
     hits = [(ci, *h) for ci, clause in enumerate(clauses) for h in _hits(clause, norm, rules)]
     for ci, rule, s, e in hits + _assurances(clauses, rules):
-            if _in_scope(clauses, ci, s, rules.lexicon) or _answered_no(clauses, ci, norm, rules.lexicon):
+            if _in_scope(clauses, ci, s, rules.lexicon, judged=rule.judged) or _answered_no(clauses, ci, norm, rules.lexicon):
                 continue
             start, end = offsets[s], offsets[e - 1] + 1
             if (rule.id, start, end) in seen:
