@@ -51,10 +51,15 @@ def test_director_creates_launches_and_reads_the_report(client, branch_world):
     assert camp.status == "launched"
     page = c.get(reverse("campaigns:detail", args=[camp.pk]))
     assert page.status_code == 200 and b"campaign-chart" in page.content
-    assert b"<td>W029</td>" in page.content                       # listed among the excluded, with its reason
+    # listed among the excluded by name, linked to the client, with its reason
+    assert '>客户W29</a> <span class="muted small">W029</span>' in page.content.decode()
     x = c.get(reverse("campaigns:export", args=[camp.pk]))
     wb = load_workbook(io.BytesIO(x.content))
     assert {"summary 概要", "members 成员"} <= set(wb.sheetnames)
+    members = wb["members 成员"]
+    cells = {c.value for row in members.iter_rows(min_row=2) for c in row}
+    assert not cells & {"treatment", "control", "excluded", "do_not_contact"}     # codes as words
+    assert "对照组 / Control" in cells and members.freeze_panes == "A2" and members.auto_filter.ref
     assert AuditEvent.objects.filter(action="campaign.export").exists()
     assert AuditEvent.objects.filter(action="campaign.view").exists()
 
@@ -178,7 +183,7 @@ def test_report_lists_clients_flagged_for_churning(client, branch_world):
     m = CampaignMember.objects.filter(campaign=camp, group="treatment").select_related("client").first()
     CampaignMember.objects.filter(pk=m.pk).update(turnover_flag=True, outcome=1.0)
     page = c.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()
-    assert f">{m.client.client_id}</a> ({m.risk_level})" in page
+    assert f'>{m.client.name}</a> <span class="muted small">{m.client.client_id}</span> ({m.risk_level})' in page
     assert reverse("campaigns:consent", args=["W000"]) in c.get(reverse("workbench:client", args=["W000"])).content.decode()
 
 

@@ -69,6 +69,23 @@ def test_export_neutralises_formulas_and_masks_phones(world, client):
     assert [safe_cell(v) for v in ("-1", "+1", "\t=x", -5.0, "ok")] == ["'-1", "'+1", "'\t=x", -5.0, "ok"]
 
 
+def test_export_reads_like_the_page_codes_as_words_numbers_formatted(world, client):
+    """Tier and lifecycle as the page writes them (VIP客户, 休眠), never `vip` or `dormant`; amounts and risk with
+    number formats; a frozen, filterable header and set column widths."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.users["director_a"])
+    ws = load_workbook(io.BytesIO(client.get("/clients/export/").content)).active
+    cells = [c.value for row in ws.iter_rows(min_row=2) for c in row]
+    assert not {"vip", "mass", "active", "dormant"} & set(cells)
+    assert {"VIP客户", "休眠", "活跃"} <= set(cells)
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K1"
+    assert ws["H2"].number_format == "#,##0.00" and ws["J2"].number_format == "0.0%"
+    assert ws.column_dimensions["A"].width >= 12
+
+
 def test_every_client_page_view_is_audited(world, client):
     client.force_login(world.users["compliance"])
     client.get("/clients/CB001/")

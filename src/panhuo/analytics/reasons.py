@@ -16,17 +16,20 @@ from collections.abc import Callable
 
 import numpy as np
 
+from panhuo.formatting import cn_amount
+
 
 def _pct(v: float) -> str:
     return f"{v * 100:.0f}%"
 
 
 def _cny(v: float) -> str:
-    return f"{v / 10_000:,.1f}万元" if abs(v) >= 10_000 else f"{v:,.0f}元"
+    """Amounts as on the pages (panhuo.formatting): 23.41万, 1.63亿."""
+    return cn_amount(v, lang="zh-hans")
 
 
 def _cny_en(v: float) -> str:
-    return f"CNY {v:,.0f}"
+    return f"CNY {cn_amount(v, lang='en')}"
 
 
 Template = Callable[[float], tuple[str, str]]

@@ -8,7 +8,9 @@ import io
 from django.utils import translation
 from openpyxl import Workbook
 
-from panhuo.formatting import safe_cell
+from panhuo.campaigns.models import Measure, MemberGroup
+from panhuo.campaigns.services.launch import REASON_LABELS
+from panhuo.formatting import XLSX_AMOUNT, safe_cell, xlsx_sheet
 from panhuo.measure.report import Report
 
 LIFT_HEADERS = ["分组 Group", "处理组人数 Treatment n", "对照组人数 Control n", "处理组 Treatment", "对照组 Control",
@@ -35,7 +37,8 @@ def campaign_workbook(*, campaign, report: Report, members, incentive=None) -> t
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("summary 概要")
     ws.append([safe_cell(campaign.name)])
-    ws.append(["成功标准 Measure", campaign.measure, "窗口 Window (days)", campaign.window_days])
+    measure = dict(Measure.choices).get(campaign.measure, campaign.measure)
+    ws.append(["成功标准 Measure", _both(measure), "窗口 Window (days)", campaign.window_days])
     ws.append(["随机种子 Seed", campaign.seed, "对照比例 Control share", campaign.control_share])
     ws.append(["种子来源 Seed source", _both(campaign.get_seed_source_display()) if campaign.seed_source else ""])
     if campaign.seed_warning:                       # a chosen or unexplained seed: the split could have been picked
@@ -65,16 +68,20 @@ def campaign_workbook(*, campaign, report: Report, members, incentive=None) -> t
     for r in incentive.rows if incentive is not None else ():
         inc.append([safe_cell(r.advisor), r.treated, r.successes, r.control, r.control_successes, r.effect, r.share,
                     r.incremental, r.amount, "Y" if r.capped else ""])
-    ms = wb.create_sheet("members 成员")
-    ms.append(["客户号 Client", "投资顾问（发起时）Advisor at launch", "当前投资顾问 Current advisor", "分组 Group",
-               "排除原因 Exclusion", "结果 Outcome", "之前 Before", "换手异常 Turnover flag"])
+    # Codes as words (组别、排除原因 in both languages), numbers as numbers, laid out like every export.
+    groups = {k: _both(v) for k, v in MemberGroup.choices}
+    reasons = {k: _both(v) for k, v in REASON_LABELS.items()}
+    append = xlsx_sheet(wb, title="members 成员", headers=[
+        "客户号 Client", "投资顾问（发起时）Advisor at launch", "当前投资顾问 Current advisor", "分组 Group",
+        "排除原因 Exclusion", "结果 Outcome", "之前 Before", "换手异常 Turnover flag"],
+        widths=[14, 22, 22, 18, 34, 12, 12, 12], formats={5: XLSX_AMOUNT, 6: XLSX_AMOUNT})
     codes = []
     for m in members:
         codes.append(m.client.client_id)
         now = m.client.advisor
-        ms.append([safe_cell(v) for v in (m.client.client_id, m.advisor.name if m.advisor else "",
-                                          now.name if now else "", m.group, m.exclusion_reason, m.outcome, m.before,
-                                          "Y" if m.turnover_flag else "")])
+        append((m.client.client_id, m.advisor.name if m.advisor else "", now.name if now else "",
+                groups.get(m.group, m.group), reasons.get(m.exclusion_reason, m.exclusion_reason), m.outcome,
+                m.before, "是 Y" if m.turnover_flag else ""))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), codes

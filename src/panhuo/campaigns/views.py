@@ -133,10 +133,10 @@ def campaign_detail(request, campaign_id: int):
     members = members_for_user(user=request.user, campaign=campaign)
     report = campaign_report(user=request.user, campaign=campaign)
     excluded = members.filter(group=MemberGroup.EXCLUDED).order_by("exclusion_reason", "client__client_id")
-    shown_excluded = list(excluded[:200])
+    shown_excluded = list(excluded.select_related("client")[:200])   # names, not bare ids
     for m in shown_excluded:
         m.reason_label = REASON_LABELS.get(m.exclusion_reason, m.exclusion_reason)
-    flagged = list(members.filter(turnover_flag=True).order_by("client__client_id")[:200])
+    flagged = list(members.filter(turnover_flag=True).select_related("client").order_by("client__client_id")[:200])
     shown = list(members.values_list("client__client_id", flat=True))
     audit_record(user=request.user, action="campaign.view", object_type="client", object_ids=shown,
                  detail={"campaign": campaign.pk}, request=request)

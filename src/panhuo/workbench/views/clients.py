@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import Lifecycle, RiskLevel, Stage
+from panhuo.clients.models import Lifecycle, RiskLevel, Stage, Track
 from panhuo.workbench.selectors import PAGE_SIZE, SORTS, ClientFilters, clients_by_ids_for_user, clients_list
 from panhuo.workbench.services.clients import advisor_choices
 from panhuo.workbench.services.export import clients_workbook
@@ -52,7 +52,11 @@ def client_export(request):
             pk__in=clients_by_ids_for_user(user=request.user, client_ids=ids).values("pk"))
     else:
         qs = clients_list(user=request.user, filters=_filters(request))
-    data, exported = clients_workbook(rows=qs)
+    with translation.override("zh-hans"):     # the sheet is the branch's: codes as the Chinese words
+        labels = {"tier": dict(segment_choices("tier", True)),
+                  **{k: {c: str(v) for c, v in choices} for k, choices in (
+                      ("lifecycle", Lifecycle.choices), ("stage", Stage.choices), ("track", Track.choices))}}
+    data, exported = clients_workbook(rows=qs, labels=labels)
     audit_record(user=request.user, action="clients.export", object_type="client", object_ids=exported,
                  detail={"rows": len(exported), "masked": True}, request=request)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

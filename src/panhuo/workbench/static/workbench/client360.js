@@ -11,7 +11,7 @@
     // A transfer is marked on the week it falls in: the first week end on or after its date.
     var marks = d.transfers.map(function (t) {
       var wk = d.dates.find(function (w) { return w >= t.date; }) || d.dates[d.dates.length - 1];
-      return { coord: [wk, byDate[wk]], value: (t.dir === "in" ? "+" : "-") + Math.round(t.amount / 1000) + "k",
+      return { coord: [wk, byDate[wk]], value: (t.dir === "in" ? "+" : "-") + window.panhuoFormat.amount(t.amount, 1, true),
                symbol: t.dir === "in" ? "triangle" : "pin", symbolRotate: t.dir === "in" ? 0 : 180,
                itemStyle: { color: t.dir === "in" ? "#c0392b" : "#2e7d32" } };
     });
