@@ -36,6 +36,8 @@ class Merge:
     dnc_set: bool = False
     dnc_cleared: bool = False
     dnc_kept: bool = False               # the back office clears it; panhuo's do-not-contact stands
+    risk_applied: bool = False           # the file's risk assessment is the latest dated one: it became the level
+    risk_kept: bool = False              # an assessment taken in panhuo is as new or newer: it stands
 
 
 def merge_backoffice_row(client: Client, row: dict, *, branch_pk: int, advisor_pk: int | None,
@@ -53,11 +55,20 @@ def merge_backoffice_row(client: Client, row: dict, *, branch_pk: int, advisor_p
     if client.branch_id != branch_pk:
         client.branch_id = branch_pk
         m.changed.add("branch")
-    # Risk level: the latest dated assessment wins, so an older back-office assessment never replaces a newer one.
+    # Risk level: the latest dated assessment wins, so an older back-office assessment never replaces a newer one,
+    # whether that one came from an earlier file or was taken in panhuo (clients.suitability). On the same date an
+    # assessment taken in panhuo stands: the file has not caught up with it yet.
     new_on, old_on = row["risk_assessed_on"], client.risk_assessed_on
-    if (row["risk_level"], new_on) != (client.risk_level, old_on) and (old_on is None or (new_on and new_on >= old_on)):
-        client.risk_level, client.risk_assessed_on = row["risk_level"], new_on
-        m.changed |= {"risk_level", "risk_assessed_on"}
+    if (row["risk_level"], new_on) != (client.risk_level, old_on):
+        newer = old_on is None or (new_on is not None and (new_on > old_on or (
+            new_on == old_on and client.risk_source != PANHUO)))
+        if newer:
+            client.risk_level, client.risk_assessed_on = row["risk_level"], new_on
+            client.risk_source = BACKOFFICE if row["risk_level"] else ""
+            m.changed |= {"risk_level", "risk_assessed_on", "risk_source"}
+            m.risk_applied = True
+        elif client.risk_source == PANHUO:
+            m.risk_kept = True
 
     if client.assignment_source == PANHUO:
         if advisor_pk != client.advisor_id:

@@ -23,7 +23,8 @@ FIELD_OWNER: dict[str, tuple[str, str]] = {
     "client_type": ("backoffice", "follows every import"),
     "status": ("backoffice", "follows every import (正常 / 冻结 / 销户)"),
     "risk_level, risk_assessed_on": ("backoffice", "the latest dated assessment wins: an older one in a file "
-                                                   "never replaces a newer one"),
+                                                   "never replaces a newer one, in a file or taken in panhuo "
+                                                   "(on the same date panhuo's stands); risk_source says which"),
     "advisor_id": ("panhuo once changed in panhuo", "the back office's assignment applies until a director "
                    "reassigns the client in panhuo (page, CLI, allocation); after that the import keeps panhuo's, "
                    "counts it as kept, and files a conflict for a director when the back office later changes "

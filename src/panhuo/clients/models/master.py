@@ -97,6 +97,9 @@ class Client(models.Model):
     risk_level = models.CharField(_("risk level"), max_length=2, choices=RiskLevel.choices, null=True,  # noqa: DJ001
                                   blank=True)
     risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
+    # Where the current level comes from: the back office's file or an assessment taken in panhuo (the latest
+    # dated assessment wins either way; clients.ownership, clients.suitability).
+    risk_source = models.CharField(_("risk level from"), max_length=10, blank=True, choices=DecisionSource.choices)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     status = models.CharField(_("account status"), max_length=8, choices=ClientStatus.choices,
                               default=ClientStatus.ACTIVE)
