@@ -1,12 +1,15 @@
 """The branch's daily run, in the order it must happen. Used by `panhuo run-daily` and `panhuo demo`.
 
-0. the advisors' contacts copied into the warehouse (workbench.services.contacts_export), when storing
+0. the advisors' contacts copied into the warehouse (workbench.services.contacts_export), and the clients'
+   personality self-assessments (surveys.services.questionnaires_export), when storing
 1. the analytics pipeline over the warehouse: features, segments, dormancy, P(alive), churn risk
    (panhuo.analytics.pipeline.analytics_run)
 2. the per-client snapshot into the operational store (clients.services.snapshots_write)
 3. the workbench: 360 series, funnel C/D from trades, today's tasks (workbench.services.daily)
 4. the market: regime, pools, model report, switch drafts (marketweb.services.market_daily)
 5. campaigns: the outcome of every member of every launched campaign (campaigns.services.outcomes)
+6. the branch's monthly figures: every complete month not kept yet, and the month itself at month end
+   (kpis.services.kpis_daily)
 
 Steps 2–5 write the operational store, so Django must be set up before calling `daily_run`; `panhuo run-daily`
 first finishes any import a crash left half-done (`imports_settle`) and refuses to start while an import runs.
@@ -30,6 +33,8 @@ class DailyOutcome:
     market_skipped: str = ""
     campaigns: dict = field(default_factory=dict)   # campaign id -> members measured
     contacts: dict = field(default_factory=dict)    # the contacts copied into the warehouse
+    kpis: dict = field(default_factory=dict)        # the months whose figures were kept
+    questionnaires: dict = field(default_factory=dict)  # the personality answers copied into the warehouse
 
     @property
     def table(self) -> pa.Table:
@@ -52,12 +57,14 @@ def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: 
     from panhuo.analytics.pipeline import analytics_run
 
     contacts = _contacts_copy(wh) if store else {}   # before the analytics: contact recency is a churn input
+    answers = _questionnaires_copy(wh) if store else {}   # a self-assessed personality replaces the inferred one
     outcome = DailyOutcome(as_of=as_of, result=analytics_run(wh, as_of=as_of, engine=engine, progress=progress),
-                           contacts=contacts)
+                           contacts=contacts, questionnaires=answers)
     if not store:
         return outcome
     from panhuo.campaigns.services.outcomes import campaigns_outcomes_refresh
     from panhuo.clients.services import snapshots_write
+    from panhuo.kpis.services import kpis_daily
     from panhuo.marketweb.services import market_daily
     from panhuo.workbench.services.daily import workbench_daily
 
@@ -68,7 +75,14 @@ def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: 
     except ValueError as exc:   # no index bars or too short a history: the client work still stands
         outcome.market_skipped = str(exc)
     outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
+    outcome.kpis = kpis_daily(wh=wh, as_of=as_of)
     return outcome
+
+
+def _questionnaires_copy(wh) -> dict:
+    from panhuo.surveys.services import questionnaires_export
+
+    return questionnaires_export(wh=wh)
 
 
 def _contacts_copy(wh) -> dict:

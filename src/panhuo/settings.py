@@ -12,6 +12,7 @@ Environment:
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "panhuo.marketweb",
     "panhuo.campaigns",
     "panhuo.allocationweb",
+    "panhuo.surveys",
     "axes",
 ]
 
@@ -144,6 +146,11 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 # One date format (YYYY-MM-DD) in both languages, also for dates printed without a filter.
 FORMAT_MODULE_PATH = ["panhuo.formats"]
 TIME_ZONE = "Asia/Shanghai"
+
+# Suitability (docs/suitability.md): how long a risk-tolerance assessment stays valid (years; an expired one blocks
+# recommendations until the client is assessed again), and how long a questionnaire link sent to a client works.
+PANHUO_RISK_ASSESSMENT_VALID_YEARS = int(os.environ.get("PANHUO_RISK_ASSESSMENT_VALID_YEARS", "2"))
+PANHUO_QUESTIONNAIRE_LINK_DAYS = int(os.environ.get("PANHUO_QUESTIONNAIRE_LINK_DAYS", "7"))
 USE_I18N = True
 USE_TZ = True
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("panhuo.campaigns.urls")),
     path("", include("panhuo.marketweb.urls")),
     path("", include("panhuo.allocationweb.urls")),
+    path("", include("panhuo.surveys.urls")),
 ]

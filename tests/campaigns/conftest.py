@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 AS_OF = date(2026, 11, 20)
+RECENT = date.today() - timedelta(days=100)    # a risk assessment still valid (clients.suitability)
 SMS_SCRIPT = "【盘活证券】{name}您好，本周营业部有投资者教育活动，欢迎参加。投资有风险。回复TD退订"
 
 
@@ -23,7 +24,8 @@ def branch_world(cast):
     for n in range(30):
         adv = cast.advisors["alice"] if n % 2 == 0 else cast.advisors["bob"]
         c = Client.objects.create(client_id=f"W{n:03d}", branch=cast.branches["A"], advisor=adv, name=f"客户W{n}",
-                                  phone=f"1390000{n:04d}", risk_level=levels[n % 5])
+                                  phone=f"1390000{n:04d}", risk_level=levels[n % 5],
+                                  risk_assessed_on=RECENT)
         cast.clients[c.client_id] = c
         ClientSnapshot.objects.create(client=c, as_of=AS_OF, total_assets=10_000 * (n + 1),
                                       tier="vip" if n % 3 == 0 else "mass", lifecycle="dormant",

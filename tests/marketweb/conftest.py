@@ -8,7 +8,7 @@ day's worst 20-session laggard bought at twice today's price — and one other s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -96,6 +96,10 @@ def holdings(cast, sim_market):
     alice = cast.users["alice"]
     alice.is_registered_advisor = True
     alice.save()
+    # A client assessed lately at the top level, so every candidate suits them (tests/surveys check the others).
+    client = cast.clients["CA001"]
+    client.risk_level, client.risk_assessed_on = "C5", date.today() - timedelta(days=30)
+    client.save()
     return positions
 
 

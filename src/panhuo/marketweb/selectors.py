@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import MarketDay
 from panhuo.clients.registry import ClientPanel
+from panhuo.clients.suitability import product_risk_of_stock, suitability_check
 from panhuo.market.reasons import lang_of, render
 from panhuo.market.vocabulary import REGIMES, regime_words
 from panhuo.marketweb.models import SwitchDraft
@@ -52,6 +53,14 @@ def market_page(*, day: MarketDay) -> dict:
             "index_label": INDEX_LABELS.get(day.index_symbol, day.index_symbol)}
 
 
+def _suitability(client, candidate: dict) -> dict:
+    """A pool entry shown for this client: its risk and whether it suits the client (the check is kept)."""
+    risk = product_risk_of_stock(candidate["symbol"], name=candidate.get("name", ""), service="switch_suggestion")
+    decision = suitability_check(client=client, product_risk=risk, product=candidate["symbol"],
+                                 place="pool_for_client")
+    return {"risk": risk, "suitable": decision.allowed, "unsuitable_why": "; ".join(decision.reason_labels())}
+
+
 def switch_for_client(*, client) -> dict | None:
     """The client's switch draft, labelled, and when it was last sent; the caller has checked access."""
     draft = SwitchDraft.objects.filter(client=client).first()
@@ -64,7 +73,8 @@ def switch_for_client(*, client) -> dict | None:
     weak = [{**w, "reason_text": sep.join(render(r, lang) for r in w.get("reasons", []))} for w in draft.weak]
     return {"draft": draft, "regime_label": regime_words(draft.regime, lang),
             "model_labels": [_model(m) for m in draft.model_names], "weak": weak,
-            "candidates": [{**_with_reason(c, lang), "label": _model(c["model"])} for c in draft.candidates],
+            "candidates": [{**_with_reason(c, lang), "label": _model(c["model"]), **_suitability(client, c)}
+                           for c in draft.candidates],
             "last_sent": sent}
 
 
@@ -75,6 +85,9 @@ REFUSALS = {
     "do_not_contact": _("Not sent: the client asked not to be contacted."),
     "no_channel": _("Not sent: no message channel can reach the client."),
     "already_sent": _("Not sent again: this suggestion has already gone out."),
+    "risk_not_assessed": _("Not sent: the client's risk tolerance has not been assessed."),
+    "risk_assessment_expired": _("Not sent: the client's risk assessment has expired; assess the client again."),
+    "suitability": _("Not sent: every candidate is above the client's risk level."),
 }
 CHANNEL_REASONS = {
     "refused": _("the client refused messages on this channel"),

@@ -17,6 +17,7 @@ from panhuo.accounts.permissions import Capability, can
 from panhuo.audit.models import AuditEvent
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import ClientSeries, Contact, MarketDay, Outcome
+from panhuo.clients.suitability import EXPIRED, NOT_ASSESSED, product_risk_of_stock, suitability_check
 from panhuo.market import data
 from panhuo.market.switch import Holding, NotRegisteredAdvisor
 from panhuo.marketweb.models import SwitchDraft
@@ -67,7 +68,8 @@ ADVICE_CHANNELS = ("sms", "email")     # message channels advice can go out on; 
 
 
 class SendRefused(Exception):
-    """Nothing was sent. `code`: not_registered_advisor, do_not_contact, no_channel, already_sent; `channels`
+    """Nothing was sent. `code`: not_registered_advisor, do_not_contact, no_channel, already_sent,
+    risk_not_assessed, risk_assessment_expired, suitability (no candidate within the client's level); `channels`
     says, per message channel, why it could not be used (refused, no_address, no_sender)."""
 
     def __init__(self, code: str, *, channels: dict[str, str] | None = None, detail: dict | None = None):
@@ -199,6 +201,25 @@ def switch_send(*, user, client, request=None, senders: dict | None = None) -> S
                      request=request, outcome="refused", detail=_detail(client, draft, reason=refusal, channels=why))
         raise SendRefused(refusal, channels=why,
                           detail={"at": sent.at, "by": sent.username} if refusal == "already_sent" else {})
+    # Suitability (clients.suitability): each candidate, at the higher of its board's and the service's risk, is
+    # checked against the client's level and the check kept; only suitable candidates go out, none when the
+    # assessment is missing or expired.
+    checks = [(c, suitability_check(client=client, place="switch_send", user=user, product=c["symbol"],
+                                    product_risk=product_risk_of_stock(c["symbol"], name=c.get("name", ""),
+                                                                       service="switch_suggestion")))
+              for c in draft.candidates]
+    suitable = [c for c, dec in checks if dec.allowed]
+    unsuitable = [{"symbol": c["symbol"], "risk": dec.product_risk, "reasons": dec.reasons}
+                  for c, dec in checks if not dec.allowed]
+    if not suitable:
+        reasons = {r for _, dec in checks for r in dec.reasons}
+        code = ("risk_not_assessed" if NOT_ASSESSED in reasons else
+                "risk_assessment_expired" if EXPIRED in reasons else "suitability")
+        audit_record(user=user, action="market.switch_send", object_type="client", object_ids=[client.client_id],
+                     request=request, outcome="refused", detail=_detail(client, draft, reason=code,
+                                                                        unsuitable=unsuitable))
+        raise SendRefused(code, detail={"level": client.risk_level or ""})
+    draft.candidates = suitable          # in memory only: the message names the suitable candidates alone
     d = _delivery()
     text = switch_message(draft=draft, client=client, user=user, channel=channel)
     key = f"switch-{client.client_id}-{draft.date:%Y%m%d}-{channel}"     # a gateway retry never sends it twice
@@ -217,5 +238,5 @@ def switch_send(*, user, client, request=None, senders: dict | None = None) -> S
             user=user, action="market.switch_send", object_type="client", object_ids=[client.client_id],
             request=request, outcome="failed" if error else "ok",
             detail=_detail(client, draft, channel=channel, contact=contact.pk, provider_id=provider_id[:80],
-                           error=error))
+                           error=error, unsuitable=unsuitable))
     return SwitchSent(channel=channel, delivered=not error, error=error, contact=contact, event=event)

@@ -32,17 +32,18 @@ from panhuo.campaigns.models import (
 from panhuo.campaigns.selectors import rules_q, segment_snapshots
 from panhuo.clients.consent import consent_state
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
+from panhuo.clients.suitability import EXPIRED, NOT_ASSESSED, Decision, suitability_check_many
 from panhuo.measure.holdout import assign_holdout
 from panhuo.outreach.lint import lint_script
 
 CAMPAIGN_PRIORITY = 500
 ADVISOR_CHANNELS = {Channel.PHONE, Channel.VISIT, Channel.EVENT, Channel.WECHAT}
-LEVELS = {"C1": 1, "C2": 2, "C3": 3, "C4": 4, "C5": 5, "R1": 1, "R2": 2, "R3": 3, "R4": 4, "R5": 5}
 
 # Exclusion reasons (codes are stored; labels live in the report template and the zh_Hans catalogue).
 DO_NOT_CONTACT = "do_not_contact"
 SUITABILITY = "suitability"
 RISK_UNKNOWN = "risk_level_unknown"
+RISK_EXPIRED = "risk_assessment_expired"
 CHURN_GUARD = "churn_guard_c1_c2"
 OPTED_OUT = "opted_out"
 CONTACT_CAP = "contact_cap"
@@ -50,7 +51,8 @@ NO_ADVISOR = "no_advisor"
 BUSY = "open_campaign_task"
 REASON_LABELS = {
     DO_NOT_CONTACT: _("Do not contact"), SUITABILITY: _("Product risk above the client's level"),
-    RISK_UNKNOWN: _("Risk level not assessed"), CHURN_GUARD: _("Volume measure not offered to C1-C2"),
+    RISK_UNKNOWN: _("Risk level not assessed"),
+    RISK_EXPIRED: _("The risk assessment has expired: assess the client again"), CHURN_GUARD: _("Volume measure not offered to C1-C2"),
     OPTED_OUT: _("Opted out of every campaign channel"), CONTACT_CAP: _("Contacted too often lately"),
     NO_ADVISOR: _("No advisor"), BUSY: _("Already in another campaign's task"),
 }
@@ -136,15 +138,20 @@ def campaign_update(*, user: User, campaign_id: int, rules: list[dict], request=
 
 
 def _exclusion(campaign: Campaign, client, refused: dict[str, dict[int, bool]], recent: Counter,
-               busy: set[int]) -> tuple[str, str]:
-    """(reason, detail) or ("", "") when eligible. Order matters only for which reason is recorded first."""
+               busy: set[int], suitable: dict[int, Decision]) -> tuple[str, str]:
+    """(reason, detail) or ("", "") when eligible. Order matters only for which reason is recorded first.
+    `suitable`: the core's suitability decision per client for the campaign's product risk (clients.suitability:
+    the firm's matrix, an expired assessment blocks)."""
     if client.do_not_contact:
         return DO_NOT_CONTACT, ""
     level = client.risk_level or ""
     if campaign.product_risk:
-        if not level:
-            return RISK_UNKNOWN, f"product {campaign.product_risk}"
-        if LEVELS[level] < LEVELS[campaign.product_risk]:
+        decision = suitable[client.pk]
+        if not decision.allowed:
+            if NOT_ASSESSED in decision.reasons:
+                return RISK_UNKNOWN, f"product {campaign.product_risk}"
+            if EXPIRED in decision.reasons:
+                return RISK_EXPIRED, f"{level} {client.risk_assessed_on}"
             return SUITABILITY, f"{level} < {campaign.product_risk}"
     if campaign.measure in CHURN_SENSITIVE and level in ("C1", "C2"):
         return CHURN_GUARD, f"{level}, measure {campaign.measure}"
@@ -200,10 +207,14 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
                               .annotate(n=Count("id")).values_list("client_id", "n")))
         busy = set(Task.objects.filter(client_id__in=pks, kind=TaskKind.CAMPAIGN, status__in=OPEN_STATUSES)
                    .values_list("client_id", flat=True))
+        # Every target is checked and the check kept in the suitability record (20 years), match or not.
+        suitable = (suitability_check_many(clients=[s.client for s in snaps], product_risk=campaign.product_risk,
+                                           place="campaign_target", product=f"campaign:{campaign.pk}", user=user,
+                                           today=today) if campaign.product_risk else {})
         rows, eligible = [], []
         for s in snaps:
             c = s.client
-            reason, detail = _exclusion(campaign, c, refused, recent, busy)
+            reason, detail = _exclusion(campaign, c, refused, recent, busy, suitable)
             stratum = f"{c.advisor.advisor_id if c.advisor else '-'}|{s.tier or '-'}"
             m = CampaignMember(campaign=campaign, client=c, advisor=c.advisor, stratum=stratum,
                                risk_level=c.risk_level or "", group=MemberGroup.EXCLUDED,

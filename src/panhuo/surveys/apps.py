@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "panhuo.surveys"
+    label = "surveys"
+    verbose_name = _("Questionnaires and suitability")
+
+    def ready(self) -> None:
+        # The client 360 page shows the client's personality (自评 or 推断), risk level and its validity, and the
+        # questionnaires to take (clients.registry; the workbench asks it).
+        from panhuo.clients.registry import register_client_panel
+        from panhuo.surveys.selectors import assessment_panel
+
+        register_client_panel("assessments", assessment_panel, order=20)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from panhuo.accounts.permissions import Capability, can
+from panhuo.audit.services import audit_record
+from panhuo.clients.models import AnswerVia
+from panhuo.clients.selectors import client_get_for_user
+from panhuo.clients.suitability import (
+    PRODUCT_RISKS,
+    OverrideRefused,
+    suitability_override_confirm,
+    suitability_warning_give,
+)
+from panhuo.surveys.files import questionnaire_current
+from panhuo.surveys.selectors import lang, questionnaire_form
+from panhuo.surveys.services import (
+    LinkExpired,
+    LinkInvalid,
+    LinkUsed,
+    link_days,
+    questionnaire_link_make,
+    questionnaire_link_open,
+    questionnaire_submit,
+)
+
+
+def _questionnaire(key: str):
+    try:
+        return questionnaire_current(key)
+    except KeyError:
+        raise Http404 from None
+
+
+def _answers(request, qn) -> dict[str, str]:
+    return {q.key: request.POST[f"q_{q.key}"] for q in qn.questions if request.POST.get(f"q_{q.key}")}
+
+
+def _result_text(qn, answer) -> str:
+    return qn.label(answer.band, lang())
+
+
+@require_http_methods(["GET", "POST"])
+def questionnaire_take(request, client_id: str, key: str):
+    """The advisor asks the questions with the client (in the branch or on the phone) and records the answers."""
+    client = client_get_for_user(user=request.user, client_id=client_id)    # once; out of reach is a 404
+    qn = _questionnaire(key)
+    if not can(request.user, Capability.SERVE):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        answers = _answers(request, qn)
+        try:
+            answer = questionnaire_submit(client=client, questionnaire=qn, answers=answers, via=AnswerVia.ADVISOR,
+                                          user=request.user, request=request)
+        except ValidationError:
+            error = _("Please answer every question.")
+        else:
+            messages.success(request, _("Recorded: %(title)s, %(total)s points, %(result)s.") % {
+                "title": qn.title_zh if lang() == "zh" else qn.title_en, "total": answer.total,
+                "result": _result_text(qn, answer)})
+            return redirect("workbench:client", client_id=client.client_id)
+    else:
+        answers = {}
+        audit_record(user=request.user, action="questionnaire.open", object_type="client",
+                     object_ids=[client.client_id], request=request, detail={"questionnaire": key})
+    return render(request, "surveys/take.html", {"client": client, "form": questionnaire_form(qn, chosen=answers),
+                                                 "error": error}, status=400 if error else 200)
+
+
+@require_POST
+def questionnaire_link(request, client_id: str, key: str):
+    """A link for the client to answer on their own phone, to send through the usual channel."""
+    client = client_get_for_user(user=request.user, client_id=client_id)
+    qn = _questionnaire(key)
+    if not can(request.user, Capability.SERVE):
+        raise PermissionDenied
+    token = questionnaire_link_make(user=request.user, client=client, key=qn.key, request=request)
+    url = request.build_absolute_uri(reverse("surveys:public", args=[token]))
+    return render(request, "surveys/link.html", {"client": client, "url": url, "days": link_days(),
+                                                 "form": questionnaire_form(qn)})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_public(request, token: str):
+    """The client answers on their phone, without logging in. The signed link names the client and the
+    questionnaire; it expires and works once. The page shows nothing about the client."""
+    try:
+        target = questionnaire_link_open(token=token)
+    except LinkExpired:
+        return render(request, "surveys/public_closed.html", {"why": "expired"}, status=410)
+    except LinkUsed:
+        return render(request, "surveys/public_closed.html", {"why": "used"}, status=410)
+    except LinkInvalid:
+        return render(request, "surveys/public_closed.html", {"why": "invalid"}, status=404)
+    qn, error, answers = target.questionnaire, "", {}
+    if request.method == "POST":
+        answers = _answers(request, qn)
+        try:
+            answer = questionnaire_submit(client=target.client, questionnaire=qn, answers=answers,
+                                          via=AnswerVia.LINK, user=request.user, nonce=target.nonce, request=request)
+        except LinkUsed:
+            return render(request, "surveys/public_closed.html", {"why": "used"}, status=410)
+        except ValidationError:
+            error = _("Please answer every question.")
+        else:
+            return render(request, "surveys/public_done.html", {"result": _result_text(qn, answer),
+                                                                "total": answer.total, "form": questionnaire_form(qn)})
+    return render(request, "surveys/public.html", {"form": questionnaire_form(qn, chosen=answers), "error": error},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def risk_warning(request, client_id: str):
+    """The written special-warning flow: a client insists on a product above their level. Step 1 shows and
+    records the special risk warning; step 2 records the client's written confirmation (or their decline)."""
+    client = client_get_for_user(user=request.user, client_id=client_id)
+    if not can(request.user, Capability.SERVE):
+        raise PermissionDenied
+    ctx = {"client": client, "risks": PRODUCT_RISKS, "product": "", "product_risk": "", "step": "ask"}
+    if request.method == "GET":
+        return render(request, "surveys/warning.html", ctx)
+    product = (request.POST.get("product") or "").strip()[:64]
+    product_risk = request.POST.get("product_risk") or ""
+    ctx.update(product=product, product_risk=product_risk)
+    if not product or product_risk not in PRODUCT_RISKS:
+        ctx["error"] = _("Name the product and its risk rating.")
+        return render(request, "surveys/warning.html", ctx, status=400)
+    try:
+        if request.POST.get("step") == "confirm":
+            confirmed = request.POST.get("confirmed") == "yes"
+            decision = suitability_override_confirm(client=client, product=product, product_risk=product_risk,
+                                                    user=request.user, confirmed=confirmed, request=request)
+            messages.success(request, _("Recorded: the client confirmed the special risk warning in writing.")
+                             if decision.allowed else _("Recorded: the client declined."))
+            return redirect("workbench:client", client_id=client.client_id)
+        decision, text = suitability_warning_give(client=client, product=product, product_risk=product_risk,
+                                                  user=request.user, request=request)
+    except OverrideRefused as exc:
+        ctx.update(step="refused", reasons=exc.decision.reason_labels())
+        return render(request, "surveys/warning.html", ctx)
+    if decision.allowed:
+        ctx.update(step="suitable", reasons=decision.reason_labels())
+    else:
+        ctx.update(step="warn", text=text, today=timezone.localdate())
+    return render(request, "surveys/warning.html", ctx)
