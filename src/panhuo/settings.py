@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "panhuo.campaigns",
     "panhuo.allocationweb",
     "panhuo.surveys",
+    "panhuo.appraisal",
+    "panhuo.kpis",
     "axes",
 ]
 
@@ -204,3 +206,16 @@ LOGGING = {
     # axes logs every failed log-in with the name and address masked, which tells nothing: the audit trail has them.
     "loggers": {"axes": {"level": "ERROR"}},
 }
+
+# Reports by mail (`panhuo report send`): Django's email backend over the same SMTP settings as the campaigns'
+# email sender (outreach.senders); without PANHUO_SMTP_HOST the mails are written to the console.
+if os.environ.get("PANHUO_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["PANHUO_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("PANHUO_SMTP_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("PANHUO_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("PANHUO_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("PANHUO_SMTP_STARTTLS", "0") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("PANHUO_SMTP_FROM", "noreply@example.com")

@@ -110,3 +110,15 @@ def test_a_new_account_is_contacted_within_n_days_and_checked_at_30(quiet):
     Task.objects.filter(client=new, kind="onboarding").delete()
     tasks_generate(as_of=new.open_date + timedelta(days=60))
     assert not Task.objects.filter(client=new, kind="onboarding").exists()
+
+
+def test_todays_list_keeps_places_for_regular_service_below_busier_bands(quiet, monkeypatch):
+    from panhuo.workbench import selectors
+
+    ClientSnapshot.objects.filter(client__client_id__in=["CA001", "CA002"]).update(churn_risk=0.9)
+    tasks_generate(as_of=timezone.localdate())
+    monkeypatch.setattr(selectors, "REGULAR_SLOTS", 1)
+    kinds = [t.kind for t in selectors.today_queue(user=quiet.users["alice"], limit=2)]
+    assert kinds == ["churn_risk", "regular"]
+    monkeypatch.setattr(selectors, "REGULAR_SLOTS", 0)
+    assert [t.kind for t in selectors.today_queue(user=quiet.users["alice"], limit=2)] == ["churn_risk"] * 2

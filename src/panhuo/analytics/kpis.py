@@ -59,10 +59,11 @@ class Month:
     end: date
 
     @classmethod
-    def parse(cls, text: str) -> Month:
-        """'2024-06' -> the month's first and last day; a ValueError otherwise."""
+    def parse(cls, text: str, *, until: date | None = None) -> Month:
+        """'2024-06' -> the month's first and last day (or `until`, for month-to-date figures); else ValueError."""
         y, m = (int(x) for x in text.split("-"))
-        return cls(date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
+        end = date(y, m, calendar.monthrange(y, m)[1])
+        return cls(date(y, m, 1), min(end, until) if until else end)
 
     @property
     def label(self) -> str:
@@ -194,11 +195,13 @@ def _finish(row: dict) -> dict:
 
 
 def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = None,
-               assignments: pa.Table | None = None, config: dict | None = None) -> list[dict]:
+               assignments: pa.Table | None = None, config: dict | None = None,
+               until: date | None = None) -> list[dict]:
     """The month's figures from the warehouse connection `con`: one row per branch (advisor None) and per branch
     and advisor, each {"branch", "advisor", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}} (defaults
-    DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with panhuo's."""
-    m = Month.parse(month)
+    DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with panhuo's;
+    `until` cuts the month short (month-to-date figures, the weekly mail)."""
+    m = Month.parse(month, until=until)
     cfg = config or load_config()
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     has_assign = assignments is not None

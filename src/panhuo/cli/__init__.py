@@ -1,6 +1,6 @@
 """The `panhuo` command line. Each module attaches its commands to the shared Typer app."""
 
-from panhuo.cli import admin, allocate, audit, campaign, clients, daily, demo, ingest, market, simulate, suitability, users  # noqa: F401,E402  (registers commands)
+from panhuo.cli import admin, allocate, audit, campaign, clients, daily, demo, ingest, market, report, simulate, suitability, users  # noqa: F401,E402  (registers commands)
 from panhuo.cli.app import app
 
 

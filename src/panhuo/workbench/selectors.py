@@ -58,6 +58,24 @@ def tasks_for_user(*, user: User, today: date | None = None) -> QuerySet[Task]:
             .order_by("-priority", "due", "pk"))
 
 
+# Regular service ranks below the event-driven tasks; so that a steady VIP still reaches Today (issue #15), the
+# day's list keeps this many places for regular-service tasks when the higher bands would fill it.
+REGULAR_SLOTS = 5
+
+
+def today_queue(*, user: User, limit: int) -> list[Task]:
+    """Today's list: the queue's first `limit` tasks by priority, with up to REGULAR_SLOTS of them regular
+    service (the longest-uncontacted VIPs first) when there are any."""
+    qs = tasks_for_user(user=user)
+    top = list(qs[:limit])
+    have = sum(1 for t in top if t.kind == TaskKind.REGULAR)
+    slots = min(REGULAR_SLOTS, limit // 2)
+    if len(top) < limit or have >= slots:
+        return top
+    extra = list(qs.filter(kind=TaskKind.REGULAR).exclude(pk__in=[t.pk for t in top])[:slots - have])
+    return top[:limit - len(extra)] + extra
+
+
 @dataclass
 class ClientFilters:
     q: str = ""

@@ -4,6 +4,7 @@
 - service: tasks, contacts, the funnel, service plans, the 360 page's series, the branch's service policy
 - consent: the consent ledger, unsubscribe keys, message addresses
 - market: the day's stored market results (regime, pools, model report)
+- kpi: the monthly snapshot of the branch's and advisors' figures
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
@@ -20,6 +21,9 @@ from panhuo.clients.models.consent import (  # noqa: F401
     ConsentSource,
     ContactPoint,
     UnsubscribeKey,
+)
+from panhuo.clients.models.kpi import (  # noqa: F401
+    KpiMonth,
 )
 from panhuo.clients.models.market import (  # noqa: F401
     MarketDay,

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import TaskKind
-from panhuo.clients.registry import task_scripts
+from panhuo.clients.registry import task_scripts, today_panels
 from panhuo.outreach.scripts import task_script
 from panhuo.workbench.forms import TaskActionForm
-from panhuo.workbench.selectors import tasks_for_user
+from panhuo.workbench.selectors import today_queue
 from panhuo.workbench.services.tasks import task_act
 from panhuo.workbench.views.common import lang_is_zh
 
@@ -52,12 +52,13 @@ def _action_buttons():
 @require_GET
 def today(request):
     """The advisor's task queue by priority, each with its reason, a suggested script and a quick contact log."""
-    tasks = list(tasks_for_user(user=request.user)[:TODAY_LIMIT])
+    tasks = today_queue(user=request.user, limit=TODAY_LIMIT)
     audit_record(user=request.user, action="today.view", object_type="client",
                  object_ids=[t.client.client_id for t in tasks], request=request)
     return render(request, "workbench/today.html", {
         "rows": _task_rows(tasks, lang_is_zh()), "limit": TODAY_LIMIT, "action_buttons": _action_buttons(),
         "is_advisor": request.user.role == Role.ADVISOR,
+        "panels": today_panels(user=request.user),   # other features' sections (clients.registry)
     })
 
 

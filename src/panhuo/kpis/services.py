@@ -1,0 +1,164 @@
+"""The monthly KPI snapshot (KpiMonth) from the warehouse, and the report's data. Definitions: analytics/kpis.py."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import pyarrow as pa
+from django.db import transaction
+
+from panhuo.analytics.kpis import Month, kpis_month
+from panhuo.clients.models import Advisor, Branch, Client, KpiMonth, service_policy_by_branch
+
+
+def _assignments() -> pa.Table:
+    """panhuo's own assignment of each client (a reassignment made here outranks the back office's)."""
+    rows = Client.objects.values_list("client_id", "advisor__advisor_id")
+    ids, advisors = [], []
+    for cid, adv in rows.iterator(chunk_size=20000):
+        ids.append(cid)
+        advisors.append(adv)
+    return pa.table({"client_id": pa.array(ids, pa.string()), "advisor_id": pa.array(advisors, pa.string())})
+
+
+def kpi_snapshot(*, wh, month: str) -> dict:
+    """Compute the month's figures and keep them (KpiMonth): one row per branch and per advisor. Running it again
+    replaces that month's rows, so it is idempotent; other months are never touched."""
+    m = Month.parse(month)
+    policy = service_policy_by_branch()
+    codes = dict(Branch.objects.values_list("pk", "branch_id"))
+    cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
+    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments())
+    branches = {b.branch_id: b for b in Branch.objects.all()}
+    advisors = {a.advisor_id: a for a in Advisor.objects.all()}
+    keep = []
+    for r in rows:
+        branch = branches.get(r["branch"])
+        advisor = advisors.get(r["advisor"]) if r["advisor"] else None
+        if branch is None or (r["advisor"] and advisor is None):
+            continue   # not (yet) in the client master: the branch total still counts its clients
+        figures = {k: v for k, v in r.items() if k not in ("branch", "advisor")}
+        keep.append(KpiMonth(branch=branch, advisor=advisor, month=m.start, figures=figures))
+    with transaction.atomic():
+        KpiMonth.objects.filter(month=m.start).delete()
+        KpiMonth.objects.bulk_create(keep, batch_size=1000)
+    return {"month": m.label, "branches": sum(1 for k in keep if k.advisor is None),
+            "advisors": sum(1 for k in keep if k.advisor is not None)}
+
+
+def is_month_end(day: date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def kpi_report(*, month: str, branch: str | None = None) -> list[dict]:
+    """The kept figures of a month: per branch {"month", "branch", "branch_name", "figures", "advisors": [...]}."""
+    m = Month.parse(month)
+    qs = KpiMonth.objects.filter(month=m.start).select_related("branch", "advisor").order_by(
+        "branch__branch_id", "advisor__advisor_id")
+    if branch:
+        qs = qs.filter(branch__branch_id=branch)
+    out: dict[str, dict] = {}
+    for k in qs:
+        rep = out.setdefault(k.branch.branch_id, {"month": m.label, "branch_code": k.branch.branch_id,
+                                                  "branch_name": k.branch.name, "branch": {}, "advisors": []})
+        if k.advisor is None:
+            rep["branch"] = dict(k.figures)
+        else:
+            rep["advisors"].append({"advisor": k.advisor.advisor_id, "name": k.advisor.name, **k.figures})
+    return list(out.values())
+
+
+def _recipients(branch: Branch) -> list[str]:
+    from panhuo.accounts.models import Role, User
+
+    return sorted(set(User.objects.filter(branch=branch, is_active=True, role__in=[Role.MANAGER, Role.DIRECTOR])
+                      .exclude(email="").values_list("email", flat=True)))
+
+
+def kpi_report_send(*, wh, period: str, today: date) -> list[dict]:
+    """Mail each branch's report (Excel and PDF attached) to its manager and director. `month`: the last complete
+    month, from the kept snapshot (computed first if missing); `week`: this month to date, computed now."""
+    from django.core.mail import EmailMessage
+
+    from panhuo.audit.services import audit_record
+    from panhuo.kpis.export import report_pdf, report_xlsx
+
+    if period == "month":
+        month = Month.parse(f"{today:%Y-%m}").previous().label
+        if not KpiMonth.objects.filter(month=Month.parse(month).start).exists():
+            kpi_snapshot(wh=wh, month=month)
+        reports = kpi_report(month=month)
+        subject = "{name} {month} 经营指标月报 / monthly figures"
+    elif period == "week":
+        month = f"{today:%Y-%m}"
+        reports = kpi_report_live(wh=wh, month=month, until=today)
+        subject = "{name} {month} 月初至今经营指标（周报）/ month to date (weekly)"
+    else:
+        raise ValueError("period is week or month")
+    sent = []
+    for rep in reports:
+        branch = Branch.objects.get(branch_id=rep["branch_code"])
+        to = _recipients(branch)
+        if not to:
+            sent.append({"branch": branch.branch_id, "to": [], "skipped": "no manager or director with an email"})
+            continue
+        mail = EmailMessage(subject=subject.format(name=branch.name, month=rep["month"]), to=to,
+                            body=f"{branch.name} {rep['month']}：经营指标见附件（Excel、PDF）。\n"
+                                 f"The branch's figures for {rep['month']} are attached (Excel, PDF).")
+        stem = f"kpis-{branch.branch_id}-{rep['month']}"
+        mail.attach(f"{stem}.xlsx", report_xlsx([rep]),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        mail.attach(f"{stem}.pdf", report_pdf([rep]), "application/pdf")
+        mail.send()
+        audit_record(user=None, action="report.send", object_type="branch", object_ids=[branch.branch_id],
+                     detail={"period": period, "month": rep["month"], "to": len(to)})
+        sent.append({"branch": branch.branch_id, "to": to, "month": rep["month"]})
+    return sent
+
+
+def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | None = None) -> list[dict]:
+    """Like kpi_report, computed now and not kept (month-to-date figures)."""
+    policy = service_policy_by_branch()
+    codes = dict(Branch.objects.values_list("pk", "branch_id"))
+    rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
+                      assignments=_assignments(), until=until)
+    names = dict(Branch.objects.values_list("branch_id", "name"))
+    advisors = dict(Advisor.objects.values_list("advisor_id", "name"))
+    out: dict[str, dict] = {}
+    for r in rows:
+        if branch and r["branch"] != branch:
+            continue
+        rep = out.setdefault(r["branch"], {"month": month, "branch_code": r["branch"],
+                                           "branch_name": names.get(r["branch"], r["branch"]), "branch": {},
+                                           "advisors": []})
+        figures = {k: v for k, v in r.items() if k not in ("branch", "advisor")}
+        if r["advisor"] is None:
+            rep["branch"] = figures
+        else:
+            rep["advisors"].append({"advisor": r["advisor"], "name": advisors.get(r["advisor"], ""), **figures})
+    return list(out.values())
+
+
+HISTORY_MONTHS = 24
+
+
+def kpis_daily(*, wh, as_of: date) -> dict:
+    """The daily run's step: keep every complete month of the last HISTORY_MONTHS that has no kept figures yet
+    (the first run after a month ends keeps that month; a new installation fills its history once), and at
+    month end the month itself. Months before the data begins are skipped."""
+    first = wh.con.execute("SELECT min(date) FROM daily_assets").fetchone()[0]
+    if first is None:
+        return {"kept": []}
+    current = Month.parse(f"{as_of:%Y-%m}")
+    have = set(KpiMonth.objects.filter(advisor__isnull=True).values_list("month", flat=True).distinct())
+    todo = [current.label] if is_month_end(as_of) else []
+    for n in range(1, HISTORY_MONTHS + 1):
+        m = current.previous(n)
+        if m.start <= first:
+            break
+        if m.start not in have:
+            todo.append(m.label)
+    for label in sorted(todo):
+        kpi_snapshot(wh=wh, month=label)
+    return {"kept": sorted(todo)}
