@@ -27,9 +27,9 @@ PACKAGE = ROOT / "src/panhuo"
 TABLE_MODULES = {PACKAGE / "accounts/permissions.py", PACKAGE / "accounts/roles_doc.py"}
 # The modules that read a role tuple to decide reach (within_reach, sees_whole_firm) or to create a user.
 WHO_SEES_WHAT = {PACKAGE / "clients/selectors.py", PACKAGE / "accounts/models.py", PACKAGE / "accounts/services.py"}
-# Declared for the areas the next issues build (allocation #17, events and training); nothing asks them yet.
+# Declared for the areas the next issues build (events and training); nothing asks them yet.
 # When a page starts asking one, remove it here (the test below insists).
-NOT_YET_ASKED = {Capability.ALLOCATE, Capability.MANAGE_EVENTS, Capability.MANAGE_TRAINING}
+NOT_YET_ASKED = {Capability.MANAGE_EVENTS, Capability.MANAGE_TRAINING}
 
 
 def staff(role: str, **kw) -> User:

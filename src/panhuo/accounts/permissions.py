@@ -49,7 +49,7 @@ MEANING = {
     Capability.RUN_IMPORT: "upload and import the back office's files",
     Capability.READ_IMPORTS: "read the import batches and their reports",
     Capability.REASSIGN: "give clients to another advisor, settle assignment conflicts",
-    Capability.ALLOCATE: "approve an allocation of the branch's clients (#17; no page yet)",
+    Capability.ALLOCATE: "preview and approve an allocation of the branch's clients to its advisors",
     Capability.READ_AUDIT: "read and export the audit trail",
     Capability.MANAGE_EVENTS: "plan client events (no page yet)",
     Capability.MANAGE_TRAINING: "plan staff training (no page yet)",
