@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from panhuo.outreach import lint_model
 from panhuo.outreach.lint import lint_script
+from panhuo.outreach.lint_model import read_corpus
 
 BLOCKED = [
     "本产品保本保息，放心买",
@@ -110,15 +112,11 @@ def test_clause_rules_and_scope(text, blocked):
     assert lint_script(text).blocked is blocked, lint_script(text).findings
 
 
+CORPUS = Path(__file__).with_name("lint_corpus.tsv")
+
+
 def _corpus():
-    part, rows = "development", []
-    for line in (Path(__file__).with_name("lint_corpus.tsv")).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#@"):
-            part = line[2:].strip()
-        elif line.strip() and not line.startswith("#"):
-            label, text = line.split("\t", 1)
-            rows.append((part, label, text))
-    return rows
+    return read_corpus(CORPUS)
 
 
 def _figures(rows) -> tuple[float, float]:
@@ -141,3 +139,27 @@ def test_corpus_recall_and_false_blocks():
         print(f"lint corpus {part}: {len(sub)} texts, recall {r:.3f}, false blocks {f:.3f}")
     print(f"lint corpus whole: {len(rows)} texts, recall {recall:.3f}, false blocks {false_blocks:.3f}")
     assert recall >= 0.95 and false_blocks <= 0.05
+
+
+def test_the_review_model_never_blocks_nor_clears(monkeypatch):
+    texts = [t for _, _, t in _corpus()][::7]
+    rules_only = [lint_script(t).blocked for t in texts]
+    for p in (0.0, 1.0):
+        monkeypatch.setattr("panhuo.outreach.lint.promise_probability", lambda norm, p=p: p)
+        results = [lint_script(t) for t in texts]
+        assert [r.blocked for r in results] == rules_only
+        assert all(r.review == (p >= 0.5 and not r.blocked) for r in results)
+
+
+def test_the_review_model_flags_a_pitch_the_rules_pass():
+    r = lint_script("跟我一起操作，每个月稳定拿到工资以外的第二份收入，五千起。")
+    assert not r.blocked and r.review and r.ok        # review asks compliance to look; it does not block
+
+
+def test_the_shipped_model_is_the_one_the_corpus_trains():
+    """Retraining on the corpus reproduces lint_model.json: change the corpus, retrain (see lint_model.py)."""
+    rows = _corpus()
+    fresh = lint_model.train([t for _, _, t in rows], [label == "block" for _, label, _ in rows])
+    shipped = json.loads(lint_model.MODEL_PATH.read_text(encoding="utf-8"))
+    assert fresh["intercept"] == pytest.approx(shipped["intercept"], abs=1e-3)
+    assert fresh["weights"].keys() == shipped["weights"].keys()

@@ -20,7 +20,9 @@ def lint(
     channel: str = typer.Option(None, help="sms: also require the sender's name and an opt-out line."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
-    """Check scripts for promises of returns or principal; exit 1 when any line is blocked."""
+    """Check scripts for promises of returns or principal; exit 1 when any line is blocked.
+
+    A line the rules pass but the statistical model finds promise-like is shown as 待复核 review (not blocked)."""
     from panhuo.outreach.lint import lint_script
 
     if not file.exists():
@@ -39,14 +41,17 @@ def lint(
                      "findings": [{"category": f.category, "label_zh": f.label_zh, "label_en": f.label_en,
                                    "matched": f.matched, "rule": f.rule_id, "regulation": f.regulation,
                                    "start": f.start, "end": f.end} for f in r.findings],
-                     "missing": r.missing, "reason_zh": r.reason("zh"), "reason_en": r.reason("en")})
+                     "missing": r.missing, "reason_zh": r.reason("zh"), "reason_en": r.reason("en"),
+                     "review": r.review, "review_score": round(r.review_score, 3)})
     bad = [r for r in rows if not r["ok"]]
     if as_json:
         finish({"file": str(file), "lines": len(rows), "blocked": len(bad), "results": rows}, as_json=True, summary="")
     else:
         table = Table("行 line", "结果 result", "原因 reason", "话术 script")
         for r in rows:
-            table.add_row(str(r["line"]), "[red]拦截 blocked[/]" if not r["ok"] else "[green]通过 ok[/]",
+            verdict = ("[red]拦截 blocked[/]" if not r["ok"] else
+                       "[yellow]待复核 review[/]" if r["review"] else "[green]通过 ok[/]")
+            table.add_row(str(r["line"]), verdict,
                           f"{r['reason_zh']}\n{r['reason_en']}" if not r["ok"] else "", r["text"])
         out.print(table)
         out.print(f"{len(rows)} scripts checked, {len(bad)} blocked / 共检查 {len(rows)} 条，拦截 {len(bad)} 条")

@@ -9,6 +9,9 @@ a certainty claim (胜率100%), inside information or manipulation, or churning.
 are quoted, not made: negated markers (不承诺收益), warnings (谨防保本保收益的诈骗) and judgements
 (承诺稳赚的都是骗局). The words and rules live in script_rules.toml so compliance can extend them without code;
 every finding carries its rule id, the regulation it enforces and its span in the original text.
+
+Beside the rules, a character n-gram model (lint_model.py) may raise `review` on a text the rules pass: it asks a
+compliance officer to look, it never blocks a text and never clears a rule's hit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
+
+from panhuo.outreach.lint_model import REVIEW_THRESHOLD, promise_probability
 
 RULES_PATH = Path(__file__).with_name("script_rules.toml")
 
@@ -42,7 +47,7 @@ _CLAUSE_END = frozenset(",:()[]()〔〕…")
 # These start a new clause: what follows 但 is a new claim ("不保证收益，但一定回本").
 _CLAUSE_START = frozenset({"但", "但是", "不过", "然而", "可是", "而且", "并且", "还", "答"})
 _NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零一二三四五六七八九]+)?)"
-_RATE = rf"(?:{_NUM}\s*(?:%|个点|个百分点|成|倍|番)|百分之{_NUM}|百分之百|百分百|翻一?番|翻倍)"
+_RATE = rf"(?:{_NUM}\s*(?:%|个点|个百分点|成|倍|番)|百分之{_NUM}|百分之百|百分百|翻一?番|翻倍|一半)"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class LintResult:
     blocked: bool
     findings: list[Finding] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)   # SMS requirements not met
+    review_score: float = 0.0    # the statistical model's promise probability (lint_model.py)
+    review: bool = False         # the rules pass it but the model finds it promise-like: compliance should look
 
     @property
     def ok(self) -> bool:
@@ -328,7 +335,9 @@ def lint_script(text: str, *, channel: str | None = None, rules_path: Path = RUL
             missing.append("短信缺少发送方签名【…】 / SMS lacks the sender's name 【…】")
         if sms.get("opt_out_pattern") and not re.search(sms["opt_out_pattern"], raw, re.I):
             missing.append("短信缺少退订方式（如 回复TD退订） / SMS lacks an opt-out line (e.g. 回复TD退订)")
-    return LintResult(text=text, blocked=bool(findings), findings=findings, missing=missing)
+    score = promise_probability(norm)
+    return LintResult(text=text, blocked=bool(findings), findings=findings, missing=missing,
+                      review_score=score, review=not findings and score >= REVIEW_THRESHOLD)
 
 
 def lint_lines(lines: list[str], *, channel: str | None = None) -> list[LintResult]:
