@@ -19,3 +19,12 @@ def simulated_branch(out: Path, wh, *, clients: int = 3000, years: float = 2.0, 
         wh.con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM read_parquet('{out / name}.parquet')")
     refresh_aggregates(wh)
     return config.end
+
+
+def load_branch(out: Path, wh) -> None:
+    """Load a branch `simulated_branch` already wrote to `out` into another warehouse (same input, no new draw)."""
+    from panhuo.analytics.aggregates import refresh_aggregates
+
+    for name in TABLES:
+        wh.con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM read_parquet('{out / name}.parquet')")
+    refresh_aggregates(wh)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pyarrow as pa
 import pytest
 
 from panhuo.analytics.engines import DuckDBEngine, to_spark_sql
-from panhuo.analytics.pipeline import features_and_segments
+from panhuo.analytics.pipeline import analytics_run
 from panhuo.analytics.segments import segments_sql
 from tests.analytics.simbranch import simulated_branch
 
@@ -24,34 +25,41 @@ def test_the_sql_transpiles_for_spark():
 
 @pytest.mark.spark
 @pytest.mark.slow
-def test_duckdb_and_spark_agree_on_a_simulated_branch(tmp_path, warehouse):
+def test_duckdb_and_spark_agree_to_1e9_on_every_column(tmp_path, warehouse):
+    """The whole analytics run (features, segments, P(alive), the churn model trained on each engine's own
+    history, its scores and reasons) on both engines: equal to 1e-9 on every float, exact on the rest."""
     pytest.importorskip("pyspark")
     from panhuo.analytics.engines import SparkEngine
 
-    as_of = simulated_branch(tmp_path / "sim", warehouse, clients=300, years=1.0, seed=3)
+    as_of = simulated_branch(tmp_path / "sim", warehouse, clients=800, years=2.0, seed=3)
     _add_contacts(warehouse, as_of)
-    duck = features_and_segments(DuckDBEngine(warehouse), as_of)
+    duck = analytics_run(warehouse, as_of=as_of, engine=DuckDBEngine(warehouse))
     spark = SparkEngine(warehouse)
     try:
-        other = features_and_segments(spark, as_of)
+        other = analytics_run(warehouse, as_of=as_of, engine=spark)
     finally:
         spark.close()
-    assert duck.schema == other.schema and duck.num_rows == other.num_rows == 300
+    a_t, b_t = duck.table, other.table
+    assert a_t.schema.remove_metadata() == b_t.schema.remove_metadata() and a_t.num_rows == b_t.num_rows == 800
+    assert duck.churn.validation == "purged"
+    assert math.isclose(duck.churn.auc, other.churn.auc, rel_tol=1e-9)
     floats = 0
-    for name in duck.column_names:
-        a, b = duck.column(name).to_pylist(), other.column(name).to_pylist()
-        if duck.schema.field(name).type in ("double",) or isinstance(next((v for v in a if v is not None), 0), float):
+    for name in a_t.column_names:
+        a, b = a_t.column(name).to_pylist(), b_t.column(name).to_pylist()
+        if pa.types.is_floating(a_t.schema.field(name).type):
             for x, y in zip(a, b, strict=True):
-                assert (x is None) == (y is None), name
+                x, y = (None if v is None or v != v else v for v in (x, y))    # NULL and NaN alike: no value
+                assert (x is None) == (y is None), (name, x, y)
                 if x is not None:
                     floats += 1
                     assert math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12), (name, x, y)
         else:
-            assert a == b, name          # counts, dates, segments: exact
-    assert floats > 1000
-    recency = duck.column("days_since_last_contact").to_pylist()
-    assert 50 < sum(v is not None for v in recency) < 300 and 0 in recency   # filled for the contacted only
-    assert {r for r in duck.column("lifecycle").to_pylist()} >= {"active", "dormant"}
+            assert a == b, name          # counts, dates, segments, reasons: exact
+    assert floats > 10_000
+    assert sum(v == v for v in a_t.column("churn_risk").to_pylist() if v is not None) > 300
+    recency = a_t.column("days_since_last_contact").to_pylist()
+    assert 50 < sum(v is not None for v in recency) < 800 and 0 in recency   # filled for the contacted only
+    assert {r for r in a_t.column("lifecycle").to_pylist()} >= {"active", "dormant"}
 
 
 def _add_contacts(wh, as_of) -> None:

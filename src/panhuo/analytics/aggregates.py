@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from panhuo.warehouse import Warehouse
+from panhuo.warehouse.money import DAY_SUMS
 
 
 def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str, int]:
@@ -24,9 +25,7 @@ def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str,
             con.execute("DELETE FROM client_symbols")
         con.execute(f"""
             INSERT INTO client_days
-            SELECT client_id, trade_date, count(*)::INTEGER, sum(amount), sum(coalesce(commission, 0)),
-                   sum(CASE WHEN side = 'B' THEN amount ELSE 0 END),
-                   sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)
+            SELECT client_id, trade_date, {DAY_SUMS}
             FROM trades {where} GROUP BY client_id, trade_date""", params)
         if not since:
             con.execute("""INSERT INTO client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)

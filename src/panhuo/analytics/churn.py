@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 from panhuo.analytics.engines import Engine
 from panhuo.analytics.features import FEATURES, feature_ctes, lit, with_ctes
 from panhuo.analytics.reasons import top_reasons
+from panhuo.warehouse.money import money_sum
 
 HORIZON = 90
 MOVED_OUT = 0.5
@@ -109,6 +110,9 @@ def _col(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
 
 
+OUT_MINUS_IN = "CASE WHEN direction = 'out' THEN amount ELSE -amount END"
+
+
 def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET, *, has_contacts: bool = False) -> str:
     """Features at `as_of` plus the outcomes observed after it; clients holding assets only.
 
@@ -129,7 +133,7 @@ def outcome_sql(as_of: date, horizon: int = HORIZON, quiet: int = QUIET, *, has_
         ("fut", f"SELECT client_id, count(*) FILTER (WHERE d <= {d}) AS n_before, "
                 f"count(*) FILTER (WHERE d > {d} AND d <= {h}) AS n_window, "
                 f"count(*) FILTER (WHERE d > {h}) AS n_after FROM act GROUP BY client_id"),
-        ("futx", f"SELECT client_id, sum(CASE WHEN direction = 'out' THEN amount ELSE -amount END) AS out_after "
+        ("futx", f"SELECT client_id, {money_sum(OUT_MINUS_IN)} AS out_after "
                  f"FROM transfers WHERE {day} > {d} AND {day} <= {h} GROUP BY client_id"),
     ]
     moved = f"coalesce(futx.out_after, 0) >= {MOVED_OUT} * f.assets_now"
@@ -205,7 +209,9 @@ class ChurnModel:
             n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
             min_child_samples=self.min_child_samples, subsample=0.8, subsample_freq=1, colsample_bytree=0.9,
             # one thread: OpenMP threads spin-waiting on a shared 2-core machine made training ~50x slower
-            random_state=self.seed, deterministic=True, n_jobs=1, verbose=-1)
+            # deterministic needs the histogram layout fixed too: left to itself LightGBM times row- and
+            # column-wise construction and keeps the faster, which can differ between two runs
+            random_state=self.seed, deterministic=True, force_col_wise=True, n_jobs=1, verbose=-1)
         with threadpool_limits(limits=1, user_api="blas"):
             self.model_.fit(X, y)
             auc = float(roc_auc_score(y_valid, self.margin(X_valid)))

@@ -21,6 +21,7 @@ from decimal import Decimal
 import duckdb
 
 from panhuo.ingest.normalise import without_commas
+from panhuo.warehouse.money import DAY_SUMS
 from panhuo.warehouse.schema import TABLES, add_missing_columns, all_tables
 
 LEDGER_DDL = ("CREATE TABLE IF NOT EXISTS import_files (sha256 VARCHAR PRIMARY KEY, batch_key VARCHAR NOT NULL, "
@@ -276,9 +277,8 @@ def update_aggregates(con, new: str, old: str | None) -> None:
         SELECT c.client_id, c.trade_date FROM wh.client_days c SEMI JOIN {new} n
             ON n.client_id = c.client_id AND n.trade_date = c.trade_date
         WHERE c.trade_date IN (SELECT DISTINCT trade_date FROM {new}){lost_days}""")
-    # Same expressions as analytics.aggregates.refresh_aggregates (CASE sums cost less than FILTER here).
-    sums = ("count(*), sum(amount), sum(coalesce(commission, 0)), sum(CASE WHEN side = 'B' THEN amount ELSE 0 END), "
-            "sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)")
+    # Same exact sums as analytics.aggregates.refresh_aggregates (CASE sums cost less than FILTER here).
+    sums = DAY_SUMS
     if con.execute("SELECT count(*) FROM _agg_days").fetchone()[0]:
         on = "a.client_id = {t}.client_id AND a.trade_date = {t}.trade_date"
         con.execute(f"DELETE FROM wh.client_days c USING _agg_days a WHERE {on.format(t='c')}")
