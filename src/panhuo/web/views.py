@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -7,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from panhuo.clients.models import Lifecycle
 from panhuo.clients.selectors import branch_overview
+from panhuo.web.health import store_health
 
 
 @require_GET
@@ -24,7 +24,7 @@ def home(request):
 @never_cache
 @require_GET
 def health(request):
-    """Liveness for monitors: answers without login and reveals nothing but whether the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For monitors and the branch's IT: answers without login and reveals no client data, only whether both
+    stores answer and the date of the last daily run (the latest snapshot). 503 when a store is down."""
+    report = store_health()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
