@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "panhuo.marketweb",
     "panhuo.campaigns",
     "panhuo.allocationweb",
+    "panhuo.appraisal",
     "panhuo.surveys",
     "panhuo.appraisal",
     "panhuo.kpis",

@@ -36,6 +36,8 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     SEND_ADVICE = "send_advice"
     SEE_BRANCH = "see_branch"
+    SET_TARGETS = "set_targets"
+    SIGN_SCORECARD = "sign_scorecard"
 
 
 # What each capability lets a user do (docs/architecture.md's "Roles" table shows these).
@@ -56,6 +58,8 @@ MEANING = {
     Capability.MANAGE_USERS: "create users and set their roles (the admin site)",
     Capability.SEND_ADVICE: "send specific advice (switch suggestions); only while registered as an advisor",
     Capability.SEE_BRANCH: "open the branch dashboard",
+    Capability.SET_TARGETS: "set the advisors' activity targets (contacts, coverage, tasks on time, follow-ups)",
+    Capability.SIGN_SCORECARD: "compute, comment and sign off the advisors' monthly scorecards (a signed month is locked)",
 }
 
 C = Capability
@@ -69,10 +73,10 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADVISOR: frozenset({C.SERVE, C.UNMASK, C.EDIT_PLAN, C.SEND_ADVICE}),
     Role.DIRECTOR: frozenset({C.SERVE, C.UNMASK, C.EDIT_PLAN, C.SEND_ADVICE, C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT,
                               C.LAUNCH_CAMPAIGN, C.REASSIGN, C.ALLOCATE, C.MANAGE_EVENTS, C.MANAGE_TRAINING,
-                              C.SEE_BRANCH}),
+                              C.SEE_BRANCH, C.SET_TARGETS, C.SIGN_SCORECARD}),
     Role.MANAGER: frozenset({C.SERVE, C.UNMASK, C.SEND_ADVICE, C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT,
                              C.LAUNCH_CAMPAIGN, C.REASSIGN, C.ALLOCATE, C.MANAGE_EVENTS, C.MANAGE_TRAINING,
-                             C.SEE_BRANCH}),
+                             C.SEE_BRANCH, C.SET_TARGETS}),
     Role.COMPLIANCE: frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT, C.SEE_BRANCH}),
     Role.ADMIN: frozenset({C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT, C.LAUNCH_CAMPAIGN, C.RUN_IMPORT, C.READ_IMPORTS,
                            C.READ_AUDIT, C.MANAGE_USERS, C.SEE_BRANCH}),

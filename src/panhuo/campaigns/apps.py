@@ -9,7 +9,9 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # A campaign task shows its campaign's script on Today (clients.registry; the workbench asks the registry).
-        from panhuo.campaigns.selectors import campaign_task_scripts
-        from panhuo.clients.registry import register_task_scripts
+        from panhuo.campaigns.selectors import campaign_attributions, campaign_task_scripts
+        from panhuo.clients.registry import register_attribution, register_task_scripts
 
         register_task_scripts("campaigns", campaign_task_scripts)
+        # The appraisal's scorecard credits reactivations by the campaign's measured lift.
+        register_attribution("campaigns", campaign_attributions)

@@ -186,3 +186,41 @@ def market_regime_zh() -> str:
 
     regime = MarketDay.objects.order_by("-date").values_list("regime", flat=True).first()
     return regime_words(regime, "zh")     # scripts go to clients in Chinese
+
+
+def campaign_attributions(*, branch_id: int, start, end) -> list[dict]:
+    """The appraisal's reactivations by campaign lift (clients.registry.attributions): for each campaign whose
+    measurement window (launch + window_days) closed in [start, end] and has outcomes, each advisor of the
+    branch is credited with their share of the campaign's incremental clients, shared exactly as the incentive
+    shares its pot (measure.incentive: the lift's lower bound x counted treated, by shrunk own effect). A
+    churn-sensitive measure (volume, commission) is commission-based: its C1-C2 members never count."""
+    from datetime import timedelta
+
+    from panhuo.campaigns.models import BINARY_MEASURES, CHURN_SENSITIVE, MemberGroup
+    from panhuo.measure.incentive import IncentiveMember, campaign_incentive
+
+    out = []
+    launched = Campaign.objects.filter(launched_at__isnull=False, outcomes_as_of__isnull=False,
+                                       launched_at__date__lte=end, launched_at__date__gte=start - timedelta(days=400))
+    for campaign in launched:
+        closes = campaign.launched_at.date() + timedelta(days=campaign.window_days)
+        if not start <= closes <= end:
+            continue
+        rows = (campaign.members.exclude(group=MemberGroup.EXCLUDED)
+                .values_list("group", "advisor_id", "advisor__branch_id", "outcome", "risk_level", "turnover_flag"))
+        members, ours = [], set()
+        for group, advisor_pk, advisor_branch, outcome, risk, flag in rows:
+            members.append(IncentiveMember(group=group, advisor=str(advisor_pk), outcome=outcome,
+                                           risk_level=risk or "", turnover_flag=flag))
+            if advisor_branch == branch_id:
+                ours.add(str(advisor_pk))
+        sensitive = campaign.measure in CHURN_SENSITIVE
+        # per_client=1 and no cap: each advisor's `incremental` is their share of the clients, not money.
+        result = campaign_incentive(members, per_client=1.0, cap=None, binary=campaign.measure in BINARY_MEASURES,
+                                    churn_sensitive=sensitive)
+        if result is None:
+            continue
+        out += [{"advisor": int(r.advisor), "source": campaign.name, "campaign_id": campaign.pk,
+                 "incremental": r.incremental, "treated": r.treated, "lift_low": round(result.lift.ci_low, 4),
+                 "commission_based": sensitive} for r in result.rows if r.advisor in ours]
+    return out

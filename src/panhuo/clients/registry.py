@@ -7,6 +7,9 @@ each other (the layers contract forbids a feature app to import a sibling).
   "Which script does the advisor see for this task").
 - Client panels: the client 360 page shows sections other features own (the market pages' switch suggestion).
   A feature registers a panel provider; the workbench renders whatever panels the registry returns.
+- Today panels: the Today page shows small sections other features own (the advisor's activity targets).
+- Attributions: the appraisal's scorecard credits each advisor with the clients a campaign's measured lift made
+  incremental; the campaigns app, which owns members and outcomes, registers the provider.
 
 Providers register in their AppConfig.ready(), so the registry is complete once Django is set up.
 """
@@ -21,6 +24,10 @@ ClientPanelProvider = Callable[..., "ClientPanel | None"]   # (*, client, user) 
 
 _task_script_providers: dict[str, TaskScriptProvider] = {}
 _client_panel_providers: dict[str, tuple[int, ClientPanelProvider]] = {}
+TodayPanelProvider = Callable[..., "ClientPanel | None"]    # (*, user) -> a panel, or None to show nothing
+AttributionProvider = Callable[..., list[dict]]             # (*, branch_id, start, end) -> rows, see attributions
+_today_panel_providers: dict[str, TodayPanelProvider] = {}
+_attribution_providers: dict[str, AttributionProvider] = {}
 
 
 @dataclass(frozen=True)
@@ -60,3 +67,27 @@ def client_panels(*, client, user) -> list[ClientPanel]:
         if panel is not None:
             panels.append(panel)
     return panels
+
+
+def register_today_panel(name: str, provider: TodayPanelProvider) -> None:
+    """Register (or replace) a Today panel provider; panels are shown by name."""
+    _today_panel_providers[name] = provider
+
+
+def today_panels(*, user) -> list[ClientPanel]:
+    """The panels to show on `user`'s Today page."""
+    panels = (_today_panel_providers[name](user=user) for name in sorted(_today_panel_providers))
+    return [p for p in panels if p is not None]
+
+
+def register_attribution(name: str, provider: AttributionProvider) -> None:
+    """Register (or replace) a provider of measured outcomes credited to advisors."""
+    _attribution_providers[name] = provider
+
+
+def attributions(*, branch_id: int, start, end) -> list[dict]:
+    """Every provider's rows for the branch's advisors over the measurements that closed in [start, end]: dicts
+    with advisor (pk), source (e.g. the campaign's name), incremental (clients credited), treated,
+    commission_based (bool: the measure rewards trading, so C1-C2 clients never count and the item is capped)."""
+    return [row for name in sorted(_attribution_providers)
+            for row in _attribution_providers[name](branch_id=branch_id, start=start, end=end)]
