@@ -93,7 +93,7 @@ class _Rule:
     b: str = ""
     terms: frozenset = frozenset()
     regex: re.Pattern | None = None
-    unless: str = ""
+    unless: tuple[str, ...] = ()     # lexicons whose words in the clause clear a pattern (past, hedge)
     judged: bool = True      # False: a judgement word after it does not make it a quotation (亏钱是不可能的)
 
 
@@ -118,7 +118,7 @@ def _load(path: Path = RULES_PATH) -> _Rules:
             regex = re.compile("|".join(f"(?:{a})" for a in alternatives))
         rules.append(_Rule(block["id"], block["kind"], block["category"], block["label_zh"], block["label_en"],
                            block.get("regulation", ""), block.get("a", ""), block.get("b", ""),
-                           frozenset(normalise(t) for t in block.get("terms", [])), regex, block.get("unless", ""),
+                           frozenset(normalise(t) for t in block.get("terms", [])), regex, tuple(block.get("unless", ())),
                            block.get("judged", True)))
     words = set().union(*lexicon.values(), *(r.terms for r in rules))
     # A private tokenizer, so adding our words never changes another caller's segmentation.
@@ -224,6 +224,9 @@ def _hits(clause: _Clause, norm: str, rules: _Rules) -> list[tuple[_Rule, int, i
     """(rule, start, end) in the normalised text for every rule that fires in this clause."""
     lex, hits = rules.lexicon, []
     words = [u[0] for u in clause.units]
+    # Everything after a negated promise marker is what is not promised (并不能保证不亏钱).
+    cut = next((clause.units[i][1] for i, w in enumerate(words)
+                if w in lex["promise"] and _negated_before(clause, i, lex)), None)
     for rule in rules.rules:
         if rule.kind == "pair":
             markers = [i for i, w in enumerate(words) if w in lex[rule.a] and not _negated_before(clause, i, lex)]
@@ -234,7 +237,7 @@ def _hits(clause: _Clause, norm: str, rules: _Rules) -> list[tuple[_Rule, int, i
                 hits.append((rule, clause.units[a][1], clause.units[b][2]))
         elif rule.kind == "term":
             for i, w in enumerate(words):
-                if w in rule.terms and not any(x in lex["negator"] for x in words[max(0, i - 3):i]) \
+                if w in rule.terms and not any(x in lex["negator"] for x in words[max(0, i - 5):i]) \
                         and not any(x in lex["hedge"] for x in words[:i]):
                     hits.append((rule, clause.units[i][1], clause.units[i][2]))
         elif rule.kind == "negated":
@@ -245,7 +248,7 @@ def _hits(clause: _Clause, norm: str, rules: _Rules) -> list[tuple[_Rule, int, i
                         k -= 1
                     hits.append((rule, clause.units[k][1], clause.units[i][2]))
         elif rule.kind == "pattern" and rule.regex is not None:
-            if rule.unless and any(w in lex[rule.unless] for w in words):
+            if any(w in lex[name] for name in rule.unless for w in words):
                 continue
             text = norm[clause.start:clause.end]
             for m in rule.regex.finditer(text):
@@ -254,7 +257,7 @@ def _hits(clause: _Clause, norm: str, rules: _Rules) -> list[tuple[_Rule, int, i
                 if first and any(w in lex["negator"] and w not in ("零",) for w in words[max(0, first - 2):first]):
                     continue
                 hits.append((rule, clause.start + m.start(), clause.start + m.end()))
-    return hits
+    return [h for h in hits if cut is None or h[1] < cut]
 
 
 def _assurances(clauses: list[_Clause], rules: _Rules) -> list[tuple[int, _Rule, int, int]]:
@@ -275,7 +278,7 @@ def _assurances(clauses: list[_Clause], rules: _Rules) -> list[tuple[int, _Rule,
     return out
 
 
-def _in_scope(clauses: list[_Clause], ci: int, pos: int, lex: dict, *, judged: bool = True) -> bool:
+def _in_scope(clauses: list[_Clause], ci: int, pos: int, end: int, lex: dict, *, judged: bool = True) -> bool:
     """Is the hit at `pos` in clause `ci` quoted (under a warning or a judgement) rather than claimed?"""
     sentence = clauses[ci].sentence
     # A warning earlier in the sentence reaches the hit unless a clause speaking for us (我们 …) comes between.
@@ -291,7 +294,7 @@ def _in_scope(clauses: list[_Clause], ci: int, pos: int, lex: dict, *, judged: b
     for k in range(ci, len(clauses) if judged else ci):
         if clauses[k].sentence != sentence:
             break
-        units = clauses[k].units if k > ci else [u for u in clauses[k].units if u[1] >= pos]
+        units = clauses[k].units if k > ci else [u for u in clauses[k].units if u[1] >= end]
         if any(u[0] in lex["judgement"] for u in units):
             return True
     return False
@@ -318,7 +321,7 @@ def lint_script(text: str, *, channel: str | None = None, rules_path: Path = RUL
     findings, seen = [], set()
     hits = [(ci, *h) for ci, clause in enumerate(clauses) for h in _hits(clause, norm, rules)]
     for ci, rule, s, e in hits + _assurances(clauses, rules):
-            if _in_scope(clauses, ci, s, rules.lexicon, judged=rule.judged) or _answered_no(clauses, ci, norm, rules.lexicon):
+            if _in_scope(clauses, ci, s, e, rules.lexicon, judged=rule.judged) or _answered_no(clauses, ci, norm, rules.lexicon):
                 continue
             start, end = offsets[s], offsets[e - 1] + 1
             if (rule.id, start, end) in seen:
