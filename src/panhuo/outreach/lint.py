@@ -47,7 +47,7 @@ _CLAUSE_END = frozenset(",:()[]()〔〕…")
 # These start a new clause: what follows 但 is a new claim ("不保证收益，但一定回本").
 _CLAUSE_START = frozenset({"但", "但是", "不过", "然而", "可是", "而且", "并且", "还", "答"})
 _NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零一二三四五六七八九]+)?)"
-_RATE = rf"(?:{_NUM}\s*(?:%|个点|个百分点|成|倍|番)|百分之{_NUM}|百分之百|百分百|翻一?番|翻倍|一半)"
+_RATE = rf"(?:{_NUM}\s*(?:%|个点|个百分点|成|倍|番)|百分之{_NUM}|百分之百|百分百|翻一?番|翻倍|翻{_NUM}[倍番]|一半)"
 
 
 @dataclass(frozen=True)
