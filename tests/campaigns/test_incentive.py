@@ -155,8 +155,8 @@ def test_the_launch_stratifies_the_holdout_by_advisor_and_tier(branch_world):
 
 def _launched(client, world, **extra):
     client.force_login(world.users["director_a"])
-    data = {"name": "唤醒休眠", "goal": "", "control_share": "0.3", "channels": ["phone"],
-            "script": "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。",
+    data = {"name": "唤醒休眠", "goal": "", "control_share": "30", "step-0-day": "0", "step-0-channel": "phone",
+            "step-0-script": "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。",
             "measure": "resumed", "window_days": "30", "daily_cap_per_advisor": "20", "client_cap_contacts": "2",
             "client_cap_days": "30", "quiet_start": "08:00", "quiet_end": "20:00",
             "incentive_per_client": "200", "incentive_cap": "", **extra}

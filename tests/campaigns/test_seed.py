@@ -15,10 +15,10 @@ from panhuo.campaigns.models import Campaign
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch, campaign_update
 
 SCRIPT = "{name}您好，营业部本周六有投资者教育讲座，欢迎您来参加。投资有风险，入市需谨慎。"
-FORM = {"name": "唤醒休眠", "goal": "", "control_share": "0.2", "channels": ["phone"], "script": SCRIPT,
-        "measure": "resumed", "window_days": "30", "daily_cap_per_advisor": "20", "client_cap_contacts": "2",
-        "client_cap_days": "30", "quiet_start": "08:00", "quiet_end": "20:00",
-        "rule_field": ["lifecycle"], "rule_op": ["eq"], "rule_value": ["dormant"]}
+FORM = {"name": "唤醒休眠", "goal": "", "control_share": "20", "step-0-day": "0", "step-0-channel": "phone",
+        "step-0-script": SCRIPT, "measure": "resumed", "window_days": "30", "daily_cap_per_advisor": "20",
+        "client_cap_contacts": "2", "client_cap_days": "30", "quiet_start": "08:00", "quiet_end": "20:00",
+        "rule-0-field": "lifecycle", "rule-0-choice": ["dormant"]}
 
 
 def test_the_form_has_no_seed_and_ignores_a_posted_one_and_launch_draws_it(client, branch_world):

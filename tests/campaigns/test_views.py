@@ -23,10 +23,11 @@ def _login(client, world, who):
 
 
 def _new(client, **extra):
-    data = {"name": "唤醒休眠", "goal": "", "control_share": "0.2", "channels": ["phone"], "script": SCRIPT,
-            "measure": "resumed", "window_days": "30", "daily_cap_per_advisor": "20", "client_cap_contacts": "2",
-            "client_cap_days": "30", "quiet_start": "08:00", "quiet_end": "20:00", "seed": "9",
-            "rule_field": ["lifecycle", "total_assets"], "rule_op": ["eq", "gte"], "rule_value": ["dormant", "100000"]}
+    data = {"name": "唤醒休眠", "goal": "", "control_share": "20", "step-0-day": "0", "step-0-channel": "phone",
+            "step-0-script": SCRIPT, "measure": "resumed", "window_days": "30", "daily_cap_per_advisor": "20",
+            "client_cap_contacts": "2", "client_cap_days": "30", "quiet_start": "08:00", "quiet_end": "20:00",
+            "seed": "9", "rule-0-field": "lifecycle", "rule-0-choice": ["dormant"], "rule-1-field": "total_assets",
+            "rule-1-op": "gte", "rule-1-value": "10万"}
     data.update(extra)
     return client.post(reverse("campaigns:new"), data)
 
@@ -34,13 +35,13 @@ def _new(client, **extra):
 def test_director_creates_launches_and_reads_the_report(client, branch_world):
     c = _login(client, branch_world, "director_a")
     form = c.get(reverse("campaigns:new"))
-    assert form.status_code == 200 and b'name="rule_field"' in form.content and b'hx-post="/campaigns/lint/"' in form.content
+    assert form.status_code == 200 and b'name="rule-0-field"' in form.content and b'hx-post="/campaigns/lint/"' in form.content
     r = _new(c)
     assert r.status_code == 302, r.content.decode()[:2000]
     camp = Campaign.objects.get()
     edit = c.get(reverse("campaigns:edit", args=[camp.pk]))
-    assert edit.status_code == 200 and b'value="100000"' in edit.content
-    assert camp.rules == [{"field": "lifecycle", "op": "eq", "value": "dormant"},
+    assert edit.status_code == 200 and b'name="rule-1-value" value="10"' in edit.content      # in 万元
+    assert camp.rules == [{"field": "lifecycle", "op": "in", "value": ["dormant"]},
                           {"field": "total_assets", "op": "gte", "value": 100000}]
     assert c.get(reverse("campaigns:detail", args=[camp.pk])).status_code == 200
     branch_world.clients["W029"].do_not_contact = True
@@ -66,10 +67,10 @@ def test_director_creates_launches_and_reads_the_report(client, branch_world):
 
 def test_preview_and_lint_partials(client, branch_world):
     c = _login(client, branch_world, "director_a")
-    r = c.get(reverse("campaigns:preview"), {"rule_field": ["lifecycle"], "rule_op": ["eq"], "rule_value": ["dormant"]})
+    r = c.get(reverse("campaigns:preview"), {"rule-0-field": "lifecycle", "rule-0-choice": ["dormant"]})
     assert b"<strong>30</strong>" in r.content
-    r = c.get(reverse("campaigns:preview"), {"rule_field": ["nope"], "rule_op": ["eq"], "rule_value": ["1"]})
-    assert b"unknown field" in r.content
+    r = c.get(reverse("campaigns:preview"), {"rule-0-field": "nope"})
+    assert "未知".encode() in r.content or b"Unknown field" in r.content
     r = c.post(reverse("campaigns:lint"), {"script": "本产品保本保收益", "channels": ["sms"]})
     assert "保本".encode() in r.content and (b"blocked" in r.content or "拦截".encode() in r.content)
 
@@ -89,8 +90,8 @@ def test_campaign_pages_answer_as_the_permissions_table_says(client, branch_worl
     c = _login(client, branch_world, who)
     assert c.get(reverse("campaigns:list")).status_code == 200
     assert c.get(reverse("campaigns:new")).status_code == code(Capability.DESIGN_CAMPAIGN)
-    assert c.get(reverse("campaigns:preview"), {"rule_field": ["lifecycle"], "rule_op": ["eq"],
-                                                "rule_value": ["dormant"]}).status_code == \
+    assert c.get(reverse("campaigns:preview"), {"rule-0-field": "lifecycle",
+                                                "rule-0-choice": ["dormant"]}).status_code == \
         code(Capability.DESIGN_CAMPAIGN)
     assert c.post(reverse("campaigns:lint"), {"script": SCRIPT}).status_code == code(Capability.REVIEW_SCRIPT)
     assert _new(c).status_code == code(Capability.DESIGN_CAMPAIGN, 302)
@@ -104,7 +105,8 @@ def test_launching_a_campaign_asks_the_table(client, branch_world, who):
     c = _login(client, branch_world, who)
     launches = can(branch_world.users[who], Capability.LAUNCH_CAMPAIGN)
     page = c.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()
-    assert (f'action="{reverse("campaigns:launch", args=[camp.pk])}"' in page) == launches     # the button
+    assert (f'href="{reverse("campaigns:launch", args=[camp.pk])}"' in page) == launches       # the button
+    assert c.get(reverse("campaigns:launch", args=[camp.pk])).status_code == (200 if launches else 403)
     assert c.post(reverse("campaigns:launch", args=[camp.pk])).status_code == (302 if launches else 403)
     camp.refresh_from_db()
     assert (camp.status == "launched") == launches
@@ -164,7 +166,7 @@ def test_today_shows_the_campaign_script_on_campaign_tasks(client, branch_world)
         ClientSeries.objects.create(client=cl, as_of="2026-11-20", positions=[
             {"symbol": "600000.SH", "name": "浦发银行", "market_value": 1000.0, "pnl": -1200.0}])
     c = _login(client, branch_world, "director_a")
-    _new(c, seed="4", control_share="0.1", script=SCRIPT + "您持有{holdings}，浮动盈亏{pnl}。当前为{regime}。")
+    _new(c, seed="4", control_share="10", **{"step-0-script": SCRIPT + "您持有{holdings}，浮动盈亏{pnl}。当前为{regime}。"})
     camp = Campaign.objects.get()
     c.post(reverse("campaigns:launch", args=[camp.pk]))
     task = Task.objects.filter(kind="campaign", advisor=branch_world.advisors["alice"]).select_related("client").first()

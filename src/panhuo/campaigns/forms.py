@@ -1,61 +1,82 @@
-"""The campaign form. Target rules come as parallel lists (rule_field / rule_op / rule_value) from the
-rule builder's rows and are checked by the selectors' closed vocabulary.
+"""The campaign form, in the material's order (客户激活的执行顺序): purpose → target → channels → product → measure
+of success → incentive. The target's rows and the schedule's rows are read by campaigns/builder.py.
 
+Amounts are typed as staff write them ("50万", "1.5亿", "200"); shares as percentages ("10" or "10%").
 The holdout seed is not a field: the server draws it at launch, so a designer cannot try seeds until the split
 flatters the result (a posted `seed` is ignored like any unknown field)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.campaigns.models import Campaign
-from panhuo.campaigns.services.launch import step_days_valid
-from panhuo.clients.models import Channel
+from panhuo.formatting import parse_amount
+
+# (section title, fields): the material's six steps; the target rows and the schedule sit in their sections.
+SECTIONS = [
+    ("purpose", _("1. Purpose"), ["name", "goal"]),
+    ("target", _("2. Target"), ["size", "control_share"]),
+    ("channels", _("3. Channels and schedule"), ["start", "end", "quiet_start", "quiet_end", "daily_cap_per_advisor",
+                                                  "client_cap_contacts", "client_cap_days"]),
+    ("product", _("4. Product"), ["product_risk"]),
+    ("measure", _("5. Measure of success"), ["measure", "window_days", "measure_cap"]),
+    ("incentive", _("6. Incentive"), ["incentive_rule", "incentive_per_client", "incentive_cap"]),
+]
+
+
+class AmountField(forms.CharField):
+    """An amount in 元 typed as 50万 / 1.5亿 / 200 (a bare number is 元)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except ValueError:
+            raise forms.ValidationError(_("Type an amount, e.g. 200, 5万 or 1.5亿.")) from None
 
 
 class CampaignForm(forms.ModelForm):
-    channels = forms.MultipleChoiceField(label=_("channels"), choices=Channel.choices,
-                                         widget=forms.CheckboxSelectMultiple)
+    control_share = forms.CharField(label=_("control group (% of eligible clients)"), initial="10",
+                                    help_text=_("kept out of the campaign to measure its effect"))
+    measure_cap = AmountField(label=_("cap per client"), required=False)
+    incentive_per_client = AmountField(label=_("incentive per incremental client (CNY)"), required=False)
+    incentive_cap = AmountField(label=_("incentive cap per advisor (CNY)"), required=False)
 
     class Meta:
         model = Campaign
-        fields = ["name", "goal", "size", "control_share", "channels", "script", "start", "end", "measure",
-                  "window_days", "measure_cap", "product_risk", "incentive_rule", "incentive_per_client",
-                  "incentive_cap", "daily_cap_per_advisor",
-                  "client_cap_contacts", "client_cap_days", "quiet_start", "quiet_end", "step_days"]
-        widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "script": forms.Textarea(attrs={"rows": 4}),
-                   "incentive_rule": forms.Textarea(attrs={"rows": 2}),
+        fields = [f for _k, _t, names in SECTIONS for f in names]
+        widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "incentive_rule": forms.Textarea(attrs={"rows": 2}),
                    "start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"}),
                    "quiet_start": forms.TimeInput(attrs={"type": "time"}),
                    "quiet_end": forms.TimeInput(attrs={"type": "time"})}
 
-    def clean_step_days(self):
-        days = self.cleaned_data["step_days"] or [0]
-        if isinstance(days, list) and all(type(d) is int for d in days):
-            days = sorted(days)                      # the order typed does not matter; repeats do
-        if not step_days_valid(days) or days[-1] > 366:
-            raise forms.ValidationError(_("Steps are a list of whole days after the start, e.g. [0, 7]."))
-        return days
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk and not self.is_bound:
+            self.initial["control_share"] = f"{self.instance.control_share * 100:g}"
+
+    def sections(self):
+        return [(key, title, [self[f] for f in names]) for key, title, names in SECTIONS]
 
     def clean_control_share(self):
-        share = self.cleaned_data["control_share"]
+        raw = str(self.cleaned_data["control_share"]).strip().rstrip("%").strip()
+        try:
+            share = float(raw) / 100
+        except ValueError:
+            raise forms.ValidationError(_("The control group is a percentage, e.g. 10.")) from None
         if not 0 < share < 1:
-            raise forms.ValidationError(_("The control share must be between 0 and 1."))
+            raise forms.ValidationError(_("The control group must be between 0% and 100%."))
         return share
 
+    def clean_incentive_per_client(self):
+        v = self.cleaned_data["incentive_per_client"]
+        return None if v is None else Decimal(f"{v:.2f}")
 
-def _value(raw: str):
-    raw = raw.strip()
-    if raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    try:
-        return float(raw) if any(ch in raw for ch in ".eE") else int(raw)
-    except ValueError:
-        return raw
-
-
-def rules_from_post(data) -> list[dict]:
-    fields, ops, values = data.getlist("rule_field"), data.getlist("rule_op"), data.getlist("rule_value")
-    return [{"field": f, "op": o, "value": _value(v)} for f, o, v in zip(fields, ops, values, strict=False)
-            if f and o]
+    def clean_incentive_cap(self):
+        v = self.cleaned_data["incentive_cap"]
+        return None if v is None else Decimal(f"{v:.2f}")

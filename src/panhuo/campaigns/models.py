@@ -100,6 +100,9 @@ class Campaign(models.Model):
     # Message steps: step k is sent step_days[k-1] days after the start (`panhuo campaign run-due`).
     step_days = models.JSONField(_("message steps (days after start)"), default=default_step_days, blank=True,
                                  help_text=_("e.g. [0, 7]: step 1 on the start day, step 2 a week later"))
+    # The builder's schedule: [{"day", "channel", "script"}]; channels, step_days and script are derived from it
+    # (builder.schedule_fields), and a send uses the script of its own step and channel.
+    schedule = models.JSONField(_("message schedule"), default=list, blank=True)
     quiet_start = models.TimeField(_("contact from"), default=time(8, 0))
     quiet_end = models.TimeField(_("contact until"), default=time(20, 0))
     status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,
@@ -116,6 +119,14 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def step_scripts(self, step: int) -> dict[str, str]:
+        """Channel → script of message step `step` (1-based): the schedule's rows on that step's day, or the
+        campaign's one script on every channel for a campaign designed before the schedule."""
+        days = self.step_days or [0]
+        if not self.schedule or not 1 <= step <= len(days):
+            return {c: self.script for c in self.channels}
+        return {s["channel"]: s["script"] for s in self.schedule if s["day"] == days[step - 1]}
 
     @property
     def seed_warning(self):

@@ -1,4 +1,4 @@
-"""Campaign pages: list, create/edit (rule builder with live preview, script editor with live lint), detail
+"""Campaign pages (the builder, launch summary and progress are in views_builder.py): list, script lint, detail
 and report with charts, Excel export, the consent ledger of a client, and the public unsubscribe link."""
 
 from __future__ import annotations
@@ -20,24 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.campaigns.export import campaign_workbook
-from panhuo.campaigns.forms import CampaignForm, rules_from_post
-from panhuo.campaigns.models import CampaignStatus, MemberGroup
+from panhuo.campaigns.models import MemberGroup
 from panhuo.campaigns.selectors import (
-    RULE_FIELDS,
-    RULE_OPS,
     campaign_get_for_user,
     campaign_incentive_for_user,
     campaign_report,
     campaigns_for_user,
     members_for_user,
-    segment_preview,
 )
-from panhuo.campaigns.services.launch import (
-    REASON_LABELS,
-    campaign_create,
-    campaign_launch,
-    campaign_update,
-)
+from panhuo.campaigns.services.launch import REASON_LABELS
 from panhuo.clients.consent import (
     consent_ledger_for_client,
     consent_record,
@@ -59,41 +50,6 @@ def campaign_list(request):
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
-@require_http_methods(["GET", "POST"])
-def campaign_edit(request, campaign_id: int | None = None):
-    require(request.user, Capability.DESIGN_CAMPAIGN)
-    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id) if campaign_id else None
-    if campaign is not None and campaign.status != CampaignStatus.DRAFT:
-        return redirect("campaigns:detail", campaign_id=campaign.pk)
-    form = CampaignForm(request.POST or None, instance=campaign)
-    rules = rules_from_post(request.POST) if request.method == "POST" else (campaign.rules if campaign else [])
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
-        try:
-            if campaign is None:
-                campaign = campaign_create(user=request.user, rules=rules, request=request, **data)
-            else:
-                campaign_update(user=request.user, campaign_id=campaign.pk, rules=rules, request=request, **data)
-        except ValidationError as e:
-            form.add_error(None, "; ".join(e.messages))
-        else:
-            return redirect("campaigns:detail", campaign_id=campaign.pk)
-    return render(request, "campaigns/edit.html", {
-        "form": form, "campaign": campaign, "rules": rules or [{"field": "lifecycle", "op": "eq", "value": "dormant"}],
-        "fields": list(RULE_FIELDS), "ops": list(RULE_OPS), "variables": VARIABLES})
-
-
-@require_GET
-def campaign_preview(request):
-    """HTMX: the live count and assets of the target the rule rows describe."""
-    require(request.user, Capability.DESIGN_CAMPAIGN)
-    try:
-        preview, error = segment_preview(user=request.user, rules=rules_from_post(request.GET)), ""
-    except ValidationError as e:
-        preview, error = None, "; ".join(e.messages)
-    return render(request, "campaigns/partials/preview.html", {"preview": preview, "error": error})
-
-
 def _lint_by_channel(text: str, channels) -> list[tuple[str, object]]:
     """The script's compliance check per channel (SMS and email add their own rules), labelled in the reader's
     language; an empty channel stands for the script alone."""
@@ -107,8 +63,9 @@ def script_lint(request):
     """HTMX: lint the script as the editor types, once per chosen message channel."""
     require(request.user, Capability.REVIEW_SCRIPT)
     data = request.POST if request.method == "POST" else request.GET
-    text = data.get("script", "")[:4000]
-    channels = data.getlist("channels") or [""]
+    # the old editor posts `script` and `channels`; a schedule row posts step-<i>-script and step-<i>-channel
+    text = (data.get("script") or next((v for k, v in data.items() if k.endswith("-script")), ""))[:4000]
+    channels = data.getlist("channels") or [v for k, v in data.items() if k.endswith("-channel") and v] or [""]
     results = _lint_by_channel(text, channels)
     unknown = [v for v in script_variables(text) if v not in VARIABLES]
     return render(request, "campaigns/partials/lint.html", {"results": results, "unknown": unknown,
@@ -146,19 +103,6 @@ def campaign_detail(request, campaign_id: int):
         "chart": _chart(report), "lints": lints,
         "incentive": campaign_incentive_for_user(user=request.user, campaign=campaign),
         "channel_labels": dict(Channel.choices)})
-
-
-@require_POST
-def campaign_launch_view(request, campaign_id: int):
-    campaign = campaign_get_for_user(user=request.user, campaign_id=campaign_id)
-    try:
-        s = campaign_launch(user=request.user, campaign_id=campaign.pk, request=request)
-    except ValidationError as e:
-        messages.error(request, _("Launch blocked: %(why)s") % {"why": "; ".join(e.messages)})
-    else:
-        messages.success(request, _("Launched: %(t)d in treatment, %(c)d in control, %(x)d excluded, %(k)d tasks.")
-                         % {"t": s["treatment"], "c": s["control"], "x": s["excluded"], "k": s["tasks"]})
-    return redirect("campaigns:detail", campaign_id=campaign.pk)
 
 
 @require_GET

@@ -40,9 +40,9 @@ def _address(client: Client, channel: str) -> str:
     return point or (client.phone if channel == "sms" else "")
 
 
-def _text(campaign: Campaign, client: Client, channel: str, regime: str) -> str:
+def _text(campaign: Campaign, client: Client, channel: str, regime: str, script: str | None = None) -> str:
     series = ClientSeries.objects.filter(client=client).first()
-    text = render_script(campaign.script, name=client.name, positions=series.positions if series else [],
+    text = render_script(campaign.script if script is None else script, name=client.name, positions=series.positions if series else [],
                          regime=regime)
     if channel == "email":
         base = getattr(settings, "PANHUO_BASE_URL", "http://localhost:8000").rstrip("/")
@@ -62,7 +62,8 @@ def campaign_send_step(*, campaign_id: int, step: int, senders: dict[str, Sender
     counts = {"sent": 0, "skipped": 0, "failed": 0, "already": 0, "review": 0, "deferred": 0, "capped": 0}
     if campaign.launched_at is None:
         raise ValueError("campaign not launched")
-    channels = [c for c in campaign.channels if c in MESSAGE_CHANNELS and c in senders]
+    scripts = campaign.step_scripts(step)          # this step's channels and their own scripts
+    channels = [c for c in campaign.channels if c in MESSAGE_CHANNELS and c in senders and c in scripts]
     members = list(CampaignMember.objects.filter(campaign=campaign, group=MemberGroup.TREATMENT)
                    .select_related("client").order_by("client__client_id"))
     if in_quiet_hours(campaign, now):
@@ -127,7 +128,7 @@ def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, se
         return "already"
     attempt.tries += 1
     try:
-        provider_id = sender.send(to=address, text=_text(campaign, client, channel, regime),
+        provider_id = sender.send(to=address, text=_text(campaign, client, channel, regime, campaign.step_scripts(step).get(channel)),
                                   key=attempt.idempotency_key, subject=campaign.name)
     except SendError as e:
         attempt.status = SendStatus.FAILED
