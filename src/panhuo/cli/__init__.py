@@ -1,6 +1,21 @@
 """The `panhuo` command line. Each module attaches its commands to the shared Typer app."""
 
-from panhuo.cli import admin, allocate, audit, campaign, clients, daily, demo, ingest, market, report, simulate, suitability, users  # noqa: F401,E402  (registers commands)
+from panhuo.cli import (  # noqa: F401,E402  (registers commands)
+    admin,
+    allocate,
+    audit,
+    backup,
+    campaign,
+    clients,
+    daily,
+    demo,
+    ingest,
+    market,
+    report,
+    simulate,
+    suitability,
+    users,
+)
 from panhuo.cli.app import app
 
 
