@@ -4,9 +4,9 @@ a contact counts when staff made it (workbench.services.tasks.staff_contacts: `b
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from panhuo.accounts.models import User
@@ -70,3 +70,19 @@ def uncontacted(*, user: User, advisor: str | None = None, tier: str | None = No
     out.sort(key=lambda r: (r["days"] is not None, -(r["days"] or 0), -(r["assets"] or 0)))
     return out
 
+
+
+def vip_overdue_count(*, user: User, as_of: date | None = None) -> int:
+    """How many of the user's reachable VIP clients are past their branch's cadence (the branch dashboard's flag):
+    counted in the database, one query per branch."""
+    as_of = as_of or timezone.localdate()
+    policy = service_policy_by_branch()
+    recent = Contact.objects.filter(client=OuterRef("pk"), by__isnull=False)
+    vip = (clients_for_user(user=user).filter(advisor__isnull=False, snapshots__is_latest=True,
+                                              snapshots__tier="vip"))
+    n = 0
+    for branch_id in vip.values_list("branch_id", flat=True).distinct().order_by():
+        days = policy.get(branch_id, {}).get("cadence", {}).get("vip", 30)
+        since = timezone.make_aware(datetime.combine(as_of - timedelta(days=days - 1), time.min))
+        n += vip.filter(branch_id=branch_id).exclude(Exists(recent.filter(at__gte=since))).count()
+    return n

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
+from panhuo.clients.coverage import vip_overdue_count
 from panhuo.clients.selectors import branch_overview
 from panhuo.workbench.forms import ReassignForm
 from panhuo.workbench.selectors import (
@@ -46,6 +47,7 @@ def branch_dashboard(request):
         "overview": branch_overview(user=request.user), "advisors": advisor_table(user=request.user),
         "overdue": masked_rows(overdue_rows), "overdue_count": overdue.count(), "handed_back": handed_back,
         "advisor_choices": advisor_choices(user=request.user), "form": ReassignForm(), "conflicts": conflicts,
+        "vip_overdue": vip_overdue_count(user=request.user),   # 定期回访: VIPs past the cadence, for the manager
     })
 
 

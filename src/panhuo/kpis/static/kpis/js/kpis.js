@@ -11,7 +11,7 @@
     if (!el) return;
     var chart = echarts.init(el);
     var yAxis = [{ type: "value" }];
-    if (right) yAxis.push({ type: "value", axisLabel: { formatter: right.axis } });
+    if (right) yAxis.push(right.axis ? { type: "value", axisLabel: { formatter: right.axis } } : { type: "value" });
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
@@ -26,7 +26,8 @@
     charts.push(chart);
   }
 
-  draw("chart-assets", [{ key: "assets_total" }, { key: "net_inflow", type: "bar" }]);
+  // Net inflow is a fraction of the assets: on its own axis (right) so its bars can be read.
+  draw("chart-assets", [{ key: "assets_total" }, { key: "net_inflow", type: "bar", right: true }], {});
   draw("chart-clients", [{ key: "active_clients" }, { key: "dormant_clients" }, { key: "reactivated_clients", type: "bar" }]);
   draw("chart-coverage", [{ key: "coverage" }, { key: "turnover_rate", right: true }],
        { axis: function (v) { return v.toFixed(1); } });
