@@ -87,3 +87,20 @@ def test_the_page_in_english_shows_words_not_codes(client, branch_a):
     page = client.get("/allocation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Client allocation" in page and "the previous advisor Dora 多拉 has left" in page
     assert Advisor.objects.get(advisor_id="A04").active is False
+
+
+def test_the_director_sets_the_band_and_sharing_the_overload_and_others_cannot(client, branch_a):
+    from panhuo.allocationweb.models import AllocationPolicy
+
+    login(client, branch_a, "alice")
+    assert client.post("/allocation/settings/", {"band": "20", "over_capacity": "share"}).status_code == 403
+    assert not AllocationPolicy.objects.exists()
+    login(client, branch_a, "director_a")
+    client.post("/allocation/settings/", {"band": "99", "over_capacity": "share"})
+    assert not AllocationPolicy.objects.filter(band=0.99).exists()
+    client.post("/allocation/settings/", {"band": "20", "over_capacity": "share"})
+    policy = AllocationPolicy.objects.get(branch=branch_a.branches["A"])
+    assert (policy.band, policy.over_capacity) == (0.20, "share")
+    assert AuditEvent.objects.filter(action="allocation.settings", username="director_a").exists()
+    client.post("/allocation/preview/")
+    assert AllocationPreview.objects.get().settings["band"] == 0.20

@@ -94,9 +94,28 @@ def reasons_text(reasons: list[dict] | None, *, lang: str, names: dict[str, str]
     return sep.join(t for t in (reason_text(r, lang=lang, names=names) for r in reasons or ()) if t)
 
 
-def infeasible_text(constraint: str, *, lang: str) -> str:
-    pair = INFEASIBLE.get(constraint, ("当前条件下无法完成分配。", "The branch cannot be allocated under these rules."))
-    return pair[_lang(lang)]
+# The figures behind a refusal, said before what to do.
+FIGURES = {
+    "capacity": ("{clients:,}位客户，在职投资顾问的服务能力合计{capacity:,}位。", "{clients:,} clients; the active advisors "
+                 "can serve {capacity:,} in all. "),
+    "vip_rule": ("{vip_clients:,}位VIP客户，资深和首席投资顾问的服务能力合计{capacity:,}位。", "{vip_clients:,} VIP clients; "
+                 "the senior and principal advisors can serve {capacity:,}. "),
+}
+
+
+def infeasible_text(constraint: str, *, lang: str, figures: dict | None = None) -> str:
+    """Why the branch cannot be allocated and what to do, with the figures when the engine gave them."""
+    i = _lang(lang)
+    pair = INFEASIBLE.get(constraint, ("当前条件下无法完成分配：请放宽公平区间。",
+                                       "The branch cannot be allocated under these rules: widen the band."))
+    head = ""
+    if constraint in FIGURES:
+        try:
+            head = FIGURES[constraint][i].format(**{k: int(v) for k, v in (figures or {}).items()
+                                                    if isinstance(v, int | float)})
+        except (KeyError, ValueError):
+            head = ""
+    return head + pair[i]
 
 
 def level_label(level: str, *, lang: str) -> str:

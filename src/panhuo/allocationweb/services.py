@@ -18,7 +18,7 @@ from django.utils import timezone
 from panhuo.accounts.models import User
 from panhuo.accounts.permissions import Capability, require
 from panhuo.allocation import InfeasibleAllocation, allocate
-from panhuo.allocationweb.models import AllocationPreview, PreviewStatus
+from panhuo.allocationweb.models import AllocationPolicy, AllocationPreview, OverCapacity, PreviewStatus
 from panhuo.allocationweb.reasons import reasons_text
 from panhuo.allocationweb.selectors import (
     advisor_names,
@@ -194,3 +194,20 @@ def handover_tasks_create(*, preview: AllocationPreview, clients: dict[str, Clie
 
 def _fit(text: str, n: int = 255) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def allocation_policy_save(*, branch: Branch, actor, band: float, over_capacity: str, request=None) -> AllocationPolicy:
+    """The director sets the branch's fairness band and what to do with more clients than capacity (the costs
+    stay as the admin site set them). Audited with before and after."""
+    _check(actor)
+    if not 0.01 <= band <= 0.5:
+        raise ValidationError({"band": "the band must lie between 1% and 50%"})
+    if over_capacity not in OverCapacity.values:
+        raise ValidationError({"over_capacity": "refuse or share"})
+    policy, _ = AllocationPolicy.objects.get_or_create(branch=branch)
+    before = {"band": policy.band, "over_capacity": policy.over_capacity}
+    policy.band, policy.over_capacity = band, over_capacity
+    policy.save(update_fields=["band", "over_capacity"])
+    audit_record(user=actor, action="allocation.settings", object_type="branch", object_ids=[branch.branch_id],
+                 request=request, detail={"before": before, "after": {"band": band, "over_capacity": over_capacity}})
+    return policy

@@ -12,15 +12,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.allocation import InfeasibleAllocation
+from panhuo.allocationweb.models import OverCapacity
 from panhuo.allocationweb.reasons import infeasible_text
 from panhuo.allocationweb.selectors import (
     allocation_branch,
+    allocation_settings,
     branch_books,
     preview_for_user,
     preview_latest,
     preview_page,
 )
-from panhuo.allocationweb.services import PreviewStale, preview_approve, preview_create
+from panhuo.allocationweb.services import (
+    PreviewStale,
+    allocation_policy_save,
+    preview_approve,
+    preview_create,
+)
 from panhuo.audit.services import audit_record
 from panhuo.clients.models import Advisor
 
@@ -43,7 +50,8 @@ def allocation(request):
                  detail={"preview": preview.pk if preview else None}, request=request)
     ctx = {"branch": branch, "books": books, "diff": preview_page(preview=preview, lang=lang) if preview else None,
            "leaving_choices": Advisor.objects.filter(branch=branch, active=True).order_by("name"),
-           "chart_labels": {"clients": _("Clients"), "capacity": _("Capacity")}}
+           "chart_labels": {"clients": _("Clients"), "capacity": _("Capacity")},
+           "policy": allocation_settings(branch=branch), "over_capacity_choices": OverCapacity.choices}
     return render(request, "allocationweb/allocation.html", ctx)
 
 
@@ -59,7 +67,7 @@ def preview_make(request):
     try:
         preview = preview_create(branch=branch, actor=request.user, departing=departing, request=request)
     except InfeasibleAllocation as exc:
-        messages.error(request, infeasible_text(exc.constraint, lang=_lang()))
+        messages.error(request, infeasible_text(exc.constraint, lang=_lang(), figures=exc.figures))
         return redirect("allocationweb:allocation")
     messages.success(request, _("Preview made. Nothing has changed yet: check the moves below, then approve."))
     return redirect(reverse("allocationweb:allocation") + f"?preview={preview.pk}#preview")
@@ -82,3 +90,17 @@ def preview_approve_view(request, preview_id: int):
     messages.success(request, _("Approved: %(moved)s clients have new advisors, who each have a handover task.")
                      % {"moved": f"{done['moved']:,}"})
     return redirect("allocationweb:allocation")
+
+
+@require_POST
+def settings_save(request):
+    branch = allocation_branch(user=request.user)
+    try:
+        band = float(request.POST.get("band", "")) / 100
+        allocation_policy_save(branch=branch, actor=request.user, band=band,
+                               over_capacity=request.POST.get("over_capacity", ""), request=request)
+    except (ValueError, ValidationError):
+        messages.error(request, _("The band must be a whole number of percent between 1 and 50."))
+    else:
+        messages.success(request, _("Allocation settings saved. Make a new preview to use them."))
+    return redirect(reverse("allocationweb:allocation") + "#settings")

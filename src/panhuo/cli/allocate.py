@@ -109,7 +109,8 @@ def allocate_command(
             return
         finish(data, as_json=as_json, summary=_summary(data))
     except InfeasibleAllocation as exc:
-        fail(f"{infeasible_text(exc.constraint, lang='zh')} / {infeasible_text(exc.constraint, lang='en')}",
+        fail(f"{infeasible_text(exc.constraint, lang='zh', figures=exc.figures)} / "
+             f"{infeasible_text(exc.constraint, lang='en', figures=exc.figures)}",
              as_json=as_json, constraint=exc.constraint, figures=exc.figures)
     except PreviewStale:
         fail("预览之后营业部已有变化，请重新预览 / the branch changed since the preview; make a new one",
