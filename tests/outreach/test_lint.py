@@ -163,3 +163,11 @@ def test_the_shipped_model_is_the_one_the_corpus_trains():
     shipped = json.loads(lint_model.MODEL_PATH.read_text(encoding="utf-8"))
     assert fresh["intercept"] == pytest.approx(shipped["intercept"], abs=1e-3)
     assert fresh["weights"].keys() == shipped["weights"].keys()
+
+
+def test_segments_cut_the_text_at_the_findings_for_highlighting():
+    r = lint_script("欢迎来营业部，保证收益，稳赚不赔")
+    pieces = r.segments()
+    assert "".join(p for p, _ in pieces) == r.text
+    assert [p for p, f in pieces if f] == ["保证收益", "稳赚不赔"]
+    assert lint_script("欢迎来营业部").segments() == [("欢迎来营业部", None)]

@@ -75,6 +75,22 @@ class LintResult:
     def ok(self) -> bool:
         return not self.blocked and not self.missing
 
+    def segments(self) -> list[tuple[str, Finding | None]]:
+        """The text cut at the findings' spans, for highlighting: [(piece, finding or None), …] in order.
+        Overlapping spans are merged into the first finding's piece."""
+        out, at = [], 0
+        for f in sorted(self.findings, key=lambda f: (f.start, -f.end)):
+            if f.end <= at:
+                continue
+            start = max(f.start, at)
+            if start > at:
+                out.append((self.text[at:start], None))
+            out.append((self.text[start:f.end], f))
+            at = f.end
+        if at < len(self.text):
+            out.append((self.text[at:], None))
+        return out
+
     def reason(self, lang: str = "zh") -> str:
         parts = [f"{f.label_zh if lang == 'zh' else f.label_en}: {f.matched} ({f.rule_id})" for f in self.findings]
         parts += self.missing
