@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-sqlite test-postgres bench lint messages clean
+.PHONY: install demo test test-sqlite test-postgres bench lint messages clean dist dist-offline
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@test -n "$(PYTHON)" || { echo 'panhuo needs Python 3.11 or newer (python3 on PATH)'; exit 1; }
@@ -33,5 +33,17 @@ lint: install
 messages: install
 	cd src/panhuo && ../../$(BIN)/django-admin makemessages -l zh_Hans --settings=panhuo.settings --ignore='static/*' && ../../$(BIN)/django-admin compilemessages --settings=panhuo.settings
 
+# A production install (docs/deploy.md): the wheel and its pinned runtime requirements in dist/.
+dist: install
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --no-deps -w dist .
+	$(BIN)/python scripts/dist_requirements.py > dist/requirements.txt
+	rm -rf build
+	@ls -1 dist
+
+# The same plus every dependency's wheel in dist/wheels, for a server without access to a package index.
+dist-offline: dist
+	$(BIN)/python -m pip download --only-binary=:all: -d dist/wheels -r dist/requirements.txt
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache dist build
