@@ -80,10 +80,12 @@ def _candidates(as_of: date, churn_threshold: float, p_alive_threshold: float) -
                 reason_zh=f"流失风险{risk:.0%}" + "".join(f"；{z}" for z, _ in pairs),
                 reason_en=f"Churn risk {risk:.0%}" + "".join(f"; {e}" for _, e in pairs))
     # New assignments (within the look-back window): no contact yet since the client was assigned.
+    # A client handed over by an approved allocation already has its handover task, which says why.
     contacted = Contact.objects.filter(client=OuterRef("pk"), at__date__gte=OuterRef("assigned_on"))
+    handover = Task.objects.filter(client=OuterRef("pk"), kind=TaskKind.HANDOVER, status__in=OPEN_STATUSES)
     fresh = (Client.objects.filter(advisor__isnull=False, assigned_on__lte=as_of, do_not_contact=False,
                                    assigned_on__gte=as_of - timedelta(days=PROTECTION_LOOKBACK_DAYS))
-             .filter(~Exists(contacted)).values("pk", "advisor_id", "assigned_on", "branch_id"))
+             .filter(~Exists(contacted), ~Exists(handover)).values("pk", "advisor_id", "assigned_on", "branch_id"))
     days = protection_days_by_branch()
     for r in fresh.iterator(chunk_size=5000):
         due = r["assigned_on"] + timedelta(days=days.get(r["branch_id"], DEFAULT_PROTECTION_DAYS))
@@ -241,9 +243,10 @@ def tasks_generate(*, as_of: date, churn_threshold: float = CHURN_THRESHOLD,
         Task.objects.bulk_update(refreshed, ["priority", "reason_zh", "reason_en", "due"], batch_size=2000)
         closed = Task.objects.filter(status__in=OPEN_STATUSES, client__do_not_contact=True).update(
             status=TaskStatus.DONE, closed_at=timezone.now())
-        # A regular or onboarding task whose client has since been contacted is served.
+        # A regular, onboarding or handover task whose client has since been contacted is served.
         served = staff_contacts().filter(client=OuterRef("client"), at__date__gte=OuterRef("created_on"))
-        settled = (Task.objects.filter(status__in=OPEN_STATUSES, kind__in=[TaskKind.REGULAR, TaskKind.ONBOARDING])
+        settled = (Task.objects.filter(status__in=OPEN_STATUSES,
+                                       kind__in=[TaskKind.REGULAR, TaskKind.ONBOARDING, TaskKind.HANDOVER])
                    .filter(Exists(served)).update(status=TaskStatus.DONE, closed_at=timezone.now()))
     return {"created": len(new), "refreshed": len(refreshed), "closed_do_not_contact": closed,
             "closed_contacted": settled}
