@@ -22,3 +22,6 @@ urlpatterns = [
     path("", include("panhuo.surveys.urls")),
     path("", include("panhuo.kpis.urls")),
 ]
+
+# Error pages in the app's layout (web/templates/403.html, 404.html, 500.html); 500 needs a view with the request.
+handler500 = "panhuo.web.views.server_error"

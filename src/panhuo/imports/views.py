@@ -13,12 +13,14 @@ from pathlib import Path
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panhuo.accounts.permissions import Capability, can
 from panhuo.imports import selectors
+from panhuo.imports.labels import batch_labels, profile_label
 from panhuo.imports.services import ImportLocked, ImportRejected, ProfileError, StoreBusy, import_batch
 from panhuo.ingest.profile import available_profiles
 
@@ -40,6 +42,8 @@ def safe_name(name: str) -> str | None:
 @require_GET
 def batch_list(request):
     batches = selectors.batches_for_user(user=request.user)
+    for b in batches:
+        b.profile_label = profile_label(b.profile)
     return render(request, "imports/list.html", {"batches": batches})
 
 
@@ -47,7 +51,7 @@ def batch_list(request):
 @require_GET
 def batch_detail(request, batch_id: int):
     batch = selectors.batch_for_user(user=request.user, batch_id=batch_id)
-    return render(request, "imports/detail.html", {"batch": batch})
+    return render(request, "imports/detail.html", {"batch": batch, "labels": batch_labels(batch, lang=get_language())})
 
 
 @never_cache
@@ -55,7 +59,7 @@ def batch_detail(request, batch_id: int):
 def batch_by_key(request, key: str):
     """A batch by key: loaded ones live in the operational store, the rest in the import journal."""
     batch = selectors.batch_by_key_for_user(user=request.user, key=key)
-    return render(request, "imports/detail.html", {"batch": batch})
+    return render(request, "imports/detail.html", {"batch": batch, "labels": batch_labels(batch, lang=get_language())})
 
 
 @never_cache

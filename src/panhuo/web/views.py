@@ -28,3 +28,14 @@ def health(request):
     stores answer and the date of the last daily run (the latest snapshot). 503 when a store is down."""
     report = store_health()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def server_error(request):
+    """The 500 page in the app's layout (menu, language, a way back). Django's own handler renders without the
+    request, so the menu would be missing; if even this page fails, a plain line is better than nothing."""
+    from django.http import HttpResponseServerError
+
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:   # noqa: BLE001 — the error page must never raise
+        return HttpResponseServerError("500 · 服务器错误 / Server error", content_type="text/plain; charset=utf-8")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
 from panhuo.clients.models import (
+    OPEN_STATUSES,
     PROTECTION_LOOKBACK_DAYS,
     Advisor,
     AssignmentConflict,
@@ -186,9 +187,13 @@ def protection_overdue(*, user: User, today: date | None = None) -> QuerySet[Cli
     overdue = Q(pk__in=[])
     for branch_id, days in protection_days_by_branch().items():
         overdue |= Q(branch_id=branch_id, assigned_on__lte=today - timedelta(days=days))
+    recent = Q(assigned_on__gte=today - timedelta(days=PROTECTION_LOOKBACK_DAYS))
+    # A first-contact task Today still shows as late is overdue here too, however long ago the assignment was:
+    # the dashboard must not say "all contacted in time" while an advisor's list says 23 days late.
+    late_task = Task.objects.filter(client=OuterRef("pk"), kind=TaskKind.PROTECTION, status__in=OPEN_STATUSES,
+                                    due__lt=today)
     return (clients_for_user(user=user)
-            .filter(overdue, advisor__isnull=False, do_not_contact=False,
-                    assigned_on__gte=today - timedelta(days=PROTECTION_LOOKBACK_DAYS))
+            .filter((overdue & recent) | Exists(late_task), advisor__isnull=False, do_not_contact=False)
             .filter(~Exists(contacted)).select_related("advisor").order_by("assigned_on", "client_id"))
 
 

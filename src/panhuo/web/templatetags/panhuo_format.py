@@ -41,3 +41,13 @@ def signed_pct(value, digits=1):
 def day(value):
     """A date as YYYY-MM-DD in both languages."""
     return cn_date(value)
+
+
+@register.filter
+def channels(codes, sep="、"):
+    """Contact channel codes as words: ["phone", "sms"] → 电话、短信 (Phone, SMS)."""
+    from panhuo.clients.models import Channel
+
+    labels = dict(Channel.choices)
+    sep = sep if (get_language() or "zh").startswith("zh") else ", "
+    return sep.join(str(labels.get(c, c)) for c in (codes or []))

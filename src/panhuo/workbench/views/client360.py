@@ -11,6 +11,7 @@ from panhuo.clients.masking import mask_id_number, mask_phone
 from panhuo.clients.registry import client_panels
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.charts import calendar_data, chart_data, reasons
+from panhuo.workbench.services.tasks import CHURN_THRESHOLD
 from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
 from panhuo.workbench.selectors import client_360
 from panhuo.workbench.services.clients import can_edit_plan, client_unmask, service_plan_save
@@ -32,6 +33,8 @@ def client_detail(request, client_id: str):
         "contact_form": ContactForm(),
         "plan_form": PlanForm(initial={"text": plan.text, "goals": plan.goals} if plan else None),
         "reasons": reasons(data["snapshot"], zh=zh),
+        # Reasons argue for a high risk: under the flag threshold they are the factors that moved the score.
+        "churn_flagged": (getattr(data["snapshot"], "churn_risk", None) or 0) >= CHURN_THRESHOLD,
         "tier_label": dict(segment_choices("tier", zh)).get(getattr(data["snapshot"], "tier", None), ""),
         "chart": chart_data(data["series"]), "calendar": calendar_data(data["series"]),
     })
