@@ -30,7 +30,16 @@ def visible_text(body: str) -> str:
 
 def internal_codes() -> set[str]:
     from panhuo.analytics.segments import load_config
-    from panhuo.clients.models import Channel, ClientSnapshot, Lifecycle, Outcome, Stage, TaskKind, TaskStatus, Track
+    from panhuo.clients.models import (
+        Channel,
+        ClientSnapshot,
+        Lifecycle,
+        Outcome,
+        Stage,
+        TaskKind,
+        TaskStatus,
+        Track,
+    )
     from panhuo.market.models import MODELS
 
     codes = {str(v) for choices in (Lifecycle, TaskKind, TaskStatus, Outcome, Channel, Track) for v in choices.values}

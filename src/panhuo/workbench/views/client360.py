@@ -11,11 +11,11 @@ from panhuo.clients.masking import mask_id_number, mask_phone
 from panhuo.clients.registry import client_panels
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.charts import calendar_data, chart_data, reasons
-from panhuo.workbench.services.tasks import CHURN_THRESHOLD
 from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
 from panhuo.workbench.selectors import client_360
 from panhuo.workbench.services.clients import can_edit_plan, client_unmask, service_plan_save
 from panhuo.workbench.services.contacts import contact_log
+from panhuo.workbench.services.tasks import CHURN_THRESHOLD
 from panhuo.workbench.views.common import lang_is_zh, segment_choices
 
 
