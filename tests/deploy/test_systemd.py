@@ -70,3 +70,26 @@ def test_each_unit_starts_a_real_command(service):
     assert result.exit_code == 0, result.output
     timer = UNITS / service.replace(".service", ".timer")
     assert timer.exists() == (service != "panhuo-web.service")
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+                    reason="nginx is not installed (apt-get install nginx)")
+def test_the_nginx_site_passes_nginx_t(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    key, crt = tmp_path / "panhuo.key", tmp_path / "panhuo.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=panhuo.branch.example", "-keyout", str(key), "-out", str(crt)], check=True,
+                   capture_output=True)
+    site = (UNITS.parent / "nginx" / "panhuo.conf").read_text()
+    assert "X-Forwarded-Proto $scheme" in site      # what PANHUO_BEHIND_PROXY trusts
+    site = site.replace("/etc/ssl/panhuo/panhuo.crt", str(crt)).replace("/etc/ssl/panhuo/panhuo.key", str(key))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log stderr; events {{}}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}; proxy_temp_path {tmp_path};\n"
+        f"  fastcgi_temp_path {tmp_path}; uwsgi_temp_path {tmp_path}; scgi_temp_path {tmp_path};\n"
+        f"  include {tmp_path}/site.conf; }}\n")
+    proc = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "syntax is ok" in proc.stderr
