@@ -92,7 +92,8 @@ class LintResult:
         return out
 
     def reason(self, lang: str = "zh") -> str:
-        parts = [f"{f.label_zh if lang == 'zh' else f.label_en}: {f.matched} ({f.rule_id})" for f in self.findings]
+        # No rule ids here: pages show this text, and staff read the rule's label, not its code.
+        parts = [f"{f.label_zh if lang == 'zh' else f.label_en}: {f.matched}" for f in self.findings]
         parts += self.missing
         return "; ".join(parts)
 
