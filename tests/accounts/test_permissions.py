@@ -15,6 +15,7 @@ from panhuo.accounts.models import Role, User
 from panhuo.accounts.permissions import (
     READS,
     ROLE_CAPABILITIES,
+    WRITES_OF_COMPLIANCE,
     Capability,
     UserCapabilities,
     can,
@@ -51,9 +52,12 @@ def test_the_branch_manager_runs_the_branchs_campaigns_and_keeps_their_rights():
     assert not can(manager, Capability.READ_AUDIT)      # compliance reviews the trail apart from line management
 
 
-def test_compliance_reads_everything_and_changes_nothing():
+def test_compliance_reads_everything_and_changes_nothing_but_its_script_approvals():
     caps = capabilities(staff("compliance", is_registered_advisor=True))
-    assert caps <= READS
+    assert caps - READS == WRITES_OF_COMPLIANCE == {Capability.APPROVE_SCRIPT}   # its one write, deliberately
+    assert not {Capability.SERVE, Capability.DESIGN_CAMPAIGN, Capability.LAUNCH_CAMPAIGN} & caps
+    for role in (Role.ADVISOR, Role.DIRECTOR, Role.MANAGER, Role.ADMIN):           # nobody else approves
+        assert Capability.APPROVE_SCRIPT not in ROLE_CAPABILITIES[role], role
     assert {Capability.READ_AUDIT, Capability.UNMASK, Capability.SEE_BRANCH} <= caps
     with pytest.raises(PermissionDenied):
         require(staff("compliance"), Capability.SERVE)

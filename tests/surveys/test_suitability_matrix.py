@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from panhuo.campaigns.models import CampaignMember
 from panhuo.campaigns.services.launch import campaign_create, campaign_launch
+from panhuo.campaigns.services.review import script_approve, scripts_submit
 from panhuo.clients.models import ClientSnapshot, SuitabilityRecord
 from panhuo.marketweb.models import SwitchDraft
 
@@ -43,6 +44,8 @@ def _at_place(place: str, cast, client, risk: str, monkeypatch) -> bool:
         c = campaign_create(user=cast.users["director_a"], name="适当性", channels=["phone"], script=SCRIPT, seed=1,
                             rules=[{"field": "lifecycle", "op": "eq", "value": "dormant"}], product_risk=risk,
                             control_share=0.5)
+        for r in scripts_submit(user=cast.users["director_a"], campaign=c):   # compliance approves the script first
+            script_approve(user=cast.users["compliance"], review_id=r.pk)
         campaign_launch(user=cast.users["director_a"], campaign_id=c.pk)
         return CampaignMember.objects.get(campaign=c, client=client).exclusion_reason == ""
     # The switch card and its send: the candidate's risk as the core computes it, fixed here to `risk`.
@@ -115,6 +118,8 @@ def test_a_campaign_records_its_expired_members_with_their_own_reason(cast):
     camp = campaign_create(user=cast.users["director_a"], name="适当性", channels=["phone"], script=SCRIPT, seed=1,
                            rules=[{"field": "lifecycle", "op": "eq", "value": "dormant"}], product_risk="R2",
                            control_share=0.5)
+    for r in scripts_submit(user=cast.users["director_a"], campaign=camp):    # compliance approves the script first
+        script_approve(user=cast.users["compliance"], review_id=r.pk)
     campaign_launch(user=cast.users["director_a"], campaign_id=camp.pk)
     m = CampaignMember.objects.get(campaign=camp, client=client)
     assert m.exclusion_reason == "risk_assessment_expired"

@@ -25,6 +25,7 @@ class Capability(StrEnum):
     EDIT_PLAN = "edit_plan"
     DESIGN_CAMPAIGN = "design_campaign"
     REVIEW_SCRIPT = "review_script"
+    APPROVE_SCRIPT = "approve_script"
     LAUNCH_CAMPAIGN = "launch_campaign"
     RUN_IMPORT = "run_import"
     READ_IMPORTS = "read_imports"
@@ -47,6 +48,7 @@ MEANING = {
     Capability.EDIT_PLAN: "write a client's service plan (an advisor: their own clients only)",
     Capability.DESIGN_CAMPAIGN: "create and edit campaign drafts, preview their target",
     Capability.REVIEW_SCRIPT: "check a script against the compliance rules",
+    Capability.APPROVE_SCRIPT: "approve or reject a campaign's scripts before launch (not one's own campaign)",
     Capability.LAUNCH_CAMPAIGN: "launch a campaign: freeze its members, put its tasks on Today lists",
     Capability.RUN_IMPORT: "upload and import the back office's files",
     Capability.READ_IMPORTS: "read the import batches and their reports",
@@ -77,12 +79,20 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.MANAGER: frozenset({C.SERVE, C.UNMASK, C.SEND_ADVICE, C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT,
                              C.LAUNCH_CAMPAIGN, C.REASSIGN, C.ALLOCATE, C.MANAGE_EVENTS, C.MANAGE_TRAINING,
                              C.SEE_BRANCH, C.SET_TARGETS}),
-    Role.COMPLIANCE: frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT, C.SEE_BRANCH}),
+    Role.COMPLIANCE: frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.APPROVE_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT,
+                                C.SEE_BRANCH}),
     Role.ADMIN: frozenset({C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT, C.LAUNCH_CAMPAIGN, C.RUN_IMPORT, C.READ_IMPORTS,
                            C.READ_AUDIT, C.MANAGE_USERS, C.SEE_BRANCH}),
 }
 
-# Capabilities that change nothing: the only ones a read-only role may hold (tests/accounts check compliance).
+# Compliance's one write, given deliberately (issue 18): marketing material is reviewed before staff use it, so
+# compliance approves or rejects a campaign's scripts (campaigns/services/review.py) and a launch waits for it. It
+# changes no client, task or campaign design; the designer never approves their own campaign's scripts, and every
+# approval, rejection (with its reason) and later edit is audited.
+WRITES_OF_COMPLIANCE = frozenset({C.APPROVE_SCRIPT})
+
+# Capabilities that change nothing: the only ones a read-only role may hold (tests/accounts check compliance,
+# besides WRITES_OF_COMPLIANCE).
 READS = frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT, C.SEE_BRANCH})
 
 

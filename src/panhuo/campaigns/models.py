@@ -192,3 +192,33 @@ class SendAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} {self.status}"
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting compliance review")
+    APPROVED = "approved", _("Approved by compliance")
+    REJECTED = "rejected", _("Rejected by compliance")
+
+
+class ScriptReview(models.Model):
+    """Compliance's review of one version of one script of a campaign (marketing material is reviewed before staff
+    use it). A version is its text: the approval holds the SHA-256 of the text approved, so an edited script has
+    a new hash and needs approval again. Rows are never changed back or deleted: a resubmission is a new row."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="script_reviews")
+    text = models.TextField()
+    text_hash = models.CharField(max_length=64, db_index=True)
+    channels = models.JSONField(default=list)          # the schedule's channels that use this text
+    state = models.CharField(_("review"), max_length=10, choices=ReviewState.choices, default=ReviewState.SUBMITTED)
+    reason = models.TextField(_("reason"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.text_hash[:8]} {self.state}"

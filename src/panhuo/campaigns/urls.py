@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panhuo.campaigns import views, views_builder
+from panhuo.campaigns import views, views_builder, views_review
 
 app_name = "campaigns"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/launch/", views_builder.campaign_launch_view, name="launch"),
     path("campaigns/<int:campaign_id>/progress/", views_builder.campaign_progress_view, name="progress"),
     path("campaigns/rule-row/", views_builder.rule_row, name="rule_row"),
+    path("campaigns/<int:campaign_id>/submit-scripts/", views_review.scripts_submit_view, name="submit_scripts"),
+    path("campaigns/reviews/", views_review.review_queue, name="reviews"),
+    path("campaigns/reviews/<int:review_id>/", views_review.review_decide, name="review_decide"),
     path("campaigns/<int:campaign_id>/export/", views.campaign_export, name="export"),
     path("consent/<str:client_id>/", views.consent_ledger, name="consent"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -29,6 +29,7 @@ from panhuo.campaigns.selectors import (
     members_for_user,
 )
 from panhuo.campaigns.services.launch import REASON_LABELS
+from panhuo.campaigns.services.review import campaign_review_status
 from panhuo.clients.consent import (
     consent_ledger_for_client,
     consent_record,
@@ -98,9 +99,13 @@ def campaign_detail(request, campaign_id: int):
     audit_record(user=request.user, action="campaign.view", object_type="client", object_ids=shown,
                  detail={"campaign": campaign.pk}, request=request)
     lints = _lint_by_channel(campaign.script, campaign.channels)
+    review_rows = campaign_review_status(campaign)
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(), "flagged": flagged,
-        "chart": _chart(report), "lints": lints,
+        "chart": _chart(report), "lints": lints, "review_rows": review_rows,
+        "review_to_submit": any(r["review"] is None or r["review"].state == "rejected" for r in review_rows),
+        "review_waiting": any(r["review"] is not None and r["review"].state == "submitted" for r in review_rows),
+        "review_blocked": any(r["review"] is None or r["review"].state != "approved" for r in review_rows),
         "incentive": campaign_incentive_for_user(user=request.user, campaign=campaign),
         "channel_labels": dict(Channel.choices)})
 

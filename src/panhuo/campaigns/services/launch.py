@@ -30,6 +30,7 @@ from panhuo.campaigns.models import (
     SeedSource,
 )
 from panhuo.campaigns.selectors import rules_q, segment_snapshots
+from panhuo.campaigns.services.review import campaign_script_versions, scripts_edit_audit, unapproved_scripts
 from panhuo.clients.consent import consent_state
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
 from panhuo.clients.suitability import EXPIRED, NOT_ASSESSED, Decision, suitability_check_many
@@ -89,6 +90,8 @@ def campaign_validate(campaign: Campaign) -> list[str]:
         rules_q(campaign.rules)
     except ValidationError as e:
         problems.extend(e.messages)
+    # Marketing material is reviewed before staff use it: every script's current text approved by compliance.
+    problems.extend(unapproved_scripts(campaign))
     return problems
 
 
@@ -128,12 +131,14 @@ def campaign_update(*, user: User, campaign_id: int, rules: list[dict], request=
     rules_q(rules)
     if {"seed", "seed_source", "status"} & set(fields):
         raise ValidationError("the seed and the status are not edited: the server draws the seed at launch")
+    before = campaign_script_versions(campaign)
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.rules = rules
     campaign.save()
     audit_record(user=user, action="campaign.update", object_type="campaign", object_ids=[str(campaign.pk)],
                  request=request)
+    scripts_edit_audit(user=user, campaign=campaign, before=before, request=request)
     return campaign
 
 
