@@ -12,7 +12,8 @@ from django.utils import timezone
 from panhuo.clients.models import Client, ClientFunnel, ClientSnapshot, Contact, Task
 
 # Each page's audit event costs 3 queries: the chain head is read (locked), the event written, the head moved on.
-BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 16, "/funnel/": 18, "/branch/": 23,   # +1: the assignment conflicts to settle
+# /clients/CA001/: +3 for the assessments panel (the latest personality answer or snapshot, the suitability record).
+BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 17, "/funnel/": 18, "/branch/": 23,   # +1: the assignment conflicts to settle
           "/clients/export/": 12}
 
 

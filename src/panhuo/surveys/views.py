@@ -17,6 +17,7 @@ from panhuo.clients.selectors import client_get_for_user
 from panhuo.clients.suitability import (
     PRODUCT_RISKS,
     OverrideRefused,
+    special_warning_text,
     suitability_override_confirm,
     suitability_warning_give,
 )
@@ -101,7 +102,7 @@ def questionnaire_public(request, token: str):
     except LinkUsed:
         return render(request, "surveys/public_closed.html", {"why": "used"}, status=410)
     except LinkInvalid:
-        return render(request, "surveys/public_closed.html", {"why": "invalid"}, status=404)
+        return render(request, "surveys/public_closed.html", {"why": "invalid"}, status=400)
     qn, error, answers = target.questionnaire, "", {}
     if request.method == "POST":
         answers = _answers(request, qn)
@@ -150,6 +151,8 @@ def risk_warning(request, client_id: str):
         return render(request, "surveys/warning.html", ctx)
     if decision.allowed:
         ctx.update(step="suitable", reasons=decision.reason_labels())
-    else:
-        ctx.update(step="warn", text=text, today=timezone.localdate())
+    else:       # the record keeps the Chinese text the client signs; the page shows it in the reader's language
+        shown = text if lang() == "zh" else special_warning_text(client=client, product=product,
+                                                                 product_risk=product_risk, lang="en")
+        ctx.update(step="warn", text=shown, today=timezone.localdate())
     return render(request, "surveys/warning.html", ctx)
