@@ -129,3 +129,25 @@ def test_every_reason_reads_as_words_in_both_languages():
     assert reason_text({"code": "band_assets", "value": -0.234, "limit": 0.1}, lang="zh") == \
         "原投资顾问的客户资产偏离同级平均23.4%（允许±10.0%）"
     assert reason_text({"code": "something_new"}, lang="zh") == ""          # never a raw code
+
+
+def test_a_client_handed_over_twice_has_one_handover_task_for_the_latest_advisor(branch_a):
+    director = branch_a.users["director_a"]
+    preview_approve(preview=preview_create(branch=branch_a.branches["A"], actor=director), actor=director)
+    first = advisor_of("CD001")
+    leaving = Advisor.objects.get(advisor_id=first)
+    preview_approve(preview=preview_create(branch=branch_a.branches["A"], actor=director, departing=leaving),
+                    actor=director)
+    open_tasks = Task.objects.filter(client__client_id="CD001", kind=TaskKind.HANDOVER, status=TaskStatus.OPEN)
+    assert [t.advisor.advisor_id for t in open_tasks] == [advisor_of("CD001")] != [first]
+    assert f"从{leaving.name}处转来" in open_tasks[0].reason_zh
+
+
+def test_a_leaving_advisors_preview_is_refused_if_they_gained_a_client_since(branch_a):
+    director = branch_a.users["director_a"]
+    p = preview_create(branch=branch_a.branches["A"], actor=director, departing=branch_a.advisors["bob"])
+    Client.objects.create(client_id="CN001", branch=branch_a.branches["A"], advisor=branch_a.advisors["bob"],
+                          name="新客户")                               # a new account, after the preview
+    with pytest.raises(PreviewStale):
+        preview_approve(preview=p, actor=director)
+    assert Advisor.objects.get(advisor_id="A02").active

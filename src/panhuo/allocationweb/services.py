@@ -35,6 +35,7 @@ from panhuo.clients.models import (
     Client,
     Task,
     TaskKind,
+    TaskStatus,
     protection_days_by_branch,
 )
 
@@ -118,6 +119,10 @@ def preview_approve(*, preview: AllocationPreview, actor, request=None) -> dict:
         clients = {c.client_id: c for c in Client.objects.select_related("advisor").filter(
             client_id__in=[m["client_id"] for m in moves])}
         stale = _stale(preview, clients)
+        if preview.departing is not None:
+            # A client given to the leaving advisor after the preview would be left with a departed advisor.
+            stale += list(Client.objects.filter(advisor=preview.departing).exclude(client_id__in=list(clients))
+                          .values_list("client_id", flat=True))
         if stale:
             raise PreviewStale({"preview": f"{len(stale)} clients changed since the preview; make a new preview"})
         advisors = {a.advisor_id: a for a in Advisor.objects.filter(branch=preview.branch)}
@@ -162,11 +167,13 @@ def preview_approve(*, preview: AllocationPreview, actor, request=None) -> dict:
 def handover_tasks_create(*, preview: AllocationPreview, clients: dict[str, Client], before: dict,
                           advisors: dict[str, Advisor], on) -> int:
     """One open handover task per client who changed hands, for the new advisor: introduce yourself within the
-    branch's protection period, and why the client came to you (the engine's reasons in words)."""
+    branch's protection period, and why the client came to you (the engine's reasons in words). A client already
+    with an open handover task (handed over twice) has it rewritten. In bulk: a branch's approval moves
+    thousands."""
     days = protection_days_by_branch().get(preview.branch_id, 7)
     due = on + timedelta(days=days)
     names = advisor_names(branch=preview.branch)
-    n = 0
+    wanted = {}
     for m in preview.result["assignments"]:
         c = clients[m["client_id"]]
         if c.do_not_contact:
@@ -180,16 +187,19 @@ def handover_tasks_create(*, preview: AllocationPreview, clients: dict[str, Clie
         else:
             zh = f"新分配给您：{why_zh}。请在{due:%m月%d日}前主动联系客户介绍自己"
             en = f"Newly given to you: {why_en}. Introduce yourself by {due:%d %b}"
-        Task.objects.update_or_create(
-            client=c, kind=TaskKind.HANDOVER, status__in=OPEN_STATUSES,
-            defaults={"advisor": advisors[m["advisor_id"]], "priority": HANDOVER_PRIORITY, "due": due,
-                      "reason_zh": _fit(zh), "reason_en": _fit(en), "script_key": TaskKind.HANDOVER,
-                      "created_on": on},
-            create_defaults={"advisor": advisors[m["advisor_id"]], "priority": HANDOVER_PRIORITY, "due": due,
-                             "reason_zh": _fit(zh), "reason_en": _fit(en), "script_key": TaskKind.HANDOVER,
-                             "created_on": on, "status": "open"})
-        n += 1
-    return n
+        wanted[c.pk] = {"advisor": advisors[m["advisor_id"]], "priority": HANDOVER_PRIORITY, "due": due,
+                        "reason_zh": _fit(zh), "reason_en": _fit(en), "script_key": TaskKind.HANDOVER,
+                        "created_on": on}
+    existing = list(Task.objects.filter(client_id__in=list(wanted), kind=TaskKind.HANDOVER,
+                                        status__in=OPEN_STATUSES))
+    for t in existing:
+        for k, v in wanted.pop(t.client_id).items():
+            setattr(t, k, v)
+    fields = ["advisor", "priority", "due", "reason_zh", "reason_en", "script_key", "created_on"]
+    Task.objects.bulk_update(existing, fields, batch_size=1000)
+    Task.objects.bulk_create([Task(client_id=pk, kind=TaskKind.HANDOVER, status=TaskStatus.OPEN, **w)
+                              for pk, w in wanted.items()], batch_size=1000)
+    return len(existing) + len(wanted)
 
 
 def _fit(text: str, n: int = 255) -> str:
