@@ -44,7 +44,8 @@ def _label_zh(key: str) -> str:
 
 
 def _rows(card: Scorecard) -> list[list]:
-    return [[_label_zh(i["key"]), i["value"], i["target"], i["attainment"] if i["recorded"] else None, i["cap"],
+    return [[_label_zh(i["key"]), i["value"], i["target"], i["attainment"] if i["recorded"] else None,
+             i["cap"] if i["recorded"] else None,
              i["weight"], i["points"], _note(i)] for i in card.items]
 
 
@@ -118,10 +119,11 @@ def scorecard_pdf(card: Scorecard) -> bytes:
     for item in card.items:
         data.append([Paragraph(_label_zh(item["key"]), body), _shown(item, item["value"]),
                      _shown(item, item["target"]),
-                     f"{item['attainment']:.0%}" if item["recorded"] else "—", f"{item['cap']:.0%}",
+                     f"{item['attainment']:.0%}" if item["recorded"] else "—",
+                     f"{item['cap']:.0%}" if item["recorded"] else "—",
                      f"{item['weight']:g}", f"{item['points']:.2f}", Paragraph(escape(_note(item)), body)])
     data.append(["合计", "", "", "", "", f"{sum(i['weight'] for i in card.items):g}", f"{card.total:.2f}", ""])
-    table = Table(data, colWidths=[150, 70, 70, 50, 40, 40, 50, 300], repeatRows=1)
+    table = Table(data, colWidths=[190, 70, 70, 50, 40, 40, 50, 270], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 9), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),

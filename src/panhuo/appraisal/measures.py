@@ -8,6 +8,7 @@ The book: the clients assigned to the advisor now, read from the daily snapshots
 
 from __future__ import annotations
 
+import bisect
 import calendar
 from datetime import date, timedelta
 
@@ -80,20 +81,33 @@ def activity(*, advisor_ids: list[int], start: date, end: date, today: date | No
 def coverage(*, advisor_ids: list[int], as_of: date) -> dict[int, dict]:
     """{advisor pk: {"covered", "total", "share"}}: VIP and core clients contacted within their cadence by
     `as_of` (share None without such clients). The tier is the latest snapshot's."""
+    return coverage_at(advisor_ids=advisor_ids, dates=[as_of])[as_of]
+
+
+def coverage_at(*, advisor_ids: list[int], dates: list[date]) -> dict[date, dict[int, dict]]:
+    """coverage() at several dates in three queries (the history's period ends)."""
     policy = service_policy_by_branch()
     book = list(ClientSnapshot.objects.filter(is_latest=True, tier__in=COVERED_TIERS,
                                               client__advisor_id__in=advisor_ids)
                 .values_list("client_id", "client__advisor_id", "client__branch_id", "tier"))
-    last = dict(staff_contacts().filter(client_id__in=[b[0] for b in book], at__date__lte=as_of)
-                .values("client_id").annotate(last=Max("at")).values_list("client_id", "last"))
-    out = {a: {"covered": 0, "total": 0, "share": None} for a in advisor_ids}
-    for cid, adv, branch, tier in book:
-        days = policy.get(branch, {}).get("cadence", {}).get(tier, 90)
-        seen = last.get(cid)
-        out[adv]["total"] += 1
-        out[adv]["covered"] += seen is not None and (as_of - timezone.localdate(seen)).days < days
-    for row in out.values():
-        row["share"] = row["covered"] / row["total"] if row["total"] else None
+    seen: dict[int, list[date]] = {}
+    for cid, at in (staff_contacts().filter(client__advisor_id__in=advisor_ids, at__date__lte=max(dates))
+                    .values_list("client_id", "at")):
+        seen.setdefault(cid, []).append(timezone.localdate(at))
+    for days in seen.values():
+        days.sort()
+    out = {}
+    for as_of in dates:
+        row_by = {a: {"covered": 0, "total": 0, "share": None} for a in advisor_ids}
+        for cid, adv, branch, tier in book:
+            cadence = policy.get(branch, {}).get("cadence", {}).get(tier, 90)
+            days = seen.get(cid, [])
+            i = bisect.bisect_right(days, as_of)          # the last contact on or before as_of
+            row_by[adv]["total"] += 1
+            row_by[adv]["covered"] += i > 0 and (as_of - days[i - 1]).days < cadence
+        for row in row_by.values():
+            row["share"] = row["covered"] / row["total"] if row["total"] else None
+        out[as_of] = row_by
     return out
 
 

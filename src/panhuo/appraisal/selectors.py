@@ -40,16 +40,18 @@ def _share(n: int, d: int) -> float | None:
     return n / d if d else None
 
 
-def progress(*, advisors, start: date, end: date, today: date | None = None) -> list[dict]:
+def progress(*, advisors, start: date, end: date, today: date | None = None, cov: dict | None = None,
+             targets: dict | None = None) -> list[dict]:
     """One row per advisor over [start, end]: contacts by channel against the weekly targets (scaled to the
-    period's length), coverage at the period's end (or today), tasks on time and follow-ups done against theirs."""
+    period's length), coverage at the period's end (or today), tasks on time and follow-ups done against theirs.
+    `cov` and `targets` may come precomputed (the history computes them once for all its periods)."""
     today = today or timezone.localdate()
     advisors = list(advisors)
     ids = [a.pk for a in advisors]
     weeks = ((end - start).days + 1) / 7
     act = measures.activity(advisor_ids=ids, start=start, end=end, today=today)
-    cov = measures.coverage(advisor_ids=ids, as_of=min(end, today))
-    targets = targets_for(advisors=advisors)
+    cov = cov if cov is not None else measures.coverage(advisor_ids=ids, as_of=min(end, today))
+    targets = targets if targets is not None else targets_for(advisors=advisors)
     rows = []
     for a in advisors:
         t, m = targets[a.pk], act[a.pk]
@@ -84,12 +86,19 @@ def history(*, advisors, by: str, periods: int, today: date | None = None) -> li
     """The last `periods` weeks or months, newest first: {start, end, rows, team}, computed from the contact and
     task rows (the KPI snapshots keep their own history)."""
     today = today or timezone.localdate()
-    out, day = [], today
+    advisors = list(advisors)
+    spans, day = [], today
     for _period in range(periods):
         start, end = measures.week_of(day) if by == "week" else measures.month_of(day)
-        rows = progress(advisors=advisors, start=start, end=end, today=today)
-        out.append({"start": start, "end": end, "rows": rows, "team": team_total(rows)})
+        spans.append((start, end))
         day = start - timedelta(days=1)
+    covs = measures.coverage_at(advisor_ids=[a.pk for a in advisors], dates=[min(e, today) for _, e in spans])
+    targets = targets_for(advisors=advisors)
+    out = []
+    for start, end in spans:
+        rows = progress(advisors=advisors, start=start, end=end, today=today, cov=covs[min(end, today)],
+                        targets=targets)
+        out.append({"start": start, "end": end, "rows": rows, "team": team_total(rows)})
     return out
 
 
