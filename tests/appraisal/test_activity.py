@@ -100,3 +100,24 @@ def test_the_director_sets_targets_and_the_change_is_audited(client, cast):
     assert resp.status_code == 302
     assert ActivityTarget.objects.get(advisor=cast.advisors["alice"]).phone_per_week == 40
     assert AuditEvent.objects.filter(action="appraisal.targets.set", object_ids=["A01"]).exists()
+
+
+def test_coverage_today_agrees_with_the_cores_coverage_by_advisor(cast):
+    """One definition: the appraisal's dated coverage (it needs past dates: a contact after the date must not
+    count) gives today the same figures as clients.coverage, which the KPI pages use."""
+    from django.utils import timezone
+
+    from panhuo.clients.coverage import coverage_by_advisor
+
+    today = timezone.localdate()
+    u = cast.users["alice"]
+    tiers = {"CA001": "vip", "CA002": "core", "CA003": "core", "CB001": "vip", "CB002": "core"}
+    for code, tier in tiers.items():
+        snapshot(cast.clients[code], today, latest=True, tier=tier)
+    for code, ago in (("CA001", 10), ("CA002", 120), ("CB001", 40), ("CB002", 5)):
+        contact(cast.clients[code], by=u, advisor=cast.clients[code].advisor, when=timezone.now() - timedelta(days=ago))
+    core = {r["advisor"]: (r["vip_covered"] + r["core_covered"], r["vip"] + r["core"])
+            for r in coverage_by_advisor(user=cast.users["director_a"], as_of=today)["rows"]}
+    ours = measures.coverage(advisor_ids=[cast.advisors["alice"].pk, cast.advisors["bob"].pk], as_of=today)
+    assert {a.advisor_id: (ours[a.pk]["covered"], ours[a.pk]["total"])
+            for a in (cast.advisors["alice"], cast.advisors["bob"])} == core == {"A01": (1, 3), "A02": (1, 2)}
