@@ -31,9 +31,11 @@ from panhuo.clients.models import (
     protection_days_by_branch,
 )
 from panhuo.clients.selectors import advisors_for_user, clients_for_user, out_of_reach
+from panhuo.workbench.pinyin import is_pinyin_query, name_matches
 
 PAGE_SIZE = 50
 SORTS = {
+    "attention": "attention",      # late tasks first, then by churn risk (see clients_list)
     "client": "client_id", "name": "name", "-assets": "-snap__total_assets", "assets": "snap__total_assets",
     "-churn": "-snap__churn_risk", "idle": "-snap__days_since_last_trade", "stage": "funnel__stage",
 }
@@ -86,7 +88,7 @@ class ClientFilters:
     risk: str = ""
     advisor: str = ""
     stage: str = ""
-    sort: str = "client"
+    sort: str = "attention"
 
 
 def clients_list(*, user: User, filters: ClientFilters) -> QuerySet:
@@ -118,9 +120,21 @@ def clients_list(*, user: User, filters: ClientFilters) -> QuerySet:
     if q:
         if re.fullmatch(r"\d{4}", q):
             qs = qs.filter(Q(phone__endswith=q) | Q(client_id__icontains=q))
+        elif is_pinyin_query(q):
+            # Letters: a client code, or a name in pinyin (initials ljb, or liujunbin), matched in Python over
+            # the names left after the other filters.
+            spelled = [pk for pk, name in qs.values_list("pk", "name").iterator(chunk_size=5000)
+                       if name and name_matches(name, q)]
+            qs = qs.filter(Q(name__icontains=q) | Q(client_id__istartswith=q) | Q(pk__in=spelled))
         else:
             qs = qs.filter(Q(name__icontains=q) | Q(client_id__istartswith=q))
-    return qs.order_by(SORTS.get(f.sort, "client_id"), "client_id").values(*LIST_FIELDS)
+    if f.sort not in SORTS or f.sort == "attention":
+        # What needs attention first: a task past its due date, then the highest churn risk.
+        late = Task.objects.filter(client=OuterRef("pk"), status__in=OPEN_STATUSES, due__lt=timezone.localdate())
+        return (qs.annotate(late=Exists(late))
+                .order_by(F("late").desc(), F("snap__churn_risk").desc(nulls_last=True), "client_id")
+                .values(*LIST_FIELDS, "late"))
+    return qs.order_by(SORTS[f.sort], "client_id").values(*LIST_FIELDS)
 
 
 def clients_by_ids_for_user(*, user: User, client_ids: list[str]) -> QuerySet[Client]:

@@ -30,7 +30,7 @@ def client_detail(request, client_id: str):
     data.update({
         "id_masked": mask_id_number(client.id_number), "phone_masked": mask_phone(client.phone),
         "can_edit_plan": can_edit_plan(request.user, client),
-        "contact_form": ContactForm(),
+        "contact_form": ContactForm(initial={"task_id": request.GET.get("task")}),   # Today's "Done" lands here
         "plan_form": PlanForm(initial={"text": plan.text, "goals": plan.goals} if plan else None),
         "reasons": reasons(data["snapshot"], zh=zh),
         # Reasons argue for a high risk: under the flag threshold they are the factors that moved the score.

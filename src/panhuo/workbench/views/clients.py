@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
@@ -26,14 +26,20 @@ def client_list(request):
     """Filter, search, sort and page through the clients in reach; partial for HTMX, page otherwise."""
     filters = _filters(request)
     page = Paginator(clients_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "client-results"
+    if filters.q and not partial and page.paginator.count == 1:
+        # A search (the header's box) that finds one client opens that client.
+        return redirect("workbench:client", client_id=page.object_list[0]["client_id"])
     rows = masked_rows(page.object_list)
     audit_record(user=request.user, action="clients.list", object_type="client",
                  object_ids=[r["client_id"] for r in rows], detail={"filters": vars(filters)}, request=request)
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"page": page, "rows": rows, "filters": filters, "query": query.urlencode(),
+           "query_items": [(k, v) for k, vs in query.lists() for v in vs],    # the page jump keeps the filters
+           "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
            "advisors": advisor_choices(user=request.user) if request.user.role != Role.ADVISOR else []}
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "client-results":
+    if partial:
         return render(request, "workbench/partials/client_rows.html", ctx)
     ctx.update({
         "lifecycles": Lifecycle.choices, "risks": RiskLevel.choices, "stages": Stage.choices,

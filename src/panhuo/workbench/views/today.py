@@ -1,51 +1,70 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
+from panhuo.clients.masking import mask_phone
 from panhuo.clients.models import TaskKind
 from panhuo.clients.registry import task_scripts, today_panels
+from panhuo.formatting import cn_amount, cn_date
 from panhuo.outreach.scripts import task_script
 from panhuo.workbench.forms import TaskActionForm
 from panhuo.workbench.selectors import today_queue
-from panhuo.workbench.services.tasks import task_act
+from panhuo.workbench.services.tasks import task_act, task_get_for_user
 from panhuo.workbench.views.common import lang_is_zh
 
 TODAY_LIMIT = 40   # a day's work; the rest wait for tomorrow's queue
 
 
 def _task_rows(tasks, zh: bool) -> list[dict]:
+    """One row per client (the queue is by priority, so the client's first task leads the row); the client's
+    other open tasks add their kinds and reasons to it, so nobody is called twice for two reasons."""
     lang = "zh" if zh else "en"
     kinds = dict(TaskKind.choices)
-    rows = []
+    today = timezone.localdate()
+    rows, by_client = [], {}
     tasks = list(tasks)
     # A task a feature created (a campaign's) carries that feature's script (话术), from the core's registry.
     campaign_scripts = task_scripts(tasks=tasks)
     for t in tasks:
         c = t.client
-        rows.append({
+        reason = t.reason_zh if zh else (t.reason_en or t.reason_zh)
+        late = (today - t.due).days if t.due and t.due < today else 0
+        if c.pk in by_client:
+            row = by_client[c.pk]
+            row["more"].append({"kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "reason": reason})
+            row["late"] = max(row["late"], late)
+            continue
+        row = by_client[c.pk] = {
             "pk": t.pk, "kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "snoozed": t.status == "snoozed",
             "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
+            "phone": mask_phone(c.phone), "assets": cn_amount(t.assets, lang=get_language() or "zh-hans"),
             "client_url": reverse("workbench:client", args=[c.client_id]),
             "action_url": reverse("workbench:task_action", args=[t.pk]),
-            "due": t.due.isoformat() if t.due else "—",
-            "reason": t.reason_zh if zh else (t.reason_en or t.reason_zh),
+            "due": cn_date(t.due), "late": late, "more": [],
+            "reason": reason,
             "script": campaign_scripts.get(t.pk) or task_script(
                 kind=t.script_key or t.kind, lang=lang, name=c.name, advisor=t.advisor.name, branch=c.branch.name,
                 days_since_last_trade=t.days_idle, total_assets=t.assets),
-        })
+        }
+        rows.append(row)
     return rows
 
 
 def _action_buttons():
+    # "Done" is not here: a task is done by logging its contact with an outcome (the row's first buttons).
     return format_html_join("", '<button type="submit" name="action" value="{}" class="small act-{}">{}</button>',
-                            ((a, a, label) for a, label in (("done", _("Done")), ("snooze", _("Snooze 3 days")),
+                            ((a, a, label) for a, label in (("snooze", _("Snooze 3 days")),
                                                             ("hand_back", _("Hand back")))))
 
 
@@ -67,6 +86,14 @@ def task_action(request, task_id: int):
     form = TaskActionForm(request.POST)
     if not form.is_valid():
         return render(request, "workbench/partials/task_gone.html", {"error": True}, status=400)
+    if form.cleaned_data["action"] == "done":
+        # Done without an outcome would lose what happened: ask for it (the contact form closes the task).
+        task = task_get_for_user(user=request.user, task_id=task_id)
+        messages.info(request, _("Record the outcome of the contact to complete the task."))
+        url = reverse("workbench:client", args=[task.client.client_id]) + f"?task={task.pk}#contact"
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=204, headers={"HX-Redirect": url})   # a page, not a swap into the row
+        return redirect(url)
     try:
         task = task_act(user=request.user, task_id=task_id, action=form.cleaned_data["action"],
                         snooze_days=form.cleaned_data["days"], request=request)
