@@ -161,6 +161,24 @@ def test_an_older_risk_assessment_never_replaces_a_newer_one(branch, tmp_path):
     assert (c2.risk_level, str(c2.risk_assessed_on)) == ("C5", "2025-01-01")
 
 
+def test_an_assessment_taken_in_panhuo_stands_against_the_files_until_the_file_has_a_newer_one(branch, tmp_path):
+    from datetime import date
+
+    from panhuo.clients.suitability import risk_assessment_record
+
+    c = Client.objects.get(client_id="C0002")
+    assert c.risk_level and c.risk_source == "backoffice"                 # set by the import that created it
+    risk_assessment_record(client=c, level="C4", assessed_on=date(2025, 1, 1))
+    import_batch(paths=[clients_file(tmp_path / "b1", changes={"C0002": {RISK: "C1", RISK_ON: "20250101"}})],
+                 profile="simulator", user=branch.admin)
+    c.refresh_from_db()
+    assert (c.risk_level, c.risk_source) == ("C4", "panhuo")             # the same date: panhuo's stands
+    import_batch(paths=[clients_file(tmp_path / "b2", changes={"C0002": {RISK: "C2", RISK_ON: "20250301"}})],
+                 profile="simulator", user=branch.admin)
+    c.refresh_from_db()
+    assert (c.risk_level, str(c.risk_assessed_on), c.risk_source) == ("C2", "2025-03-01", "backoffice")
+
+
 def test_do_not_contact_closes_every_open_task_and_stops_new_ones(branch):
     from datetime import date
 

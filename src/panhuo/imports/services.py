@@ -167,7 +167,8 @@ def sync_client_master(*, store: Path, business_date=None, branch_names: dict[st
                                    assigned_on=(row.get("open_date") or today) if advisor_pk else None,
                                    backoffice_advisor_code=code if advisor_pk else "",
                                    do_not_contact_source=DecisionSource.BACKOFFICE if values["do_not_contact"] else "",
-                                   do_not_contact_since=now if values["do_not_contact"] else None, **values))
+                                   do_not_contact_since=now if values["do_not_contact"] else None,
+                                   risk_source=DecisionSource.BACKOFFICE if values["risk_level"] else "", **values))
             continue
         m = merge_backoffice_row(c, values, branch_pk=branch_pk, advisor_pk=advisor_pk,
                                  advisor_code=code if advisor_pk else "", codes_by_pk=codes)
