@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml requirements/lock.txt
 
 install: $(STAMP)
 
+PORT ?= 8000
+
 demo: install
-	$(BIN)/panhuo demo
+	$(BIN)/panhuo demo --port $(PORT)
 
 test: install
 	bash scripts/test.sh

@@ -41,13 +41,41 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     threads: int = typer.Option(8, help="Worker threads."),
 ) -> None:
-    """Serve the web app with a production WSGI server (waitress)."""
+    """Serve the web app with a production WSGI server (waitress).
+
+    HTTPS is on by default (PANHUO_HTTPS): plain-HTTP requests are redirected to https://, which a TLS proxy in
+    front answers. To try it on plain HTTP: PANHUO_HTTPS=0 panhuo serve.
+    """
+    port_check(host=host, port=port)
     from panhuo.django_setup import setup
 
     setup()
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from panhuo.wsgi import application
 
-    console.print(f"panhuo serving on [bold]http://{host}:{port}/[/]  (Ctrl+C to stop)")
+    if settings.HTTPS:
+        console.print(f"panhuo serving on [bold]{host}:{port}[/] behind HTTPS: plain-HTTP requests are redirected to "
+                      "https:// (PANHUO_HTTPS is on, the default, for a TLS proxy in front).\n"
+                      f"  To try it on plain HTTP: [bold]PANHUO_HTTPS=0 panhuo serve --port {port}[/]  (Ctrl+C to stop)")
+    else:
+        console.print(f"panhuo serving on [bold]http://{host}:{port}/[/] (plain HTTP, PANHUO_HTTPS=0)  "
+                      "(Ctrl+C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="panhuo")
+
+
+def port_check(*, host: str, port: int) -> None:
+    """Stop with a clear message when the port is taken, before anything else starts."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            console.print(f"[bold red]Port {port} on {host} is already in use[/] ({exc.strerror}): another panhuo "
+                          "or another program is serving there.\n"
+                          f"  Stop it, or choose another port: [bold]panhuo serve --port {port + 1}[/] "
+                          f"(with make: [bold]make demo PORT={port + 1}[/]).")
+            raise typer.Exit(2) from exc

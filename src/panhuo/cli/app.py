@@ -8,4 +8,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # Plain click help: Rich's boxes pad every line with spaces and tag each flag "<bool>" (Typer 0.29).
+    rich_markup_mode=None,
 )

@@ -30,11 +30,15 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address to serve on."),
     port: int = typer.Option(8000, help="Port to serve on."),
 ) -> None:
-    """Set up a simulated branch end to end and serve it on http://127.0.0.1:8000 ."""
+    """Set up a simulated branch end to end and serve it (http://127.0.0.1:8000/ by default)."""
     from panhuo.config import panhuo_home, sqlite_path, warehouse_path
 
     # The demo serves plain http on the loopback interface; production keeps PANHUO_HTTPS on.
     os.environ.setdefault("PANHUO_HTTPS", "0")
+    if serve_after:      # a busy port is said before minutes of building, not after
+        from panhuo.cli.admin import port_check
+
+        port_check(host=host, port=port)
     home = panhuo_home()
     demo_dir = home / "demo"
     marker = demo_dir / "demo.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)   # messages and stage lines are not cut at 80 columns in logs
 out = Console()
 
 
@@ -41,14 +42,38 @@ def to_json(data: Any) -> str:
     return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
 
 
+class _LineProgress(Progress):
+    """Progress for output that is not a terminal (a log, `make demo | tee`, CI): Rich hides its bar there, so
+    each stage prints a line when it starts and when it ends, with the time it took."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lines: dict = {}
+
+    def add_task(self, description, *args, **kwargs):
+        task_id = super().add_task(description, *args, **kwargs)
+        self._lines[task_id] = [description, time.monotonic(), False]
+        console.print(f"… {description}", highlight=False)
+        return task_id
+
+    def update(self, task_id, *args, **kwargs):
+        super().update(task_id, *args, **kwargs)
+        line = self._lines.get(task_id)
+        task = self._tasks.get(task_id)
+        if line and not line[2] and task is not None and task.total and task.completed >= task.total:
+            line[2] = True
+            console.print(f"✓ {line[0]} ({time.monotonic() - line[1]:.1f} s)", highlight=False)
+
+
 @contextmanager
 def progress(*, quiet: bool = False) -> Iterator[Progress]:
-    """A Rich progress display on stderr (so --json output on stdout stays clean)."""
-    bar = Progress(
-        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=quiet or not console.is_terminal,
-        transient=False,
-    )
+    """A Rich progress display on stderr (so --json output on stdout stays clean); stage lines instead when
+    stderr is not a terminal (see _LineProgress), nothing with quiet."""
+    columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())
+    lines = not quiet and not console.is_terminal
+    bar = (_LineProgress if lines else Progress)(*columns, console=console, disable=quiet or lines,
+                                                 transient=False)
     with bar:
         yield bar
 
