@@ -103,6 +103,8 @@ def _operational_copy(work: Path) -> tuple[str, str]:
     from django.db import connection
 
     if connection.vendor == "sqlite":
+        if not Path(connection.settings_dict["NAME"]).exists():
+            raise BackupError("there is no operational store yet (run `panhuo migrate`)")
         source = sqlite3.connect(connection.settings_dict["NAME"])
         target = sqlite3.connect(work / SQLITE_FILE)
         try:

@@ -17,9 +17,9 @@ def backup(
 ) -> None:
     """Back up both stores as one consistent snapshot: a tar with both copies and a manifest of sha256 checksums
     and row counts (owner-only). No import or daily run can write meanwhile; the web app may keep running."""
-    from panhuo.django_setup import require_migrated
+    from panhuo.django_setup import setup
 
-    require_migrated(as_json=as_json)
+    setup()      # not require_migrated: the backup before an upgrade is of a store older than this panhuo
     from panhuo.backup import BackupError, backup_create
     from panhuo.config import panhuo_home
     from panhuo.ingest.lock import ImportLocked, StoreBusy
