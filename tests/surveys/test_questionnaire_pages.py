@@ -119,3 +119,21 @@ def test_the_personality_answers_reach_the_daily_runs_segmentation(cast, warehou
     assert questionnaires_export(wh=warehouse) == {"written": 1}
     rows = warehouse.con.execute("SELECT client_id, answered_on, score FROM questionnaires").fetchall()
     assert rows == [("CA001", date(2026, 11, 1), 45)]
+
+
+def test_the_self_assessment_wins_over_the_inferred_personality_in_the_segmentation(warehouse, db):
+    from panhuo.analytics.engines import DuckDBEngine
+    from panhuo.analytics.pipeline import features_and_segments
+    from panhuo.clients.models import Branch, Client
+    from panhuo.surveys.services import questionnaire_submit, questionnaires_export
+    from tests.analytics import timeline
+
+    timeline.load(warehouse, with_optional=False)
+    branch = Branch.objects.create(branch_id="B001", name="测试营业部")
+    c2 = Client.objects.create(client_id="C2", branch=branch, name="C2")
+    questionnaire_submit(client=c2, questionnaire=questionnaire_current("personality"), via="link",
+                         answers={k[2:]: v for k, v in TOP.items()}, today=date(2024, 6, 1))
+    questionnaires_export(wh=warehouse)
+    rows = {r["client_id"]: r for r in features_and_segments(DuckDBEngine(warehouse), timeline.AS_OF).to_pylist()}
+    assert (rows["C2"]["personality"], rows["C2"]["personality_inferred"]) == ("aggressive", False)
+    assert rows["C3"]["personality_inferred"] is True           # no self-assessment: inferred from behaviour
