@@ -117,3 +117,21 @@ def campaign_progress(*, user: User, campaign: Campaign) -> tuple[ProgressRow, l
                 r.control_successes += bool(success)
             r.measured += m.outcome is not None
     return total, sorted(rows.values(), key=lambda r: r.advisor)
+
+
+def campaign_readout(*, user: User, campaign: Campaign):
+    """The anytime-valid readout (measure.sequential) over the measured members the user may see: the lift with
+    its confidence sequence (safe to read every day), CUPED on the span before (`before`), and the sample-ratio
+    check against the designed control share. None before both groups have measured members."""
+    from panhuo.measure.sequential import readout
+
+    rows = list(members_for_user(user=user, campaign=campaign).exclude(group=MemberGroup.EXCLUDED)
+                .values_list("group", "outcome", "before"))
+    measured = [(g, y, b) for g, y, b in rows if y is not None]
+    if not measured:
+        return None
+    treated = [g == MemberGroup.TREATMENT for g, _y, _b in measured]
+    y = [y for _g, y, _b in measured]
+    x = [b or 0.0 for _g, _y, b in measured]
+    return readout(y, treated, control_share=campaign.control_share, x=x if any(x) else None,
+                   planned_n=len(rows))

@@ -62,6 +62,8 @@ def lint(
 @campaign_app.command("calibrate")
 def calibrate_cmd(
     runs: int = typer.Option(100, "--runs", help="Simulated campaigns to run."),
+    looks: int = typer.Option(10, "--looks", help="Looks at each campaign's readout (e.g. daily)."),
+    null: bool = typer.Option(False, "--null", help="No true effect: measure the false-positive rate."),
     clients: int = typer.Option(600, help="Clients per simulated branch."),
     years: float = typer.Option(1.0, help="Years per simulated branch."),
     per_branch: int = typer.Option(1, "--per-branch", help="Campaigns per simulated branch (1: a new branch each)."),
@@ -70,21 +72,24 @@ def calibrate_cmd(
     seed: int = typer.Option(1, help="Seed of the whole calibration."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
 ) -> None:
-    """Check the report's 95% interval against the simulator's true lift: coverage and mean width."""
-    from panhuo.measure.calibration import calibrate
+    """Check the anytime-valid readout against the simulator's truth over repeated looks: coverage at every look,
+    the false-positive rate (--null), mean width and CUPED's variance reduction."""
+    from panhuo.measure.calibration import calibrate_sequential
 
-    if runs < 1 or per_branch < 1:
-        fail("--runs and --per-branch must be positive / 必须为正数", as_json=as_json, code=2)
+    if runs < 1 or per_branch < 1 or looks < 1:
+        fail("--runs, --looks and --per-branch must be positive / 必须为正数", as_json=as_json, code=2)
     with progress(quiet=as_json) as bar:
         task = bar.add_task("campaigns / 模拟活动", total=runs)
-        result = calibrate(runs=runs, clients=clients, years=years, per_branch=per_branch,
-                           control_share=control_share, target_share=target_share, seed=seed,
-                           on_run=lambda k: bar.update(task, completed=k))
-    s = result.summary()
+        s = calibrate_sequential(runs=runs, looks=looks, null=null, clients=clients, years=years,
+                                 per_branch=per_branch, control_share=control_share, target_share=target_share,
+                                 seed=seed, on_run=lambda k: bar.update(task, completed=k))
+    fp = "" if s["false_positive_rate"] is None else (
+        f", declared a success {s['false_positive_rate']:.1%} / 误判成功 {s['false_positive_rate']:.1%}")
     finish(s, as_json=as_json, summary=(
-        f"{s['runs']} campaigns: 95% interval covered the true lift in {s['coverage']:.1%}, mean width "
-        f"{s['mean_width']:.3f} / {s['runs']} 次模拟活动：95% 置信区间覆盖真实提升 {s['coverage']:.1%}，平均宽度 "
-        f"{s['mean_width']:.3f}"))
+        f"{s['runs']} campaigns × {s['looks']} looks: the confidence sequence held the true lift at every look in "
+        f"{s['coverage']:.1%}, mean width {s['mean_width']:.3f}, CUPED variance reduction "
+        f"{s['cuped_variance_reduction']:.1%}{fp} / {s['runs']} 次模拟活动 × {s['looks']} 次查看：置信序列在每次查看时"
+        f"都覆盖真实提升的比例 {s['coverage']:.1%}"))
 
 
 @campaign_app.command("send")

@@ -19,6 +19,7 @@ it. Coverage counts the runs whose interval holds the true lift over all members
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Population:
     uplift: np.ndarray
     dormancy: np.ndarray        # days since last trade at the end (the usual targeting score)
     base_response: np.ndarray
+    pre_activity: np.ndarray | None = None   # trading days in the last 63 / 63: CUPED's pre-period covariate
 
 
 def natural_probability(base_response: np.ndarray, uplift: np.ndarray, observed_rate: np.ndarray) -> np.ndarray:
@@ -91,7 +93,8 @@ def load_population(sim_dir: Path) -> Population:
                       tier=np.asarray(rows["tier"]), alive=np.asarray(rows["alive_at_end"], bool),
                       natural=natural, uplift=np.asarray(rows["true_uplift"], float),
                       dormancy=np.asarray(rows["dormancy"], float),
-                      base_response=np.asarray(rows["base_response"], float))
+                      base_response=np.asarray(rows["base_response"], float),
+                      pre_activity=np.asarray(rows["recent_days"], float) / RECENT)
 
 
 @dataclass(frozen=True)
@@ -169,3 +172,107 @@ def calibrate(*, runs: int, clients: int = 600, years: float = 1.0, per_branch: 
             if on_run:
                 on_run(k + 1)
     return result
+
+
+# ---- daily looks: the anytime-valid readout (measure/sequential.py) --------------------------------------------
+
+@dataclass(frozen=True)
+class SequentialRun:
+    seed: int
+    members: int
+    looks: int
+    covered: bool               # the confidence sequence held the true lift at every look
+    fixed_covered: bool         # the one-look 95% interval did, at every look
+    declared: bool              # some look's sequence excluded zero on the positive side ("a success")
+    fixed_declared: bool        # some look's one-look interval did
+    width: float                # the sequence's width at the last look
+    fixed_width: float
+    variance_reduction: float   # CUPED at the last look
+    srm_flags: int              # looks whose sample-ratio check failed
+    true_lift: float
+
+
+def run_sequential(pop: Population, *, seed: int, looks: int = 10, null: bool = False, control_share: float = 0.10,
+                   target_share: float = 0.5) -> SequentialRun:
+    """One campaign read at `looks` looks. Members are measured in an order that does not depend on their group
+    (their task's due date and window), so look k holds the first k/looks of them in a random order; at each look
+    the readout uses CUPED on pre-period activity. With `null` nobody responds to contact (uplift 0)."""
+    from panhuo.measure.sequential import readout
+
+    rng = np.random.default_rng([seed, 11])
+    pool = np.flatnonzero(pop.alive)
+    members = np.sort(rng.choice(pool, size=max(4, int(round(len(pool) * target_share))), replace=False))
+    split = assign_holdout([(str(i), (pop.advisor_id[i], int(pop.tier[i]))) for i in members],
+                           control_share=control_share, seed=seed)
+    control = np.array([a.is_control for a in sorted(split, key=lambda a: int(a.member_id))])
+    uplift = np.zeros(len(members)) if null else pop.uplift[members]
+    p = pop.natural[members] + np.where(control, 0.0, uplift)
+    y = (rng.random(len(members)) < p).astype(float)
+    x = pop.pre_activity[members] if pop.pre_activity is not None else None
+    order = rng.permutation(len(members))
+    n = len(members)
+    covered = fixed_covered = True
+    declared = fixed_declared = False
+    srm = 0
+    last = None
+    for k in range(1, looks + 1):
+        idx = order[: int(math.ceil(n * k / looks))]
+        r = readout(y[idx], ~control[idx], control_share=control_share, x=None if x is None else x[idx],
+                    planned_n=n)
+        if r is None:
+            continue
+        truth = float(uplift[idx].mean())
+        covered &= r.cs_low <= truth <= r.cs_high
+        fixed_covered &= r.fixed_low <= truth <= r.fixed_high
+        declared |= r.cs_low > 0
+        fixed_declared |= r.fixed_low > 0
+        srm += r.srm_flag
+        last = r
+    return SequentialRun(seed=seed, members=n, looks=looks, covered=covered, fixed_covered=fixed_covered,
+                         declared=declared, fixed_declared=fixed_declared,
+                         width=last.cs_high - last.cs_low if last else float("nan"),
+                         fixed_width=last.fixed_high - last.fixed_low if last else float("nan"),
+                         variance_reduction=last.variance_reduction if last else float("nan"), srm_flags=srm,
+                         true_lift=float(uplift.mean()))
+
+
+def summarise_sequential(runs: list[SequentialRun], *, null: bool) -> dict:
+    def mean(xs):
+        return round(float(np.mean(xs)), 4) if xs else float("nan")
+
+    return {"runs": len(runs), "looks": runs[0].looks if runs else 0, "null": null,
+            "coverage": mean([r.covered for r in runs]),
+            "false_positive_rate": mean([r.declared for r in runs]) if null else None,
+            "success_rate": mean([r.declared for r in runs]),
+            "mean_width": mean([r.width for r in runs]),
+            "cuped_variance_reduction": mean([r.variance_reduction for r in runs]),
+            "srm_flag_rate": mean([r.srm_flags / r.looks for r in runs]),
+            "one_look_interval": {"coverage_all_looks": mean([r.fixed_covered for r in runs]),
+                                  "ever_significant": mean([r.fixed_declared for r in runs]),
+                                  "mean_width": mean([r.fixed_width for r in runs])},
+            "mean_true_lift": round(float(np.mean([r.true_lift for r in runs])), 5) if runs else None,
+            "mean_members": mean([r.members for r in runs])}
+
+
+def calibrate_sequential(*, runs: int, looks: int = 10, null: bool = False, clients: int = 600, years: float = 1.0,
+                         per_branch: int = 1, control_share: float = 0.10, target_share: float = 0.5, seed: int = 1,
+                         on_run: Callable[[int], None] | None = None) -> dict:
+    """`runs` campaigns read at `looks` looks each, on simulated branches (a new one every `per_branch`)."""
+    from panhuo.simulate import SimConfig, simulate
+
+    if runs < 1 or per_branch < 1 or looks < 1:
+        raise ValueError("runs, looks and per_branch must be positive")
+    out: list[SequentialRun] = []
+    pop = None
+    with tempfile.TemporaryDirectory(prefix="panhuo-calib-") as tmp:
+        for k in range(runs):
+            if k % per_branch == 0:
+                d = Path(tmp) / f"b{k // per_branch}"
+                simulate(SimConfig(clients=clients, years=years, seed=seed * 100_003 + k // per_branch, stocks=60,
+                                   end=date(2026, 10, 30), chunk_clients=max(clients, 1)), d, workers=1)
+                pop = load_population(d)
+            out.append(run_sequential(pop, seed=seed * 1_000_003 + k, looks=looks, null=null,
+                                      control_share=control_share, target_share=target_share))
+            if on_run:
+                on_run(k + 1)
+    return summarise_sequential(out, null=null)
