@@ -41,6 +41,7 @@ def internal_codes() -> set[str]:
         Track,
     )
     from panhuo.market.models import MODELS
+    from panhuo.warehouse.schema import all_tables
 
     codes = {str(v) for choices in (Lifecycle, TaskKind, TaskStatus, Outcome, Channel, Track) for v in choices.values}
     for section in load_config().values():
@@ -49,6 +50,7 @@ def internal_codes() -> set[str]:
             if isinstance(section.get("none"), dict):
                 codes.add(section["none"]["key"])
     codes |= set(MODELS)
+    codes |= set(all_tables()) | {"client_master"}        # the import's table names
     codes |= {f.name for f in ClientSnapshot._meta.get_fields() if "_" in f.name}
     codes |= {"loaded", "rejected", "partial", "simulator", "phone", "table", "total_assets", "treatment", "control",
               "excluded", "resumed"}

@@ -3,10 +3,12 @@ Chinese page reads 客户资料 · 已导入 · 新增 20,000 rather than `clien
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from panhuo.formatting import cn_amount, cn_count
+from panhuo.formatting import cn_count
 from panhuo.imports.models import BatchStatus
 from panhuo.warehouse.schema import all_tables
 
@@ -28,10 +30,14 @@ def profile_label(name: str | None) -> str:
     return str(PROFILES.get(name or "", name or "—"))
 
 
+# Tables the import writes that are not warehouse tables (the operational store's client master).
+OTHER_TABLES = {"client_master": gettext_lazy("Client master")}
+
+
 def table_label(table: str | None, lang: str) -> str:
     t = all_tables().get(table or "")
     if t is None:
-        return table or "—"
+        return str(OTHER_TABLES.get(table or "", table or "—"))
     return t.zh if _zh(lang) else t.name.replace("_", " ")
 
 
@@ -56,8 +62,9 @@ def batch_labels(batch, *, lang: str) -> dict:
     control = []
     for table, totals in (_get(batch, "control_totals") or {}).items():
         for name, v in totals.items():
+            # Reconciliation is to the cent: amounts in full, with separators, not rounded to 万/亿.
             money = name != "rows"
-            fmt = (lambda x: cn_amount(float(x), lang=lang)) if money else (lambda x: cn_count(float(x)))
+            fmt = (lambda x: f"{Decimal(str(x)):,.2f}") if money else (lambda x: cn_count(float(x)))
             control.append({"table": table_label(table, lang), "name": column_label(table, name, lang),
                             "source": fmt(v.get("source", 0)), "loaded": fmt(v.get("loaded", 0))})
     changes = []
