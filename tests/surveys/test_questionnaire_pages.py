@@ -55,7 +55,7 @@ def test_the_360_page_says_inferred_until_the_client_takes_the_test(client, cast
 def test_an_unanswered_question_is_said_and_nothing_is_kept(client, cast):
     r = _login(client, cast).post(reverse("surveys:take", args=["CA001", "personality"]),
                                   {k: v for k, v in TOP.items() if k != "q_7"})
-    assert r.status_code == 400 and "请回答每一道题".encode() in r.content or b"answer every question" in r.content
+    assert r.status_code == 400 and "请回答每一道题。" in r.content.decode()
     assert not QuestionnaireAnswer.objects.exists()
 
 
