@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Max, Min
 from django.utils import timezone
@@ -46,6 +46,12 @@ def month_of(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+def day_start(day: date) -> datetime:
+    """The local midnight opening `day`, aware: ranges on timestamps use the index (a __date lookup casts every
+    row, in Python on SQLite)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def staff_contacts():
     """Contacts that count as serving a client: logged by a person (the regular-service rule's too)."""
     return Contact.objects.filter(by__isnull=False)
@@ -58,7 +64,8 @@ def activity(*, advisor_ids: list[int], start: date, end: date, today: date | No
     out = {a: {"contacts": dict.fromkeys(CHANNEL_GROUPS, 0), "contacts_total": 0, "tasks_due": 0, "on_time": 0,
                "follow_ups_due": 0, "follow_ups_done": 0} for a in advisor_ids}
     group_of = {ch: g for g, chs in CHANNEL_GROUPS.items() for ch in chs}
-    rows = (staff_contacts().filter(advisor_id__in=advisor_ids, at__date__gte=start, at__date__lte=end)
+    rows = (staff_contacts().filter(advisor_id__in=advisor_ids, at__gte=day_start(start),
+                                    at__lt=day_start(end + timedelta(days=1)))
             .values("advisor_id", "channel").annotate(n=Count("pk")))
     for r in rows:
         a = out[r["advisor_id"]]
@@ -91,9 +98,11 @@ def coverage_at(*, advisor_ids: list[int], dates: list[date]) -> dict[date, dict
                                               client__advisor_id__in=advisor_ids)
                 .values_list("client_id", "client__advisor_id", "client__branch_id", "tier"))
     seen: dict[int, list[date]] = {}
-    for cid, at in (staff_contacts().filter(client__advisor_id__in=advisor_ids, at__date__lte=max(dates))
+    tz = timezone.get_current_timezone()       # once: timezone.localdate per row costs more than the query
+    until = day_start(max(dates) + timedelta(days=1))
+    for cid, at in (staff_contacts().filter(client__advisor_id__in=advisor_ids, at__lt=until)
                     .values_list("client_id", "at")):
-        seen.setdefault(cid, []).append(timezone.localdate(at))
+        seen.setdefault(cid, []).append(at.astimezone(tz).date())
     for days in seen.values():
         days.sort()
     out = {}
@@ -161,7 +170,8 @@ def book_month(*, advisor_ids: list[int], start: date, end: date) -> dict[int, d
         if e is not None:
             moved = -float((e[4] or {}).get("net_transfer_30d") or 0)
             start_assets = float(s[1] or 0)
-            if e[3] == "lost" or status == ClientStatus.CLOSED or (start_assets > 0 and moved >= MOVED_OUT * start_assets):
+            moved_out = start_assets > 0 and moved >= MOVED_OUT * start_assets
+            if e[3] == "lost" or status == ClientStatus.CLOSED or moved_out:
                 row["churned"] += 1
     for row in out.values():
         row["net_inflow"], row["commission"] = round(row["net_inflow"], 2), round(row["commission"], 2)
@@ -174,7 +184,8 @@ def compliance(*, advisor_ids: list[int], start: date, end: date) -> dict[int, d
     actions the rules refused (an access out of reach, a forbidden action, a blocked send) and clear views of
     personal data (unmask, allowed with a reason; the scorecard counts them beyond an allowance)."""
     out = {a: {"refused": 0, "unmasks": 0} for a in advisor_ids}
-    rows = (AuditEvent.objects.filter(user__advisor_id__in=advisor_ids, at__date__gte=start, at__date__lte=end)
+    rows = (AuditEvent.objects.filter(user__advisor_id__in=advisor_ids, at__gte=day_start(start),
+                                       at__lt=day_start(end + timedelta(days=1)))
             .values("user__advisor_id", "action", "outcome").annotate(n=Count("pk")))
     for r in rows:
         a = out[r["user__advisor_id"]]

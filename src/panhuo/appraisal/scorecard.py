@@ -90,7 +90,8 @@ def scorecard_items(*, advisor, start, end, coverage_target: float) -> list[dict
                        detail={"covered": cov["covered"], "total": cov["total"]}))
     items.append(_item("complaints", conf["complaints"], value=None, target=None, attainment=None, detail={},
                        recorded=False))
-    allowance, penalty = int(conf["compliance"].get("unmask_allowance", 20)), float(conf["compliance"].get("penalty", .25))
+    allowance = int(conf["compliance"].get("unmask_allowance", 20))
+    penalty = float(conf["compliance"].get("penalty", 0.25))
     counted = events["refused"] + max(0, events["unmasks"] - allowance)
     items.append(_item("compliance", conf["compliance"], value=counted, target=0, attainment=1 - penalty * counted,
                        detail={**events, "unmask_allowance": allowance}))

@@ -55,7 +55,8 @@ def progress(*, advisors, start: date, end: date, today: date | None = None, cov
     rows = []
     for a in advisors:
         t, m = targets[a.pk], act[a.pk]
-        contacts = [{"group": g, "label": GROUP_LABELS[g], "done": m["contacts"][g], "target": round(getattr(t, f) * weeks)}
+        contacts = [{"group": g, "label": GROUP_LABELS[g], "done": m["contacts"][g],
+                     "target": round(getattr(t, f) * weeks)}
                     for g, f in CONTACT_FIELDS.items()]
         rows.append({
             "advisor": a, "contacts": contacts, "contacts_total": m["contacts_total"],

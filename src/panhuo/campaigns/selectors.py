@@ -196,16 +196,19 @@ def campaign_attributions(*, branch_id: int, start, end) -> list[dict]:
     churn-sensitive measure (volume, commission) is commission-based: its C1-C2 members never count."""
     from datetime import timedelta
 
+    from django.utils import timezone
+
     from panhuo.campaigns.models import BINARY_MEASURES, CHURN_SENSITIVE, MemberGroup
-    from panhuo.measure.incentive import IncentiveMember, campaign_incentive
 
     out = []
     launched = Campaign.objects.filter(launched_at__isnull=False, outcomes_as_of__isnull=False,
                                        launched_at__date__lte=end, launched_at__date__gte=start - timedelta(days=400))
     for campaign in launched:
-        closes = campaign.launched_at.date() + timedelta(days=campaign.window_days)
+        closes = timezone.localdate(campaign.launched_at) + timedelta(days=campaign.window_days)
         if not start <= closes <= end:
             continue
+        # numpy and statsmodels load on the first campaign, not on every scorecard
+        from panhuo.measure.incentive import IncentiveMember, campaign_incentive
         rows = (campaign.members.exclude(group=MemberGroup.EXCLUDED)
                 .values_list("group", "advisor_id", "advisor__branch_id", "outcome", "risk_level", "turnover_flag"))
         members, ours = [], set()
