@@ -104,3 +104,15 @@ def test_the_director_sets_the_band_and_sharing_the_overload_and_others_cannot(c
     assert AuditEvent.objects.filter(action="allocation.settings", username="director_a").exists()
     client.post("/allocation/preview/")
     assert AllocationPreview.objects.get().settings["band"] == 0.20
+
+
+def test_a_branch_with_no_clients_yet_shows_an_empty_page_and_an_empty_preview(client, cast):
+    from panhuo.accounts.services import user_create
+    from panhuo.clients.models import Branch
+
+    Branch.objects.create(branch_id="B009", name="新开营业部")
+    user = user_create(username="director_new", role="director", branch_id="B009", password=cast.password)
+    client.force_login(user)
+    assert client.get("/allocation/").status_code == 200
+    made = client.post("/allocation/preview/", follow=True)
+    assert made.status_code == 200 and "无需调整" in visible(made.content.decode())
