@@ -40,6 +40,13 @@ def test_the_director_reviews_and_signs_a_scorecard_in_both_languages(live_serve
         assert untranslated_on(page.inner_text("body")) == []
         screenshot(page, "appraisal-team-zh")
 
+        page.goto(f"{live_server.url}/appraisal/A01/")
+        page.fill("input[name=phone_per_week]", "25")
+        page.click("form.targets-form button[type=submit]")
+        page.locator("ul.messages").wait_for()
+        assert "目标已保存" in page.inner_text("body") and untranslated_on(page.inner_text("body")) == []
+        screenshot(page, "appraisal-advisor-zh")
+
         page.click("button[value=en]")
         page.goto(url)
         text = page.inner_text("body")
