@@ -103,6 +103,9 @@ class Campaign(models.Model):
     # The builder's schedule: [{"day", "channel", "script"}]; channels, step_days and script are derived from it
     # (builder.schedule_fields), and a send uses the script of its own step and channel.
     schedule = models.JSONField(_("message schedule"), default=list, blank=True)
+    # Targeting by uplift: a launched campaign whose randomised outcomes train the model that orders this one's tasks.
+    uplift_from = models.ForeignKey("self", verbose_name=_("rank tasks by the uplift learnt from"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     quiet_start = models.TimeField(_("contact from"), default=time(8, 0))
     quiet_end = models.TimeField(_("contact until"), default=time(20, 0))
     status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,

@@ -53,17 +53,17 @@ def campaign_edit(request, campaign_id: int | None = None):
         template = builder.TEMPLATES.get(request.GET.get("template", "")) if campaign is None else None
         if template:             # a playbook fills the form; the designer edits everything before saving
             form = CampaignForm(initial={"name": template["name"], "goal": template["goal"],
-                                         "measure": template["measure"]})
+                                         "measure": template["measure"]}, user=request.user)
             rows, steps = builder.rows_from_rules(template["rules"]), list(template["schedule"])
         else:
-            form = CampaignForm(instance=campaign)
+            form = CampaignForm(instance=campaign, user=request.user)
             rows = builder.rows_from_rules(campaign.rules) if campaign else [
                 builder.Row(field="lifecycle", op="in", chosen=["dormant"])]
             steps = list(campaign.schedule or [{"day": d, "channel": c, "script": campaign.script}
                                                for d in campaign.step_days for c in campaign.channels]
                          ) if campaign else []
         return render(request, "campaigns/edit.html", _builder_context(form, campaign, rows, steps, []))
-    form = CampaignForm(request.POST, instance=campaign)
+    form = CampaignForm(request.POST, instance=campaign, user=request.user)
     rows = builder.rows_from_post(request.POST)
     rules, problems = builder.rules_from_rows(rows)
     steps, step_problems = builder.schedule_from_post(request.POST)

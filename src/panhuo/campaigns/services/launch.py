@@ -251,11 +251,66 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
     return summary
 
 
+UPLIFT_FEATURES = ["days_since_last_trade", "trades_90d", "total_assets", "commission_365d", "churn_risk", "p_alive"]
+
+
+def _features(snaps) -> dict[int, list[float]]:
+    return {s.client_id: [float(getattr(s, f) or 0) for f in UPLIFT_FEATURES] for s in snaps}
+
+
+def _env_float(name: str, default: float) -> float:
+    import os
+
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def uplift_scores(campaign: Campaign, treatment: list[CampaignMember]) -> dict[int, float] | None:
+    """Expected incremental reactivation × value − cost per treatment member (client pk → CNY), from the uplift
+    model fitted on `campaign.uplift_from`'s randomised outcomes with the features its members had at its launch
+    (never after: their later activity is the outcome). Value: the client's commission over the last year, at
+    least PANHUO_REACTIVATION_VALUE (default 500 CNY); cost: PANHUO_CONTACT_COST (default 20 CNY). None without a
+    source campaign or when it is too small to learn from."""
+    from panhuo.clients.models import ClientSnapshot
+    from panhuo.measure.targeting import expected_net
+
+    source = campaign.uplift_from
+    if source is None or source.launched_at is None:
+        return None
+    rows = list(source.members.exclude(group=MemberGroup.EXCLUDED).filter(outcome__isnull=False)
+                .values_list("client_id", "group", "outcome"))
+    at_launch = {}
+    for snap in (ClientSnapshot.objects.filter(client_id__in=[r[0] for r in rows],
+                                               as_of__lte=source.launched_at.date()).order_by("client_id", "as_of")):
+        at_launch[snap.client_id] = snap                       # the last one on or before the launch wins
+    rows = [r for r in rows if r[0] in at_launch]
+    X = _features(at_launch.values())
+    new = {s.client_id: s for s in ClientSnapshot.objects.filter(client_id__in=[m.client_id for m in treatment],
+                                                                is_latest=True)}
+    ids = [m.client_id for m in treatment if m.client_id in new]
+    if not ids:
+        return None
+    floor = _env_float("PANHUO_REACTIVATION_VALUE", 500.0)
+    try:
+        net = expected_net(X_train=[X[r[0]] for r in rows], treated_train=[r[1] == MemberGroup.TREATMENT for r in rows],
+                           y_train=[r[2] for r in rows], X_new=[_features([new[i]])[i] for i in ids],
+                           value=[max(float(new[i].commission_365d or 0), floor) for i in ids],
+                           cost=_env_float("PANHUO_CONTACT_COST", 20.0))
+    except ValueError:
+        return None
+    return dict(zip(ids, (float(v) for v in net), strict=True))
+
+
 def _tasks_for(campaign: Campaign, treatment: list[CampaignMember], today: date) -> int:
     """One Today task per treatment member on an advisor channel, due dates spread so no advisor gets more
-    than the daily cap (counting campaign tasks already due that day)."""
+    than the daily cap (counting campaign tasks already due that day). With an uplift model, each advisor's
+    members are taken in order of expected incremental reactivation × value − cost, so the daily capacity goes to
+    the contacts expected to bring the most, and the task says so."""
     if not set(campaign.channels) & ADVISOR_CHANNELS:
         return 0
+    scores = uplift_scores(campaign, treatment)
     load = defaultdict(int)
     for adv, due, n in (Task.objects.filter(kind=TaskKind.CAMPAIGN, status__in=OPEN_STATUSES, due__gte=today)
                         .values("advisor_id", "due").annotate(n=Count("id")).values_list("advisor_id", "due", "n")):
@@ -263,15 +318,26 @@ def _tasks_for(campaign: Campaign, treatment: list[CampaignMember], today: date)
     cap = max(1, campaign.daily_cap_per_advisor)
     start = max(campaign.start or today, today)
     tasks = []
-    for m in sorted(treatment, key=lambda m: (m.advisor_id, m.client.client_id)):
+    def order(m):
+        score = scores.get(m.client_id, float("-inf")) if scores else 0.0
+        return (m.advisor_id or 0, -score, m.client.client_id)
+
+    rank: dict = defaultdict(int)
+    for m in sorted(treatment, key=order):
         due = start
         while load[(m.advisor_id, due)] >= cap:
             due += timedelta(days=1)
         load[(m.advisor_id, due)] += 1
         window = f"{campaign.quiet_start:%H:%M}-{campaign.quiet_end:%H:%M}"
+        zh, en, priority = f"联系时段 {window}", f"contact {window}", CAMPAIGN_PRIORITY
+        if scores and m.client_id in scores:
+            rank[m.advisor_id] += 1
+            priority += max(0, 99 - rank[m.advisor_id])          # the advisor's best expected contacts first
+            zh += f"；按预期增量激活×价值−成本排序，预期 {scores[m.client_id]:.0f} 元"
+            en += f"; ranked by expected incremental reactivation × value − cost, {scores[m.client_id]:.0f} CNY"
         tasks.append(Task(client=m.client, advisor_id=m.advisor_id, kind=TaskKind.CAMPAIGN,
-                          priority=CAMPAIGN_PRIORITY, reason_zh=f"活动：{campaign.name}（联系时段 {window}）"[:255],
-                          reason_en=f"Campaign: {campaign.name} (contact {window})"[:255],
+                          priority=priority, reason_zh=f"活动：{campaign.name}（{zh}）"[:255],
+                          reason_en=f"Campaign: {campaign.name} ({en})"[:255],
                           script_key=f"campaign:{campaign.pk}"[:40], due=due, created_on=today))
     Task.objects.bulk_create(tasks)
     # bulk_create sets pks on PostgreSQL and SQLite >= 3.35; link each member to its task.
