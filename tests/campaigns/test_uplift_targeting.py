@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 from django.urls import reverse
@@ -20,7 +20,7 @@ def _source_campaign(world) -> Campaign:
     rng = np.random.default_rng(5)
     director = world.users["director_a"]
     src = Campaign.objects.create(name="上一次激活", branch=world.branches["A"], created_by=director, channels=["phone"],
-                                  script=SCRIPT, launched_at=datetime(2026, 10, 2, tzinfo=timezone.utc),
+                                  script=SCRIPT, launched_at=datetime(2026, 10, 2, tzinfo=UTC),
                                   status="launched", outcomes_as_of=date(2026, 11, 1), control_share=0.5)
     for n in range(160):
         assets = float(rng.uniform(1e4, 3e5))
