@@ -67,7 +67,7 @@ READS = {"client_days": "client_id trade_date trades amount commission buy_amoun
          "transfers": "client_id transfer_time direction amount",
          "positions": "as_of_date client_id quantity market_value cost_price",
          "bars": "symbol trade_date close", "clients": "client_id branch_id advisor_id open_date",
-         "contacts": "client_id contact_date", "questionnaires": "client_id score answered_on"}
+         "contacts": "client_id contact_time", "questionnaires": "client_id score answered_on"}
 NUMERIC = {(t, c) for t, c in wh.con.execute("SELECT table_name, column_name FROM information_schema.columns "
     "WHERE data_type IN ('DOUBLE', 'DECIMAL', 'BIGINT', 'INTEGER', 'HUGEINT', 'FLOAT') OR data_type LIKE 'DECIMAL%'").fetchall()}
 
