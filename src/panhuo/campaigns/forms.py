@@ -41,11 +41,11 @@ class AmountField(forms.CharField):
 
 
 class CampaignForm(forms.ModelForm):
-    control_share = forms.CharField(label=_("control group (% of eligible clients)"), initial="10",
+    control_share = forms.CharField(label=_("Control group (% of eligible clients)"), initial="10",
                                     help_text=_("kept out of the campaign to measure its effect"))
-    measure_cap = AmountField(label=_("cap per client"), required=False)
-    incentive_per_client = AmountField(label=_("incentive per incremental client (CNY)"), required=False)
-    incentive_cap = AmountField(label=_("incentive cap per advisor (CNY)"), required=False)
+    measure_cap = AmountField(label=_("Cap per client"), required=False)
+    incentive_per_client = AmountField(label=_("Incentive per incremental client (CNY)"), required=False)
+    incentive_cap = AmountField(label=_("Incentive cap per advisor (CNY)"), required=False)
 
     class Meta:
         model = Campaign

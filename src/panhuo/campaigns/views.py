@@ -68,7 +68,7 @@ def script_lint(request):
     # the old editor posts `script` and `channels`; a schedule row posts step-<i>-script and step-<i>-channel
     text = (data.get("script") or next((v for k, v in data.items() if k.endswith("-script")), ""))[:4000]
     channels = data.getlist("channels") or [v for k, v in data.items() if k.endswith("-channel") and v] or [""]
-    results = _lint_by_channel(text, channels)
+    results = _lint_by_channel(text, channels) if text.strip() else []     # an empty step row: nothing to judge
     unknown = [v for v in script_variables(text) if v not in VARIABLES]
     return render(request, "campaigns/partials/lint.html", {"results": results, "unknown": unknown,
                                                             "text": text})
@@ -83,7 +83,9 @@ def _bars(lifts: dict) -> dict:
 
 def _chart(report) -> dict:
     return {"overall": _bars({_("All"): report.overall}), "advisor": _bars(report.by_advisor),
-            "channel": _bars(report.by_channel), "funnel": report.funnel}
+            # channels as words on the chart's axis (电话, 短信), never the codes
+            "channel": _bars({str(dict(Channel.choices).get(k, k)): v for k, v in report.by_channel.items()}),
+            "funnel": report.funnel}
 
 
 @require_GET
