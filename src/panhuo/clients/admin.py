@@ -189,4 +189,5 @@ class ServicePlanAdmin(ClientDataAdmin):
     raw_id_fields = ("client", "updated_by")
 
 
-admin.site.register(BranchPolicy, list_display=("branch", "protection_days"))
+admin.site.register(BranchPolicy, list_display=("branch", "protection_days", "cadence_vip_days", "cadence_core_days",
+                                                  "cadence_mass_days", "onboarding_first_days"))
