@@ -85,9 +85,12 @@ def test_the_advisor_sees_the_weeks_progress_on_today(client, cast):
     ActivityTarget.objects.create(advisor=cast.advisors["alice"], phone_per_week=12)
     client.force_login(cast.users["alice"])
     html = client.get("/today/").content.decode()
-    assert 'id="appraisal-today"' in html and "0 / 12" in html
-    client.force_login(cast.users["director_a"])
-    assert 'id="appraisal-today"' not in client.get("/today/").content.decode()   # a panel for advisors only
+    assert 'hx-get="/appraisal/today-panel/"' in html          # loads in its own request: Today's queue stays fast
+    panel = client.get("/appraisal/today-panel/").content.decode()
+    assert 'id="appraisal-today"' in panel and "0 / 12" in panel
+    client.force_login(cast.users["director_a"])                # a panel for advisors only
+    assert "appraisal-today" not in client.get("/today/").content.decode()
+    assert client.get("/appraisal/today-panel/").status_code == 404
 
 
 def test_the_director_sets_targets_and_the_change_is_audited(client, cast):

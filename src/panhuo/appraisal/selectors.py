@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -104,12 +105,18 @@ def history(*, advisors, by: str, periods: int, today: date | None = None) -> li
 
 
 def today_targets_panel(*, user) -> ClientPanel | None:
-    """Today's small panel for an advisor: this week's contacts against the targets, coverage, tasks on time."""
+    """Today's small panel for an advisor: a placeholder that loads this week's progress (contacts against the
+    targets, coverage, tasks on time) in its own request, so Today's queue costs no query more."""
     if user.role != Role.ADVISOR or user.advisor_id is None:
         return None
+    return ClientPanel(name="appraisal", template="appraisal/today_panel_lazy.html",
+                       context={"url": reverse("appraisal:today_panel")})
+
+
+def week_progress(*, advisor) -> dict:
+    """The advisor's row for this week (Today's panel)."""
     start, end = measures.week_of(timezone.localdate())
-    row = progress(advisors=Advisor.objects.filter(pk=user.advisor_id), start=start, end=end)[0]
-    return ClientPanel(name="appraisal", template="appraisal/today_panel.html", context={"row": row})
+    return progress(advisors=[advisor], start=start, end=end)[0]
 
 
 def scorecards_for(*, advisor) -> list[Scorecard]:

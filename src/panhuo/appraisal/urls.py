@@ -4,7 +4,9 @@ from panhuo.appraisal import views
 
 
 class MonthConverter:
-    regex = r"\d{4}-\d{2}"
+    """YYYY-MM in links (a date is written as its month); any segment is accepted and the view 404s a bad one, so
+    an anonymous request meets the log-in redirect first."""
+    regex = r"[^/]+"
 
     def to_python(self, value: str) -> str:
         return value
@@ -19,6 +21,7 @@ app_name = "appraisal"
 
 urlpatterns = [
     path("appraisal/", views.team, name="team"),
+    path("appraisal/today-panel/", views.today_panel, name="today_panel"),
     path("appraisal/<str:advisor_code>/", views.advisor, name="advisor"),
     path("appraisal/<str:advisor_code>/targets/", views.targets, name="targets"),
     path("appraisal/<str:advisor_code>/<month:month>/", views.scorecard, name="scorecard"),

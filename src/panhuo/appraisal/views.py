@@ -72,6 +72,15 @@ def advisor(request, advisor_code: str):
     })
 
 
+@require_GET
+def today_panel(request):
+    """Today's panel (loaded by the placeholder): the advisor's own week, no client named."""
+    if request.user.role != Role.ADVISOR or request.user.advisor_id is None:
+        raise Http404("panel")
+    row = selectors.week_progress(advisor=request.user.advisor)
+    return render(request, "appraisal/today_panel.html", {"panel": {"row": row}})
+
+
 @require_POST
 def targets(request, advisor_code: str):
     adv = selectors.advisor_get_for_user(user=request.user, advisor_code=advisor_code)
