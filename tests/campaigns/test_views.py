@@ -61,6 +61,9 @@ def test_director_creates_launches_and_reads_the_report(client, branch_world):
     cells = {c.value for row in members.iter_rows(min_row=2) for c in row}
     assert not cells & {"treatment", "control", "excluded", "do_not_contact"}     # codes as words
     assert "对照组 / Control" in cells and members.freeze_panes == "A2" and members.auto_filter.ref
+    channels = [r[0].value for r in wb["by channel 按渠道"].iter_rows(min_row=2)]
+    assert "phone" not in channels and all(" / " in c for c in channels)      # 电话 / Phone
+    assert '"phone"' not in page.content.decode().split('id="campaign-chart"')[1]   # the chart's labels too
     assert AuditEvent.objects.filter(action="campaign.export").exists()
     assert AuditEvent.objects.filter(action="campaign.view").exists()
 

@@ -199,7 +199,7 @@ def test_batch_killed_before_the_store_commit_is_listed_as_interrupted(client, s
     (batch,) = journal_batches()
     assert batch.status == BatchStatus.INTERRUPTED and not ImportBatch.objects.exists()
     page = client.get(reverse("imports:batch", args=[batch.key])).content.decode()
-    assert "interrupted before commit" in page
+    assert "进程中断，未提交" in page and "interrupted before commit" not in page     # the reader's language
 
 
 def test_batch_killed_after_the_store_commit_says_so_and_the_next_import_finishes_it(client, staff, home, tmp_path,

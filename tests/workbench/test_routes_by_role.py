@@ -27,8 +27,8 @@ def _plan_written():
     return ServicePlan.objects.filter(client__client_id="CA001", text="role-table").exists()
 
 
-def _task_done():
-    return Task.objects.filter(client__client_id="CA001", status="done", kind="churn_risk").exists()
+def _task_snoozed():
+    return Task.objects.filter(client__client_id="CA001", status="snoozed", kind="churn_risk").exists()
 
 
 def _conflict_settled():
@@ -71,7 +71,9 @@ TABLE = [
     # Alice's own client, so the advisor's object-level rule (own clients' plans only) holds.
     Route("client_plan", "post", "/clients/CA001/plan/", {"text": "role-table", "goals": ""}, _plan_written,
           Capability.EDIT_PLAN, "CA001", 302),
-    Route("task_action", "post", "/tasks/{task}/", {"action": "done"}, _task_done, Capability.SERVE, "CA001", 302),
+    # (done asks for the outcome on the client's page and writes nothing: tests/workbench/test_today_rows.py)
+    Route("task_action", "post", "/tasks/{task}/", {"action": "snooze", "days": "3"}, _task_snoozed, Capability.SERVE,
+          "CA001", 302),
     Route("funnel", "get", "/funnel/"),
     Route("branch", "get", "/branch/", needs=Capability.SEE_BRANCH),
     Route("reassign", "post", "/branch/reassign/", {"client_ids": ["CA001"], "advisor": "A02"}, _reassigned,

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from panhuo.campaigns.models import Measure, MemberGroup
 from panhuo.campaigns.services.launch import REASON_LABELS
+from panhuo.clients.models import Channel
 from panhuo.formatting import XLSX_AMOUNT, safe_cell, xlsx_sheet
 from panhuo.measure.report import Report
 
@@ -46,11 +47,13 @@ def campaign_workbook(*, campaign, report: Report, members, incentive=None) -> t
     ws.append(LIFT_HEADERS)
     ws.append(_lift_row("全部 All", report.overall))
     ws.append(["换手异常 Turnover flags", report.flagged, "待计算 Pending", report.pending])
-    for title, rows in (("by advisor 按投顾", report.by_advisor), ("by channel 按渠道", report.by_channel)):
+    channels = {k: _both(v) for k, v in Channel.choices}      # 电话 / Phone, never `phone`
+    for title, rows, words in (("by advisor 按投顾", report.by_advisor, {}),
+                               ("by channel 按渠道", report.by_channel, channels)):
         sheet = wb.create_sheet(title)
         sheet.append(LIFT_HEADERS)
         for label, lift in rows.items():
-            sheet.append([safe_cell(v) for v in _lift_row(label, lift)])
+            sheet.append([safe_cell(v) for v in _lift_row(words.get(label, label), lift)])
     inc = wb.create_sheet("incentive 激励")
     inc.append(["每增量客户 Per incremental client", campaign.incentive_per_client, "每投顾上限 Cap per advisor",
                 campaign.incentive_cap])

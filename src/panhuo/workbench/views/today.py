@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from panhuo.accounts.models import Role
+from panhuo.accounts.permissions import Capability, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.masking import mask_phone
 from panhuo.clients.models import TaskKind
@@ -89,6 +90,7 @@ def task_action(request, task_id: int):
     if form.cleaned_data["action"] == "done":
         # Done without an outcome would lose what happened: ask for it (the contact form closes the task).
         task = task_get_for_user(user=request.user, task_id=task_id)
+        require(request.user, Capability.SERVE)
         messages.info(request, _("Record the outcome of the contact to complete the task."))
         url = reverse("workbench:client", args=[task.client.client_id]) + f"?task={task.pk}#contact"
         if request.headers.get("HX-Request"):
