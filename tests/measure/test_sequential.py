@@ -75,3 +75,9 @@ def test_the_sample_ratio_check_flags_a_split_that_is_not_the_design():
     z = np.r_[np.ones(100, bool), np.zeros(100, bool)]
     assert readout(y, z, control_share=0.1).srm_flag                   # half in control where 10% was designed
     assert not readout(y, np.r_[np.ones(180, bool), np.zeros(20, bool)], control_share=0.1).srm_flag
+
+
+def test_an_early_look_with_no_success_yet_still_has_an_interval():
+    z = np.r_[np.ones(90, bool), np.zeros(10, bool)]
+    r = readout(np.zeros(100), z, control_share=0.1)              # nobody has resumed yet on day 1
+    assert r.cs_high - r.cs_low > 0.05 and r.cs_low < 0 < r.cs_high

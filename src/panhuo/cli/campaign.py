@@ -64,6 +64,8 @@ def calibrate_cmd(
     runs: int = typer.Option(100, "--runs", help="Simulated campaigns to run."),
     looks: int = typer.Option(10, "--looks", help="Looks at each campaign's readout (e.g. daily)."),
     null: bool = typer.Option(False, "--null", help="No true effect: measure the false-positive rate."),
+    on_trades: bool = typer.Option(False, "--on-trades", help="Measure outcomes on simulated trades with the "
+                                   "report's own SQL (member_outcomes) instead of drawing them from the truth."),
     clients: int = typer.Option(600, help="Clients per simulated branch."),
     years: float = typer.Option(1.0, help="Years per simulated branch."),
     per_branch: int = typer.Option(1, "--per-branch", help="Campaigns per simulated branch (1: a new branch each)."),
@@ -75,14 +77,16 @@ def calibrate_cmd(
     """Check the anytime-valid readout against the simulator's truth over repeated looks: coverage at every look,
     the false-positive rate (--null), mean width and CUPED's variance reduction."""
     from panhuo.measure.calibration import calibrate_sequential
+    from panhuo.measure.calibration_readout import calibrate_readout_on_trades
 
     if runs < 1 or per_branch < 1 or looks < 1:
         fail("--runs, --looks and --per-branch must be positive / 必须为正数", as_json=as_json, code=2)
     with progress(quiet=as_json) as bar:
         task = bar.add_task("campaigns / 模拟活动", total=runs)
-        s = calibrate_sequential(runs=runs, looks=looks, null=null, clients=clients, years=years,
-                                 per_branch=per_branch, control_share=control_share, target_share=target_share,
-                                 seed=seed, on_run=lambda k: bar.update(task, completed=k))
+        run = calibrate_readout_on_trades if on_trades else calibrate_sequential
+        s = run(runs=runs, looks=looks, null=null, clients=clients, years=years, per_branch=per_branch,
+                control_share=control_share, target_share=target_share, seed=seed,
+                on_run=lambda k: bar.update(task, completed=k))
     fp = "" if s["false_positive_rate"] is None else (
         f", declared a success {s['false_positive_rate']:.1%} / 误判成功 {s['false_positive_rate']:.1%}")
     finish(s, as_json=as_json, summary=(

@@ -117,6 +117,14 @@ def readout(y, treated, *, control_share: float, x=None, planned_n: int | None =
     # difference in means only by the realised share's deviation from p, which vanishes as n grows).
     use = adjusted if x is not None else plain
     sd = float(use.std(ddof=1))
+    if np.isin(y, (0.0, 1.0)).all():
+        # A 0/1 outcome early in a campaign is often all zeros in a group, and a plug-in variance of zero gives an
+        # interval of zero width: floor it by the pseudo-outcome's variance at add-one (Laplace) smoothed rates.
+        # CUPED's reduction is kept: the floor applies to the unadjusted variance, then scales with it.
+        rt, rc = (y[z].sum() + 1) / (nt + 2), (y[~z].sum() + 1) / (nc + 2)
+        floor = math.sqrt(rt * (1 - rt) / p + rc * (1 - rc) / (1 - p))
+        sd_plain = float(plain.std(ddof=1))
+        sd = sd * max(sd_plain, floor) / sd_plain if sd_plain > 0 else floor
     n = len(y)
     h = cs_halfwidth(n, sd, alpha=alpha, planned_n=planned_n or n)
     se = float(math.sqrt(y[z].var(ddof=1) / nt + y[~z].var(ddof=1) / nc))
