@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "panhuo.marketweb",
     "panhuo.campaigns",
     "panhuo.allocationweb",
-    "panhuo.appraisal",
     "panhuo.surveys",
     "panhuo.appraisal",
     "panhuo.kpis",

@@ -18,7 +18,6 @@ urlpatterns = [
     path("", include("panhuo.marketweb.urls")),
     path("", include("panhuo.allocationweb.urls")),
     path("", include("panhuo.appraisal.urls")),
-    path("", include("panhuo.appraisal.urls")),
     path("", include("panhuo.surveys.urls")),
     path("", include("panhuo.kpis.urls")),
 ]

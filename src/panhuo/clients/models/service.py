@@ -80,7 +80,6 @@ class TaskKind(models.TextChoices):
     DORMANT_REACHABLE = "dormant_reachable", _("Dormant, likely reachable")
     FOLLOW_UP = "follow_up", _("Follow-up due")
     HANDOVER = "handover", _("Handover introduction")   # an approved allocation gave the advisor this client
-    HANDOVER = "handover", _("Handover introduction")   # an approved allocation gave the advisor this client
     REGULAR = "regular", _("Regular service")
     ONBOARDING = "onboarding", _("New account onboarding")
 
