@@ -71,11 +71,14 @@ def today_queue(*, user: User, limit: int) -> list[Task]:
     service (the longest-uncontacted VIPs first) when there are any."""
     qs = tasks_for_user(user=user)
     top = list(qs[:limit])
-    have = sum(1 for t in top if t.kind == TaskKind.REGULAR)
     slots = min(REGULAR_SLOTS, limit // 2)
+    # Always read the regular candidates, so the page costs the same queries however long the queue is.
+    regular = list(qs.filter(kind=TaskKind.REGULAR)[:slots])
+    have = sum(1 for t in top if t.kind == TaskKind.REGULAR)
     if len(top) < limit or have >= slots:
         return top
-    extra = list(qs.filter(kind=TaskKind.REGULAR).exclude(pk__in=[t.pk for t in top])[:slots - have])
+    shown = {t.pk for t in top}
+    extra = [t for t in regular if t.pk not in shown][:slots - have]
     return top[:limit - len(extra)] + extra
 
 
