@@ -36,7 +36,7 @@ def launched(cast):
                              channels=["sms"], script=SMS_SCRIPT, control_share=0.3)
     for c in (everyone, alices):
         campaign_launch(user=director, campaign_id=c.pk)
-    # CA001 is flagged, so client codes show on the page's list of turnover flags
+    # CA001 is flagged, so the client shows (name, link and code) on the page's list of turnover flags
     CampaignMember.objects.filter(campaign=everyone, client__client_id="CA001").update(turnover_flag=True, outcome=1.0)
     return cast, everyone, alices
 
@@ -68,10 +68,11 @@ def test_after_a_reassignment_the_new_advisor_sees_the_client_in_the_campaign_an
     assert _codes(bob, camp) == {"CB001", "CB002", "CA001"}
     assert "CA001" not in _export_codes(client, alice, camp) and "CA001" in _export_codes(client, bob, camp)
     page = client.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()        # Bob, logged in
-    assert ">CA001</a>" in page
+    link = f'href="{reverse("workbench:client", args=["CA001"])}"'
+    assert link in page and ">客户CA001</a>" in page                     # the client's name, linked to their page
     client.force_login(alice)
     page = client.get(reverse("campaigns:detail", args=[camp.pk])).content.decode()
-    assert "CA001" not in page
+    assert link not in page and "CA001" not in page                     # neither the link, the name nor the code
     seen = AuditEvent.objects.filter(action="campaign.view", user=alice).latest("pk").object_ids
     assert "CA001" not in seen
     bob_report = campaign_report(user=bob, campaign=camp)
