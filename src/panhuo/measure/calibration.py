@@ -154,11 +154,21 @@ class Calibration:
 def calibrate(*, runs: int, clients: int = 600, years: float = 1.0, per_branch: int = 1, control_share: float = 0.10,
               target_share: float = 0.5, seed: int = 1, on_run: Callable[[int], None] | None = None) -> Calibration:
     """`runs` campaigns; a new simulated branch (its own seed) every `per_branch` campaigns."""
-    from panhuo.simulate import SimConfig, simulate
-
     if runs < 1 or per_branch < 1:
         raise ValueError("runs and per_branch must be positive")
     result = Calibration()
+    for k, pop in _populations(runs=runs, per_branch=per_branch, clients=clients, years=years, seed=seed):
+        result.runs.append(run_campaign(pop, seed=seed * 1_000_003 + k, control_share=control_share,
+                                        target_share=target_share))
+        if on_run:
+            on_run(k + 1)
+    return result
+
+
+def _populations(*, runs: int, per_branch: int, clients: int, years: float, seed: int):
+    """(k, population) for campaign k of `runs`: a new simulated branch (its own seed) every `per_branch`."""
+    from panhuo.simulate import SimConfig, simulate
+
     pop = None
     with tempfile.TemporaryDirectory(prefix="panhuo-calib-") as tmp:
         for k in range(runs):
@@ -167,11 +177,7 @@ def calibrate(*, runs: int, clients: int = 600, years: float = 1.0, per_branch: 
                 simulate(SimConfig(clients=clients, years=years, seed=seed * 100_003 + k // per_branch, stocks=60,
                                    end=date(2026, 10, 30), chunk_clients=max(clients, 1)), out, workers=1)
                 pop = load_population(out)
-            result.runs.append(run_campaign(pop, seed=seed * 1_000_003 + k, control_share=control_share,
-                                            target_share=target_share))
-            if on_run:
-                on_run(k + 1)
-    return result
+            yield k, pop
 
 
 # ---- daily looks: the anytime-valid readout (measure/sequential.py) --------------------------------------------
@@ -258,21 +264,12 @@ def calibrate_sequential(*, runs: int, looks: int = 10, null: bool = False, clie
                          per_branch: int = 1, control_share: float = 0.10, target_share: float = 0.5, seed: int = 1,
                          on_run: Callable[[int], None] | None = None) -> dict:
     """`runs` campaigns read at `looks` looks each, on simulated branches (a new one every `per_branch`)."""
-    from panhuo.simulate import SimConfig, simulate
-
     if runs < 1 or per_branch < 1 or looks < 1:
         raise ValueError("runs, looks and per_branch must be positive")
     out: list[SequentialRun] = []
-    pop = None
-    with tempfile.TemporaryDirectory(prefix="panhuo-calib-") as tmp:
-        for k in range(runs):
-            if k % per_branch == 0:
-                d = Path(tmp) / f"b{k // per_branch}"
-                simulate(SimConfig(clients=clients, years=years, seed=seed * 100_003 + k // per_branch, stocks=60,
-                                   end=date(2026, 10, 30), chunk_clients=max(clients, 1)), d, workers=1)
-                pop = load_population(d)
-            out.append(run_sequential(pop, seed=seed * 1_000_003 + k, looks=looks, null=null,
-                                      control_share=control_share, target_share=target_share))
-            if on_run:
-                on_run(k + 1)
+    for k, pop in _populations(runs=runs, per_branch=per_branch, clients=clients, years=years, seed=seed):
+        out.append(run_sequential(pop, seed=seed * 1_000_003 + k, looks=looks, null=null,
+                                  control_share=control_share, target_share=target_share))
+        if on_run:
+            on_run(k + 1)
     return summarise_sequential(out, null=null)
