@@ -111,7 +111,7 @@ def preview_approve(*, preview: AllocationPreview, actor, request=None) -> dict:
     who changes hands gets a handover task for the new advisor with the reason in words. All or nothing."""
     _check(actor)
     with transaction.atomic():
-        preview = AllocationPreview.objects.select_for_update().select_related("branch", "departing").get(
+        preview = AllocationPreview.objects.select_for_update(of=("self",)).select_related("branch", "departing").get(
             pk=preview.pk)
         if preview.status != PreviewStatus.DRAFT:
             raise ValidationError({"preview": "this preview was already approved or replaced"})
