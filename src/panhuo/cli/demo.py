@@ -103,9 +103,28 @@ def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
             as_of = latest_data_date(wh)
             # Analytics, snapshots, the workbench's series and tasks, the market page; adds its own progress task.
             outcome = daily_run(wh=wh, as_of=as_of, progress=bar)
+        seeded = _demo_seed(as_of=as_of, seed=seed, bar=bar)
     console.print(
         f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.rows.get('trades', 0):,} trades), "
         f"imported batch {batch.key} ({batch.status}), scored {outcome.snapshots_written:,} clients as of {as_of}, "
         f"{outcome.workbench['tasks']['created']:,} tasks created, "
         f"market: {outcome.market.get('regime', outcome.market_skipped)}"
     )
+    for line in seeded:
+        console.print(f"[green]✓[/] {line}")
+
+
+def _demo_seed(*, as_of, seed: int, bar) -> list[str]:
+    """Each feature's demo records (clients.registry demo seeders), one progress step each."""
+    from panhuo.clients.registry import demo_seeders
+
+    seeders = demo_seeders()
+    task = bar.add_task("demo records", total=len(seeders))
+    lines = []
+    for name, seeder in seeders:
+        bar.update(task, description=f"demo records: {name}")
+        line = seeder(as_of=as_of, seed=seed)
+        if line:
+            lines.append(line)
+        bar.advance(task)
+    return lines

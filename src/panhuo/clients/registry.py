@@ -10,6 +10,9 @@ each other (the layers contract forbids a feature app to import a sibling).
 - Today panels: the Today page shows small sections other features own (the advisor's activity targets).
 - Attributions: the appraisal's scorecard credits each advisor with the clients a campaign's measured lift made
   incremental; the campaigns app, which owns members and outcomes, registers the provider.
+- Demo seeders: `panhuo demo` builds a simulated branch, then asks each feature to add the records that make its
+  pages show what they are for (months of contacts, a finished campaign, events, courses). A seeder must be
+  deterministic for a given seed and go through the feature's own services, so the demo shows real behaviour.
 
 Providers register in their AppConfig.ready(), so the registry is complete once Django is set up.
 """
@@ -28,6 +31,8 @@ TodayPanelProvider = Callable[..., "ClientPanel | None"]    # (*, user) -> a pan
 AttributionProvider = Callable[..., list[dict]]             # (*, branch_id, start, end) -> rows, see attributions
 _today_panel_providers: dict[str, TodayPanelProvider] = {}
 _attribution_providers: dict[str, AttributionProvider] = {}
+DemoSeeder = Callable[..., "str | None"]                    # (*, as_of, seed) -> a one-line summary, or None
+_demo_seeders: dict[str, tuple[int, DemoSeeder]] = {}
 
 
 @dataclass(frozen=True)
@@ -91,3 +96,14 @@ def attributions(*, branch_id: int, start, end) -> list[dict]:
     commission_based (bool: the measure rewards trading, so C1-C2 clients never count and the item is capped)."""
     return [row for name in sorted(_attribution_providers)
             for row in _attribution_providers[name](branch_id=branch_id, start=start, end=end)]
+
+
+def register_demo_seeder(name: str, seeder: DemoSeeder, *, order: int = 100) -> None:
+    """Register (or replace) a demo seeder; `panhuo demo` runs them by `order`, then name, after the daily run."""
+    _demo_seeders[name] = (order, seeder)
+
+
+def demo_seeders() -> list[tuple[str, DemoSeeder]]:
+    """(name, seeder) in the order `panhuo demo` runs them."""
+    return [(name, _demo_seeders[name][1])
+            for _, name in sorted((order, name) for name, (order, _) in _demo_seeders.items())]
