@@ -36,7 +36,7 @@ def branch(tmp_path_factory):
         wh.con.execute("INSERT INTO contacts BY NAME SELECT * FROM c_df")
         rows = kpis_month(wh.con, month=month.label)
         yield month, rows, {n: pd.read_parquet(out / "sim" / f"{n}.parquet")
-                            for n in ("clients", "trades", "daily_assets", "transfers")}, contacts
+                            for n in ("clients", "trades", "daily_assets", "transfers")}, contacts, wh
 
 
 def recompute(month: Month, t: dict, contacts: pd.DataFrame) -> pd.DataFrame:
@@ -129,7 +129,7 @@ def assert_same(got: dict, want: dict, where: str):
 
 
 def test_the_months_figures_equal_a_recomputation_from_the_simulators_tables(branch):
-    month, rows, tables, contacts = branch
+    month, rows, tables, contacts, _wh = branch
     c = recompute(month, tables, contacts)
     total = next(r for r in rows if r["advisor"] is None)
     want = figures(c)
@@ -140,3 +140,26 @@ def test_the_months_figures_equal_a_recomputation_from_the_simulators_tables(bra
     assert {r["advisor"] for r in advisors} == set(c["advisor_id"].dropna())
     for r in advisors:
         assert_same(r, figures(c[c["advisor_id"] == r["advisor"]]), r["advisor"])
+
+
+
+def test_a_teams_figures_are_its_members_clients_taken_together(branch):
+    """Teams (advisor → team in the assignments table) get rows of their own: the same definitions applied to
+    their members' clients, ratios from the team's sums; an advisor outside any team is in no team's row."""
+    month, _rows, tables, contacts, wh = branch
+    c = recompute(month, tables, contacts)
+    advisors = sorted(c["advisor_id"].dropna().unique())
+    assert len(advisors) >= 3
+    teams = {a: 1 + i % 2 for i, a in enumerate(advisors[:-1])}   # the last advisor is in no team
+    table = pa.table({"advisor_id": pa.array(list(teams), pa.string()),
+                      "team_id": pa.array(list(teams.values()), pa.int64())})
+    rows = kpis_month(wh.con, month=month.label, teams=table)
+    team_rows = {r["team"]: r for r in rows if r["team"] is not None}
+    assert set(team_rows) == {1, 2}
+    for team, row in team_rows.items():
+        members = [a for a, t in teams.items() if t == team]
+        assert row["advisor"] is None
+        assert_same(row, figures(c[c["advisor_id"].isin(members)]), f"team {team}")
+    total = next(r for r in rows if r["advisor"] is None and r["team"] is None)
+    assert_same(total, figures(c), "branch")
+    assert len([r for r in rows if r["advisor"] is not None]) == len(advisors)

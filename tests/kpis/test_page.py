@@ -57,6 +57,33 @@ def test_the_page_shows_trends_advisors_and_what_needs_attention(kept, client):
 
 
 @pytest.mark.django_db
+def test_teams_have_their_row_their_trends_and_their_advisors(kept, client):
+    from panhuo.clients.models import Team
+
+    team = Team.objects.create(branch=kept.branches["A"], name="一组", leader=kept.advisors["alice"])
+    kept.advisors["alice"].team = team
+    kept.advisors["alice"].save()
+    last = Month.parse("2024-06")
+    for i in range(3):
+        KpiMonth.objects.create(branch=kept.branches["A"], team=team, month=last.previous(2 - i).start,
+                                figures=figures(i, clients_total=1234 + i))
+    client.force_login(kept.users["director_a"])
+    page = client.get("/kpis/")
+    assert [r["name"] for r in page.context["team_rows"]] == ["一组"]
+    assert page.context["team_rows"][0]["leader"] == kept.advisors["alice"].name
+    assert len(page.context["chart"]["months"]) == MONTHS            # the branch's trends, not the team's
+    one = client.get(f"/kpis/?branch={kept.branches['A'].branch_id}&team={team.pk}")
+    assert one.context["team"] == team and one.context["chart"]["months"] == ["2024-04", "2024-05", "2024-06"]
+    assert [r["code"] for r in one.context["advisor_rows"]] == [kept.advisors["alice"].advisor_id]
+    assert "1,236" in one.content.decode()                           # the team's own figures, with separators
+    alone = client.get(f"/kpis/?branch={kept.branches['A'].branch_id}&advisor={kept.advisors['alice'].advisor_id}")
+    assert alone.context["advisor"] == kept.advisors["alice"] and len(alone.context["chart"]["months"]) == MONTHS
+    other = Team.objects.create(branch=kept.branches["B"], name="B组")
+    elsewhere = client.get(f"/kpis/?branch={kept.branches['A'].branch_id}&team={other.pk}")
+    assert elsewhere.context["team"] is None                         # another branch's team: the branch instead
+
+
+@pytest.mark.django_db
 def test_the_drill_down_lists_the_vip_past_the_cadence_and_advisors_cannot_open_it(kept, client):
     client.force_login(kept.users["manager_a"])
     rows = client.get("/kpis/uncontacted/?tier=vip").context["rows"]

@@ -102,3 +102,16 @@ def test_the_daily_run_keeps_missing_months_and_the_month_at_its_end(home):
         kept = kpis_daily(wh=wh, as_of=date(2024, 6, 30))["kept"]
         assert "2024-06" in kept and "2024-05" in kept
         assert kpis_daily(wh=wh, as_of=date(2024, 6, 28))["kept"] == []      # nothing missing, not month end
+
+
+def test_a_team_is_kept_and_reported_with_the_same_figures_as_its_only_member(home, cast):
+    from panhuo.clients.models import Team
+
+    team = Team.objects.create(branch=cast.advisors["alice"].branch, name="一组")
+    cast.advisors["alice"].team = team
+    cast.advisors["alice"].save()
+    assert json.loads(run("report", "snapshot", "--month", "2024-06", "--json").stdout)["teams"] == 1
+    data = json.loads(run("report", "kpis", "--month", "2024-06", "--branch", "B001").stdout)
+    [row] = data["teams"]
+    assert row["team"] == "一组" and row["clients_total"] == data["advisors"][0]["clients_total"] > 0
+    assert {k: row[k] for k in FIGURE_NAMES} == {k: data["advisors"][0][k] for k in FIGURE_NAMES}

@@ -90,12 +90,15 @@ def dormant_sql(*, last_trade: str, opened: str, assets: str, on: str, config: d
     return f"({quiet} AND coalesce({assets}, 0) >= {dm['min_assets']})"
 
 
-def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, cfg: dict) -> str:
+def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, has_team: bool, cfg: dict) -> str:
     s, e, b = lit(m.start), lit(m.end), lit(m.before)
     lookback = lit(m.start - timedelta(days=800))   # a client's latest assets row is at most this old
     upto = lambda d: f"CASE WHEN date <= {d} THEN date END"   # noqa: E731
     advisor = "coalesce(a.advisor_id, c.advisor_id)" if has_assign else "c.advisor_id"
+    team = "tm.team_id" if has_team else "CAST(NULL AS BIGINT)"
     assign = "LEFT JOIN kpi_assign a ON a.client_id = c.client_id" if has_assign else ""
+    if has_team:   # the team of the advisor the client has now (panhuo's assignment first)
+        assign += f" LEFT JOIN kpi_team tm ON tm.advisor_id = {advisor}"
     contacts = (f"""LEFT JOIN (SELECT client_id,
           max(CAST(contact_time AS DATE)) FILTER (WHERE CAST(contact_time AS DATE) <= {e}) AS last_contact,
           count(*) FILTER (WHERE CAST(contact_time AS DATE) BETWEEN {s} AND {e}) AS contacts
@@ -122,7 +125,7 @@ def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, cfg: dict) ->
              sum(CASE WHEN direction = 'out' THEN amount ELSE 0 END) AS assets_out
       FROM transfers WHERE CAST(transfer_time AS DATE) BETWEEN {s} AND {e} GROUP BY client_id),
     pc AS (
-      SELECT c.client_id, c.branch_id, {advisor} AS advisor_id, c.open_date,
+      SELECT c.client_id, c.branch_id, {advisor} AS advisor_id, {team} AS team_id, c.open_date,
              da.assets_start, da.assets_end, da.assets_avg, cd.last_trade_start, cd.last_trade_end,
              coalesce(cd.trade_days, 0) AS trade_days, coalesce(cd.trades, 0) AS trades,
              coalesce(cd.turnover, 0) AS turnover, coalesce(cd.commission, 0) AS commission,
@@ -150,10 +153,19 @@ def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, cfg: dict) ->
     FROM ranked"""
 
 
-def _aggregate(cadence_cte: str) -> str:
+def _aggregate(cadence_cte: str, *, has_team: bool) -> str:
+    # A team's figures are those of its members' clients together (ratios from the team's sums, not an average
+    # of its advisors' ratios), so they use the same definitions as the branch's and each advisor's.
+    if has_team:
+        team_set = ", (p.branch_id, p.team_id)"
+        team_cols = ("p.team_id, grouping(p.advisor_id) = 1 AND grouping(p.team_id) = 1 AS branch_total, "
+                     "grouping(p.team_id) = 0 AS team_total")
+    else:
+        team_set = ""
+        team_cols = "NULL AS team_id, grouping(p.advisor_id) = 1 AS branch_total, false AS team_total"
     return f"""
     , cad AS ({cadence_cte})
-    SELECT p.branch_id, p.advisor_id, grouping(p.advisor_id) = 1 AS branch_total,
+    SELECT p.branch_id, p.advisor_id, {team_cols},
       count(*) AS clients_total,
       count(*) FILTER (WHERE is_new) AS clients_new,
       count(*) FILTER (WHERE trade_days > 0) AS active_clients,
@@ -177,7 +189,7 @@ def _aggregate(cadence_cte: str) -> str:
       count(*) FILTER (WHERE is_new) AS clients_in,
       count(*) FILTER (WHERE churned) AS clients_out
     FROM per_client p LEFT JOIN cad ON cad.c_branch = p.branch_id AND cad.c_tier = p.tier
-    GROUP BY GROUPING SETS ((p.branch_id), (p.branch_id, p.advisor_id))"""
+    GROUP BY GROUPING SETS ((p.branch_id), (p.branch_id, p.advisor_id){team_set})"""
 
 
 def _finish(row: dict) -> dict:
@@ -195,25 +207,30 @@ def _finish(row: dict) -> dict:
 
 
 def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = None,
-               assignments: pa.Table | None = None, config: dict | None = None,
+               assignments: pa.Table | None = None, teams: pa.Table | None = None, config: dict | None = None,
                until: date | None = None) -> list[dict]:
     """The month's figures from the warehouse connection `con`: one row per branch (advisor None) and per branch
-    and advisor, each {"branch", "advisor", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}} (defaults
-    DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with panhuo's;
+    and advisor, each {"branch", "advisor", "team", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}}
+    (defaults DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with
+    panhuo's; `teams` (advisor_id, team_id) adds one row per branch and team (team set, advisor None);
     `until` cuts the month short (month-to-date figures, the weekly mail)."""
     m = Month.parse(month, until=until)
     cfg = config or load_config()
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     has_assign = assignments is not None
+    has_team = teams is not None
     if has_assign:
         con.register("kpi_assign", assignments)
+    if has_team:
+        con.register("kpi_team", teams)
     branches = [r[0] for r in con.execute("SELECT DISTINCT branch_id FROM clients").fetchall()]
     rows = [(br, tier, int((cadence or {}).get(br, DEFAULT_CADENCE).get(tier, DEFAULT_CADENCE[tier])))
             for br in branches for tier in DEFAULT_CADENCE]
     values = ", ".join(f"('{br}', '{t}', {d})" for br, t, d in rows) or "(NULL, NULL, 0)"
     cadence_cte = f"SELECT * FROM (VALUES {values}) v(c_branch, c_tier, days)"
-    per_client = _per_client(m, has_contacts="contacts" in tables, has_assign=has_assign, cfg=cfg)
-    sql = ("WITH per_client AS (" + per_client + ")" + _aggregate(cadence_cte)).replace("END_DATE", lit(m.end))
+    per_client = _per_client(m, has_contacts="contacts" in tables, has_assign=has_assign, has_team=has_team, cfg=cfg)
+    sql = ("WITH per_client AS (" + per_client + ")" + _aggregate(cadence_cte, has_team=has_team)
+           ).replace("END_DATE", lit(m.end))
     try:
         cur = con.execute(sql)
         names = [d[0] for d in cur.description]
@@ -221,8 +238,18 @@ def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = N
     finally:
         if has_assign:
             con.unregister("kpi_assign")
-    # Clients without an advisor count in their branch, not in any advisor's row.
-    out = [{"branch": r["branch_id"], "advisor": None if r["branch_total"] else r["advisor_id"], **_finish(r)}
-           for r in result if r["branch_total"] or r["advisor_id"] is not None]
-    out.sort(key=lambda r: (r["branch"], r["advisor"] is not None, r["advisor"] or ""))
+        if has_team:
+            con.unregister("kpi_team")
+    # Clients without an advisor (or a team) count in their branch, not in any advisor's (or team's) row.
+    out = []
+    for r in result:
+        if r["branch_total"]:
+            out.append({"branch": r["branch_id"], "advisor": None, "team": None, **_finish(r)})
+        elif r["team_total"]:
+            if r["team_id"] is not None:
+                out.append({"branch": r["branch_id"], "advisor": None, "team": r["team_id"], **_finish(r)})
+        elif r["advisor_id"] is not None:
+            out.append({"branch": r["branch_id"], "advisor": r["advisor_id"], "team": None, **_finish(r)})
+    out.sort(key=lambda r: (r["branch"], r["team"] is not None, r["advisor"] is not None, r["advisor"] or "",
+                            r["team"] or ""))
     return out

@@ -52,8 +52,8 @@ def snapshot_cmd(month: str = MONTH, as_json: bool = typer.Option(False, "--json
     except StoreBusy as exc:
         fail(f"{exc}", as_json=as_json, code=3)
     result["seconds"] = round(time.perf_counter() - t0, 2)
-    finish(result, summary=f"{label}: figures kept for {result['branches']} branches and {result['advisors']} "
-                           f"advisors ({result['seconds']} s)", as_json=as_json)
+    finish(result, summary=f"{label}: figures kept for {result['branches']} branches, {result['teams']} teams and "
+                           f"{result['advisors']} advisors ({result['seconds']} s)", as_json=as_json)
 
 
 @report_app.command("kpis")
@@ -64,7 +64,8 @@ def kpis_cmd(
     lang: str = typer.Option("zh", "--lang", help="zh or en labels (Excel, PDF)."),
     dest: Path = typer.Option(None, "--out", help="Write here (default: stdout for JSON, kpis-MONTH.xlsx/.pdf)."),
 ) -> None:
-    """The month's kept figures (`panhuo report snapshot` first) as JSON {"month", "branch": {...}, "advisors"}."""
+    """The month's kept figures (`panhuo report snapshot` first) as JSON {"month", "branch": {...}, "advisors",
+    "teams"}."""
     label = _month(month)
     if fmt not in ("json", "xlsx", "pdf"):
         fail(f"unknown format {fmt!r}: use json, xlsx or pdf", code=2)
@@ -80,7 +81,7 @@ def kpis_cmd(
                  object_ids=[r["branch_code"] for r in reports], detail={"month": label, "format": fmt})
     if fmt == "json":
         data = [{"month": r["month"], "branch_code": r["branch_code"], "branch_name": r["branch_name"],
-                 "branch": r["branch"], "advisors": r["advisors"]} for r in reports]
+                 "branch": r["branch"], "advisors": r["advisors"], "teams": r["teams"]} for r in reports]
         text = json.dumps(data[0] if len(data) == 1 else {"month": label, "branches": data}, ensure_ascii=False,
                           indent=2)
         if dest:

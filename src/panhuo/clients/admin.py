@@ -26,6 +26,7 @@ from panhuo.clients.models import (
     FunnelEvent,
     ServicePlan,
     Task,
+    Team,
 )
 
 # Reverse relations of Client that make up its service history, with the words the refusal uses.
@@ -110,9 +111,17 @@ class BranchAdmin(admin.ModelAdmin):
 
 @admin.register(Advisor)
 class AdvisorAdmin(admin.ModelAdmin):
-    list_display = ["advisor_id", "name", "branch", "level", "capacity", "active"]
-    list_filter = ["branch", "level", "active"]
+    list_display = ["advisor_id", "name", "branch", "team", "level", "capacity", "active"]
+    list_filter = ["branch", "team", "level", "active"]
+    list_editable = ["team"]
     search_fields = ["advisor_id", "name"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "leader"]
+    list_filter = ["branch"]
+    search_fields = ["name"]
 
 
 @admin.action(permissions=["delete"], description=delete_selected.short_description)

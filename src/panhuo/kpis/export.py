@@ -30,20 +30,23 @@ def _display(value, kind: str, lang: str) -> str:
 
 
 def report_xlsx(reports: list[dict], *, lang: str = "zh") -> bytes:
-    """One sheet per branch: the branch's row first, then one row per advisor; a column per figure."""
+    """One sheet per branch: the branch's row first, then one row per team, then one per advisor; a column per
+    figure."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
-    first = ["营业部/投资顾问", "代码"] if lang == "zh" else ["Branch / advisor", "Code"]
+    first = ["营业部/团队/投资顾问", "代码"] if lang == "zh" else ["Branch / team / advisor", "Code"]
+    team_word = "团队" if lang == "zh" else "team"
     for rep in reports or [{"month": "", "branch_code": "-", "branch_name": "", "branch": {}, "advisors": []}]:
         ws = wb.create_sheet(f"{rep['branch_code']} {rep['month']}"[:31])
         ws.append(first + [label(n, k, lang) for n, _z, _e, k in FIGURES])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         rows = [(rep["branch_name"], rep["branch_code"], rep["branch"])]
+        rows += [(t["team"], team_word, t) for t in rep.get("teams", [])]
         rows += [(a.get("name", ""), a["advisor"], a) for a in rep["advisors"]]
         for name, code, figs in rows:
             ws.append([safe_cell(name), safe_cell(code)] + [figs.get(n) for n, *_ in FIGURES])
@@ -89,6 +92,11 @@ def report_pdf(reports: list[dict], *, lang: str = "zh") -> bytes:
         cells = [[label(n, k, lang), _display(rep["branch"].get(n), k, lang)] for n, _z, _e, k in FIGURES]
         grid = [a + b for a, b in zip(cells[:half], cells[half:] + [["", ""]], strict=False)]
         story += [Table(grid, style=style), Spacer(1, 12)]
+        if rep.get("teams"):
+            story.append(Paragraph("团队" if lang == "zh" else "Teams", body))
+            rows = [["团队" if lang == "zh" else "Team"] + [label(n, kinds[n], lang) for n in main]]
+            rows += [[t["team"]] + [_display(t.get(n), kinds[n], lang) for n in main] for t in rep["teams"]]
+            story += [Table(rows, style=style, repeatRows=1), Spacer(1, 12)]
         if rep["advisors"]:
             story.append(Paragraph("投资顾问" if lang == "zh" else "Advisors", body))
             rows = [["投资顾问" if lang == "zh" else "Advisor"] + [label(n, kinds[n], lang) for n in main]]

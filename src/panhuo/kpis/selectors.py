@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from panhuo.accounts.models import User
 from panhuo.analytics.kpis import FIGURES
-from panhuo.clients.models import Branch, KpiMonth
+from panhuo.clients.models import Advisor, Branch, KpiMonth, Team
 from panhuo.clients.selectors import branches_for_user
 
 TREND_MONTHS = 24
@@ -22,14 +22,37 @@ def kpi_branch_for_user(*, user: User, code: str | None) -> Branch | None:
     return (branches.filter(branch_id=code).first() if code else None) or branches.first()
 
 
-def kpi_history(*, branch: Branch, advisor_id: int | None = None, months: int = TREND_MONTHS) -> list[KpiMonth]:
-    rows = KpiMonth.objects.filter(branch=branch, advisor_id=advisor_id).order_by("-month")[:months]
+def kpi_history(*, branch: Branch, advisor_id: int | None = None, team_id: int | None = None,
+                months: int = TREND_MONTHS) -> list[KpiMonth]:
+    """The kept months, oldest first, of the branch (no advisor, no team), an advisor's book or a team's."""
+    rows = KpiMonth.objects.filter(branch=branch, advisor_id=advisor_id, team_id=team_id).order_by("-month")[:months]
     return list(reversed(rows))
 
 
-def kpi_advisors(*, branch: Branch, month) -> list[KpiMonth]:
-    return list(KpiMonth.objects.filter(branch=branch, month=month, advisor__isnull=False)
-                .select_related("advisor").order_by("advisor__advisor_id"))
+def kpi_advisors(*, branch: Branch, month, team_id: int | None = None) -> list[KpiMonth]:
+    """The month's rows of the branch's advisors (of one team when team_id is given)."""
+    qs = KpiMonth.objects.filter(branch=branch, month=month, advisor__isnull=False)
+    if team_id is not None:
+        qs = qs.filter(advisor__team_id=team_id)
+    return list(qs.select_related("advisor").order_by("advisor__advisor_id"))
+
+
+def kpi_teams(*, branch: Branch, month) -> list[KpiMonth]:
+    return list(KpiMonth.objects.filter(branch=branch, month=month, team__isnull=False)
+                .select_related("team", "team__leader").order_by("team__name"))
+
+
+def kpi_scope(*, branch: Branch | None, team: str | None, advisor: str | None) -> dict:
+    """What the page's trends show: the branch, one of its teams, or one of its advisors (ids from the query
+    string; anything not in this branch falls back to the branch). Keys: team, advisor (objects or None)."""
+    scope = {"team": None, "advisor": None}
+    if branch is None:
+        return scope
+    if advisor:
+        scope["advisor"] = Advisor.objects.filter(branch=branch, advisor_id=advisor).first()
+    elif team and team.isdigit():
+        scope["team"] = Team.objects.filter(branch=branch, pk=int(team)).first()
+    return scope
 
 
 def kpi_attention(*, history: list[KpiMonth], advisors: list[KpiMonth]) -> list[dict]:

@@ -9,7 +9,7 @@ import pyarrow as pa
 from django.db import transaction
 
 from panhuo.analytics.kpis import Month, kpis_month
-from panhuo.clients.models import Advisor, Branch, Client, KpiMonth, service_policy_by_branch
+from panhuo.clients.models import Advisor, Branch, Client, KpiMonth, Team, service_policy_by_branch
 
 
 def _assignments() -> pa.Table:
@@ -22,6 +22,28 @@ def _assignments() -> pa.Table:
     return pa.table({"client_id": pa.array(ids, pa.string()), "advisor_id": pa.array(advisors, pa.string())})
 
 
+def _teams() -> pa.Table:
+    """Each advisor's team (pk), for the teams' figures."""
+    rows = list(Advisor.objects.filter(team__isnull=False).values_list("advisor_id", "team_id"))
+    return pa.table({"advisor_id": pa.array([r[0] for r in rows], pa.string()),
+                     "team_id": pa.array([r[1] for r in rows], pa.int64())})
+
+
+def _figures(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in ("branch", "advisor", "team")}
+
+
+def _report_add(rep: dict, row: dict, *, advisor_names: dict, team_names: dict) -> None:
+    """Put one computed or kept row into a branch's report: the branch's figures, a team's or an advisor's."""
+    if row["team"] is not None:
+        rep["teams"].append({"team": team_names.get(row["team"], ""), **_figures(row)})
+    elif row["advisor"] is None:
+        rep["branch"] = _figures(row)
+    else:
+        rep["advisors"].append({"advisor": row["advisor"], "name": advisor_names.get(row["advisor"], ""),
+                                **_figures(row)})
+
+
 def kpi_snapshot(*, wh, month: str) -> dict:
     """Compute the month's figures and keep them (KpiMonth): one row per branch and per advisor. Running it again
     replaces that month's rows, so it is idempotent; other months are never touched."""
@@ -29,22 +51,24 @@ def kpi_snapshot(*, wh, month: str) -> dict:
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
-    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments())
+    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments(), teams=_teams())
     branches = {b.branch_id: b for b in Branch.objects.all()}
     advisors = {a.advisor_id: a for a in Advisor.objects.all()}
+    teams = {t.pk: t for t in Team.objects.all()}
     keep = []
     for r in rows:
         branch = branches.get(r["branch"])
         advisor = advisors.get(r["advisor"]) if r["advisor"] else None
-        if branch is None or (r["advisor"] and advisor is None):
+        team = teams.get(r["team"]) if r["team"] is not None else None
+        if branch is None or (r["advisor"] and advisor is None) or (r["team"] is not None and team is None):
             continue   # not (yet) in the client master: the branch total still counts its clients
-        figures = {k: v for k, v in r.items() if k not in ("branch", "advisor")}
-        keep.append(KpiMonth(branch=branch, advisor=advisor, month=m.start, figures=figures))
+        keep.append(KpiMonth(branch=branch, advisor=advisor, team=team, month=m.start, figures=_figures(r)))
     with transaction.atomic():
         KpiMonth.objects.filter(month=m.start).delete()
         KpiMonth.objects.bulk_create(keep, batch_size=1000)
-    return {"month": m.label, "branches": sum(1 for k in keep if k.advisor is None),
-            "advisors": sum(1 for k in keep if k.advisor is not None)}
+    return {"month": m.label, "branches": sum(1 for k in keep if k.advisor is None and k.team is None),
+            "advisors": sum(1 for k in keep if k.advisor is not None),
+            "teams": sum(1 for k in keep if k.team is not None)}
 
 
 def is_month_end(day: date) -> bool:
@@ -54,18 +78,18 @@ def is_month_end(day: date) -> bool:
 def kpi_report(*, month: str, branch: str | None = None) -> list[dict]:
     """The kept figures of a month: per branch {"month", "branch", "branch_name", "figures", "advisors": [...]}."""
     m = Month.parse(month)
-    qs = KpiMonth.objects.filter(month=m.start).select_related("branch", "advisor").order_by(
-        "branch__branch_id", "advisor__advisor_id")
+    qs = KpiMonth.objects.filter(month=m.start).select_related("branch", "advisor", "team").order_by(
+        "branch__branch_id", "advisor__advisor_id", "team__name")
     if branch:
         qs = qs.filter(branch__branch_id=branch)
     out: dict[str, dict] = {}
     for k in qs:
         rep = out.setdefault(k.branch.branch_id, {"month": m.label, "branch_code": k.branch.branch_id,
-                                                  "branch_name": k.branch.name, "branch": {}, "advisors": []})
-        if k.advisor is None:
-            rep["branch"] = dict(k.figures)
-        else:
-            rep["advisors"].append({"advisor": k.advisor.advisor_id, "name": k.advisor.name, **k.figures})
+                                                  "branch_name": k.branch.name, "branch": {}, "advisors": [],
+                                                  "teams": []})
+        row = {"advisor": k.advisor.advisor_id if k.advisor else None, "team": k.team_id, **k.figures}
+        _report_add(rep, row, advisor_names={row["advisor"]: k.advisor.name} if k.advisor else {},
+                    team_names={k.team_id: k.team.name} if k.team else {})
     return list(out.values())
 
 
@@ -122,21 +146,18 @@ def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | 
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
-                      assignments=_assignments(), until=until)
+                      assignments=_assignments(), teams=_teams(), until=until)
     names = dict(Branch.objects.values_list("branch_id", "name"))
     advisors = dict(Advisor.objects.values_list("advisor_id", "name"))
+    teams = dict(Team.objects.values_list("pk", "name"))
     out: dict[str, dict] = {}
     for r in rows:
         if branch and r["branch"] != branch:
             continue
         rep = out.setdefault(r["branch"], {"month": month, "branch_code": r["branch"],
                                            "branch_name": names.get(r["branch"], r["branch"]), "branch": {},
-                                           "advisors": []})
-        figures = {k: v for k, v in r.items() if k not in ("branch", "advisor")}
-        if r["advisor"] is None:
-            rep["branch"] = figures
-        else:
-            rep["advisors"].append({"advisor": r["advisor"], "name": advisors.get(r["advisor"], ""), **figures})
+                                           "advisors": [], "teams": []})
+        _report_add(rep, r, advisor_names=advisors, team_names=teams)
     return list(out.values())
 
 
@@ -151,7 +172,8 @@ def kpis_daily(*, wh, as_of: date) -> dict:
     if first is None:
         return {"kept": []}
     current = Month.parse(f"{as_of:%Y-%m}")
-    have = set(KpiMonth.objects.filter(advisor__isnull=True).values_list("month", flat=True).distinct())
+    have = set(KpiMonth.objects.filter(advisor__isnull=True, team__isnull=True)
+               .values_list("month", flat=True).distinct())
     todo = [current.label] if is_month_end(as_of) else []
     for n in range(1, HISTORY_MONTHS + 1):
         m = current.previous(n)

@@ -9,7 +9,14 @@ from panhuo.analytics.kpis import FIGURES
 from panhuo.audit.services import audit_record
 from panhuo.clients.coverage import coverage_by_advisor, uncontacted
 from panhuo.clients.selectors import branches_for_user
-from panhuo.kpis.selectors import kpi_advisors, kpi_attention, kpi_branch_for_user, kpi_history
+from panhuo.kpis.selectors import (
+    kpi_advisors,
+    kpi_attention,
+    kpi_branch_for_user,
+    kpi_history,
+    kpi_scope,
+    kpi_teams,
+)
 
 UNCONTACTED_SHOWN = 200
 TABLE_FIGURES = ["clients_total", "active_clients", "dormant_clients", "reactivated_clients", "assets_total",
@@ -23,12 +30,17 @@ def _labels() -> dict[str, str]:
 
 @require_GET
 def kpi_page(request):
-    """The branch's figures over 12–24 months, by branch and advisor, and what needs attention first."""
+    """The figures over 12–24 months of the branch, one of its teams or one advisor's book, the teams and
+    advisors side by side, and what needs attention first."""
     require(request.user, Capability.SEE_BRANCH)
     branch = kpi_branch_for_user(user=request.user, code=request.GET.get("branch"))
-    history = kpi_history(branch=branch) if branch else []
+    scope = kpi_scope(branch=branch, team=request.GET.get("team"), advisor=request.GET.get("advisor"))
+    team, advisor = scope["team"], scope["advisor"]
+    history = kpi_history(branch=branch, team_id=team.pk if team else None,
+                          advisor_id=advisor.pk if advisor else None) if branch else []
     latest = history[-1] if history else None
-    advisors = kpi_advisors(branch=branch, month=latest.month) if latest else []
+    advisors = kpi_advisors(branch=branch, month=latest.month, team_id=team.pk if team else None) if latest else []
+    teams = kpi_teams(branch=branch, month=latest.month) if latest and not advisor else []
     labels, kinds = _labels(), {n: k for n, _z, _e, k in FIGURES}
     attention = kpi_attention(history=history, advisors=advisors)
     for item in attention:
@@ -40,11 +52,14 @@ def kpi_page(request):
              "labels": {n: labels[n] for n in labels}}
     advisor_rows = [{"name": a.advisor.name, "code": a.advisor.advisor_id,
                      "cells": [(a.figures.get(n), kinds[n]) for n in TABLE_FIGURES]} for a in advisors]
+    team_rows = [{"name": t.team.name, "pk": t.team_id, "leader": t.team.leader.name if t.team.leader else "",
+                  "cells": [(t.figures.get(n), kinds[n]) for n in TABLE_FIGURES]} for t in teams]
     coverage = coverage_by_advisor(user=request.user)
     audit_record(user=request.user, action="kpis.view", object_type="branch",
                  object_ids=[branch.branch_id] if branch else [], request=request)
     return render(request, "kpis/kpis.html", {
         "branch": branch, "branches": branches_for_user(user=request.user).order_by("branch_id"),
+        "team": team, "advisor": advisor, "team_rows": team_rows,
         "latest": latest, "branch_cells": [(labels[n], latest.figures.get(n), kinds[n]) for n, *_ in FIGURES]
         if latest else [], "table_heads": [labels[n] for n in TABLE_FIGURES], "advisor_rows": advisor_rows,
         "attention": attention, "chart": chart, "coverage": coverage,

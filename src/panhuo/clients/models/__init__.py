@@ -1,6 +1,6 @@
 """The shared client-service core's models, one module per concern; import them from here.
 
-- master: branches, advisors, clients and their latest per-client results, with the ownership bookkeeping
+- master: branches, teams, advisors, clients and their latest per-client results, with the ownership bookkeeping
 - service: tasks, contacts, the funnel, service plans, the 360 page's series, the branch's service policy
 - consent: the consent ledger, unsubscribe keys, message addresses
 - market: the day's stored market results (regime, pools, model report)
@@ -41,6 +41,7 @@ from panhuo.clients.models.master import (  # noqa: F401
     DecisionSource,
     Lifecycle,
     RiskLevel,
+    Team,
 )
 from panhuo.clients.models.service import (  # noqa: F401
     DEFAULT_CADENCE_DAYS,

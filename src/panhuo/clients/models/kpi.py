@@ -5,12 +5,13 @@ by the daily run at month end (kpis.services.kpi_snapshot); the figures' definit
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.clients.models.master import Advisor, Branch
+from panhuo.clients.models.master import Advisor, Branch, Team
 
 
 class KpiMonth(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="kpi_months")
     advisor = models.ForeignKey(Advisor, null=True, blank=True, on_delete=models.CASCADE, related_name="kpi_months")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="kpi_months")
     month = models.DateField(_("month"), help_text="the month's first day")
     figures = models.JSONField(_("figures"), default=dict)   # {name: value} for analytics.kpis.FIGURE_NAMES
     computed_at = models.DateTimeField(auto_now=True)
@@ -19,13 +20,20 @@ class KpiMonth(models.Model):
         verbose_name = _("monthly figures")
         verbose_name_plural = _("monthly figures")
         constraints = [
-            # One row per branch and month (advisor NULL) and one per advisor and month: the snapshot is idempotent.
-            models.UniqueConstraint(fields=["branch", "month"], condition=models.Q(advisor__isnull=True),
+            # One row per branch and month (advisor and team NULL), one per advisor and month, one per team and
+            # month: the snapshot is idempotent.
+            models.UniqueConstraint(fields=["branch", "month"],
+                                    condition=models.Q(advisor__isnull=True, team__isnull=True),
                                     name="one_kpi_row_per_branch_month"),
+            models.UniqueConstraint(fields=["team", "month"], condition=models.Q(team__isnull=False),
+                                    name="one_kpi_row_per_team_month"),
+            models.CheckConstraint(condition=models.Q(advisor__isnull=True) | models.Q(team__isnull=True),
+                                   name="kpi_row_is_advisor_or_team"),
             models.UniqueConstraint(fields=["advisor", "month"], condition=models.Q(advisor__isnull=False),
                                     name="one_kpi_row_per_advisor_month"),
         ]
         indexes = [models.Index(fields=["branch", "month"])]
 
     def __str__(self) -> str:
-        return f"{self.branch_id}/{self.advisor_id or '-'} {self.month:%Y-%m}"
+        who = f"t{self.team_id}" if self.team_id else (self.advisor_id or "-")
+        return f"{self.branch_id}/{who} {self.month:%Y-%m}"

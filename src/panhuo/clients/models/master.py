@@ -27,9 +27,29 @@ class AdvisorLevel(models.TextChoices):
     PRINCIPAL = "principal", _("Principal")
 
 
+class Team(models.Model):
+    """A group of a branch's advisors under a team leader (团队): the KPI page and report show its figures beside
+    the branch's and each advisor's. Set up by the administrator (the admin site); an advisor is in one team."""
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=64)
+    leader = models.ForeignKey("Advisor", verbose_name=_("team leader"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="teams_led")
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["branch", "name"]
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="one_team_name_per_branch")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Advisor(models.Model):
     advisor_id = models.CharField(_("advisor code"), max_length=32, unique=True)
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="advisors")
+    team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="members")
     name = models.CharField(_("name"), max_length=64)
     level = models.CharField(_("level"), max_length=16, choices=AdvisorLevel.choices, default=AdvisorLevel.JUNIOR)
     region = models.CharField(_("region"), max_length=64, blank=True)
