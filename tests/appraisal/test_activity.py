@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from panhuo.appraisal import measures, selectors
 from panhuo.appraisal.models import ActivityTarget
@@ -124,3 +125,28 @@ def test_coverage_today_agrees_with_the_cores_coverage_by_advisor(cast):
     ours = measures.coverage(advisor_ids=[cast.advisors["alice"].pk, cast.advisors["bob"].pk], as_of=today)
     assert {a.advisor_id: (ours[a.pk]["covered"], ours[a.pk]["total"])
             for a in (cast.advisors["alice"], cast.advisors["bob"])} == core == {"A01": (1, 3), "A02": (1, 2)}
+
+
+def test_the_manager_sees_each_teams_row_and_can_narrow_the_page_to_one_team(client, cast):
+    from panhuo.clients.models import Team
+
+    alice, bob = cast.advisors["alice"], cast.advisors["bob"]
+    one = Team.objects.create(branch=alice.branch, name="一组", leader=alice)
+    two = Team.objects.create(branch=alice.branch, name="二组")
+    alice.team, bob.team = one, two
+    alice.save()
+    bob.save()
+    today = timezone.localdate()
+    contact(cast.clients["CA001"], by=cast.users["alice"], advisor=alice,
+            when=at(today.year, today.month, today.day), channel="phone")
+    client.force_login(cast.users["director_a"])
+    page = client.get("/appraisal/")
+    rows = {t["team"].name: t for t in page.context["team_rows"]}
+    assert set(rows) == {"一组", "二组"}
+    assert rows["一组"]["contacts_total"] == 1 and rows["二组"]["contacts_total"] == 0
+    assert "团队长" in page.content.decode() or "Team leader" in page.content.decode()
+    narrowed = client.get(f"/appraisal/?team={two.pk}")
+    assert [r["advisor"] for r in narrowed.context["rows"]] == [bob] and narrowed.context["team_rows"] == []
+    other = Team.objects.create(branch=cast.advisors["charlie"].branch, name="B组")
+    elsewhere = client.get(f"/appraisal/?team={other.pk}")              # not this director's: the whole branch
+    assert elsewhere.context["chosen"] is None and len(elsewhere.context["rows"]) == 2

@@ -38,18 +38,25 @@ def _last_month(today: date) -> date:
 
 @require_GET
 def team(request):
-    """The manager's view: each advisor's week against their targets, the team's row, the weekly and monthly
-    history. An advisor goes to their own page."""
+    """The manager's view: each advisor's week against their targets, each team's row (团队) and the whole's, the
+    weekly and monthly history; `?team=` narrows all of it to one team. An advisor goes to their own page."""
     if request.user.role == Role.ADVISOR and request.user.advisor_id:
         return redirect("appraisal:advisor", advisor_code=request.user.advisor.advisor_id)
     require(request.user, Capability.SEE_BRANCH)
-    advisors = list(advisors_for_user(user=request.user).filter(active=True).select_related("branch"))
+    advisors = list(advisors_for_user(user=request.user).filter(active=True).select_related("branch", "team"))
+    teams = sorted({a.team for a in advisors if a.team_id}, key=lambda t: (t.branch_id, t.name))
+    chosen = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+    if chosen:
+        advisors = [a for a in advisors if a.team_id == chosen.pk]
     start, end = measures.week_of(timezone.localdate())
     rows = selectors.progress(advisors=advisors, start=start, end=end)
+    team_rows = [] if chosen else [
+        {"team": t, **selectors.team_total([r for r in rows if r["advisor"].team_id == t.pk])} for t in teams]
     audit_record(user=request.user, action="appraisal.team.view", object_type="advisor",
                  object_ids=[a.advisor_id for a in advisors][:100], request=request)
     return render(request, "appraisal/team.html", {
         "rows": rows, "team": selectors.team_total(rows), "start": start, "end": end,
+        "chosen": chosen, "team_rows": team_rows,
         "weeks": selectors.history(advisors=advisors, by="week", periods=HISTORY_WEEKS),
         "months": selectors.history(advisors=advisors, by="month", periods=HISTORY_MONTHS),
         "last_month": _last_month(timezone.localdate()),
