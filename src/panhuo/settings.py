@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "panhuo.surveys",
     "panhuo.appraisal",
     "panhuo.kpis",
+    "panhuo.api",
+    "rest_framework",
+    "drf_spectacular",
     "axes",
 ]
 
@@ -219,3 +222,22 @@ if os.environ.get("PANHUO_SMTP_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("PANHUO_SMTP_FROM", "noreply@example.com")
+
+
+# The REST API (/api/v1/, panhuo.api): a bearer token per user (kept as a digest), nothing anonymous, JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["panhuo.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "panhuo API",
+    "DESCRIPTION": "Scores, tasks, contacts and campaigns for the firm's other systems. Each request carries "
+                   "`Authorization: Bearer <token>` (`panhuo users token NAME`); the caller sees what the same "
+                   "user sees in the app, and every read of client data is audited.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}

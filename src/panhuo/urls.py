@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("imports/", include("panhuo.imports.urls")),
     path("audit/", include("panhuo.audit.urls")),
+    path("api/v1/", include("panhuo.api.urls")),
     path("", include("panhuo.web.urls")),
     path("", include("panhuo.workbench.urls")),
     path("", include("panhuo.campaigns.urls")),

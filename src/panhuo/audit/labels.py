@@ -13,6 +13,14 @@ from panhuo.accounts.models import Role
 
 ACTIONS = {
     "access.denied": _("Access denied"),
+    "api.campaigns.list": _("Listed campaigns through the API"),
+    "api.campaigns.view": _("Read a campaign through the API"),
+    "api.clients.list": _("Listed clients through the API"),
+    "api.clients.view": _("Read a client through the API"),
+    "api.contacts.list": _("Listed contacts through the API"),
+    "api.tasks.list": _("Listed tasks through the API"),
+    "api.token.issue": _("Issued an API token"),
+    "api.token.revoke": _("Revoked API tokens"),
     "admin.view": _("Viewed client data in the admin site"),
     "audit.view": _("Viewed the audit trail"),
     "audit.export": _("Exported the audit trail"),
@@ -75,9 +83,14 @@ FAMILIES = {
     "campaign": _("Campaign"), "client": _("Client"), "clients": _("Client list"), "consent": _("Consent"),
     "contact": _("Contact"), "import": _("Import"), "login": _("Log-in"), "market": _("Market"),
     "plan": _("Service plan"), "task": _("Task"), "user": _("User"), "admin": _("Administration"),
+    "advisor": _("Advisor"), "allocation": _("Allocation"), "api": _("REST API"), "appraisal": _("Appraisal"),
+    "funnel": _("Funnel"), "kpis": _("Branch figures"), "questionnaire": _("Questionnaire"), "report": _("Report"),
+    "script": _("Script review"), "suitability": _("Suitability"), "today": _("Today"),
 }
 OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "failed": _("Failed"),
-            "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored")}
+            "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored"), "allowed": _("Allowed"),
+            "blocked": _("Blocked"), "refused": _("Refused"), "confirmed": _("Confirmed"),
+            "declined": _("Declined"), "do_not_contact": _("Do not contact")}
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
                 "audit": _("Audit trail"), "user": _("User"), "task": _("Task")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),

@@ -98,6 +98,33 @@ def unlock(
     out.print(f"{username} may log in again ({cleared} failed-attempt records cleared)")
 
 
+@users_app.command("token")
+def token(
+    username: str,
+    name: str = typer.Option("api", help="Which system will use it (shown in the admin site)."),
+    days: int = typer.Option(365, help="Valid for this many days."),
+    revoke: bool = typer.Option(False, "--revoke", help="Revoke every token of the user instead."),
+) -> None:
+    """Issue a REST API token for a user (shown once, kept only as a digest), or revoke the user's tokens."""
+    _setup()
+    from panhuo.accounts.models import User
+    from panhuo.api.services import api_token_issue, api_tokens_revoke
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"no user {username!r}")
+    if revoke:
+        out.print(f"{api_tokens_revoke(user=user)} token(s) of {username} revoked")
+        return
+    try:
+        record, key = api_token_issue(user=user, name=name, days=days)
+    except ValueError as exc:
+        fail(str(exc))
+    out.print(f"token for {username} ({record.name}), valid until {record.expires_at:%Y-%m-%d}; "
+              "it is shown only now, keep it safe:")
+    print(key)
+
+
 @users_app.command("deactivate")
 def deactivate(username: str) -> None:
     """Disable a user's login (their history and audit trail stay)."""
