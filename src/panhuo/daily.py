@@ -51,7 +51,7 @@ def imports_settle() -> int:
     return imports_recover(owner="run-daily")
 
 
-def daily_run(*, wh, as_of: date, engine: str = "duckdb", progress=None, store: bool = True) -> DailyOutcome:
+def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = True) -> DailyOutcome:
     """The branch's daily run as of `as_of`, steps 0–5 above; with `store=False` only the analytics pipeline
     (step 1), which writes nothing."""
     from panhuo.analytics.pipeline import analytics_run

@@ -51,27 +51,37 @@ def to_spark_sql(sql: str) -> str:
 
 
 class SparkEngine:
-    """A local SparkSession over Parquet copies of the warehouse tables the pipeline reads.
+    """A SparkSession over the tables the pipeline reads: Parquet copies of a branch's warehouse (local mode,
+    the branch's own `--engine spark`), or the head office's lake (warehouse.lake: every branch, partitioned by
+    branch and month) on a cluster (`master`, e.g. spark://host:7077; default local[2]).
 
-    At a head office the tables already live in Spark; pass `tables` (name -> Parquet path) to skip the copy.
+    What runs where: the features, segments and the churn model's training and scoring inputs are Spark SQL over
+    the whole firm, on the executors; the BG/NBD fit (four parameters from a few thousand distinct frequency/
+    recency patterns) and the LightGBM churn model are fitted on the driver from those aggregated rows, because
+    the fits need a small fraction of the data and a fitted model is the same whichever node fits it.
     """
 
     name = "spark"
     TABLES = ("clients", "client_days", "client_symbols", "daily_assets", "transfers", "positions", "bars",
               "trades")
 
-    def __init__(self, wh: Warehouse | None = None, *, tables: dict[str, str] | None = None, spark=None):
+    def __init__(self, wh: Warehouse | None = None, *, tables: dict[str, str] | None = None, spark=None,
+                 master: str | None = None, lake: Path | str | None = None):
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:  # the optional `spark` extra
             raise RuntimeError("the spark engine needs the optional extra: pip install 'panhuo[spark]'") from exc
-        self.spark = spark or (SparkSession.builder.master("local[2]").appName("panhuo")
-                               .config("spark.sql.session.timeZone", "UTC")
-                               .config("spark.sql.shuffle.partitions", "4")
-                               .config("spark.ui.enabled", "false")
-                               .config("spark.ui.showConsoleProgress", "false")
-                               .getOrCreate())
+        builder = (SparkSession.builder.master(master or "local[2]").appName("panhuo")
+                   .config("spark.sql.session.timeZone", "UTC")
+                   .config("spark.sql.shuffle.partitions", "4" if not master else "16")
+                   .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false"))
+        self.spark = spark or builder.getOrCreate()
         self._tmp = None
+        if lake is not None:
+            self._names = self._read_lake(Path(lake))
+            return
         if tables is None:
             if wh is None:
                 raise ValueError("give a warehouse or Parquet tables")
@@ -86,6 +96,24 @@ class SparkEngine:
         for name, path in tables.items():
             self.spark.read.parquet(path).createOrReplaceTempView(name)
 
+    def _read_lake(self, root: Path) -> set[str]:
+        """Each lake table as a view of its own columns (the partition columns branch_id and month come from
+        the paths; clients keeps its branch_id, the rest drop them)."""
+        from panhuo.warehouse.lake import lake_tables
+
+        specs = lake_tables(root)
+        if "clients" not in specs:
+            raise ValueError(f"{root} is not a panhuo lake (no {root / '_tables.json'} naming clients): "
+                             "write one with `panhuo lake export`")
+        for name, spec in specs.items():
+            own = [c for c in spec["columns"] if c not in spec["partitions"]]
+            ddl = ", ".join([f"`{c}` {t}" for c, t in _ddl_pairs(spec["spark"]) if c in own]
+                            + [f"`{p}` STRING" for p in spec["partitions"]])
+            frame = (self.spark.read.schema(ddl).option("basePath", str(root / name))
+                     .option("recursiveFileLookup", "false").parquet(str(root / name)))
+            frame.select(*[f"`{c}`" for c in spec["columns"]]).createOrReplaceTempView(name)
+        return set(specs)
+
     def query(self, sql: str) -> pa.Table:
         table = self.spark.sql(to_spark_sql(sql)).toArrow()
         # Spark marks coalesced columns NOT NULL where DuckDB does not: same data, same schema.
@@ -97,6 +125,19 @@ class SparkEngine:
     def close(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
+
+
+def _ddl_pairs(ddl: str) -> list[tuple[str, str]]:
+    """[(column, type)] of the lake manifest's "`a` STRING, `b` DECIMAL(18,2)" (commas inside types kept)."""
+    pairs, depth, start = [], 0, 0
+    for i, ch in enumerate(ddl + ","):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            name, _, kind = ddl[start:i].strip().partition(" ")
+            pairs.append((name.strip("`"), kind.strip()))
+            start = i + 1
+    return pairs
 
 
 def make_engine(name: str, wh: Warehouse) -> Engine:

@@ -10,6 +10,7 @@ from panhuo.cli import (  # noqa: F401,E402  (registers commands)
     daily,
     demo,
     ingest,
+    lake,
     market,
     report,
     simulate,

@@ -53,6 +53,10 @@ def alive_fit(
 def daily_run_cmd(
     as_of: str = typer.Option(None, "--as-of", help="Date of the run (YYYY-MM-DD); default: latest data date."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+    spark_master: str = typer.Option(None, "--spark-master", envvar="SPARK_MASTER",
+                                     help="A Spark cluster's master (spark://host:7077); default local[2]."),
+    lake: Path = typer.Option(None, "--lake", help="Head office: score every branch in this Parquet lake "
+                                                  "(`panhuo lake export`) on Spark; writes neither store."),
     export: Path = typer.Option(None, "--export", help="Also write the per-client result as Parquet here."),
     no_store: bool = typer.Option(False, "--no-store", help="Run only the analytics pipeline; write to neither store."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
@@ -66,6 +70,11 @@ def daily_run_cmd(
 
     if engine not in ("duckdb", "spark"):
         fail(f"unknown engine {engine!r}: use duckdb or spark", as_json=as_json)
+    if lake is not None or spark_master:
+        if engine != "spark":
+            fail("--lake and --spark-master need --engine spark", as_json=as_json, code=2)
+        if lake is not None:
+            return _head_office_run(lake=lake, master=spark_master, as_of=as_of, export=export, as_json=as_json)
     recovered = 0
     if not no_store:
         from panhuo.daily import imports_settle
@@ -84,7 +93,12 @@ def daily_run_cmd(
             if day is None:
                 fail("the warehouse holds no trades or assets yet: import data first", as_json=as_json)
             with progress(quiet=as_json) as bar:
-                outcome = daily_run(wh=wh, as_of=day, engine=engine, progress=bar, store=not no_store)
+                eng = _engine(engine, wh, spark_master)
+                try:
+                    outcome = daily_run(wh=wh, as_of=day, engine=eng, progress=bar, store=not no_store)
+                finally:
+                    if not isinstance(eng, str):
+                        eng.close()
     except StoreBusy as exc:       # an import or another job holds the analytical store
         fail(f"{exc} · 每日运行未开始 / the daily run did not start", as_json=as_json, code=3)
     result, table = outcome.result, outcome.table
@@ -107,5 +121,54 @@ def daily_run_cmd(
             "export": export, "seconds": seconds, **stats},
            summary=f"{day}: {table.num_rows} clients scored on {engine}, {stats['dormant']} dormant, "
                    f"{stats['high_churn_risk']} at high churn risk, {written} snapshots written "
+                   f"({seconds:.1f} s)",
+           as_json=as_json)
+
+
+def _engine(name: str, wh, master: str | None):
+    """The engine by name, or a Spark engine on the given cluster over the branch's own tables."""
+    if name == "spark" and master:
+        from panhuo.analytics.engines import SparkEngine
+
+        return SparkEngine(wh, master=master)
+    return name
+
+
+def _head_office_run(*, lake: Path, master: str | None, as_of: str | None, export: Path | None,
+                     as_json: bool) -> None:
+    """The analytics for every branch in the lake, on Spark; the result goes to Parquet (the branches keep their
+    own stores: each branch's daily run writes its snapshots and tasks)."""
+    import pyarrow.parquet as pq
+
+    from panhuo.analytics.engines import SparkEngine
+    from panhuo.analytics.pipeline import analytics_run, summarise
+
+    t0 = time.perf_counter()
+    try:
+        eng = SparkEngine(master=master, lake=lake)
+    except ValueError as exc:
+        fail(str(exc), as_json=as_json, code=2)
+    try:
+        if as_of:
+            day = date.fromisoformat(as_of)
+        else:
+            latest = eng.query("SELECT max(trade_date) AS d FROM client_days").column("d")[0].as_py()
+            if latest is None:
+                fail(f"the lake {lake} holds no trades", as_json=as_json)
+            day = latest
+        with progress(quiet=as_json) as bar:
+            result = analytics_run(None, as_of=day, engine=eng, progress=bar)
+    finally:
+        eng.close()
+    table = result.table
+    dest = export or lake / "scores" / f"as_of={day}" / "scores.parquet"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, dest)
+    stats = summarise(table)
+    seconds = time.perf_counter() - t0
+    finish({"ok": True, "as_of": day, "engine": "spark", "master": master or "local[2]", "lake": lake,
+            "clients": table.num_rows, "export": dest, "seconds": seconds, **stats},
+           summary=f"{day}: {table.num_rows} clients of the lake scored on Spark ({master or 'local[2]'}), "
+                   f"{stats['dormant']} dormant, {stats['high_churn_risk']} at high churn risk → {dest} "
                    f"({seconds:.1f} s)",
            as_json=as_json)
