@@ -14,6 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from panhuo.clients.models import (
@@ -29,6 +30,7 @@ from panhuo.clients.models import (
     Track,
 )
 from panhuo.clients.models import Event as ClientEvent
+from panhuo.clients.selectors import within_reach
 
 LINK_SALT = "panhuo.events.register"
 CHECKIN_SALT = "panhuo.events.checkin"
@@ -169,3 +171,19 @@ def funnel_apply_attendance(*, registration: EventRegistration) -> FunnelEvent |
         funnel.save()
         return FunnelEvent.objects.create(client=client, track=funnel.track, stage=Stage.B,
                                           source=FunnelSource.EVENT, at=at, on=on)
+
+
+def events_within_reach(*, user) -> QuerySet[ClientEvent]:
+    """The events `user` may see: a director's or manager's branch's, the events of the branch an advisor works
+    in, every branch's for compliance and the administrator (the one access rule, `within_reach`)."""
+    return within_reach(ClientEvent.objects.all(), user=user, branch="branch_id", advisor="branch__advisors")
+
+
+def event_problems(event: ClientEvent) -> list[str]:
+    """What stops a campaign inviting to `event` (a launch lists them): over, cancelled or materials unapproved."""
+    problems = []
+    if event.status != EventStatus.PLANNED or event.ends_at <= timezone.now():
+        problems.append("活动已结束或已取消 / the event is over or cancelled")
+    elif not materials_approved(event):
+        problems.append("活动资料未经合规审核通过 / the event's materials are not approved by compliance")
+    return problems

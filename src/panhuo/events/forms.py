@@ -12,6 +12,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class EventForm(forms.ModelForm):
+    online_url = forms.URLField(label=_("online link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Event
         fields = ["kind", "title", "topic", "starts_at", "ends_at", "venue", "online_url", "capacity", "speaker",

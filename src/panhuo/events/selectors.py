@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from panhuo.accounts.models import User
-from panhuo.clients.events import link_days, materials_approved, places_taken
+from panhuo.clients.events import events_within_reach, link_days, materials_approved, places_taken
 from panhuo.clients.models import (
     Client,
     Event,
@@ -19,11 +19,11 @@ from panhuo.clients.models import (
     RegistrationStatus,
 )
 from panhuo.clients.registry import ClientPanel
-from panhuo.clients.selectors import clients_for_user, out_of_reach, within_reach
+from panhuo.clients.selectors import clients_for_user, out_of_reach
 
 
 def events_for_user(*, user: User) -> QuerySet[Event]:
-    return within_reach(Event.objects.all(), user=user, branch="branch_id", advisor="branch__advisors")
+    return events_within_reach(user=user)
 
 
 def event_get_for_user(*, user: User, event_id: int) -> Event:
