@@ -342,7 +342,7 @@ def event_check_in(*, user: User, event: Event, token_or_code: str, request=None
             reg.registered_at = reg.registered_at or now
         reg.save()
         Contact.objects.create(client=reg.client, advisor_id=reg.advisor_id, by=user, channel=Channel.EVENT,
-                               outcome=Outcome.REACHED, note=f"到场：{event.title}"[:200], at=now)
+                               outcome=Outcome.REACHED, note=event.title[:200], at=now)
         funnel_apply_attendance(registration=reg)
         audit_record(user=user, action="event.checkin", object_type="client", object_ids=[reg.client.client_id],
                      detail={"event": event.pk}, request=request)
