@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from panhuo.clients.events import checkin_token, link_token
@@ -67,7 +67,7 @@ def test_who_may_plan_close_and_approve(client, cast):
         assert client.get(reverse("events:new")).status_code == code, who
     event = make_event(cast, approve=False)
     services.materials_submit(user=cast.users["director_a"], event=event)
-    with pytest.raises(Exception):                                   # the planner never approves their own
+    with pytest.raises(PermissionDenied):                            # the planner never approves their own
         services.materials_decide(user=cast.users["director_a"], event=event, approve=True)
     with pytest.raises(ValidationError):                             # a rejection needs a reason
         services.materials_decide(user=cast.users["compliance"], event=event, approve=False)
