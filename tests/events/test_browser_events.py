@@ -23,6 +23,7 @@ def test_event_pages_and_the_phone_check_in_in_chinese_and_english(live_server, 
     invited = EventRegistration.objects.create(event=event, client=cast.clients["CA003"],
                                                advisor=cast.advisors["alice"], status="invited", via="campaign")
     link = f"{live_server.url}/e/{link_token(invited)}/"
+    own = f"{live_server.url}/e/{link_token(reg)}/"
     sync_api = browser_or_skip()
     with sync_api.sync_playwright() as pw:
         browser = launch(pw)
@@ -37,6 +38,17 @@ def test_event_pages_and_the_phone_check_in_in_chinese_and_english(live_server, 
         phone.click("button[value=yes]")
         phone.wait_for_selector("text=候补名单")
         screenshot(phone, "event-public-phone-zh-waitlisted")
+
+        # A registered client's page shows the QR code and the typed code for the door.
+        mine = new_page(browser, width=390, height=844)
+        mine.goto(own)
+        assert mine.locator(".qr svg").count() == 1 and reg.code in mine.inner_text("body")
+        assert mine.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(mine, "event-public-phone-zh-qr")
+        mine.click("button[lang=en]")
+        mine.wait_for_selector("html[lang=en]")
+        assert "Show this code at the door." in mine.inner_text("body")
+        screenshot(mine, "event-public-phone-en-qr")
 
         # The door: the director's phone, the typed code, the count goes up.
         door = new_page(browser, width=390, height=844)
