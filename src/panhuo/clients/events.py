@@ -54,15 +54,24 @@ def link_days() -> int:
 def materials_hash(event: ClientEvent) -> str:
     """The version of an event's materials that compliance approves: its text and its files' digests."""
     h = hashlib.sha256((event.materials or "").encode())
-    for digest in sorted(event.files.values_list("sha256", flat=True)) if event.pk else ():
+    for digest in sorted(f.sha256 for f in event.files.all()) if event.pk else ():   # prefetched when listed
         h.update(digest.encode())
     return h.hexdigest()
 
 
 def materials_approved(event: ClientEvent) -> bool:
     """True when there is nothing to review (no text, no file) or compliance approved exactly this version."""
-    empty = not (event.materials or "").strip() and not (event.pk and event.files.exists())
+    empty = not (event.materials or "").strip() and not (event.pk and len(event.files.all()))
     return empty or (event.review == "approved" and event.review_hash == materials_hash(event))
+
+
+def files_light():
+    """Prefetch of an event's files without their content (for the materials' hash)."""
+    from django.db.models import Prefetch
+
+    from panhuo.clients.models import EventFile
+
+    return Prefetch("files", queryset=EventFile.objects.only("id", "event_id", "sha256", "name"))
 
 
 def places_taken(event: ClientEvent) -> int:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from panhuo.accounts.models import User
-from panhuo.clients.events import events_within_reach, link_days, materials_approved, places_taken
+from panhuo.clients.events import events_within_reach, files_light, link_days, materials_approved, places_taken
 from panhuo.clients.models import (
     Client,
     Event,
@@ -79,7 +79,7 @@ def open_events_for_client(client: Client) -> list[Event]:
     for."""
     now = timezone.now()
     events = Event.objects.filter(branch_id=client.branch_id, status=EventStatus.PLANNED, ends_at__gt=now)
-    return [e for e in events.order_by("starts_at")[:20] if materials_approved(e)]
+    return [e for e in events.prefetch_related(files_light()).order_by("starts_at")[:20] if materials_approved(e)]
 
 
 def client_events_panel(*, client: Client, user: User) -> ClientPanel | None:
