@@ -9,7 +9,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from panhuo.accounts.models import User
-from panhuo.clients.events import events_within_reach, files_light, link_days, materials_approved, places_taken
+from panhuo.clients.events import (
+    events_within_reach,
+    files_light,
+    link_days,
+    materials_approved,
+    places_taken,
+)
 from panhuo.clients.models import (
     Client,
     Event,
