@@ -192,3 +192,28 @@ def test_the_public_page_registers_and_shows_the_qr_code(client, cast):
     r = client.post(url, {"answer": "yes"})
     assert r.status_code == 200 and "<svg" in r.content.decode() and reg.code in r.content.decode()
     assert client.get(reverse("events:public", args=[link_token(reg) + "x"])).status_code == 400
+
+
+def test_plan_submit_approve_and_register_through_the_pages(client, cast):
+    from panhuo.clients.models import Event
+
+    client.force_login(cast.users["director_a"])
+    r = client.post(reverse("events:new"), {
+        "kind": "seminar", "title": "解套实战班", "topic": "交易纪律", "starts_at": "2030-03-01T19:00",
+        "ends_at": "2030-03-01T21:00", "venue": "三楼会议室", "online_url": "", "capacity": "1", "speaker": "讲师",
+        "materials": "一、复盘\n二、纪律"})
+    event = Event.objects.get(title="解套实战班")
+    assert r.status_code == 302 and r["Location"] == reverse("events:detail", args=[event.pk])
+    bad = client.post(reverse("events:new"), {"kind": "salon", "title": "x", "starts_at": "2030-03-01T19:00",
+                                              "ends_at": "2030-03-01T18:00", "venue": "厅"})
+    assert bad.status_code == 400 and Event.objects.count() == 1
+    client.post(reverse("events:action", args=[event.pk, "submit"]))
+    client.force_login(cast.users["compliance"])
+    client.post(reverse("events:reviews"), {"event": str(event.pk), "decision": "approve"})
+    event.refresh_from_db()
+    assert event.review == MaterialsReview.APPROVED
+    client.force_login(cast.users["alice"])
+    client.post(reverse("events:register", args=[event.pk]), {"client": "CA001", "next": "/clients/CA001/"})
+    client.post(reverse("events:register", args=[event.pk]), {"client": "CA002"})
+    statuses = dict(EventRegistration.objects.filter(event=event).values_list("client__client_id", "status"))
+    assert statuses == {"CA001": "registered", "CA002": "waitlisted"}

@@ -61,10 +61,8 @@ def event_edit_page(request, event_id: int | None = None):
                 event = services.event_create(user=request.user, request=request, **fields)
             else:
                 event = services.event_update(user=request.user, event=event, request=request, **fields)
-        except ValidationError as e:
+        except ValidationError:
             form.add_error(None, _("Check the event: a title, an end after the start, a venue or a link."))
-            if hasattr(e, "error_dict"):
-                pass
         else:
             return redirect("events:detail", event.pk)
     return render(request, "events/edit.html", {"form": form, "event": event},
@@ -172,7 +170,8 @@ def reviews_page(request):
     if not (can(request.user, Capability.APPROVE_SCRIPT) or can(request.user, Capability.REVIEW_SCRIPT)):
         raise PermissionDenied
     if request.method == "POST":
-        event = event_get_for_user(user=request.user, event_id=int(request.POST.get("event", 0) or 0))
+        raw = request.POST.get("event", "")
+        event = event_get_for_user(user=request.user, event_id=int(raw) if raw.isdigit() else 0)
         approve = request.POST.get("decision") == "approve"
         try:
             services.materials_decide(user=request.user, event=event, approve=approve,
