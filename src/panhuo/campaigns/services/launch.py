@@ -95,6 +95,8 @@ def campaign_validate(campaign: Campaign) -> list[str]:
     problems.extend(unapproved_scripts(campaign))
     if campaign.event_id:
         problems.extend(event_problems(campaign.event))
+        if campaign.branch_id and campaign.event.branch_id != campaign.branch_id:
+            problems.append("活动属于其他营业部 / the event is another branch's")
     return problems
 
 
