@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from panhuo.clients.events import checkin_token, link_token
 from panhuo.clients.models import (
@@ -20,7 +21,7 @@ from panhuo.clients.models import (
     RegistrationVia,
 )
 from panhuo.events import services
-from tests.events.conftest import make_event
+from tests.events.conftest import at, make_event
 from tests.web.test_chinese_pages import CJK, internal_codes, visible_text
 
 PRODUCT_MATERIALS = "一、认识风险\n二、推荐华夏成长混合型基金（000001），现在认购正当时"
@@ -115,11 +116,13 @@ def _names(cast, *events) -> list[str]:
 @pytest.mark.django_db
 def test_pages_in_chinese_and_english_show_no_internal_code(client, cast, event_with_clients):
     event = event_with_clients
-    held = make_event(cast, title="客户沙龙", kind="salon")
-    reg = services.event_register(user=cast.users["alice"], event=held, client=cast.clients["CA002"])
+    held = make_event(cast, title="客户沙龙", kind="salon", days=0)
+    reg = services.event_register(user=cast.users["alice"], event=held, client=cast.clients["CA002"], now=at(-1))
     services.event_check_in(user=cast.users["alice"], event=held, token_or_code=reg.code)
-    held.status = EventStatus.HELD
-    held.save()
+    services.event_close(user=cast.users["director_a"], event=held)      # a follow-up task on Alice's Today
+    tomorrow = make_event(cast, title="策略会", kind="strategy", days=1)
+    services.event_register(user=cast.users["alice"], event=tomorrow, client=cast.clients["CA001"])
+    assert services.event_reminders(today=timezone.localdate()) == 1      # and a reminder
     waiting = make_event(cast, materials=PRODUCT_MATERIALS, approve=False, title="投教课")
     services.materials_submit(user=cast.users["director_a"], event=waiting)
     invited = EventRegistration.objects.create(event=event, client=cast.clients["CA003"], advisor=cast.advisors["alice"],
@@ -128,7 +131,7 @@ def test_pages_in_chinese_and_english_show_no_internal_code(client, cast, event_
                                 for s in choices.values} | {"submitted", "approved", "waitlisted"}
     word = re.compile(r"(?<![A-Za-z0-9_.])(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
                       + r")(?![A-Za-z0-9_])")
-    names = _names(cast, event, held, waiting)
+    names = _names(cast, event, held, waiting, tomorrow)
     pages = {
         "director_a": [reverse("events:list"), reverse("events:new"), reverse("events:detail", args=[event.pk]),
                        reverse("events:detail", args=[held.pk]), reverse("events:detail", args=[waiting.pk]),
@@ -169,6 +172,10 @@ def test_pages_in_chinese_and_english_show_no_internal_code(client, cast, event_
     assert seen == 2 * (sum(len(p) for p in pages.values()) + len(public))
     assert not found, f"internal codes on Chinese pages: {found}"
     assert not chinese, f"Chinese left on English pages: {chinese}"
+    client.force_login(cast.users["alice"])
+    client.cookies["django_language"] = "zh-hans"
+    today = visible_text(client.get("/today/").content.decode())
+    assert "明日活动" in today and "活动回访（已到场）" in today
 
 
 def test_the_check_in_page_checks_in_by_token_and_rejects_a_wrong_code(client, cast, event_with_clients):
