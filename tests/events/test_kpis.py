@@ -88,3 +88,13 @@ def test_event_figures_equal_a_recount(cast, warehouse):
         row = KpiMonth.objects.get(advisor=adv, month=date(2026, 10, 1)).figures
         assert {k: row[k] for k in expected} == recount([c.client_id for c in clients if c.advisor == adv])
         assert row["events_held"] == 1
+
+
+def test_the_kpi_page_shows_the_event_figures(client, cast):
+    KpiMonth.objects.create(branch=cast.branches["A"], month=date(2026, 10, 1),
+                            figures={"events_held": 3, "event_attendees": 41, "event_attendance_rate": 0.6833,
+                                     "event_reactivated": 5, "event_reactivation_rate": 0.2})
+    client.force_login(cast.users["director_a"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/kpis/").content.decode()
+    assert "活动到场率" in page and "68.3%" in page and "活动后30天内激活" in page
