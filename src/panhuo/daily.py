@@ -10,6 +10,8 @@
 5. campaigns: the outcome of every member of every launched campaign (campaigns.services.outcomes)
 6. the branch's monthly figures: every complete month not kept yet, and the month itself at month end
    (kpis.services.kpis_daily)
+7. client events: a reminder task on the advisor's Today for each client registered for an event starting
+   tomorrow, by the calendar (events.services.event_reminders)
 
 Steps 2–5 write the operational store, so Django must be set up before calling `daily_run`; `panhuo run-daily`
 first finishes any import a crash left half-done (`imports_settle`) and refuses to start while an import runs.
@@ -35,6 +37,7 @@ class DailyOutcome:
     contacts: dict = field(default_factory=dict)    # the contacts copied into the warehouse
     kpis: dict = field(default_factory=dict)        # the months whose figures were kept
     questionnaires: dict = field(default_factory=dict)  # the personality answers copied into the warehouse
+    event_reminders: int = 0                        # reminder tasks for tomorrow's events
 
     @property
     def table(self) -> pa.Table:
@@ -76,7 +79,17 @@ def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = 
         outcome.market_skipped = str(exc)
     outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
     outcome.kpis = kpis_daily(wh=wh, as_of=as_of)
+    outcome.event_reminders = _event_reminders()
     return outcome
+
+
+def _event_reminders() -> int:
+    """By the calendar, not the data's date: the run goes on the morning after the data's day."""
+    from django.utils import timezone
+
+    from panhuo.events.services import event_reminders
+
+    return event_reminders(today=timezone.localdate())
 
 
 def _questionnaires_copy(wh) -> dict:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "panhuo.api",
     "rest_framework",
     "drf_spectacular",
+    "panhuo.events",
     "axes",
 ]
 

@@ -43,19 +43,20 @@ class Capability(StrEnum):
 
 # What each capability lets a user do (docs/architecture.md's "Roles" table shows these).
 MEANING = {
-    Capability.SERVE: "log contacts, work tasks, record consent and do-not-contact",
+    Capability.SERVE: ("log contacts, work tasks, record consent and do-not-contact, register clients for events and "
+                       "check them in"),
     Capability.UNMASK: "see a client's ID number or phone in clear, for a stated reason (audited)",
     Capability.EDIT_PLAN: "write a client's service plan (an advisor: their own clients only)",
     Capability.DESIGN_CAMPAIGN: "create and edit campaign drafts, preview their target",
     Capability.REVIEW_SCRIPT: "check a script against the compliance rules",
-    Capability.APPROVE_SCRIPT: "approve or reject a campaign's scripts before launch (not one's own campaign)",
+    Capability.APPROVE_SCRIPT: "approve or reject a campaign's scripts before launch and client events' materials (not one's own)",
     Capability.LAUNCH_CAMPAIGN: "launch a campaign: freeze its members, put its tasks on Today lists",
     Capability.RUN_IMPORT: "upload and import the back office's files",
     Capability.READ_IMPORTS: "read the import batches and their reports",
     Capability.REASSIGN: "give clients to another advisor, settle assignment conflicts",
     Capability.ALLOCATE: "preview and approve an allocation of the branch's clients to its advisors",
     Capability.READ_AUDIT: "read and export the audit trail",
-    Capability.MANAGE_EVENTS: "plan client events (no page yet)",
+    Capability.MANAGE_EVENTS: "plan client events, have their materials reviewed, close attendance and make the follow-up tasks",
     Capability.MANAGE_TRAINING: "plan staff training (no page yet)",
     Capability.MANAGE_USERS: "create users and set their roles (the admin site)",
     Capability.SEND_ADVICE: "send specific advice (switch suggestions); only while registered as an advisor",

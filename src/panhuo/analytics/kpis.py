@@ -47,7 +47,16 @@ FIGURES: list[tuple[str, str, str, str]] = [
     ("vip_uncontacted", "超期未回访VIP", "VIPs past their cadence", "count"),
     ("clients_in", "客户流入", "Clients in", "count"),
     ("clients_out", "客户流出", "Clients out", "count"),
+    # Client events (docs/events.md), from the operational store's events handed in as rows: event_figures().
+    ("events_held", "举办客户活动", "Client events held", "count"),
+    ("event_attendees", "活动到场客户", "Clients who attended", "count"),
+    ("event_attendance_rate", "活动到场率", "Event attendance rate", "ratio"),
+    ("event_reactivated", "活动后30天内激活", "Reactivated within 30 days of attending", "count"),
+    ("event_reactivation_rate", "到场休眠客户激活率", "Reactivation rate of dormant attendees", "ratio"),
 ]
+EVENT_FIGURES = ["events_held", "event_attendees", "event_attendance_rate", "event_reactivated",
+                 "event_reactivation_rate"]
+EVENT_REACTIVATION_DAYS = 30
 FIGURE_NAMES = [f[0] for f in FIGURES]
 DEFAULT_CADENCE = {"vip": 30, "core": 90, "mass": 180}
 NEVER = 100000   # days: "never traded, no opening date" counts as quiet forever
@@ -252,4 +261,84 @@ def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = N
             out.append({"branch": r["branch_id"], "advisor": r["advisor_id"], "team": None, **_finish(r)})
     out.sort(key=lambda r: (r["branch"], r["team"] is not None, r["advisor"] is not None, r["advisor"] or "",
                             r["team"] or ""))
+    return out
+
+
+def event_figures(con, *, month: str, events: pa.Table, registrations: pa.Table,
+                  config: dict | None = None, teams: dict[str, int] | None = None) -> list[dict]:
+    """The month's client-event figures, one row per branch (advisor and team None), per branch and advisor, and
+    with `teams` ({advisor code: team}) per branch and team (its members' clients together):
+
+    - events_held: events held (not cancelled) that started in the month; an advisor's row counts the events
+      where one of their clients had a place;
+    - event_attendees: registered clients who were checked in; event_attendance_rate = attendees / clients
+      registered (with a place; the waiting list and the cancelled are not counted);
+    - event_reactivated: attendees who were dormant the day before the event (THE dormancy rule, dormant_sql) and
+      traded within EVENT_REACTIVATION_DAYS days after it (the event's day excluded);
+      event_reactivation_rate = event_reactivated / attendees who were dormant.
+
+    `events`: (event BIGINT, branch_id, held_on DATE) of the month's held events; `registrations`: (event,
+    client_id, advisor_id, attended BOOL) of their clients with a place. Trades, assets and opening dates come from
+    the warehouse `con` (client_days, daily_assets, clients)."""
+    m = Month.parse(month)
+    cfg = config or load_config()
+    con.register("kpi_ev", events)
+    con.register("kpi_reg", registrations)
+    try:
+        rows = con.execute(f"""
+        WITH r AS (
+          SELECT g.event, e.branch_id, g.advisor_id, g.client_id, g.attended, e.held_on,
+                 CAST(e.held_on - INTERVAL 1 DAY AS DATE) AS day_before
+          FROM kpi_reg g JOIN kpi_ev e ON e.event = g.event
+          WHERE e.held_on BETWEEN {lit(m.start)} AND {lit(m.end)}),
+        f AS (
+          SELECT r.*, c.open_date,
+            (SELECT max(d.trade_date) FROM client_days d
+              WHERE d.client_id = r.client_id AND d.trade_date <= r.day_before) AS last_trade,
+            (SELECT arg_max(a.total_assets, a.date) FROM daily_assets a
+              WHERE a.client_id = r.client_id AND a.date <= r.day_before) AS assets,
+            EXISTS (SELECT 1 FROM client_days d WHERE d.client_id = r.client_id AND d.trade_date > r.held_on
+                    AND d.trade_date <= r.held_on + INTERVAL {EVENT_REACTIVATION_DAYS} DAY) AS traded_after
+          FROM r LEFT JOIN clients c ON c.client_id = r.client_id)
+        SELECT event, branch_id, advisor_id, attended,
+               {dormant_sql(last_trade='last_trade', opened='open_date', assets='assets', on='day_before',
+                            config=cfg)} AS dormant_before, traded_after
+        FROM f""").fetchall()
+        held = con.execute(f"SELECT event, branch_id FROM kpi_ev WHERE held_on BETWEEN {lit(m.start)} AND "
+                           f"{lit(m.end)}").fetchall()
+    finally:
+        con.unregister("kpi_ev")
+        con.unregister("kpi_reg")
+    groups: dict[tuple, dict] = {}
+
+    def group(key):
+        return groups.setdefault(key, {"events": set(), "registered": 0, "attended": 0, "dormant": 0,
+                                       "reactivated": 0})
+
+    teams = teams or {}
+    for event, branch in held:
+        group((branch, None, None))["events"].add(event)
+    for event, branch, advisor, attended, dormant, traded in rows:
+        keys = [(branch, None, None)]
+        if advisor:
+            keys.append((branch, advisor, None))
+            if teams.get(advisor) is not None:
+                keys.append((branch, None, teams[advisor]))
+        for key in keys:
+            g = group(key)
+            g["events"].add(event)
+            g["registered"] += 1
+            if attended:
+                g["attended"] += 1
+                if dormant:
+                    g["dormant"] += 1
+                    g["reactivated"] += int(bool(traded))
+    out = []
+    for (branch, advisor, team), g in sorted(groups.items(), key=lambda kv: (
+            kv[0][0], kv[0][2] is not None, kv[0][1] is not None, kv[0][1] or "", kv[0][2] or 0)):
+        out.append({"branch": branch, "advisor": advisor, "team": team, "events_held": len(g["events"]),
+                    "event_attendees": g["attended"],
+                    "event_attendance_rate": round(g["attended"] / g["registered"], 4) if g["registered"] else None,
+                    "event_reactivated": g["reactivated"],
+                    "event_reactivation_rate": round(g["reactivated"] / g["dormant"], 4) if g["dormant"] else None})
     return out

@@ -66,6 +66,20 @@ ACTIONS = {
     "client.risk_level": _("Updated the client's risk level"),
     "kpis.uncontacted": _("Viewed the uncontacted clients"),
     "kpis.view": _("Viewed the branch figures"),
+    "event.create": _("Planned a client event"),
+    "event.update": _("Changed a client event"),
+    "event.file": _("Added a file to an event's materials"),
+    "event.cancel": _("Cancelled a client event"),
+    "event.materials_submit": _("Submitted an event's materials for compliance review"),
+    "event.materials_review": _("Reviewed an event's materials"),
+    "event.register": _("Registered the client for an event"),
+    "event.cancel_registration": _("Cancelled the client's event registration"),
+    "event.link": _("Made an event registration link for the client"),
+    "event.link_answer": _("The client answered an event invitation through their link"),
+    "event.checkin": _("Checked the client in at an event"),
+    "event.close": _("Closed an event's attendance and made follow-up tasks"),
+    "event.view": _("Viewed an event's registrations"),
+    "event.invite": _("Invited a campaign's members to an event"),
     "questionnaire.answer": _("Recorded a questionnaire answer"),
     "questionnaire.link": _("Made a questionnaire link for the client"),
     "questionnaire.open": _("Opened a questionnaire"),
@@ -81,7 +95,7 @@ ACTIONS = {
 FAMILIES = {
     "access": _("Access denied"), "audit": _("Audit trail"), "branch": _("Branch dashboard"),
     "campaign": _("Campaign"), "client": _("Client"), "clients": _("Client list"), "consent": _("Consent"),
-    "contact": _("Contact"), "import": _("Import"), "login": _("Log-in"), "market": _("Market"),
+    "contact": _("Contact"), "event": _("Client event"), "import": _("Import"), "login": _("Log-in"), "market": _("Market"),
     "plan": _("Service plan"), "task": _("Task"), "user": _("User"), "admin": _("Administration"),
     "advisor": _("Advisor"), "allocation": _("Allocation"), "api": _("REST API"), "appraisal": _("Appraisal"),
     "funnel": _("Funnel"), "kpis": _("Branch figures"), "questionnaire": _("Questionnaire"), "report": _("Report"),
@@ -92,7 +106,8 @@ OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "fail
             "blocked": _("Blocked"), "refused": _("Refused"), "confirmed": _("Confirmed"),
             "declined": _("Declined"), "do_not_contact": _("Do not contact")}
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
-                "audit": _("Audit trail"), "user": _("User"), "task": _("Task")}
+                "audit": _("Audit trail"), "user": _("User"), "task": _("Task"),
+                "event": _("Client event")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),
            "allocation": _("allocation")}
 FIELDS = {"phone": _("Phone"), "id_number": _("ID number")}

@@ -19,7 +19,7 @@ from panhuo.formatting import parse_amount
 SECTIONS = [
     ("purpose", _("1. Purpose"), ["name", "goal"]),
     ("target", _("2. Target"), ["size", "control_share", "uplift_from"]),
-    ("channels", _("3. Channels and schedule"), ["start", "end", "quiet_start", "quiet_end", "daily_cap_per_advisor",
+    ("channels", _("3. Channels and schedule"), ["event", "start", "end", "quiet_start", "quiet_end", "daily_cap_per_advisor",
                                                   "client_cap_contacts", "client_cap_days"]),
     ("product", _("4. Product"), ["product_risk"]),
     ("measure", _("5. Measure of success"), ["measure", "window_days", "measure_cap"]),
@@ -58,12 +58,15 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # an uplift model learns from a launched campaign with measured outcomes that the designer can see
-        from panhuo.campaigns.selectors import campaigns_for_user
+        from panhuo.campaigns.selectors import campaign_events_open, campaigns_for_user
 
         qs = campaigns_for_user(user=user) if user is not None else self.fields["uplift_from"].queryset.none()
         self.fields["uplift_from"].queryset = qs.filter(launched_at__isnull=False, outcomes_as_of__isnull=False)
         self.fields["uplift_from"].help_text = _("optional: tasks then go first to the clients a contact is "
                                                  "expected to bring back the most, net of its cost")
+        self.fields["event"].queryset = campaign_events_open(user=user)
+        self.fields["event"].help_text = _("optional: the treatment group is invited to this event at launch, the "
+                                           "control group is not; the script is the invitation")
         if self.instance and self.instance.pk and not self.is_bound:
             self.initial["control_share"] = f"{self.instance.control_share * 100:g}"
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.clients.models import Advisor, Branch, Channel, Client, Contact, Task
+from panhuo.clients.models import Advisor, Branch, Channel, Client, Contact, Event, Task
 
 
 class Measure(models.TextChoices):
@@ -106,6 +106,10 @@ class Campaign(models.Model):
     # Targeting by uplift: a launched campaign whose randomised outcomes train the model that orders this one's tasks.
     uplift_from = models.ForeignKey("self", verbose_name=_("rank tasks by the uplift learnt from"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A client event the campaign invites to (docs/events.md): its treatment members are invited at launch, its
+    # control group is not, so the event's effect is measured like any campaign's; attendance is an outcome.
+    event = models.ForeignKey(Event, verbose_name=_("invite to the event"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
     quiet_start = models.TimeField(_("contact from"), default=time(8, 0))
     quiet_end = models.TimeField(_("contact until"), default=time(20, 0))
     status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,

@@ -10,10 +10,12 @@ from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
-from panhuo.campaigns.models import Campaign, CampaignMember
-from panhuo.clients.models import ClientSnapshot
+from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup
+from panhuo.clients.events import events_within_reach
+from panhuo.clients.models import ClientSnapshot, Event, EventRegistration, EventStatus
 from panhuo.clients.selectors import out_of_reach, snapshots_for_user, within_reach
 from panhuo.market.vocabulary import regime_words
 
@@ -68,6 +70,34 @@ def segment_snapshots(*, user: User, rules: list[dict], branch_id: int | None = 
     if branch_id is not None:
         qs = qs.filter(client__branch_id=branch_id)
     return qs.order_by("client__client_id")
+
+
+def campaign_events_open(*, user: User) -> QuerySet[Event]:
+    """Events a campaign of `user` may invite to: planned, not yet over, within reach (materials are checked at
+    launch: `clients.events.event_problems`)."""
+    return (events_within_reach(user=user).filter(status=EventStatus.PLANNED, ends_at__gt=timezone.now())
+            .order_by("starts_at"))
+
+
+def campaign_event_outcome(*, user: User, campaign: Campaign) -> list[dict] | None:
+    """Attendance as a campaign outcome: per group (treatment, control) the members the user may see, how many
+    were invited, registered and came. The control group is never invited; a control member who came anyway found
+    the event themselves. None for a campaign without an event."""
+    if not campaign.event_id:
+        return None
+    members = members_for_user(user=user, campaign=campaign).exclude(group=MemberGroup.EXCLUDED)
+    regs = {r["client_id"]: r for r in EventRegistration.objects.filter(
+        event_id=campaign.event_id, client_id__in=members.values("client_id")).values(
+        "client_id", "status", "checked_in_at", "campaign_id")}
+    out = []
+    for group in (MemberGroup.TREATMENT, MemberGroup.CONTROL):
+        ids = list(members.filter(group=group).values_list("client_id", flat=True))
+        rs = [regs[i] for i in ids if i in regs]
+        out.append({"group": group, "label": MemberGroup(group).label, "members": len(ids),
+                    "invited": sum(1 for r in rs if r["campaign_id"] == campaign.pk),
+                    "registered": sum(1 for r in rs if r["status"] == "registered"),
+                    "attended": sum(1 for r in rs if r["checked_in_at"] is not None)})
+    return out
 
 
 def campaigns_for_user(*, user: User) -> QuerySet[Campaign]:

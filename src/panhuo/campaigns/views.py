@@ -23,6 +23,7 @@ from panhuo.campaigns.export import campaign_workbook
 from panhuo.campaigns.models import MemberGroup
 from panhuo.campaigns.overview import campaign_readout
 from panhuo.campaigns.selectors import (
+    campaign_event_outcome,
     campaign_get_for_user,
     campaign_incentive_for_user,
     campaign_report,
@@ -107,6 +108,7 @@ def campaign_detail(request, campaign_id: int):
         "campaign": campaign, "report": report, "excluded": shown_excluded, "n_excluded": excluded.count(), "flagged": flagged,
         "chart": _chart(report), "lints": lints, "review_rows": review_rows,
         "readout": campaign_readout(user=request.user, campaign=campaign),
+        "event_outcome": campaign_event_outcome(user=request.user, campaign=campaign),
         "review_to_submit": any(r["review"] is None or r["review"].state == "rejected" for r in review_rows),
         "review_waiting": any(r["review"] is not None and r["review"].state == "submitted" for r in review_rows),
         "review_blocked": any(r["review"] is None or r["review"].state != "approved" for r in review_rows),

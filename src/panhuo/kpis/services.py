@@ -8,8 +8,19 @@ from datetime import date
 import pyarrow as pa
 from django.db import transaction
 
-from panhuo.analytics.kpis import Month, kpis_month
-from panhuo.clients.models import Advisor, Branch, Client, KpiMonth, Team, service_policy_by_branch
+from panhuo.analytics.kpis import EVENT_FIGURES, Month, event_figures, kpis_month
+from panhuo.clients.models import (
+    Advisor,
+    Branch,
+    Client,
+    Event,
+    EventRegistration,
+    EventStatus,
+    KpiMonth,
+    RegistrationStatus,
+    Team,
+    service_policy_by_branch,
+)
 
 
 def _assignments() -> pa.Table:
@@ -44,6 +55,40 @@ def _report_add(rep: dict, row: dict, *, advisor_names: dict, team_names: dict) 
                                 **_figures(row)})
 
 
+def event_rows(m: Month) -> tuple[pa.Table, pa.Table]:
+    """The month's held events and their clients with a place, as the rows analytics.kpis.event_figures reads.
+    An event's day is its local start date; a registration's advisor is the one recorded when it was made."""
+    from django.utils import timezone
+
+    events = [(e.pk, e.branch.branch_id, timezone.localdate(e.starts_at))
+              for e in Event.objects.filter(status=EventStatus.HELD).select_related("branch")]
+    events = [e for e in events if m.start <= e[2] <= m.end]
+    regs = list(EventRegistration.objects.filter(event_id__in=[e[0] for e in events],
+                                                 status=RegistrationStatus.REGISTERED)
+                .values_list("event_id", "client__client_id", "advisor__advisor_id", "checked_in_at"))
+    ev = pa.table({"event": pa.array([e[0] for e in events], pa.int64()),
+                   "branch_id": pa.array([e[1] for e in events], pa.string()),
+                   "held_on": pa.array([e[2] for e in events], pa.date32())})
+    rg = pa.table({"event": pa.array([r[0] for r in regs], pa.int64()),
+                   "client_id": pa.array([r[1] for r in regs], pa.string()),
+                   "advisor_id": pa.array([r[2] for r in regs], pa.string()),
+                   "attended": pa.array([r[3] is not None for r in regs], pa.bool_())})
+    return ev, rg
+
+
+def _add_event_figures(con, rows: list[dict], m: Month) -> None:
+    """Put the month's client-event figures (analytics.kpis.event_figures) into the branch, team and advisor
+    rows."""
+    ev, rg = event_rows(m)
+    teams = dict(Advisor.objects.filter(team__isnull=False).values_list("advisor_id", "team_id"))
+    by_key = {(r["branch"], r["advisor"], r["team"]): r
+              for r in event_figures(con, month=m.label, events=ev, registrations=rg, teams=teams)}
+    for r in rows:
+        found = by_key.get((r["branch"], r["advisor"], r.get("team")), {})
+        for name in EVENT_FIGURES:
+            r[name] = found.get(name, None if name.endswith("_rate") else 0)
+
+
 def kpi_snapshot(*, wh, month: str) -> dict:
     """Compute the month's figures and keep them (KpiMonth): one row per branch and per advisor. Running it again
     replaces that month's rows, so it is idempotent; other months are never touched."""
@@ -52,6 +97,7 @@ def kpi_snapshot(*, wh, month: str) -> dict:
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
     rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments(), teams=_teams())
+    _add_event_figures(wh.con, rows, m)
     branches = {b.branch_id: b for b in Branch.objects.all()}
     advisors = {a.advisor_id: a for a in Advisor.objects.all()}
     teams = {t.pk: t for t in Team.objects.all()}
@@ -147,6 +193,7 @@ def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | 
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
                       assignments=_assignments(), teams=_teams(), until=until)
+    _add_event_figures(wh.con, rows, Month.parse(month, until=until))
     names = dict(Branch.objects.values_list("branch_id", "name"))
     advisors = dict(Advisor.objects.values_list("advisor_id", "name"))
     teams = dict(Team.objects.values_list("pk", "name"))

@@ -20,7 +20,7 @@ from panhuo.kpis.selectors import (
 
 UNCONTACTED_SHOWN = 200
 TABLE_FIGURES = ["clients_total", "active_clients", "dormant_clients", "reactivated_clients", "assets_total",
-                 "net_inflow", "commission", "turnover_rate", "coverage", "vip_uncontacted"]
+                 "net_inflow", "commission", "turnover_rate", "coverage", "vip_uncontacted", "event_attendees"]
 
 
 def _labels() -> dict[str, str]:

@@ -32,6 +32,7 @@ from panhuo.campaigns.models import (
 from panhuo.campaigns.selectors import rules_q, segment_snapshots
 from panhuo.campaigns.services.review import campaign_script_versions, scripts_edit_audit, unapproved_scripts
 from panhuo.clients.consent import consent_state
+from panhuo.clients.events import event_invite, event_problems
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
 from panhuo.clients.suitability import EXPIRED, NOT_ASSESSED, Decision, suitability_check_many
 from panhuo.measure.holdout import assign_holdout
@@ -92,6 +93,10 @@ def campaign_validate(campaign: Campaign) -> list[str]:
         problems.extend(e.messages)
     # Marketing material is reviewed before staff use it: every script's current text approved by compliance.
     problems.extend(unapproved_scripts(campaign))
+    if campaign.event_id:
+        problems.extend(event_problems(campaign.event))
+        if campaign.branch_id and campaign.event.branch_id != campaign.branch_id:
+            problems.append("活动属于其他营业部 / the event is another branch's")
     return problems
 
 
@@ -236,6 +241,13 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
             m.group = MemberGroup.CONTROL if split[m.client.client_id] else MemberGroup.TREATMENT
         CampaignMember.objects.bulk_create(rows, batch_size=1000)
         n_tasks = _tasks_for(campaign, [m for m in rows if m.group == MemberGroup.TREATMENT], today)
+        n_invited = 0
+        if campaign.event_id:      # the treatment group only: the control group measures the event's effect
+            n_invited = event_invite(event=campaign.event, campaign_id=campaign.pk,
+                                     members=[(m.client, m.advisor_id) for m in rows
+                                              if m.group == MemberGroup.TREATMENT])
+            audit_record(user=user, action="event.invite", object_type="event", object_ids=[str(campaign.event_id)],
+                         detail={"campaign": campaign.pk, "invited": n_invited}, request=request)
         campaign.status = CampaignStatus.LAUNCHED
         campaign.launched_at, campaign.launched_by = timezone.now(), user
         campaign.start = campaign.start or today
@@ -245,7 +257,7 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
         summary = {"campaign": campaign.pk, "seed": campaign.seed, "seed_source": campaign.seed_source,
                    "treatment": counts[MemberGroup.TREATMENT],
                    "control": counts[MemberGroup.CONTROL], "excluded": counts[MemberGroup.EXCLUDED],
-                   "reasons": dict(reasons), "tasks": n_tasks}
+                   "reasons": dict(reasons), "tasks": n_tasks, "invited": n_invited}
         audit_record(user=user, action="campaign.launch", object_type="campaign", object_ids=[str(campaign.pk)],
                      detail=summary, request=request)
     return summary

@@ -5,6 +5,7 @@
 - consent: the consent ledger, unsubscribe keys, message addresses
 - market: the day's stored market results (regime, pools, model report)
 - kpi: the monthly snapshot of the branch's and advisors' figures
+- events: client events (investor education, seminars, salons …), their registrations and attendance
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
@@ -21,6 +22,16 @@ from panhuo.clients.models.consent import (  # noqa: F401
     ConsentSource,
     ContactPoint,
     UnsubscribeKey,
+)
+from panhuo.clients.models.events import (  # noqa: F401
+    Event,
+    EventFile,
+    EventKind,
+    EventRegistration,
+    EventStatus,
+    MaterialsReview,
+    RegistrationStatus,
+    RegistrationVia,
 )
 from panhuo.clients.models.kpi import (  # noqa: F401
     KpiMonth,

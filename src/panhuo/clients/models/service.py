@@ -82,6 +82,8 @@ class TaskKind(models.TextChoices):
     HANDOVER = "handover", _("Handover introduction")   # an approved allocation gave the advisor this client
     REGULAR = "regular", _("Regular service")
     ONBOARDING = "onboarding", _("New account onboarding")
+    EVENT_REMINDER = "event_reminder", _("Event tomorrow: remind the client")
+    EVENT_FOLLOW_UP = "event_follow_up", _("Event follow-up")
 
 
 class TaskStatus(models.TextChoices):
@@ -179,6 +181,7 @@ class Stage(models.TextChoices):
 class FunnelSource(models.TextChoices):
     CONTACT = "contact", _("Contact")
     TRADE = "trade", _("Trade")
+    EVENT = "event", _("Event attended")
 
 
 class FunnelEvent(models.Model):
