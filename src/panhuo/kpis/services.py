@@ -7,9 +7,18 @@ from datetime import date
 
 import pyarrow as pa
 from django.db import transaction
+from django.utils import timezone
 
 from panhuo.analytics.kpis import Month, kpis_month
-from panhuo.clients.models import Advisor, Branch, Client, KpiMonth, service_policy_by_branch
+from panhuo.clients.models import (
+    Advisor,
+    Branch,
+    Client,
+    KpiMonth,
+    QuestionnaireAnswer,
+    ServicePlanVersion,
+    service_policy_by_branch,
+)
 
 
 def _assignments() -> pa.Table:
@@ -22,6 +31,32 @@ def _assignments() -> pa.Table:
     return pa.table({"client_id": pa.array(ids, pa.string()), "advisor_id": pa.array(advisors, pa.string())})
 
 
+def _satisfaction() -> pa.Table:
+    """Every satisfaction answer kept (the client's own, through their link, or taken by independent staff:
+    surveys.services refuses the rest): client, date, the 0–10 recommend score, and the advisor it rates (the
+    contact's advisor; none: the client's, in kpis_month)."""
+    rows = list(QuestionnaireAnswer.objects.filter(kind="satisfaction").order_by("id").values_list(
+        "client__client_id", "taken_on", "total", "contact__advisor__advisor_id"))
+    return pa.table({"client_id": pa.array([r[0] for r in rows], pa.string()),
+                     "taken_on": pa.array([r[1] for r in rows], pa.date32()),
+                     "score": pa.array([r[2] for r in rows], pa.int32()),
+                     "advisor_id": pa.array([r[3] for r in rows], pa.string())})
+
+
+def _plans() -> pa.Table:
+    """Every service-plan version: client, order, the day it was saved, its review date."""
+    rows = list(ServicePlanVersion.objects.order_by("id").values_list("plan__client__client_id", "id", "at",
+                                                                       "review_on"))
+    return pa.table({"client_id": pa.array([r[0] for r in rows], pa.string()),
+                     "seq": pa.array([r[1] for r in rows], pa.int64()),
+                     "saved_on": pa.array([timezone.localdate(r[2]) for r in rows], pa.date32()),
+                     "review_on": pa.array([r[3] for r in rows], pa.date32())})
+
+
+def _operational() -> dict:
+    return {"assignments": _assignments(), "satisfaction": _satisfaction(), "plans": _plans()}
+
+
 def kpi_snapshot(*, wh, month: str) -> dict:
     """Compute the month's figures and keep them (KpiMonth): one row per branch and per advisor. Running it again
     replaces that month's rows, so it is idempotent; other months are never touched."""
@@ -29,7 +64,7 @@ def kpi_snapshot(*, wh, month: str) -> dict:
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
-    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments())
+    rows = kpis_month(wh.con, month=m.label, cadence=cadence, **_operational())
     branches = {b.branch_id: b for b in Branch.objects.all()}
     advisors = {a.advisor_id: a for a in Advisor.objects.all()}
     keep = []
@@ -122,7 +157,7 @@ def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | 
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
-                      assignments=_assignments(), until=until)
+                      until=until, **_operational())
     names = dict(Branch.objects.values_list("branch_id", "name"))
     advisors = dict(Advisor.objects.values_list("advisor_id", "name"))
     out: dict[str, dict] = {}

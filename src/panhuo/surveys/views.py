@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panhuo.accounts.permissions import Capability, can
 from panhuo.audit.services import audit_record
-from panhuo.clients.models import AnswerVia
+from panhuo.clients.models import AnswerVia, Contact
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.clients.suitability import (
     PRODUCT_RISKS,
@@ -21,7 +21,8 @@ from panhuo.clients.suitability import (
     suitability_override_confirm,
     suitability_warning_give,
 )
-from panhuo.surveys.files import questionnaire_current
+from panhuo.questionnaires.engine import MULTI
+from panhuo.surveys.files import SATISFACTION, questionnaire_current
 from panhuo.surveys.selectors import lang, questionnaire_form
 from panhuo.surveys.services import (
     LinkExpired,
@@ -31,6 +32,7 @@ from panhuo.surveys.services import (
     questionnaire_link_make,
     questionnaire_link_open,
     questionnaire_submit,
+    satisfaction_independent,
 )
 
 
@@ -41,11 +43,35 @@ def _questionnaire(key: str):
         raise Http404 from None
 
 
-def _answers(request, qn) -> dict[str, str]:
-    return {q.key: request.POST[f"q_{q.key}"] for q in qn.questions if request.POST.get(f"q_{q.key}")}
+def _answers(request, qn) -> dict:
+    """The posted answers: an option key, the ticked option keys of a multi-choice question, or a text."""
+    out: dict = {}
+    for q in qn.questions:
+        name = f"q_{q.key}"
+        if q.type == MULTI:
+            if request.POST.getlist(name):
+                out[q.key] = request.POST.getlist(name)
+        elif request.POST.get(name, "").strip():
+            out[q.key] = request.POST[name]
+    return out
+
+
+def _contact(request, client):
+    """The contact a satisfaction survey asks about (?contact=<pk>), one of this client's, or None."""
+    pk = request.GET.get("contact") or request.POST.get("contact")
+    if not pk:
+        return None
+    if not str(pk).isdigit():
+        raise Http404
+    contact = Contact.objects.filter(pk=int(pk), client=client).first()
+    if contact is None:
+        raise Http404
+    return contact
 
 
 def _result_text(qn, answer) -> str:
+    if not qn.bands:
+        return _("thank you") if qn.kind != "needs" else _("your needs are recorded")
     return qn.label(answer.band, lang())
 
 
@@ -56,12 +82,17 @@ def questionnaire_take(request, client_id: str, key: str):
     qn = _questionnaire(key)
     if not can(request.user, Capability.SERVE):
         raise PermissionDenied
+    contact = _contact(request, client)
+    if qn.kind == SATISFACTION and not satisfaction_independent(user=request.user, client=client, contact=contact):
+        # The advisor rated never records the answer: the client's link is the way (docs/service-plan.md).
+        return render(request, "surveys/not_independent.html", {"client": client, "form": questionnaire_form(qn),
+                                                                "contact": contact}, status=403)
     error = ""
     if request.method == "POST":
         answers = _answers(request, qn)
         try:
             answer = questionnaire_submit(client=client, questionnaire=qn, answers=answers, via=AnswerVia.ADVISOR,
-                                          user=request.user, request=request)
+                                          user=request.user, contact=contact, request=request)
         except ValidationError:
             error = _("Please answer every question.")
         else:
@@ -74,7 +105,7 @@ def questionnaire_take(request, client_id: str, key: str):
         audit_record(user=request.user, action="questionnaire.open", object_type="client",
                      object_ids=[client.client_id], request=request, detail={"questionnaire": key})
     return render(request, "surveys/take.html", {"client": client, "form": questionnaire_form(qn, chosen=answers),
-                                                 "error": error}, status=400 if error else 200)
+                                                 "error": error, "contact": contact}, status=400 if error else 200)
 
 
 @require_POST
@@ -84,7 +115,8 @@ def questionnaire_link(request, client_id: str, key: str):
     qn = _questionnaire(key)
     if not can(request.user, Capability.SERVE):
         raise PermissionDenied
-    token = questionnaire_link_make(user=request.user, client=client, key=qn.key, request=request)
+    token = questionnaire_link_make(user=request.user, client=client, key=qn.key, contact=_contact(request, client),
+                                    request=request)
     url = request.build_absolute_uri(reverse("surveys:public", args=[token]))
     return render(request, "surveys/link.html", {"client": client, "url": url, "days": link_days(),
                                                  "form": questionnaire_form(qn)})
@@ -108,7 +140,8 @@ def questionnaire_public(request, token: str):
         answers = _answers(request, qn)
         try:
             answer = questionnaire_submit(client=target.client, questionnaire=qn, answers=answers,
-                                          via=AnswerVia.LINK, user=request.user, nonce=target.nonce, request=request)
+                                          via=AnswerVia.LINK, user=request.user, nonce=target.nonce,
+                                          contact=target.contact, request=request)
         except LinkUsed:
             return render(request, "surveys/public_closed.html", {"why": "used"}, status=410)
         except ValidationError:

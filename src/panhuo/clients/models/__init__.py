@@ -6,6 +6,7 @@
 - market: the day's stored market results (regime, pools, model report)
 - kpi: the monthly snapshot of the branch's and advisors' figures
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
+- plan: the structured, versioned service plan (服务计划书)
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
     RETENTION_YEARS,
@@ -42,6 +43,11 @@ from panhuo.clients.models.master import (  # noqa: F401
     Lifecycle,
     RiskLevel,
 )
+from panhuo.clients.models.plan import (  # noqa: F401
+    PlanActionKind,
+    ServicePlan,
+    ServicePlanVersion,
+)
 from panhuo.clients.models.service import (  # noqa: F401
     DEFAULT_CADENCE_DAYS,
     DEFAULT_ONBOARDING_CHECK_DAYS,
@@ -57,7 +63,6 @@ from panhuo.clients.models.service import (  # noqa: F401
     FunnelEvent,
     FunnelSource,
     Outcome,
-    ServicePlan,
     Stage,
     Task,
     TaskKind,
