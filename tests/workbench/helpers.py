@@ -7,7 +7,15 @@ from openpyxl import load_workbook
 
 def state_fingerprint() -> tuple:
     """Everything a client-scoped write could change; equal before and after means nothing was written."""
-    from panhuo.clients.models import Client, ClientFunnel, Contact, FunnelEvent, ServicePlan, ServicePlanVersion, Task
+    from panhuo.clients.models import (
+        Client,
+        ClientFunnel,
+        Contact,
+        FunnelEvent,
+        ServicePlan,
+        ServicePlanVersion,
+        Task,
+    )
 
     return (
         tuple(Client.objects.order_by("pk").values_list("client_id", "advisor_id", "assigned_on", "do_not_contact")),

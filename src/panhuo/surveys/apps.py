@@ -11,6 +11,9 @@ class SurveysConfig(AppConfig):
         # The client 360 page shows the client's personality (自评 or 推断), risk level and its validity, and the
         # questionnaires to take (clients.registry; the workbench asks it).
         from panhuo.clients.registry import register_client_panel
+        from panhuo.surveys.plan_selectors import plan_panel
         from panhuo.surveys.selectors import assessment_panel
 
         register_client_panel("assessments", assessment_panel, order=20)
+        # The service plan (服务计划书) with the client's behaviour profile (客户行为分析).
+        register_client_panel("plan", plan_panel, order=25)
