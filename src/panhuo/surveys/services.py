@@ -186,8 +186,8 @@ def satisfaction_links_sample(*, as_of: date, days: int = 7, share: float = 0.2,
     for c in qs:
         if c.pk not in asked:
             latest.setdefault(c.client_id, c)
-    rng = random.Random(f"{seed}:{as_of.isoformat()}")
-    chosen = [c for c in latest.values() if rng.random() < share]
+    # Each contact's draw depends only on the seed, the day and the contact, so a re-run picks the same ones.
+    chosen = [c for c in latest.values() if random.Random(f"{seed}:{as_of.isoformat()}:{c.pk}").random() < share]
     return [(c, questionnaire_link_make(user=None, client=c.client, key=SATISFACTION, contact=c)) for c in chosen]
 
 
