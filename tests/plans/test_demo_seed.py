@@ -13,7 +13,7 @@ from panhuo.clients.registry import demo_seeders
 
 def _world(cast):
     today = timezone.localdate()
-    for i, (cid, c) in enumerate(sorted(cast.clients.items())):
+    for i, (_cid, c) in enumerate(sorted(cast.clients.items())):
         if c.advisor_id is None:
             continue
         c.risk_level, c.risk_assessed_on = "C3", today - timedelta(days=100)
