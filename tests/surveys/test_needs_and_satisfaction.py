@@ -167,3 +167,23 @@ def test_the_monthly_snapshot_keeps_nps_per_branch_and_advisor(cast, warehouse):
     assert rows[("B001", None)]["nps"] == nps([10, 4, 9]) == 33.3
     assert rows[("B001", None)]["nps_answers"] == 3
     assert rows[("B001", "A01")]["nps"] == 0.0 and rows[("B001", "A02")]["nps"] == 100.0
+
+
+def test_the_cli_prints_one_working_link_per_sampled_client(cast, client):
+    import json
+
+    from typer.testing import CliRunner
+
+    from panhuo.cli import app
+
+    first, latest = _contact(cast, days_ago=3), _contact(cast, days_ago=1)
+    _contact(cast, "CB001", advisor="bob")
+    result = CliRunner().invoke(app, ["surveys", "satisfaction-links", "--share", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["links"]
+    assert sorted(r["client"] for r in rows) == ["CA001", "CB001"]
+    ca = next(r for r in rows if r["client"] == "CA001")
+    assert ca["contact"] == latest.pk != first.pk and ca["advisor"] == "A01"
+    path = ca["url"].split("://", 1)[1].split("/", 1)[1]
+    r = client.post("/" + path, {"q_recommend": "8", "q_advisor": "4", "q_timely": "4"})
+    assert r.status_code == 200 and QuestionnaireAnswer.objects.get(kind="satisfaction").contact == latest
