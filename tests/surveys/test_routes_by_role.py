@@ -12,7 +12,8 @@ from panhuo.audit.models import AuditEvent
 ROLES = ["alice", "bob", "charlie", "director_a", "manager_a", "compliance", "admin"]
 REACH_CA001 = {"alice", "director_a", "manager_a", "compliance", "admin"}     # the cast: CA001 is alice's, branch A
 ROUTES = [("GET", "surveys:take", ["CA001", "personality"]), ("GET", "surveys:take", ["CA001", "risk"]),
-          ("POST", "surveys:link", ["CA001", "personality"]), ("GET", "surveys:warning", ["CA001"])]
+          ("POST", "surveys:link", ["CA001", "personality"]), ("GET", "surveys:warning", ["CA001"]),
+          ("GET", "surveys:take", ["CA001", "needs"]), ("POST", "surveys:link", ["CA001", "needs"])]
 
 
 @pytest.mark.parametrize(("method", "name", "args"), ROUTES, ids=[f"{m} {n} {a[-1]}" for m, n, a in ROUTES])

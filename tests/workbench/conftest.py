@@ -50,7 +50,7 @@ def world(cast):
         ClientSeries.objects.create(client=client, as_of=AS_OF,
                                     weeks=[["2026-11-15", 100_000.0 * n, 0.0]], transfers=[],
                                     trade_days=["2026-11-10"], positions=[])
-        ServicePlan.objects.create(client=client, text=f"计划{cid}", goals="")
+        ServicePlan.objects.create(client=client)
     director = cast.users["director_a"]
     client_reassign(user=director, client_ids=["CB002"], advisor_id="A01", on=AS_OF - timedelta(days=20))
     client_reassign(user=director, client_ids=["CA003"], advisor_id="A02", on=AS_OF - timedelta(days=20))

@@ -7,14 +7,22 @@ from openpyxl import load_workbook
 
 def state_fingerprint() -> tuple:
     """Everything a client-scoped write could change; equal before and after means nothing was written."""
-    from panhuo.clients.models import Client, ClientFunnel, Contact, FunnelEvent, ServicePlan, Task
+    from panhuo.clients.models import (
+        Client,
+        ClientFunnel,
+        Contact,
+        FunnelEvent,
+        ServicePlan,
+        ServicePlanVersion,
+        Task,
+    )
 
     return (
         tuple(Client.objects.order_by("pk").values_list("client_id", "advisor_id", "assigned_on", "do_not_contact")),
         tuple(Task.objects.order_by("pk").values_list("pk", "status", "advisor_id", "snoozed_until")),
         Contact.objects.count(), FunnelEvent.objects.count(),
         tuple(ClientFunnel.objects.order_by("pk").values_list("pk", "stage")),
-        tuple(ServicePlan.objects.order_by("pk").values_list("pk", "text", "goals")),
+        tuple(ServicePlan.objects.order_by("pk").values_list("pk", "review_on")), ServicePlanVersion.objects.count(),
     )
 
 

@@ -118,16 +118,3 @@ def test_logging_through_the_page_in_two_clicks(world, client):
     assert task.status == "done"
     page = client.get("/clients/CA002/").content.decode()
     assert "想了解基金" in page and 'class="tag stage"' in page
-
-
-def test_the_service_plan_names_who_saved_it_and_nothing_when_nobody_did(world, client):
-    """A plan created outside the page (an import, the admin) has no author: no dangling separator."""
-    client.force_login(world.users["alice"])
-
-    def saved_line() -> str:
-        page = client.get("/clients/CA002/").content.decode()
-        return page[page.index("最近保存"):].split("</span>")[0]
-
-    assert "·" not in saved_line()
-    client.post("/clients/CA002/plan/", {"text": "每月回访", "goals": "稳健"})
-    assert saved_line().endswith("· alice")

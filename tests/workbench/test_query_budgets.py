@@ -12,9 +12,11 @@ from django.utils import timezone
 from panhuo.clients.models import Client, ClientFunnel, ClientSnapshot, Contact, Task
 
 # Each page's audit event costs 3 queries: the chain head is read (locked), the event written, the head moved on.
-# /clients/CA001/: +3 for the assessments panel (the latest personality answer or snapshot, the suitability record),
-# +2 for the events panel (the client's registrations, the open events; +1 for their files when there are some).
-BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 19, "/funnel/": 18, "/branch/": 27,   # the conflicts to settle, VIPs past their cadence, late first contacts (all flat in N)
+# /clients/CA001/: +3 for the assessments panel (the latest personality answer or snapshot, the suitability record);
+# +2 for the events panel (the client's registrations, the open events; +1 for their files when there are some);
+# +3 for its needs survey, satisfaction answers and recent contacts; +6 for the service plan panel (the behaviour
+# profile's snapshot, personality and needs answers, holdings, market day; the plan's versions).
+BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 28, "/funnel/": 18, "/branch/": 27,   # the conflicts to settle, VIPs past their cadence, late first contacts (all flat in N)
           "/clients/export/": 12}
 
 

@@ -15,16 +15,12 @@ import pytest
 from django.urls import get_resolver
 
 from panhuo.accounts.permissions import Capability, can
-from panhuo.clients.models import AssignmentConflict, Client, Contact, ServicePlan, Task
+from panhuo.clients.models import AssignmentConflict, Client, Contact, Task
 from tests.workbench.access_table import REACH, ROLES
 
 
 def _contact_written():
     return Contact.objects.filter(client__client_id="CA001", note="role-table").exists()
-
-
-def _plan_written():
-    return ServicePlan.objects.filter(client__client_id="CA001", text="role-table").exists()
 
 
 def _task_snoozed():
@@ -68,9 +64,6 @@ TABLE = [
           "CA001", 302),
     Route("client_unmask", "post", "/clients/CA001/unmask/", {"field": "phone", "reason": "call back"},
           needs=Capability.UNMASK, client="CA001"),
-    # Alice's own client, so the advisor's object-level rule (own clients' plans only) holds.
-    Route("client_plan", "post", "/clients/CA001/plan/", {"text": "role-table", "goals": ""}, _plan_written,
-          Capability.EDIT_PLAN, "CA001", 302),
     # (done asks for the outcome on the client's page and writes nothing: tests/workbench/test_today_rows.py)
     Route("task_action", "post", "/tasks/{task}/", {"action": "snooze", "days": "3"}, _task_snoozed, Capability.SERVE,
           "CA001", 302),

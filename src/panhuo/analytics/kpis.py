@@ -53,6 +53,9 @@ FIGURES: list[tuple[str, str, str, str]] = [
     ("event_attendance_rate", "活动到场率", "Event attendance rate", "ratio"),
     ("event_reactivated", "活动后30天内激活", "Reactivated within 30 days of attending", "count"),
     ("event_reactivation_rate", "到场休眠客户激活率", "Reactivation rate of dormant attendees", "ratio"),
+    ("nps", "净推荐值", "NPS", "number"),
+    ("nps_answers", "满意度答卷", "Satisfaction answers", "count"),
+    ("plan_coverage", "VIP服务计划覆盖率", "VIP service plan coverage", "ratio"),
 ]
 EVENT_FIGURES = ["events_held", "event_attendees", "event_attendance_rate", "event_reactivated",
                  "event_reactivation_rate"]
@@ -89,6 +92,40 @@ class Month:
         return Month.parse(f"{d:%Y-%m}")
 
 
+# NPS (净推荐值): of the month's satisfaction answers that count (the client's own, through their link, or taken
+# by staff independent of the service; docs/service-plan.md), the share of promoters (9–10 on "how likely are
+# you to recommend us", 0–10) minus the share of detractors (0–6), in points from −100 to +100. THE definition:
+# nps_group says which group a score is in, nps_from_counts turns the counts into the figure, and the monthly
+# figure (kpis_month) counts with nps_group_sql, built from the same two numbers.
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+
+
+def nps_group(score: int) -> str:
+    """promoter (9–10), passive (7–8) or detractor (0–6)."""
+    if not 0 <= int(score) <= 10:
+        raise ValueError(f"a recommend score is 0..10, not {score}")
+    return "promoter" if score >= PROMOTER_MIN else "detractor" if score <= DETRACTOR_MAX else "passive"
+
+
+def nps_from_counts(promoters: int, detractors: int, answers: int) -> float | None:
+    """%promoters − %detractors, one decimal; None without answers."""
+    if not answers:
+        return None
+    return round(100.0 * (promoters - detractors) / answers, 1)
+
+
+def nps(scores) -> float | None:
+    """NPS of a list of 0–10 scores."""
+    groups = [nps_group(s) for s in scores]
+    return nps_from_counts(groups.count("promoter"), groups.count("detractor"), len(groups))
+
+
+def nps_group_sql(col: str) -> tuple[str, str]:
+    """(is promoter, is detractor) as SQL conditions on the 0–10 column `col`."""
+    return f"{col} >= {PROMOTER_MIN}", f"{col} <= {DETRACTOR_MAX}"
+
+
 def dormant_sql(*, last_trade: str, opened: str, assets: str, on: str, config: dict | None = None) -> str:
     """THE dormancy rule (segments.toml [dormancy]) as SQL at date `on`: no trade for N days since the last trade
     (or since opening, for an account that never traded) and at least the minimum assets. The daily snapshot's
@@ -99,7 +136,8 @@ def dormant_sql(*, last_trade: str, opened: str, assets: str, on: str, config: d
     return f"({quiet} AND coalesce({assets}, 0) >= {dm['min_assets']})"
 
 
-def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, has_team: bool, cfg: dict) -> str:
+def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, has_team: bool, cfg: dict,
+                has_plans: bool = False) -> str:
     s, e, b = lit(m.start), lit(m.end), lit(m.before)
     lookback = lit(m.start - timedelta(days=800))   # a client's latest assets row is at most this old
     upto = lambda d: f"CASE WHEN date <= {d} THEN date END"   # noqa: E731
@@ -115,6 +153,10 @@ def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, has_team: boo
                 if has_contacts else "")
     k_cols = ("k.last_contact, coalesce(k.contacts, 0) AS contacts" if has_contacts
               else "CAST(NULL AS DATE) AS last_contact, 0 AS contacts")
+    # The service plan in force at E: the client's latest version saved on or before E, and its review date.
+    plans = (f"""LEFT JOIN (SELECT client_id, arg_max(review_on, seq) AS plan_review FROM kpi_plans
+        WHERE saved_on <= {e} GROUP BY client_id) pl ON pl.client_id = c.client_id""" if has_plans else "")
+    k_cols += ", pl.plan_review" if has_plans else ", CAST(NULL AS DATE) AS plan_review"
     band = cfg["profit"]["band"]
     return f"""
     WITH da AS (
@@ -140,7 +182,7 @@ def _per_client(m: Month, *, has_contacts: bool, has_assign: bool, has_team: boo
              coalesce(cd.turnover, 0) AS turnover, coalesce(cd.commission, 0) AS commission,
              coalesce(tf.assets_in, 0) AS assets_in, coalesce(tf.assets_out, 0) AS assets_out, {k_cols}
       FROM clients c LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN cd ON cd.client_id = c.client_id
-        LEFT JOIN tf ON tf.client_id = c.client_id {assign} {contacts}
+        LEFT JOIN tf ON tf.client_id = c.client_id {assign} {contacts} {plans}
       WHERE c.open_date IS NULL OR c.open_date <= {e}),
     ranked AS (
       SELECT *, row_number() OVER (ORDER BY coalesce(assets_end, 0) DESC, client_id) AS asset_rank,
@@ -196,7 +238,9 @@ def _aggregate(cadence_cte: str, *, has_team: bool) -> str:
       count(*) FILTER (WHERE tier = 'vip' AND p.advisor_id IS NOT NULL
                        AND (last_contact IS NULL OR last_contact <= END_DATE - to_days(cad.days))) AS vip_uncontacted,
       count(*) FILTER (WHERE is_new) AS clients_in,
-      count(*) FILTER (WHERE churned) AS clients_out
+      count(*) FILTER (WHERE churned) AS clients_out,
+      count(*) FILTER (WHERE tier = 'vip' AND p.advisor_id IS NOT NULL) AS plan_base,
+      count(*) FILTER (WHERE tier = 'vip' AND p.advisor_id IS NOT NULL AND plan_review >= END_DATE) AS plan_hit
     FROM per_client p LEFT JOIN cad ON cad.c_branch = p.branch_id AND cad.c_tier = p.tier
     GROUP BY GROUPING SETS ((p.branch_id), (p.branch_id, p.advisor_id){team_set})"""
 
@@ -212,17 +256,54 @@ def _finish(row: dict) -> dict:
     out["turnover_rate"] = round(row["turnover"] / row["assets_avg"], 4) if row["assets_avg"] else None
     out["vip_asset_share"] = round(row["vip_assets"] / row["assets_total"], 4) if row["assets_total"] else None
     out["coverage"] = round(row["cover_hit"] / row["cover_base"], 4) if row["cover_base"] else None
+    out["plan_coverage"] = (round(row["plan_hit"] / row["plan_base"], 4)
+                            if row.get("has_plans") and row["plan_base"] else None)
+    out["nps_answers"] = int(row.get("nps_n") or 0)
+    out["nps"] = nps_from_counts(int(row.get("nps_promoters") or 0), int(row.get("nps_detractors") or 0),
+                                 out["nps_answers"])
     return {k: out.get(k) for k in FIGURE_NAMES}
+
+
+def _nps_sql(m: Month, *, has_assign: bool) -> str:
+    """The month's satisfaction answers counted per branch and per advisor rated (the contact's advisor, else
+    the client's)."""
+    promoter, detractor = nps_group_sql("s.score")
+    assign = "LEFT JOIN kpi_assign a ON a.client_id = c.client_id" if has_assign else ""
+    fallback = "coalesce(a.advisor_id, c.advisor_id)" if has_assign else "c.advisor_id"
+    return f"""
+    SELECT c.branch_id, coalesce(s.advisor_id, {fallback}) AS advisor_id,
+           grouping(coalesce(s.advisor_id, {fallback})) = 1 AS branch_total,
+           count(*) AS nps_n, count(*) FILTER (WHERE {promoter}) AS nps_promoters,
+           count(*) FILTER (WHERE {detractor}) AS nps_detractors
+    FROM kpi_satisfaction s JOIN clients c ON c.client_id = s.client_id {assign}
+    WHERE s.taken_on BETWEEN {lit(m.start)} AND {lit(m.end)}
+    GROUP BY GROUPING SETS ((c.branch_id), (c.branch_id, coalesce(s.advisor_id, {fallback})))"""
+
+
+def _nps_counts(answers: dict, key: tuple, team_members: dict) -> dict:
+    """The NPS counts of a row: the branch's or an advisor's as counted; a team's, its members' added up (the
+    counts add, so a team's NPS is that of its members' answers together)."""
+    branch, advisor, team = key
+    if team is None:
+        return answers.get((branch, advisor), {})
+    out = {"nps_n": 0, "nps_promoters": 0, "nps_detractors": 0}
+    for member in team_members.get(team, ()):
+        for k in out:
+            out[k] += int(answers.get((branch, member), {}).get(k) or 0)
+    return out
 
 
 def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = None,
                assignments: pa.Table | None = None, teams: pa.Table | None = None, config: dict | None = None,
-               until: date | None = None) -> list[dict]:
+               until: date | None = None, satisfaction: pa.Table | None = None,
+               plans: pa.Table | None = None) -> list[dict]:
     """The month's figures from the warehouse connection `con`: one row per branch (advisor None) and per branch
     and advisor, each {"branch", "advisor", "team", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}}
     (defaults DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with
     panhuo's; `teams` (advisor_id, team_id) adds one row per branch and team (team set, advisor None);
-    `until` cuts the month short (month-to-date figures, the weekly mail)."""
+    `until` cuts the month short (month-to-date figures, the weekly mail). From the operational store:
+    `satisfaction` (client_id, taken_on, score 0–10, advisor_id rated) gives the NPS; `plans` (client_id, seq,
+    saved_on, review_on), one row per service-plan version, the VIP plan coverage (None when not given)."""
     m = Month.parse(month, until=until)
     cfg = config or load_config()
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -232,23 +313,45 @@ def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = N
         con.register("kpi_assign", assignments)
     if has_team:
         con.register("kpi_team", teams)
+    if plans is not None:
+        con.register("kpi_plans", plans)
+    if satisfaction is not None:
+        con.register("kpi_satisfaction", satisfaction)
     branches = [r[0] for r in con.execute("SELECT DISTINCT branch_id FROM clients").fetchall()]
     rows = [(br, tier, int((cadence or {}).get(br, DEFAULT_CADENCE).get(tier, DEFAULT_CADENCE[tier])))
             for br in branches for tier in DEFAULT_CADENCE]
     values = ", ".join(f"('{br}', '{t}', {d})" for br, t, d in rows) or "(NULL, NULL, 0)"
     cadence_cte = f"SELECT * FROM (VALUES {values}) v(c_branch, c_tier, days)"
-    per_client = _per_client(m, has_contacts="contacts" in tables, has_assign=has_assign, has_team=has_team, cfg=cfg)
+    per_client = _per_client(m, has_contacts="contacts" in tables, has_assign=has_assign, has_team=has_team, cfg=cfg,
+                             has_plans=plans is not None)
     sql = ("WITH per_client AS (" + per_client + ")" + _aggregate(cadence_cte, has_team=has_team)
            ).replace("END_DATE", lit(m.end))
     try:
         cur = con.execute(sql)
         names = [d[0] for d in cur.description]
         result = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        answers = {}
+        if satisfaction is not None:
+            cur = con.execute(_nps_sql(m, has_assign=has_assign))
+            names = [d[0] for d in cur.description]
+            for r in cur.fetchall():
+                r = dict(zip(names, r, strict=True))
+                answers[(r["branch_id"], None if r["branch_total"] else r["advisor_id"])] = r
     finally:
-        if has_assign:
-            con.unregister("kpi_assign")
-        if has_team:
-            con.unregister("kpi_team")
+        for name, given in (("kpi_assign", has_assign), ("kpi_team", has_team), ("kpi_plans", plans is not None),
+                            ("kpi_satisfaction", satisfaction is not None)):
+            if given:
+                con.unregister(name)
+    members: dict = {}
+    if has_team:
+        for adv, team in zip(teams.column("advisor_id").to_pylist(), teams.column("team_id").to_pylist(),
+                             strict=True):
+            members.setdefault(team, []).append(adv)
+    for r in result:
+        r["has_plans"] = plans is not None
+        key = (r["branch_id"], None if r["branch_total"] or r["team_total"] else r["advisor_id"],
+               r["team_id"] if r["team_total"] else None)
+        r.update({k: v for k, v in _nps_counts(answers, key, members).items() if k.startswith("nps_")})
     # Clients without an advisor (or a team) count in their branch, not in any advisor's (or team's) row.
     out = []
     for r in result:

@@ -52,6 +52,8 @@ ACTIONS = {
     "market.view": _("Viewed the market page"),
     "market.switch_send": _("Sent a switch suggestion"),
     "plan.save": _("Saved a service plan"),
+    "plan.view": _("Viewed a service plan"),
+    "plan.export": _("Printed a service plan"),
     "task.done": _("Completed a task"),
     "task.snooze": _("Snoozed a task"),
     "task.hand_back": _("Handed back a task"),

@@ -15,6 +15,7 @@ from panhuo.cli import (  # noqa: F401,E402  (registers commands)
     report,
     simulate,
     suitability,
+    surveys,
     users,
 )
 from panhuo.cli.app import app

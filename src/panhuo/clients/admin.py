@@ -196,6 +196,7 @@ class FunnelEventAdmin(ClientDataAdmin):
 @admin.register(ServicePlan)
 class ServicePlanAdmin(ClientDataAdmin):
     raw_id_fields = ("client", "updated_by")
+    list_display = ("client", "review_on", "updated_by", "updated_at")
 
 
 admin.site.register(BranchPolicy, list_display=("branch", "protection_days", "cadence_vip_days", "cadence_core_days",

@@ -7,6 +7,7 @@ from datetime import date
 
 import pyarrow as pa
 from django.db import transaction
+from django.utils import timezone
 
 from panhuo.analytics.kpis import EVENT_FIGURES, Month, event_figures, kpis_month
 from panhuo.clients.models import (
@@ -17,7 +18,9 @@ from panhuo.clients.models import (
     EventRegistration,
     EventStatus,
     KpiMonth,
+    QuestionnaireAnswer,
     RegistrationStatus,
+    ServicePlanVersion,
     Team,
     service_policy_by_branch,
 )
@@ -58,8 +61,6 @@ def _report_add(rep: dict, row: dict, *, advisor_names: dict, team_names: dict) 
 def event_rows(m: Month) -> tuple[pa.Table, pa.Table]:
     """The month's held events and their clients with a place, as the rows analytics.kpis.event_figures reads.
     An event's day is its local start date; a registration's advisor is the one recorded when it was made."""
-    from django.utils import timezone
-
     events = [(e.pk, e.branch.branch_id, timezone.localdate(e.starts_at))
               for e in Event.objects.filter(status=EventStatus.HELD).select_related("branch")]
     events = [e for e in events if m.start <= e[2] <= m.end]
@@ -89,6 +90,32 @@ def _add_event_figures(con, rows: list[dict], m: Month) -> None:
             r[name] = found.get(name, None if name.endswith("_rate") else 0)
 
 
+def _satisfaction() -> pa.Table:
+    """Every satisfaction answer kept (the client's own, through their link, or taken by independent staff:
+    surveys.services refuses the rest): client, date, the 0–10 recommend score, and the advisor it rates (the
+    contact's advisor; none: the client's, in kpis_month)."""
+    rows = list(QuestionnaireAnswer.objects.filter(kind="satisfaction").order_by("id").values_list(
+        "client__client_id", "taken_on", "total", "contact__advisor__advisor_id"))
+    return pa.table({"client_id": pa.array([r[0] for r in rows], pa.string()),
+                     "taken_on": pa.array([r[1] for r in rows], pa.date32()),
+                     "score": pa.array([r[2] for r in rows], pa.int32()),
+                     "advisor_id": pa.array([r[3] for r in rows], pa.string())})
+
+
+def _plans() -> pa.Table:
+    """Every service-plan version: client, order, the day it was saved, its review date."""
+    rows = list(ServicePlanVersion.objects.order_by("id").values_list("plan__client__client_id", "id", "at",
+                                                                       "review_on"))
+    return pa.table({"client_id": pa.array([r[0] for r in rows], pa.string()),
+                     "seq": pa.array([r[1] for r in rows], pa.int64()),
+                     "saved_on": pa.array([timezone.localdate(r[2]) for r in rows], pa.date32()),
+                     "review_on": pa.array([r[3] for r in rows], pa.date32())})
+
+
+def _operational() -> dict:
+    return {"assignments": _assignments(), "satisfaction": _satisfaction(), "plans": _plans()}
+
+
 def kpi_snapshot(*, wh, month: str) -> dict:
     """Compute the month's figures and keep them (KpiMonth): one row per branch and per advisor. Running it again
     replaces that month's rows, so it is idempotent; other months are never touched."""
@@ -96,7 +123,7 @@ def kpi_snapshot(*, wh, month: str) -> dict:
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
-    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments(), teams=_teams())
+    rows = kpis_month(wh.con, month=m.label, cadence=cadence, teams=_teams(), **_operational())
     _add_event_figures(wh.con, rows, m)
     branches = {b.branch_id: b for b in Branch.objects.all()}
     advisors = {a.advisor_id: a for a in Advisor.objects.all()}
@@ -192,7 +219,7 @@ def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | 
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
-                      assignments=_assignments(), teams=_teams(), until=until)
+                      teams=_teams(), until=until, **_operational())
     _add_event_figures(wh.con, rows, Month.parse(month, until=until))
     names = dict(Branch.objects.values_list("branch_id", "name"))
     advisors = dict(Advisor.objects.values_list("advisor_id", "name"))

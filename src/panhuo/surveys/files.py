@@ -40,5 +40,6 @@ def questionnaire_version(key: str, version: int) -> Questionnaire | None:
     return questionnaires_all().get((key, version))
 
 
-# What each kind of questionnaire is for, for the pages: the personality test and the regulatory assessment.
-PERSONALITY, RISK = "personality", "risk"
+# What each kind of questionnaire is for, for the pages: the personality test, the regulatory assessment, the
+# needs survey before service begins and the satisfaction survey after a service.
+PERSONALITY, RISK, NEEDS, SATISFACTION = "personality", "risk", "needs", "satisfaction"

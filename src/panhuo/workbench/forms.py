@@ -22,12 +22,6 @@ class UnmaskForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), min_length=4, max_length=500)
 
 
-class PlanForm(forms.Form):
-    goals = forms.CharField(label=_("Goals"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    text = forms.CharField(label=_("Service plan"), required=False, max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 8}))
-
-
 class TaskActionForm(forms.Form):
     action = forms.ChoiceField(choices=[("done", "done"), ("snooze", "snooze"), ("hand_back", "hand_back")])
     # The row's form always carries days=3; only a snooze reads it.

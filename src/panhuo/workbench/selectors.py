@@ -153,7 +153,7 @@ def clients_by_ids_for_user(*, user: User, client_ids: list[str]) -> QuerySet[Cl
 def client_360(*, user: User, client_id: str) -> dict:
     # The access function decides reach; the one-to-one records ride along in the same query.
     client = (clients_for_user(user=user)
-              .select_related("advisor", "branch", "funnel", "series", "service_plan__updated_by")
+              .select_related("advisor", "branch", "funnel", "series")
               .filter(client_id=client_id).first())
     if client is None:
         raise out_of_reach(user=user, object_type="client", object_ids=[client_id])
@@ -166,7 +166,6 @@ def client_360(*, user: User, client_id: str) -> dict:
         "contacts": list(Contact.objects.filter(client=client).select_related("by").order_by("-at")),
         "funnel": getattr(client, "funnel", None),
         "funnel_events": list(FunnelEvent.objects.filter(client=client).order_by("at", "id")),
-        "plan": getattr(client, "service_plan", None),
         "tasks": list(Task.objects.filter(client=client, status__in=["open", "snoozed"]).order_by("-priority")),
     }
 

@@ -12,7 +12,6 @@ urlpatterns = [
     path("clients/<str:client_id>/", client360.client_detail, name="client"),
     path("clients/<str:client_id>/contact/", client360.client_contact, name="client_contact"),
     path("clients/<str:client_id>/unmask/", client360.client_unmask_view, name="client_unmask"),
-    path("clients/<str:client_id>/plan/", client360.client_plan, name="client_plan"),
     path("funnel/", funnel.funnel, name="funnel"),
     path("branch/", branch.branch_dashboard, name="branch"),
     path("branch/reassign/", branch.reassign, name="reassign"),

@@ -7,6 +7,7 @@
 - kpi: the monthly snapshot of the branch's and advisors' figures
 - events: client events (investor education, seminars, salons …), their registrations and attendance
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
+- plan: the structured, versioned service plan (服务计划书)
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
     RETENTION_YEARS,
@@ -54,6 +55,11 @@ from panhuo.clients.models.master import (  # noqa: F401
     RiskLevel,
     Team,
 )
+from panhuo.clients.models.plan import (  # noqa: F401
+    PlanActionKind,
+    ServicePlan,
+    ServicePlanVersion,
+)
 from panhuo.clients.models.service import (  # noqa: F401
     DEFAULT_CADENCE_DAYS,
     DEFAULT_ONBOARDING_CHECK_DAYS,
@@ -69,7 +75,6 @@ from panhuo.clients.models.service import (  # noqa: F401
     FunnelEvent,
     FunnelSource,
     Outcome,
-    ServicePlan,
     Stage,
     Task,
     TaskKind,

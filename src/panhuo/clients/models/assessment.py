@@ -79,6 +79,9 @@ class QuestionnaireAnswer(KeptRecord):
     via = models.CharField(_("answered"), max_length=8, choices=AnswerVia.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
                            on_delete=models.PROTECT, related_name="+")
+    # The contact a satisfaction survey asks about (the link names it); its advisor is the one the answer rates.
+    contact = models.ForeignKey("clients.Contact", verbose_name=_("contact"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     # The signed link's nonce: a link is answered once.
     link_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True)  # noqa: DJ001
 

@@ -222,20 +222,6 @@ class ClientFunnel(models.Model):
         return f"{self.track} {self.stage}"
 
 
-class ServicePlan(models.Model):
-    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="service_plan")
-    text = models.TextField(_("plan"), blank=True)
-    goals = models.TextField(_("goals"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        db_table = "workbench_serviceplan"   # moved from the workbench app; the table keeps its name
-
-    def __str__(self) -> str:
-        return f"plan {self.client_id}"
-
-
 class ClientSeries(models.Model):
     """Compact per-client time series for the 360 page, written by the daily pipeline (client_series.py).
 

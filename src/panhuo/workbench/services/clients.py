@@ -1,4 +1,5 @@
-"""Writes on one client: unmasking personal data for a stated reason, the service plan, reassignment."""
+"""Writes on one client: unmasking personal data for a stated reason, reassignment. (The service plan is the
+surveys app's: docs/service-plan.md.)"""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from panhuo.accounts.models import Role, User
+from panhuo.accounts.models import User
 from panhuo.accounts.permissions import Capability, can, require
 from panhuo.audit.services import audit_record
 from panhuo.clients.decisions import Source, assignment_apply
-from panhuo.clients.models import Advisor, AssignmentConflict, Client, ConflictStatus, ServicePlan
+from panhuo.clients.models import Advisor, AssignmentConflict, Client, ConflictStatus
 from panhuo.clients.selectors import advisors_for_user, clients_for_user
 
 UNMASK_FIELDS = ("id_number", "phone")
@@ -34,24 +35,6 @@ def client_unmask(*, user: User, client: Client, field: str, reason: str, reques
     audit_record(user=user, action="client.unmask", object_type="client", object_ids=[client.client_id],
                  detail={"field": field, "reason": reason[:500]}, request=request)
     return getattr(client, field)
-
-
-def can_edit_plan(user: User, client) -> bool:
-    """The role may write plans, and an advisor only for their own client (others reach theirs anyway; the
-    check stays so the rule reads in one place)."""
-    if not can(user, Capability.EDIT_PLAN):
-        return False
-    return user.role != Role.ADVISOR or client.advisor_id == user.advisor_id
-
-
-def service_plan_save(*, user: User, client: Client, text: str, goals: str, request=None) -> ServicePlan:
-    if not can_edit_plan(user, client):
-        raise PermissionDenied
-    plan, _ = ServicePlan.objects.get_or_create(client=client)
-    plan.text, plan.goals, plan.updated_by = text.strip()[:20000], goals.strip()[:4000], user
-    plan.save()
-    audit_record(user=user, action="plan.save", object_type="client", object_ids=[client.client_id], request=request)
-    return plan
 
 
 def client_reassign(*, user: User, client_ids: list[str], advisor_id: str, on: date | None = None,

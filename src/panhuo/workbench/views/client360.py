@@ -11,9 +11,9 @@ from panhuo.clients.masking import mask_id_number, mask_phone
 from panhuo.clients.registry import client_panels
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.workbench.charts import calendar_data, chart_data, reasons
-from panhuo.workbench.forms import ContactForm, PlanForm, UnmaskForm
+from panhuo.workbench.forms import ContactForm, UnmaskForm
 from panhuo.workbench.selectors import client_360
-from panhuo.workbench.services.clients import can_edit_plan, client_unmask, service_plan_save
+from panhuo.workbench.services.clients import client_unmask
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.tasks import CHURN_THRESHOLD
 from panhuo.workbench.views.common import lang_is_zh, segment_choices
@@ -21,17 +21,15 @@ from panhuo.workbench.views.common import lang_is_zh, segment_choices
 
 @require_GET
 def client_detail(request, client_id: str):
-    """Client 360: masked profile, assets with transfers, positions, trading calendar, scores, funnel, contacts, plan."""
+    """Client 360: masked profile, assets with transfers, positions, trading calendar, scores, funnel, contacts; other
+    features' sections (assessments, service plan, market switch) come from the registry."""
     data = client_360(user=request.user, client_id=client_id)
     client, zh = data["client"], lang_is_zh()
     audit_record(user=request.user, action="client.view", object_type="client", object_ids=[client.client_id],
                  request=request)
-    plan = data["plan"]
     data.update({
         "id_masked": mask_id_number(client.id_number), "phone_masked": mask_phone(client.phone),
-        "can_edit_plan": can_edit_plan(request.user, client),
         "contact_form": ContactForm(initial={"task_id": request.GET.get("task")}),   # Today's "Done" lands here
-        "plan_form": PlanForm(initial={"text": plan.text, "goals": plan.goals} if plan else None),
         "reasons": reasons(data["snapshot"], zh=zh),
         # Reasons argue for a high risk: under the flag threshold they are the factors that moved the score.
         "churn_flagged": (getattr(data["snapshot"], "churn_risk", None) or 0) >= CHURN_THRESHOLD,
@@ -79,14 +77,4 @@ def client_contact(request, client_id: str):
         return render(request, "workbench/partials/contact_logged.html",
                       {"contact": contact, "task_id": form.cleaned_data.get("task_id")})
     messages.success(request, _("Contact logged."))
-    return redirect("workbench:client", client_id=client_id)
-
-
-@require_POST
-def client_plan(request, client_id: str):
-    client = client_get_for_user(user=request.user, client_id=client_id)    # once; out of reach is a 404
-    form = PlanForm(request.POST)
-    if form.is_valid():
-        service_plan_save(user=request.user, client=client, request=request, **form.cleaned_data)
-        messages.success(request, _("Service plan saved."))
     return redirect("workbench:client", client_id=client_id)
