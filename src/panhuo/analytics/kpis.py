@@ -47,7 +47,12 @@ FIGURES: list[tuple[str, str, str, str]] = [
     ("vip_uncontacted", "超期未回访VIP", "VIPs past their cadence", "count"),
     ("clients_in", "客户流入", "Clients in", "count"),
     ("clients_out", "客户流出", "Clients out", "count"),
+    ("complaints_received", "收到投诉", "Complaints received", "count"),
+    ("complaints_sla_share", "投诉按期办结率", "Complaints resolved within the deadline", "ratio"),
+    ("complaints_overdue", "超期未办结投诉", "Complaints open past the deadline", "count"),
 ]
+# Figures from the operational store's complaints (complaint_figures), not from the warehouse.
+COMPLAINT_FIGURES = ["complaints_received", "complaints_sla_share", "complaints_overdue"]
 FIGURE_NAMES = [f[0] for f in FIGURES]
 DEFAULT_CADENCE = {"vip": 30, "core": 90, "mass": 180}
 NEVER = 100000   # days: "never traded, no opening date" counts as quiet forever
@@ -194,13 +199,41 @@ def _finish(row: dict) -> dict:
     return {k: out.get(k) for k in FIGURE_NAMES}
 
 
+def complaint_figures(rows, *, month: str, until: date | None = None) -> dict[tuple[str, str | None], dict]:
+    """THE complaint figures of a month, from plain rows (the operational store's complaints): each a dict with
+    branch (code), advisor (code of the advisor concerned, or None), received_on, deadline and resolved_on (None
+    while unresolved). Returns {(branch, None): figures, (branch, advisor): figures}:
+
+    - complaints_received: received between S and E;
+    - complaints_sla_share: of the complaints resolved between S and E, the share resolved on or before their
+      deadline (None when none was resolved);
+    - complaints_overdue: received by E, not resolved by E, and with a deadline before E (open past the SLA at E).
+    """
+    m = Month.parse(month, until=until)
+    acc: dict[tuple[str, str | None], dict] = {}
+    for r in rows:
+        received, deadline, resolved = r["received_on"], r["deadline"], r.get("resolved_on")
+        keys = [(r["branch"], None)] + ([(r["branch"], r["advisor"])] if r.get("advisor") else [])
+        for key in keys:
+            a = acc.setdefault(key, {"received": 0, "resolved": 0, "in_sla": 0, "overdue": 0})
+            a["received"] += m.start <= received <= m.end
+            if resolved is not None and m.start <= resolved <= m.end:
+                a["resolved"] += 1
+                a["in_sla"] += resolved <= deadline
+            a["overdue"] += received <= m.end and (resolved is None or resolved > m.end) and deadline < m.end
+    return {k: {"complaints_received": a["received"],
+                "complaints_sla_share": round(a["in_sla"] / a["resolved"], 4) if a["resolved"] else None,
+                "complaints_overdue": a["overdue"]} for k, a in acc.items()}
+
+
 def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = None,
                assignments: pa.Table | None = None, config: dict | None = None,
-               until: date | None = None) -> list[dict]:
+               until: date | None = None, complaints: list[dict] | None = None) -> list[dict]:
     """The month's figures from the warehouse connection `con`: one row per branch (advisor None) and per branch
     and advisor, each {"branch", "advisor", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}} (defaults
     DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with panhuo's;
-    `until` cuts the month short (month-to-date figures, the weekly mail)."""
+    `until` cuts the month short (month-to-date figures, the weekly mail); `complaints` are the rows of
+    complaint_figures (without them those figures are None: not recorded)."""
     m = Month.parse(month, until=until)
     cfg = config or load_config()
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -224,5 +257,10 @@ def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = N
     # Clients without an advisor count in their branch, not in any advisor's row.
     out = [{"branch": r["branch_id"], "advisor": None if r["branch_total"] else r["advisor_id"], **_finish(r)}
            for r in result if r["branch_total"] or r["advisor_id"] is not None]
+    if complaints is not None:
+        figures = complaint_figures(complaints, month=month, until=until)
+        none = {"complaints_received": 0, "complaints_sla_share": None, "complaints_overdue": 0}
+        for r in out:
+            r.update(figures.get((r["branch"], r["advisor"]), none))
     out.sort(key=lambda r: (r["branch"], r["advisor"] is not None, r["advisor"] or ""))
     return out

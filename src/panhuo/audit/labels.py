@@ -58,6 +58,21 @@ ACTIONS = {
     "client.risk_level": _("Updated the client's risk level"),
     "kpis.uncontacted": _("Viewed the uncontacted clients"),
     "kpis.view": _("Viewed the branch figures"),
+    "complaint.register": _("Registered a complaint"),
+    "complaint.assigned": _("Gave a complaint to an owner"),
+    "complaint.investigating": _("Started investigating a complaint"),
+    "complaint.escalated": _("Escalated a complaint"),
+    "complaint.escalate_due": _("Escalated a complaint past its deadline"),
+    "complaint.resolved": _("Resolved a complaint"),
+    "complaint.confirmed": _("Recorded the client's answer to a complaint's resolution"),
+    "complaint.closed": _("Closed a complaint"),
+    "complaint.view": _("Viewed a complaint"),
+    "complaints.list": _("Viewed the complaints"),
+    "callback.sample": _("Drew the call-back sample"),
+    "callback.record": _("Recorded a call-back"),
+    "callback.view": _("Opened a call-back"),
+    "callbacks.view": _("Viewed the call-back queue"),
+    "callbacks.coverage": _("Viewed the call-back coverage"),
     "questionnaire.answer": _("Recorded a questionnaire answer"),
     "questionnaire.link": _("Made a questionnaire link for the client"),
     "questionnaire.open": _("Opened a questionnaire"),
@@ -75,11 +90,14 @@ FAMILIES = {
     "campaign": _("Campaign"), "client": _("Client"), "clients": _("Client list"), "consent": _("Consent"),
     "contact": _("Contact"), "import": _("Import"), "login": _("Log-in"), "market": _("Market"),
     "plan": _("Service plan"), "task": _("Task"), "user": _("User"), "admin": _("Administration"),
+    "complaint": _("Complaint"), "complaints": _("Complaints"), "callback": _("Call-back"),
+    "callbacks": _("Call-backs"),
 }
 OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "failed": _("Failed"),
             "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored")}
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
-                "audit": _("Audit trail"), "user": _("User"), "task": _("Task")}
+                "audit": _("Audit trail"), "user": _("User"), "task": _("Task"),
+                "complaint": _("Complaint"), "callback": _("Call-back"), "callback_sample": _("Call-back sample")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),
            "allocation": _("allocation")}
 FIELDS = {"phone": _("Phone"), "id_number": _("ID number")}

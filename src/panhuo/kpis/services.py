@@ -7,9 +7,10 @@ from datetime import date
 
 import pyarrow as pa
 from django.db import transaction
+from django.utils import timezone
 
 from panhuo.analytics.kpis import Month, kpis_month
-from panhuo.clients.models import Advisor, Branch, Client, KpiMonth, service_policy_by_branch
+from panhuo.clients.models import Advisor, Branch, Client, Complaint, KpiMonth, service_policy_by_branch
 
 
 def _assignments() -> pa.Table:
@@ -22,6 +23,14 @@ def _assignments() -> pa.Table:
     return pa.table({"client_id": pa.array(ids, pa.string()), "advisor_id": pa.array(advisors, pa.string())})
 
 
+def _complaints() -> list[dict]:
+    """The complaints as complaint_figures reads them (dates in local time); few rows, so all of them."""
+    rows = Complaint.objects.values_list("branch__branch_id", "advisor__advisor_id", "received_at", "deadline",
+                                         "resolved_at")
+    return [{"branch": b, "advisor": a, "received_on": timezone.localdate(rec), "deadline": dl,
+             "resolved_on": timezone.localdate(res) if res else None} for b, a, rec, dl, res in rows]
+
+
 def kpi_snapshot(*, wh, month: str) -> dict:
     """Compute the month's figures and keep them (KpiMonth): one row per branch and per advisor. Running it again
     replaces that month's rows, so it is idempotent; other months are never touched."""
@@ -29,7 +38,7 @@ def kpi_snapshot(*, wh, month: str) -> dict:
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
-    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments())
+    rows = kpis_month(wh.con, month=m.label, cadence=cadence, assignments=_assignments(), complaints=_complaints())
     branches = {b.branch_id: b for b in Branch.objects.all()}
     advisors = {a.advisor_id: a for a in Advisor.objects.all()}
     keep = []
@@ -122,7 +131,7 @@ def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | 
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
-                      assignments=_assignments(), until=until)
+                      assignments=_assignments(), until=until, complaints=_complaints())
     names = dict(Branch.objects.values_list("branch_id", "name"))
     advisors = dict(Advisor.objects.values_list("advisor_id", "name"))
     out: dict[str, dict] = {}

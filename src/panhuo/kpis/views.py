@@ -13,7 +13,7 @@ from panhuo.kpis.selectors import kpi_advisors, kpi_attention, kpi_branch_for_us
 
 UNCONTACTED_SHOWN = 200
 TABLE_FIGURES = ["clients_total", "active_clients", "dormant_clients", "reactivated_clients", "assets_total",
-                 "net_inflow", "commission", "turnover_rate", "coverage", "vip_uncontacted"]
+                 "net_inflow", "commission", "turnover_rate", "coverage", "vip_uncontacted", "complaints_received"]
 
 
 def _labels() -> dict[str, str]:

@@ -6,6 +6,7 @@
 - market: the day's stored market results (regime, pools, model report)
 - kpi: the monthly snapshot of the branch's and advisors' figures
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
+- complaints: complaints and each step of their handling (kept 20 years)
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
     RETENTION_YEARS,
@@ -15,6 +16,17 @@ from panhuo.clients.models.assessment import (  # noqa: F401
     RiskAssessment,
     SuitabilityKind,
     SuitabilityRecord,
+)
+from panhuo.clients.models.complaints import (  # noqa: F401
+    OPEN_COMPLAINT,
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+    ComplaintStep,
+    sla_days,
+    sla_deadline,
 )
 from panhuo.clients.models.consent import (  # noqa: F401
     ConsentRecord,
