@@ -38,7 +38,7 @@ def demo_seed(*, as_of, seed: int) -> str | None:
         return None
     now = timezone.now()
     filed = 0
-    for (days, channel, category, text, stage), client in zip(STORIES, rng.sample(clients, len(STORIES)),
+    for (days, channel, category, text, stage), client in zip(STORIES, rng.sample(clients, min(len(STORIES), len(clients))),
                                                               strict=False):
         c = services._create(user=director, client=client, channel=channel, category=category, description=text,
                              received_at=now - timedelta(days=days))
