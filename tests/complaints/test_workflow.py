@@ -130,3 +130,21 @@ def test_a_complaint_cannot_be_received_in_the_future_nor_without_words(cast):
                                     category="attitude", description="  ")
     with pytest.raises(PermissionDenied):
         _file(cast, who="compliance")
+
+
+def test_the_command_escalates_what_is_due_and_says_how_many(cast):
+    import json
+
+    from typer.testing import CliRunner
+
+    from panhuo.cli import app
+
+    late = _file(cast, days_ago=20)
+    runner = CliRunner()
+    res = runner.invoke(app, ["complaints", "escalate-due", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["escalated"] == [late.pk]
+    assert json.loads(runner.invoke(app, ["complaints", "escalate-due", "--json"]).stdout)["escalated"] == []
+    early = (timezone.localdate() - timedelta(days=10)).isoformat()     # before the deadline had passed
+    assert runner.invoke(app, ["complaints", "escalate-due", "--as-of", early]).exit_code == 0
+    assert runner.invoke(app, ["complaints", "escalate-due", "--as-of", "yesterday"]).exit_code == 2
