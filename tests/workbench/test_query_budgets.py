@@ -12,8 +12,9 @@ from django.utils import timezone
 from panhuo.clients.models import Client, ClientFunnel, ClientSnapshot, Contact, Task
 
 # Each page's audit event costs 3 queries: the chain head is read (locked), the event written, the head moved on.
-# /clients/CA001/: +3 for the assessments panel (the latest personality answer or snapshot, the suitability record).
-BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 17, "/funnel/": 18, "/branch/": 27,   # the conflicts to settle, VIPs past their cadence, late first contacts (all flat in N)
+# /clients/CA001/: +3 for the assessments panel (the latest personality answer or snapshot, the suitability record),
+# +1 for the complaints panel (the client's last complaints, their owners joined).
+BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 18, "/funnel/": 18, "/branch/": 27,   # the conflicts to settle, VIPs past their cadence, late first contacts (all flat in N)
           "/clients/export/": 12}
 
 
