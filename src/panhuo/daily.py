@@ -8,7 +8,9 @@
 3. the workbench: 360 series, funnel C/D from trades, today's tasks (workbench.services.daily)
 4. the market: regime, pools, model report, switch drafts (marketweb.services.market_daily)
 5. campaigns: the outcome of every member of every launched campaign (campaigns.services.outcomes)
-6. the branch's monthly figures: every complete month not kept yet, and the month itself at month end
+6. complaints still open after their deadline escalated to the director and compliance
+   (complaints.services.complaints_escalate_due), before the figures count them
+7. the branch's monthly figures: every complete month not kept yet, and the month itself at month end
    (kpis.services.kpis_daily)
 7. client events: a reminder task on the advisor's Today for each client registered for an event starting
    tomorrow, by the calendar (events.services.event_reminders)
@@ -36,6 +38,7 @@ class DailyOutcome:
     campaigns: dict = field(default_factory=dict)   # campaign id -> members measured
     contacts: dict = field(default_factory=dict)    # the contacts copied into the warehouse
     kpis: dict = field(default_factory=dict)        # the months whose figures were kept
+    complaints: dict = field(default_factory=dict)  # the complaints escalated past their deadline
     questionnaires: dict = field(default_factory=dict)  # the personality answers copied into the warehouse
     event_reminders: int = 0                        # reminder tasks for tomorrow's events
 
@@ -55,7 +58,7 @@ def imports_settle() -> int:
 
 
 def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = True) -> DailyOutcome:
-    """The branch's daily run as of `as_of`, steps 0–5 above; with `store=False` only the analytics pipeline
+    """The branch's daily run as of `as_of`, steps 0–7 above; with `store=False` only the analytics pipeline
     (step 1), which writes nothing."""
     from panhuo.analytics.pipeline import analytics_run
 
@@ -67,6 +70,7 @@ def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = 
         return outcome
     from panhuo.campaigns.services.outcomes import campaigns_outcomes_refresh
     from panhuo.clients.services import snapshots_write
+    from panhuo.complaints.services import complaints_escalate_due
     from panhuo.kpis.services import kpis_daily
     from panhuo.marketweb.services import market_daily
     from panhuo.workbench.services.daily import workbench_daily
@@ -78,6 +82,7 @@ def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = 
     except ValueError as exc:   # no index bars or too short a history: the client work still stands
         outcome.market_skipped = str(exc)
     outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
+    outcome.complaints = complaints_escalate_due(as_of=as_of)
     outcome.kpis = kpis_daily(wh=wh, as_of=as_of)
     outcome.event_reminders = _event_reminders()
     return outcome

@@ -52,9 +52,11 @@ def test_the_branch_manager_runs_the_branchs_campaigns_and_keeps_their_rights():
     assert not can(manager, Capability.READ_AUDIT)      # compliance reviews the trail apart from line management
 
 
-def test_compliance_reads_everything_and_changes_nothing_but_its_script_approvals():
+def test_compliance_reads_everything_and_changes_nothing_but_its_script_approvals_and_call_backs():
     caps = capabilities(staff("compliance", is_registered_advisor=True))
-    assert caps - READS == WRITES_OF_COMPLIANCE == {Capability.APPROVE_SCRIPT}   # its one write, deliberately
+    # its writes, deliberately: script approvals (issue 18) and independent call-backs (issue 12)
+    assert caps - READS == WRITES_OF_COMPLIANCE == {Capability.APPROVE_SCRIPT, Capability.CALL_BACK}
+    assert Capability.CALL_BACK not in ROLE_CAPABILITIES[Role.ADVISOR]             # never the advisor
     assert not {Capability.SERVE, Capability.DESIGN_CAMPAIGN, Capability.LAUNCH_CAMPAIGN} & caps
     for role in (Role.ADVISOR, Role.DIRECTOR, Role.MANAGER, Role.ADMIN):           # nobody else approves
         assert Capability.APPROVE_SCRIPT not in ROLE_CAPABILITIES[role], role

@@ -25,7 +25,7 @@ def test_the_director_reviews_and_signs_a_scorecard_in_both_languages(live_serve
         log_in(page, live_server.url, "director_a", cast.password)
         page.goto(url)
         text = page.inner_text("body")
-        assert "绩效考核表" in text and "活动提升带来的激活客户" in text and "尚未记录" in text
+        assert "绩效考核表" in text and "活动提升带来的激活客户" in text and "针对投顾的属实投诉" in text
         assert "net_inflow" not in text and "commission_based" not in text      # no internal codes as text
         assert untranslated_on(text) == []
         page.fill("textarea[name=comment]", "覆盖率需提高，继续跟进VIP客户")

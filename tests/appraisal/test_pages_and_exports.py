@@ -69,7 +69,7 @@ def test_excel_and_pdf_open_with_chinese_labels_formats_and_a_frozen_header(clie
     assert labels[0] == "活动提升带来的激活客户" and "净流入" in labels[3]
     inflow = ws.cell(head + 5, 2)
     assert inflow.value == 85_000 and inflow.number_format == "#,##0.00"
-    assert "尚未记录" in rows[head + 7][7]                         # complaints
+    assert "属实0件" in rows[head + 7][7]                          # complaints: none substantiated
     pdf = client.get("/appraisal/A01/2026-10/export.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and b"STSong-Light" in pdf.content
     assert Scorecard.objects.count() == 1

@@ -102,7 +102,7 @@ def test_the_books_inflow_churn_against_expected_coverage_and_the_complaints_row
     assert churn["attainment"] == 0 and churn["points"] == 0        # 2 churned against 0.35 expected
     cov = items["coverage"]
     assert (cov["detail"]["covered"], cov["detail"]["total"], cov["value"]) == (1, 2, 0.5)
-    assert items["complaints"] == {**items["complaints"], "recorded": False, "points": 0.0, "weight": 0.0}
+    assert items["complaints"] == {**items["complaints"], "recorded": True, "value": 0, "points": 0.0, "weight": -5.0}
     assert card.total == pytest.approx(sum(i["points"] for i in card.items))
 
 

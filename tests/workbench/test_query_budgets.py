@@ -15,8 +15,9 @@ from panhuo.clients.models import Client, ClientFunnel, ClientSnapshot, Contact,
 # /clients/CA001/: +3 for the assessments panel (the latest personality answer or snapshot, the suitability record);
 # +2 for the events panel (the client's registrations, the open events; +1 for their files when there are some);
 # +3 for its needs survey, satisfaction answers and recent contacts; +6 for the service plan panel (the behaviour
-# profile's snapshot, personality and needs answers, holdings, market day; the plan's versions).
-BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 28, "/funnel/": 18, "/branch/": 27,   # the conflicts to settle, VIPs past their cadence, late first contacts (all flat in N)
+# profile's snapshot, personality and needs answers, holdings, market day; the plan's versions); +1 for the
+# complaints panel (the client's last complaints, their owners joined).
+BUDGET = {"/today/": 12, "/clients/": 12, "/clients/CA001/": 29, "/funnel/": 18, "/branch/": 27,   # the conflicts to settle, VIPs past their cadence, late first contacts (all flat in N)
           "/clients/export/": 12}
 
 

@@ -39,6 +39,10 @@ class Capability(StrEnum):
     SEE_BRANCH = "see_branch"
     SET_TARGETS = "set_targets"
     SIGN_SCORECARD = "sign_scorecard"
+    REGISTER_COMPLAINT = "register_complaint"
+    HANDLE_COMPLAINTS = "handle_complaints"
+    READ_COMPLAINTS = "read_complaints"
+    CALL_BACK = "call_back"
 
 
 # What each capability lets a user do (docs/architecture.md's "Roles" table shows these).
@@ -63,6 +67,10 @@ MEANING = {
     Capability.SEE_BRANCH: "open the branch dashboard",
     Capability.SET_TARGETS: "set the advisors' activity targets (contacts, coverage, tasks on time, follow-ups)",
     Capability.SIGN_SCORECARD: "compute, comment and sign off the advisors' monthly scorecards (a signed month is locked)",
+    Capability.REGISTER_COMPLAINT: "register a complaint a client makes (of a client within reach)",
+    Capability.HANDLE_COMPLAINTS: "own, investigate, escalate, resolve and close complaints (not one about oneself)",
+    Capability.READ_COMPLAINTS: "read the list of complaints and their handling (overdue first)",
+    Capability.CALL_BACK: "draw the monthly call-back sample and record call-backs (never to one's own client)",
 }
 
 C = Capability
@@ -73,15 +81,17 @@ C = Capability
 # nothing: unmasking for review and checking scripts are reads. The administrator runs imports and users and may
 # design campaigns, but serves no client and sees personal data masked only.
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADVISOR: frozenset({C.SERVE, C.UNMASK, C.EDIT_PLAN, C.SEND_ADVICE}),
+    Role.ADVISOR: frozenset({C.SERVE, C.UNMASK, C.EDIT_PLAN, C.SEND_ADVICE, C.REGISTER_COMPLAINT}),
     Role.DIRECTOR: frozenset({C.SERVE, C.UNMASK, C.EDIT_PLAN, C.SEND_ADVICE, C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT,
                               C.LAUNCH_CAMPAIGN, C.REASSIGN, C.ALLOCATE, C.MANAGE_EVENTS, C.MANAGE_TRAINING,
-                              C.SEE_BRANCH, C.SET_TARGETS, C.SIGN_SCORECARD}),
+                              C.SEE_BRANCH, C.SET_TARGETS, C.SIGN_SCORECARD, C.REGISTER_COMPLAINT,
+                              C.HANDLE_COMPLAINTS, C.READ_COMPLAINTS, C.CALL_BACK}),
     Role.MANAGER: frozenset({C.SERVE, C.UNMASK, C.SEND_ADVICE, C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT,
                              C.LAUNCH_CAMPAIGN, C.REASSIGN, C.ALLOCATE, C.MANAGE_EVENTS, C.MANAGE_TRAINING,
-                             C.SEE_BRANCH, C.SET_TARGETS}),
+                             C.SEE_BRANCH, C.SET_TARGETS, C.REGISTER_COMPLAINT, C.HANDLE_COMPLAINTS,
+                             C.READ_COMPLAINTS, C.CALL_BACK}),
     Role.COMPLIANCE: frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.APPROVE_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT,
-                                C.SEE_BRANCH}),
+                                C.SEE_BRANCH, C.READ_COMPLAINTS, C.CALL_BACK}),
     Role.ADMIN: frozenset({C.DESIGN_CAMPAIGN, C.REVIEW_SCRIPT, C.LAUNCH_CAMPAIGN, C.RUN_IMPORT, C.READ_IMPORTS,
                            C.READ_AUDIT, C.MANAGE_USERS, C.SEE_BRANCH}),
 }
@@ -90,11 +100,24 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 # compliance approves or rejects a campaign's scripts (campaigns/services/review.py) and a launch waits for it. It
 # changes no client, task or campaign design; the designer never approves their own campaign's scripts, and every
 # approval, rejection (with its reason) and later edit is audited.
-WRITES_OF_COMPLIANCE = frozenset({C.APPROVE_SCRIPT})
+#
+# Complaints (issue 12): whoever serves a client takes down a complaint they receive (an advisor too: a complaint
+# not recorded is itself a breach), so REGISTER_COMPLAINT goes with serving. Handling one (owning, investigating,
+# escalating, resolving, closing) is the branch leadership's: the director and the manager answer for the branch's
+# service, and an advisor must not judge complaints, which are often about the advisor (the services also refuse
+# an owner who is the advisor concerned). Compliance reads every complaint (READ_COMPLAINTS) and receives the
+# escalations, but does not handle them: it reviews the branch's handling.
+#
+# Compliance's second write, given deliberately (issue 12): call-backs (回访) check the sales process, so they are
+# made by staff independent of the advisor — compliance, the director or the manager — never by an advisor (the
+# services also refuse the client's own advisor). Compliance draws the month's sample and records call-backs; it
+# changes no client, task or complaint (a finding opens a complaint only through the complaint register, which
+# records who found it), and every draw and call-back is audited.
+WRITES_OF_COMPLIANCE = frozenset({C.APPROVE_SCRIPT, C.CALL_BACK})
 
 # Capabilities that change nothing: the only ones a read-only role may hold (tests/accounts check compliance,
 # besides WRITES_OF_COMPLIANCE).
-READS = frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT, C.SEE_BRANCH})
+READS = frozenset({C.UNMASK, C.REVIEW_SCRIPT, C.READ_IMPORTS, C.READ_AUDIT, C.SEE_BRANCH, C.READ_COMPLAINTS})
 
 
 def capabilities(user) -> frozenset[Capability]:

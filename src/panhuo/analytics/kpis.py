@@ -56,7 +56,12 @@ FIGURES: list[tuple[str, str, str, str]] = [
     ("nps", "净推荐值", "NPS", "number"),
     ("nps_answers", "满意度答卷", "Satisfaction answers", "count"),
     ("plan_coverage", "VIP服务计划覆盖率", "VIP service plan coverage", "ratio"),
+    ("complaints_received", "收到投诉", "Complaints received", "count"),
+    ("complaints_sla_share", "投诉按期办结率", "Complaints resolved within the deadline", "ratio"),
+    ("complaints_overdue", "超期未办结投诉", "Complaints open past the deadline", "count"),
 ]
+# Figures from the operational store's complaints (complaint_figures), not from the warehouse.
+COMPLAINT_FIGURES = ["complaints_received", "complaints_sla_share", "complaints_overdue"]
 EVENT_FIGURES = ["events_held", "event_attendees", "event_attendance_rate", "event_reactivated",
                  "event_reactivation_rate"]
 EVENT_REACTIVATION_DAYS = 30
@@ -293,17 +298,52 @@ def _nps_counts(answers: dict, key: tuple, team_members: dict) -> dict:
     return out
 
 
+def complaint_figures(rows, *, month: str, until: date | None = None,
+                      teams: dict[str, int] | None = None) -> dict[tuple, dict]:
+    """THE complaint figures of a month, from plain rows (the operational store's complaints): each a dict with
+    branch (code), advisor (code of the advisor concerned, or None), received_on, deadline and resolved_on (None
+    while unresolved). Returns {(branch, None, None): figures, (branch, advisor, None): figures} and, with `teams`
+({advisor code: team}), {(branch, None, team): figures} over the team's advisors:
+
+    - complaints_received: received between S and E;
+    - complaints_sla_share: of the complaints resolved between S and E, the share resolved on or before their
+      deadline (None when none was resolved);
+    - complaints_overdue: received by E, not resolved by E, and with a deadline before E (open past the SLA at E).
+    """
+    m = Month.parse(month, until=until)
+    acc: dict[tuple, dict] = {}
+    teams = teams or {}
+    for r in rows:
+        received, deadline, resolved = r["received_on"], r["deadline"], r.get("resolved_on")
+        keys = [(r["branch"], None, None)]
+        if r.get("advisor"):
+            keys.append((r["branch"], r["advisor"], None))
+            if teams.get(r["advisor"]) is not None:
+                keys.append((r["branch"], None, teams[r["advisor"]]))
+        for key in keys:
+            a = acc.setdefault(key, {"received": 0, "resolved": 0, "in_sla": 0, "overdue": 0})
+            a["received"] += m.start <= received <= m.end
+            if resolved is not None and m.start <= resolved <= m.end:
+                a["resolved"] += 1
+                a["in_sla"] += resolved <= deadline
+            a["overdue"] += received <= m.end and (resolved is None or resolved > m.end) and deadline < m.end
+    return {k: {"complaints_received": a["received"],
+                "complaints_sla_share": round(a["in_sla"] / a["resolved"], 4) if a["resolved"] else None,
+                "complaints_overdue": a["overdue"]} for k, a in acc.items()}
+
+
 def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = None,
                assignments: pa.Table | None = None, teams: pa.Table | None = None, config: dict | None = None,
                until: date | None = None, satisfaction: pa.Table | None = None,
-               plans: pa.Table | None = None) -> list[dict]:
+               plans: pa.Table | None = None, complaints: list[dict] | None = None) -> list[dict]:
     """The month's figures from the warehouse connection `con`: one row per branch (advisor None) and per branch
     and advisor, each {"branch", "advisor", "team", <FIGURE_NAMES>}. `cadence` is {branch code: {tier: days}}
     (defaults DEFAULT_CADENCE); `assignments` (client_id, advisor_id) overrides the back office's advisor with
     panhuo's; `teams` (advisor_id, team_id) adds one row per branch and team (team set, advisor None);
     `until` cuts the month short (month-to-date figures, the weekly mail). From the operational store:
     `satisfaction` (client_id, taken_on, score 0–10, advisor_id rated) gives the NPS; `plans` (client_id, seq,
-    saved_on, review_on), one row per service-plan version, the VIP plan coverage (None when not given)."""
+    saved_on, review_on), one row per service-plan version, the VIP plan coverage (None when not given);
+    `complaints` are the rows of complaint_figures (without them those figures are None: not recorded)."""
     m = Month.parse(month, until=until)
     cfg = config or load_config()
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -364,6 +404,13 @@ def kpis_month(con, *, month: str, cadence: dict[str, dict[str, int]] | None = N
             out.append({"branch": r["branch_id"], "advisor": r["advisor_id"], "team": None, **_finish(r)})
     out.sort(key=lambda r: (r["branch"], r["team"] is not None, r["advisor"] is not None, r["advisor"] or "",
                             r["team"] or ""))
+    if complaints is not None:
+        team_of = {} if not has_team else dict(zip(teams.column("advisor_id").to_pylist(),
+                                                   teams.column("team_id").to_pylist(), strict=True))
+        figures = complaint_figures(complaints, month=month, until=until, teams=team_of)
+        none = {"complaints_received": 0, "complaints_sla_share": None, "complaints_overdue": 0}
+        for r in out:
+            r.update(figures.get((r["branch"], r["advisor"], r["team"]), none))
     return out
 
 

@@ -32,6 +32,8 @@ def _note(item: dict) -> str:
         "churn": lambda: f"预期流失{d.get('expected', 0):.2f}人，实际{d.get('churned', 0)}人"
                          f"（{d.get('from') or '—'}至{d.get('to') or '—'}）",
         "coverage": lambda: f"已覆盖{d.get('covered', 0)} / {d.get('total', 0)}名VIP及核心客户",
+        "complaints": lambda: f"本月办结{d.get('resolved', 0)}件，其中属实{d.get('substantiated', 0)}件（每件扣分）；"
+                              f"本月收到{d.get('received', 0)}件",
         "compliance": lambda: f"被拒操作{d.get('refused', 0)}次；查看明文{d.get('unmasks', 0)}次"
                               f"（每月{d.get('unmask_allowance', 0)}次以内不计）",
     }

@@ -21,6 +21,7 @@ from panhuo.clients.models import (
     Client,
     ClientSnapshot,
     ClientStatus,
+    Complaint,
     Contact,
     Task,
     TaskKind,
@@ -193,4 +194,20 @@ def compliance(*, advisor_ids: list[int], start: date, end: date) -> dict[int, d
             a["refused"] += r["n"]
         elif r["action"] == "client.unmask":
             a["unmasks"] += r["n"]
+    return out
+
+
+def complaints(*, advisor_ids: list[int], start: date, end: date) -> dict[int, dict]:
+    """{advisor pk: {"substantiated", "resolved", "received"}}: complaints about the advisor (the advisor concerned
+    when the complaint was received) resolved in [start, end] and found substantiated, all those resolved, and
+    those received in the period."""
+    out = {a: {"substantiated": 0, "resolved": 0, "received": 0} for a in advisor_ids}
+    lo, hi = day_start(start), day_start(end + timedelta(days=1))
+    for adv, substantiated in (Complaint.objects.filter(advisor_id__in=advisor_ids, resolved_at__gte=lo,
+                                                        resolved_at__lt=hi).values_list("advisor_id", "substantiated")):
+        out[adv]["resolved"] += 1
+        out[adv]["substantiated"] += bool(substantiated)
+    for adv, n in (Complaint.objects.filter(advisor_id__in=advisor_ids, received_at__gte=lo, received_at__lt=hi)
+                   .values("advisor_id").annotate(n=Count("pk")).values_list("advisor_id", "n")):
+        out[adv]["received"] = n
     return out

@@ -1,6 +1,6 @@
 """The monthly scorecard (绩效考核表): its items, their weights and how each is scored (docs/appraisal.md).
 
-Each item has a measured value and a target; attainment = value / target (churn: 1 + (expected - churned) /
+Each item has a measured value and a target; attainment = value / target (complaints carry a negative weight; churn: 1 + (expected - churned) /
 max(expected, 1); compliance: 1 - penalty x events), floored at 0 and capped, and points = weight x attainment.
 Weights, targets and caps come from scorecard.toml, overridden per branch by ScorecardWeights. Commission-based
 items reward trading, so (证券法 Art. 57, as the campaign incentive) they are capped at 1.0 whatever a branch sets
@@ -28,7 +28,7 @@ LABELS = {
     "net_inflow": _("Net asset inflow of the book"),
     "churn": _("Churn against risk-expected churn"),
     "coverage": _("Coverage of VIP and core clients"),
-    "complaints": _("Complaints"),
+    "complaints": _("Substantiated complaints about the advisor"),
     "compliance": _("Compliance events"),
 }
 UNITS = {"reactivation": "clients", "campaign_trading": "clients", "commission": "cny", "net_inflow": "cny",
@@ -88,8 +88,11 @@ def scorecard_items(*, advisor, start, end, coverage_target: float) -> list[dict
                        attainment=(cov["share"] / coverage_target) if cov["share"] is not None and coverage_target
                        else (1.0 if cov["total"] == 0 else 0.0),
                        detail={"covered": cov["covered"], "total": cov["total"]}))
-    items.append(_item("complaints", conf["complaints"], value=None, target=None, attainment=None, detail={},
-                       recorded=False))
+    # A negative weight: each substantiated complaint about the advisor resolved in the month costs points.
+    comp = measures.complaints(advisor_ids=[a], start=start, end=end)[a]
+    t = float(conf["complaints"]["target"])
+    items.append(_item("complaints", conf["complaints"], value=comp["substantiated"], target=t,
+                       attainment=comp["substantiated"] / t if t else None, detail=comp))
     allowance = int(conf["compliance"].get("unmask_allowance", 20))
     penalty = float(conf["compliance"].get("penalty", 0.25))
     counted = events["refused"] + max(0, events["unmasks"] - allowance)

@@ -82,6 +82,21 @@ ACTIONS = {
     "event.close": _("Closed an event's attendance and made follow-up tasks"),
     "event.view": _("Viewed an event's registrations"),
     "event.invite": _("Invited a campaign's members to an event"),
+    "complaint.register": _("Registered a complaint"),
+    "complaint.assigned": _("Gave a complaint to an owner"),
+    "complaint.investigating": _("Started investigating a complaint"),
+    "complaint.escalated": _("Escalated a complaint"),
+    "complaint.escalate_due": _("Escalated a complaint past its deadline"),
+    "complaint.resolved": _("Resolved a complaint"),
+    "complaint.confirmed": _("Recorded the client's answer to a complaint's resolution"),
+    "complaint.closed": _("Closed a complaint"),
+    "complaint.view": _("Viewed a complaint"),
+    "complaints.list": _("Viewed the complaints"),
+    "callback.sample": _("Drew the call-back sample"),
+    "callback.record": _("Recorded a call-back"),
+    "callback.view": _("Opened a call-back"),
+    "callbacks.view": _("Viewed the call-back queue"),
+    "callbacks.coverage": _("Viewed the call-back coverage"),
     "questionnaire.answer": _("Recorded a questionnaire answer"),
     "questionnaire.link": _("Made a questionnaire link for the client"),
     "questionnaire.open": _("Opened a questionnaire"),
@@ -102,6 +117,8 @@ FAMILIES = {
     "advisor": _("Advisor"), "allocation": _("Allocation"), "api": _("REST API"), "appraisal": _("Appraisal"),
     "funnel": _("Funnel"), "kpis": _("Branch figures"), "questionnaire": _("Questionnaire"), "report": _("Report"),
     "script": _("Script review"), "suitability": _("Suitability"), "today": _("Today"),
+    "complaint": _("Complaint"), "complaints": _("Complaints"), "callback": _("Call-back"),
+    "callbacks": _("Call-backs"),
 }
 OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "failed": _("Failed"),
             "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored"), "allowed": _("Allowed"),
@@ -109,7 +126,8 @@ OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "fail
             "declined": _("Declined"), "do_not_contact": _("Do not contact")}
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
                 "audit": _("Audit trail"), "user": _("User"), "task": _("Task"),
-                "event": _("Client event")}
+                "event": _("Client event"),
+                "complaint": _("Complaint"), "callback": _("Call-back"), "callback_sample": _("Call-back sample")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),
            "allocation": _("allocation")}
 FIELDS = {"phone": _("Phone"), "id_number": _("ID number")}

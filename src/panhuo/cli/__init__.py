@@ -7,6 +7,7 @@ from panhuo.cli import (  # noqa: F401,E402  (registers commands)
     backup,
     campaign,
     clients,
+    complaints,
     daily,
     demo,
     ingest,

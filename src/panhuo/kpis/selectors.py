@@ -10,9 +10,10 @@ from panhuo.clients.selectors import branches_for_user
 TREND_MONTHS = 24
 KINDS = {n: k for n, _z, _e, k in FIGURES}
 # Figures where a rise is bad news (the rest: a fall is).
-WORSE_IF_UP = {"dormant_clients", "churned_clients", "vip_uncontacted", "assets_out", "loss_share"}
+WORSE_IF_UP = {"dormant_clients", "churned_clients", "vip_uncontacted", "assets_out", "loss_share",
+               "complaints_received", "complaints_overdue"}
 WATCHED = ["coverage", "vip_uncontacted", "net_inflow", "dormant_clients", "churned_clients", "active_clients",
-           "reactivated_clients", "assets_total", "commission"]
+           "reactivated_clients", "assets_total", "commission", "complaints_overdue"]
 COVERAGE_TARGET = 0.8
 
 

@@ -14,6 +14,7 @@ from panhuo.clients.models import (
     Advisor,
     Branch,
     Client,
+    Complaint,
     Event,
     EventRegistration,
     EventStatus,
@@ -113,7 +114,16 @@ def _plans() -> pa.Table:
 
 
 def _operational() -> dict:
-    return {"assignments": _assignments(), "satisfaction": _satisfaction(), "plans": _plans()}
+    return {"assignments": _assignments(), "teams": _teams(), "satisfaction": _satisfaction(), "plans": _plans(),
+            "complaints": _complaints()}
+
+
+def _complaints() -> list[dict]:
+    """The complaints as complaint_figures reads them (dates in local time); few rows, so all of them."""
+    rows = Complaint.objects.values_list("branch__branch_id", "advisor__advisor_id", "received_at", "deadline",
+                                         "resolved_at")
+    return [{"branch": b, "advisor": a, "received_on": timezone.localdate(rec), "deadline": dl,
+             "resolved_on": timezone.localdate(res) if res else None} for b, a, rec, dl, res in rows]
 
 
 def kpi_snapshot(*, wh, month: str) -> dict:
@@ -123,7 +133,7 @@ def kpi_snapshot(*, wh, month: str) -> dict:
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     cadence = {codes[pk]: p["cadence"] for pk, p in policy.items()}
-    rows = kpis_month(wh.con, month=m.label, cadence=cadence, teams=_teams(), **_operational())
+    rows = kpis_month(wh.con, month=m.label, cadence=cadence, **_operational())
     _add_event_figures(wh.con, rows, m)
     branches = {b.branch_id: b for b in Branch.objects.all()}
     advisors = {a.advisor_id: a for a in Advisor.objects.all()}
@@ -219,7 +229,7 @@ def kpi_report_live(*, wh, month: str, until: date | None = None, branch: str | 
     policy = service_policy_by_branch()
     codes = dict(Branch.objects.values_list("pk", "branch_id"))
     rows = kpis_month(wh.con, month=month, cadence={codes[pk]: p["cadence"] for pk, p in policy.items()},
-                      teams=_teams(), until=until, **_operational())
+                      until=until, **_operational())
     _add_event_figures(wh.con, rows, Month.parse(month, until=until))
     names = dict(Branch.objects.values_list("branch_id", "name"))
     advisors = dict(Advisor.objects.values_list("advisor_id", "name"))

@@ -21,7 +21,7 @@ from panhuo.kpis.selectors import (
 UNCONTACTED_SHOWN = 200
 TABLE_FIGURES = ["clients_total", "active_clients", "dormant_clients", "reactivated_clients", "assets_total",
                  "net_inflow", "commission", "turnover_rate", "coverage", "vip_uncontacted", "event_attendees", "nps",
-                 "plan_coverage"]
+                 "plan_coverage", "complaints_received"]
 
 
 def _labels() -> dict[str, str]:

@@ -8,6 +8,7 @@
 - events: client events (investor education, seminars, salons …), their registrations and attendance
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
 - plan: the structured, versioned service plan (服务计划书)
+- complaints: complaints and each step of their handling (kept 20 years)
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
     RETENTION_YEARS,
@@ -17,6 +18,17 @@ from panhuo.clients.models.assessment import (  # noqa: F401
     RiskAssessment,
     SuitabilityKind,
     SuitabilityRecord,
+)
+from panhuo.clients.models.complaints import (  # noqa: F401
+    OPEN_COMPLAINT,
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+    ComplaintStep,
+    sla_days,
+    sla_deadline,
 )
 from panhuo.clients.models.consent import (  # noqa: F401
     ConsentRecord,

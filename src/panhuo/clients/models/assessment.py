@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.clients.models.master import Client, DecisionSource, RiskLevel
 
 # Retention classes: how long a kind of record is kept, in years. A record of a class is never deleted by panhuo.
-RETENTION_YEARS = {"suitability_20y": 20}
+RETENTION_YEARS = {"suitability_20y": 20, "complaint_20y": 20}   # complaints: clients/models/complaints.py
 
 
 class KeptRecordError(Exception):
