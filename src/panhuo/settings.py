@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "panhuo.surveys",
     "panhuo.appraisal",
     "panhuo.kpis",
+    "panhuo.training",
     "axes",
 ]
 

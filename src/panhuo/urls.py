@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("panhuo.appraisal.urls")),
     path("", include("panhuo.surveys.urls")),
     path("", include("panhuo.kpis.urls")),
+    path("", include("panhuo.training.urls")),
 ]
 
 # Error pages in the app's layout (web/templates/403.html, 404.html, 500.html); 500 needs a view with the request.

@@ -68,6 +68,15 @@ ACTIONS = {
     "suitability.check": _("Ran a suitability check"),
     "suitability.override": _("Recorded the client's answer to a risk warning"),
     "suitability.warning": _("Showed a special risk warning"),
+    "registration.record": _("Recorded a professional registration"),
+    "training.attendance": _("Recorded training attendance"),
+    "training.certificate": _("Opened a training certificate"),
+    "training.course": _("Added a training course"),
+    "training.exam_start": _("Started an exam"),
+    "training.exam_submit": _("Submitted an exam"),
+    "training.export": _("Exported the training report"),
+    "training.session": _("Planned a training session"),
+    "training.view": _("Viewed staff training records"),
 }
 # An action written by newer code than this table still gets a readable label, from its family.
 FAMILIES = {
@@ -75,11 +84,13 @@ FAMILIES = {
     "campaign": _("Campaign"), "client": _("Client"), "clients": _("Client list"), "consent": _("Consent"),
     "contact": _("Contact"), "import": _("Import"), "login": _("Log-in"), "market": _("Market"),
     "plan": _("Service plan"), "task": _("Task"), "user": _("User"), "admin": _("Administration"),
+    "training": _("Training"), "registration": _("Professional registration"),
 }
 OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "failed": _("Failed"),
             "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored")}
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
-                "audit": _("Audit trail"), "user": _("User"), "task": _("Task")}
+                "audit": _("Audit trail"), "user": _("User"), "task": _("Task"), "course": _("Course"),
+                "exam": _("Exam"), "exam_attempt": _("Exam attempt"), "certificate": _("Certificate")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),
            "allocation": _("allocation")}
 FIELDS = {"phone": _("Phone"), "id_number": _("ID number")}

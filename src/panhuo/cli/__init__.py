@@ -14,6 +14,7 @@ from panhuo.cli import (  # noqa: F401,E402  (registers commands)
     report,
     simulate,
     suitability,
+    training,
     users,
 )
 from panhuo.cli.app import app
