@@ -131,7 +131,7 @@ def test_staff_see_their_own_and_the_director_their_branch(client, cast, exam):
     a = services.attempt_start(user=alice, exam=exam)
     services.attempt_submit(user=alice, attempt=a, answers=answers(exam, a, wrong=4))
     client.force_login(alice)
-    assert client.get(reverse("training:home")).status_code == 200
+    assert client.get(reverse("training:mine")).status_code == 200
     assert client.get(reverse("training:person", args=["alice"])).status_code == 200
     assert client.get(reverse("training:person", args=["bob"])).status_code == 404
     assert client.get(reverse("training:staff")).status_code == 403

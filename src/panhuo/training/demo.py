@@ -35,11 +35,13 @@ def _answers(bank, paper: list[str], *, wrong: int) -> dict:
 
 def demo_seed(*, as_of, seed: int) -> str | None:
     course = services.course_from_file()
-    staff = list(User.objects.filter(is_active=True, role__in=[Role.ADVISOR, Role.DIRECTOR, Role.MANAGER])
-                 .select_related("advisor", "branch").order_by("username"))
-    director = next((u for u in staff if u.role == Role.DIRECTOR), None)
-    if director is None:
+    director = User.objects.filter(is_active=True, role=Role.DIRECTOR).order_by("username").first()
+    if director is None or director.branch_id is None:
         return f"training: course {course.title_zh} (no demo staff yet: no session, exams or registrations)"
+    # The director's branch's staff: the session is theirs, and they record what is within their reach.
+    staff = list(User.objects.filter(is_active=True, branch_id=director.branch_id,
+                                     role__in=[Role.ADVISOR, Role.DIRECTOR, Role.MANAGER])
+                 .select_related("advisor", "branch").order_by("username"))
     today = timezone.localdate()
     held = max(today.replace(month=1, day=1), today - timedelta(days=14))
     session = Session.objects.filter(course=course, date=held, branch=director.branch).first()

@@ -193,5 +193,5 @@ def today_due_panel(*, user) -> ClientPanel | None:
         return None
     return ClientPanel(name="training", template="training/today_panel.html",
                        context={"labels": [DUE_LABELS[d] for d in mine_due], "blocked": mine["advice_blocked"],
-                                "team": team, "url": reverse("training:home"),
+                                "team": team, "url": reverse("training:mine"),
                                 "staff_url": reverse("training:staff")})

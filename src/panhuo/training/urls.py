@@ -5,7 +5,7 @@ from panhuo.training import views
 app_name = "training"
 
 urlpatterns = [
-    path("training/", views.home, name="home"),
+    path("training/", views.home, name="mine"),
     path("training/course-add/", views.course_add, name="course_add"),
     path("training/courses/<slug:key>/", views.course, name="course"),
     path("training/sessions/<int:session_id>/attendance/", views.attendance, name="attendance"),
