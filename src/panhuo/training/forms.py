@@ -7,6 +7,9 @@ from panhuo.accounts.models import RegistrationKind
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")      # what a date input reads, whatever the language
+
 
 class SessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
