@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "panhuo.events",
     "panhuo.complaints",
+    "panhuo.training",
     "axes",
 ]
 

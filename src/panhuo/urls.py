@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("panhuo.kpis.urls")),
     path("", include("panhuo.events.urls")),
     path("", include("panhuo.complaints.urls")),
+    path("", include("panhuo.training.urls")),
 ]
 
 # Error pages in the app's layout (web/templates/403.html, 404.html, 500.html); 500 needs a view with the request.

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from tests.accounts.helpers import register_advisor
+
 
 @dataclass
 class SimMarket:
@@ -93,9 +95,7 @@ def holdings(cast, sim_market):
                  position(m.other_symbol, 500, m.other_close, m.other_close)]
     ClientSeries.objects.create(client=cast.clients["CA001"], as_of=m.end, positions=positions)
     ClientSeries.objects.create(client=cast.clients["CB001"], as_of=m.end, positions=[])
-    alice = cast.users["alice"]
-    alice.is_registered_advisor = True
-    alice.save()
+    register_advisor(cast.users["alice"])
     # A client assessed lately at the top level, so every candidate suits them (tests/surveys check the others).
     client = cast.clients["CA001"]
     client.risk_level, client.risk_assessed_on = "C5", date.today() - timedelta(days=30)

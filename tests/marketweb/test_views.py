@@ -12,6 +12,7 @@ from panhuo.audit.models import AuditEvent
 from panhuo.clients.models import Client, ConsentRecord, Contact, ContactPoint, MarketDay
 from panhuo.clients.selectors import client_get_for_user
 from panhuo.market.reasons import render
+from tests.accounts.helpers import register_advisor
 from tests.campaigns.servers import Gateway
 
 DISCLOSURE_EN = "is not investment advice"
@@ -204,8 +205,7 @@ def test_a_channel_the_client_granted_comes_first_and_an_email_carries_an_unsubs
 
 def test_a_registered_advisor_cannot_send_for_another_advisors_client(client, cast, market_ran):
     charlie = cast.users["charlie"]
-    charlie.is_registered_advisor = True
-    charlie.save()
+    register_advisor(charlie)
     assert _login(client, cast, "charlie").post(reverse("marketweb:switch_send", args=["CA001"])).status_code == 404
     assert not AuditEvent.objects.filter(action="market.switch_send").exists()
 
@@ -213,8 +213,7 @@ def test_a_registered_advisor_cannot_send_for_another_advisors_client(client, ca
 @pytest.mark.parametrize("username", ["compliance"])
 def test_read_only_roles_never_send(client, cast, market_ran, username):
     user = cast.users[username]
-    user.is_registered_advisor = True       # even if so marked, compliance changes nothing
-    user.save()
+    register_advisor(user)                  # even if registered, compliance changes nothing
     r = _login(client, cast, username).post(reverse("marketweb:switch_send", args=["CA001"]))
     assert r.status_code == 403 and not AuditEvent.objects.filter(action="market.switch_send").exists()
 

@@ -13,6 +13,7 @@ from panhuo.campaigns.services.launch import campaign_create, campaign_launch
 from panhuo.campaigns.services.review import script_approve, scripts_submit
 from panhuo.clients.models import ClientSnapshot, SuitabilityRecord
 from panhuo.marketweb.models import SwitchDraft
+from tests.accounts.helpers import register_advisor
 
 from .conftest import Recorder, assess
 
@@ -59,8 +60,7 @@ def _at_place(place: str, cast, client, risk: str, monkeypatch) -> bool:
     from panhuo.marketweb.services import SendRefused, switch_send
 
     alice = cast.users["alice"]
-    alice.is_registered_advisor = True
-    alice.save()
+    register_advisor(alice)
     try:
         switch_send(user=alice, client=client, senders={"sms": Recorder("sms")})
     except SendRefused as exc:
@@ -96,8 +96,7 @@ def test_an_expired_assessment_is_said_so_on_the_switch_send(cast, monkeypatch):
     client = assess(cast.clients["CA001"], "C5", date(2020, 1, 2))
     _draft(client)
     alice = cast.users["alice"]
-    alice.is_registered_advisor = True
-    alice.save()
+    register_advisor(alice)
     with pytest.raises(SendRefused) as exc:
         switch_send(user=alice, client=client, senders={"sms": Recorder("sms")})
     assert exc.value.code == "risk_assessment_expired"

@@ -61,9 +61,9 @@ MEANING = {
     Capability.ALLOCATE: "preview and approve an allocation of the branch's clients to its advisors",
     Capability.READ_AUDIT: "read and export the audit trail",
     Capability.MANAGE_EVENTS: "plan client events, have their materials reviewed, close attendance and make the follow-up tasks",
-    Capability.MANAGE_TRAINING: "plan staff training (no page yet)",
+    Capability.MANAGE_TRAINING: "record courses, sessions, attendance and registrations; see the branch's training, exams and registrations due",
     Capability.MANAGE_USERS: "create users and set their roles (the admin site)",
-    Capability.SEND_ADVICE: "send specific advice (switch suggestions); only while registered as an advisor",
+    Capability.SEND_ADVICE: "send specific advice (switch suggestions); only while a registration as an investment advisor is current",
     Capability.SEE_BRANCH: "open the branch dashboard",
     Capability.SET_TARGETS: "set the advisors' activity targets (contacts, coverage, tasks on time, follow-ups)",
     Capability.SIGN_SCORECARD: "compute, comment and sign off the advisors' monthly scorecards (a signed month is locked)",
@@ -129,7 +129,9 @@ def capabilities(user) -> frozenset[Capability]:
     caps = set(ROLE_CAPABILITIES.get(getattr(user, "role", None), ()))
     if getattr(user, "is_superuser", False):
         caps |= ROLE_CAPABILITIES[Role.ADMIN]
-    if not getattr(user, "is_registered_advisor", False):
+    # Asked only when the role would send advice: the registration records (accounts.models.Registration) are
+    # read once per user object, so a lapsed registration drops it from the next request on.
+    if C.SEND_ADVICE in caps and not getattr(user, "is_registered_advisor", False):
         caps.discard(C.SEND_ADVICE)
     return frozenset(caps)
 

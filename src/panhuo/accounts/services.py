@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from panhuo.accounts.models import Role, User
+from panhuo.accounts.models import Registration, RegistrationKind, Role, User
 from panhuo.clients.models import Advisor, Branch
 
 
@@ -17,8 +17,7 @@ class UserError(ValueError):
 
 
 def user_create(*, username: str, role: str, password: str, branch_id: str | None = None,
-                advisor_id: str | None = None, full_name: str = "", is_registered_advisor: bool = False,
-                update: bool = False) -> User:
+                advisor_id: str | None = None, full_name: str = "", update: bool = False) -> User:
     """Create (or with update=True, reset) a staff user. An advisor user must name its Advisor record."""
     if role not in Role.values:
         raise UserError(f"unknown role {role!r}; one of {', '.join(Role.values)}")
@@ -46,12 +45,37 @@ def user_create(*, username: str, role: str, password: str, branch_id: str | Non
         user.branch = branch
         user.advisor = advisor
         user.first_name = full_name or (advisor.name if advisor else "")
-        user.is_registered_advisor = is_registered_advisor
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
         _set_valid_password(user, password)
         user.save()
     return user
+
+
+def registration_record(*, by, user: User, kind: str, number: str, registered_on, expires_on, note: str = "",
+                        request=None) -> Registration:
+    """Record one period of `user`'s professional registration (a first registration or a renewal: a new row,
+    so the history stays). The same period recorded again changes its number, expiry or note. Audited. Whether
+    `by` may record it for `user` is the caller's question (training.services asks the table and the reach)."""
+    from panhuo.audit.services import audit_record
+
+    if kind not in RegistrationKind.values:
+        raise UserError(f"unknown registration type {kind!r}; one of {', '.join(RegistrationKind.values)}")
+    number = (number or "").strip()
+    if not number:
+        raise UserError("a registration needs its number")
+    if expires_on < registered_on:
+        raise UserError("the registration expires before it starts")
+    with transaction.atomic():
+        reg, created = Registration.objects.update_or_create(
+            user=user, kind=kind, registered_on=registered_on,
+            defaults={"number": number, "expires_on": expires_on, "note": note})
+        audit_record(user=by, action="registration.record", object_type="user", object_ids=[user.username],
+                     request=request, detail={"kind": kind, "number": number, "new": created,
+                                              "registered_on": registered_on.isoformat(),
+                                              "expires_on": expires_on.isoformat()})
+    user.registration_cache_clear()
+    return reg
 
 
 def password_check(*, password: str, user: User | None = None) -> None:
@@ -119,7 +143,8 @@ def demo_users_create(*, password: str) -> DemoUsers:
     advisors = list(Advisor.objects.filter(branch=branch).order_by("advisor_id"))
     for i, adv in enumerate(advisors, start=1):
         username = f"advisor{i:02d}"
+        # Their professional registrations are the training feature's demo records (training.demo).
         user_create(username=username, role=Role.ADVISOR, password=password, advisor_id=adv.advisor_id,
-                    is_registered_advisor=adv.level != "junior", update=True)
+                    update=True)
         names.append(username)
     return DemoUsers(usernames=names, advisors=len(advisors))

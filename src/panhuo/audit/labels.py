@@ -107,6 +107,15 @@ ACTIONS = {
     "suitability.check": _("Ran a suitability check"),
     "suitability.override": _("Recorded the client's answer to a risk warning"),
     "suitability.warning": _("Showed a special risk warning"),
+    "registration.record": _("Recorded a professional registration"),
+    "training.attendance": _("Recorded training attendance"),
+    "training.certificate": _("Opened a training certificate"),
+    "training.course": _("Added a training course"),
+    "training.exam_start": _("Started an exam"),
+    "training.exam_submit": _("Submitted an exam"),
+    "training.export": _("Exported the training report"),
+    "training.session": _("Planned a training session"),
+    "training.view": _("Viewed staff training records"),
 }
 # An action written by newer code than this table still gets a readable label, from its family.
 FAMILIES = {
@@ -119,6 +128,7 @@ FAMILIES = {
     "script": _("Script review"), "suitability": _("Suitability"), "today": _("Today"),
     "complaint": _("Complaint"), "complaints": _("Complaints"), "callback": _("Call-back"),
     "callbacks": _("Call-backs"),
+    "training": _("Training"), "registration": _("Professional registration"),
 }
 OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "failed": _("Failed"),
             "rejected": _("Rejected"), "locked": _("Locked"), "restored": _("Restored"), "allowed": _("Allowed"),
@@ -127,7 +137,8 @@ OUTCOMES = {"ok": _("Done"), "denied": _("Denied"), "loaded": _("Loaded"), "fail
 OBJECT_TYPES = {"client": _("Client"), "campaign": _("Campaign"), "import_batch": _("Import batch"),
                 "audit": _("Audit trail"), "user": _("User"), "task": _("Task"),
                 "event": _("Client event"),
-                "complaint": _("Complaint"), "callback": _("Call-back"), "callback_sample": _("Call-back sample")}
+                "complaint": _("Complaint"), "callback": _("Call-back"), "callback_sample": _("Call-back sample"),
+                "course": _("Course"), "exam": _("Exam"), "exam_attempt": _("Exam attempt"), "certificate": _("Certificate")}
 SOURCES = {"page": _("page"), "cli": _("command line"), "import": _("import"), "contact": _("contact outcome"),
            "allocation": _("allocation")}
 FIELDS = {"phone": _("Phone"), "id_number": _("ID number")}

@@ -17,6 +17,7 @@ from panhuo.cli import (  # noqa: F401,E402  (registers commands)
     simulate,
     suitability,
     surveys,
+    training,
     users,
 )
 from panhuo.cli.app import app

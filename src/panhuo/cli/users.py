@@ -51,7 +51,6 @@ def create(
     branch: str = typer.Option(None, help="Branch code (directors and managers)."),
     advisor: str = typer.Option(None, help="Advisor code this user is (advisors)."),
     name: str = typer.Option("", help="Full name."),
-    registered: bool = typer.Option(False, help="Registered investment advisor (may send specific advice)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a staff user with a role. The password is asked for (hidden, twice) or read with --password-stdin."""
@@ -61,7 +60,7 @@ def create(
 
     try:
         user = user_create(username=username, role=role, password=password, branch_id=branch, advisor_id=advisor,
-                           full_name=name, is_registered_advisor=registered)
+                           full_name=name)
     except UserError as exc:
         fail(str(exc), as_json=as_json)
     finish({"ok": True, "username": user.username, "role": user.role}, as_json=as_json,
@@ -80,6 +79,36 @@ def set_password(username: str, password_stdin: bool = PASSWORD_STDIN) -> None:
     except UserError as exc:
         fail(str(exc))
     out.print(f"password of {username} changed")
+
+
+@users_app.command("register")
+def register(
+    username: str,
+    kind: str = typer.Option(..., "--type", help="general (证券从业, general business) or advisor (证券投资顾问)."),
+    number: str = typer.Option(..., help="The registration number."),
+    start: str = typer.Option(..., "--from", help="Registered on (YYYY-MM-DD)."),
+    until: str = typer.Option(..., help="Expires on (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a professional registration or its renewal. A current investment-advisor registration lets the user
+    send specific advice (switch suggestions); when it lapses, they cannot until it is renewed."""
+    import datetime as dt
+
+    _setup()
+    from panhuo.accounts.models import User
+    from panhuo.accounts.services import UserError, registration_record
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"no user {username!r}", as_json=as_json)
+    try:
+        reg = registration_record(by=None, user=user, kind=kind, number=number,
+                                  registered_on=dt.date.fromisoformat(start), expires_on=dt.date.fromisoformat(until))
+    except (UserError, ValueError) as exc:
+        fail(str(exc), as_json=as_json)
+    finish({"ok": True, "username": username, "type": reg.kind, "number": reg.number,
+            "expires_on": reg.expires_on.isoformat()}, as_json=as_json,
+           summary=f"{username}: {reg.get_kind_display()} {reg.number} until {reg.expires_on}")
 
 
 @users_app.command("unlock")
