@@ -6,6 +6,7 @@
 - market: the day's stored market results (regime, pools, model report)
 - kpi: the monthly snapshot of the branch's and advisors' figures
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
+- holdout: the branch's persistent holdout, kept out of every campaign for a period
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
     RETENTION_YEARS,
@@ -21,6 +22,10 @@ from panhuo.clients.models.consent import (  # noqa: F401
     ConsentSource,
     ContactPoint,
     UnsubscribeKey,
+)
+from panhuo.clients.models.holdout import (  # noqa: F401
+    HoldoutDraw,
+    HoldoutMember,
 )
 from panhuo.clients.models.kpi import (  # noqa: F401
     KpiMonth,
