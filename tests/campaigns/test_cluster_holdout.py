@@ -137,3 +137,13 @@ def test_cli_holdout(branch_world, flag):
     again = CliRunner().invoke(app, ["campaign", "holdout", flag, "--today", "2026-11-21", "--json"])
     assert again.exit_code == 0, again.output
     assert HoldoutDraw.objects.filter(branch=branch_world.branches["A"]).count() == 1   # not due yet: no new draw
+
+
+def test_demo_seeder_draws_one_period_per_branch(branch_world):
+    from panhuo.clients.holdout import holdout_demo_seed
+    from panhuo.clients.registry import demo_seeders
+
+    assert "holdout" in dict(demo_seeders())
+    assert holdout_demo_seed(as_of=TODAY, seed=1) == "holdout periods: 2"
+    assert holdout_demo_seed(as_of=TODAY, seed=1) is None                     # a re-run changes nothing
+    assert HoldoutDraw.objects.filter(start=TODAY - timedelta(days=60)).count() == 2

@@ -89,3 +89,33 @@ def test_uplift_targets_more_returners_than_dormancy_on_the_simulator(tmp_path):
     assert r.uplift_top > 1.1 * r.dormancy_top
     assert r.dormancy_top > r.random_top
     assert r.uplift_top < r.oracle_top
+
+
+def test_persuasion_model_finds_who_a_contact_moves():
+    """Resuming on one's own follows the first feature, being persuaded the second: the model separates them."""
+    from panhuo.measure.uplift import PersuasionUplift, qini_interval
+
+    rng = np.random.default_rng(4)
+
+    def campaign(n=8000):
+        X = rng.normal(size=(n, 3))
+        natural = 1 / (1 + np.exp(-(X[:, 0] - 1)))
+        persuaded = 0.4 / (1 + np.exp(-2 * X[:, 1]))
+        treated = rng.random(n) < 0.5
+        up = persuaded * (1 - natural)
+        y = (rng.random(n) < natural + np.where(treated, up, 0)).astype(int)
+        return X, treated, y, up
+
+    X, t, y, _ = campaign()
+    Xn, tn, yn, up = campaign()
+    model = PersuasionUplift().fit(X, t, y)
+    score = model.predict(Xn)
+    assert np.corrcoef(score, up)[0, 1] > 0.8
+    k = int(0.3 * len(score))
+    assert up[np.argsort(-score)[:k]].sum() > 1.5 * up[np.argsort(-Xn[:, 2])[:k]].sum()
+    low, high = qini_interval(score, tn, yn, n_boot=100)
+    assert 0 < low < qini_coefficient(score, tn, yn) < high
+    with pytest.raises(ValueError):
+        PersuasionUplift().fit(np.zeros((10, 2)), np.ones(10, bool), np.zeros(10))
+    with pytest.raises(RuntimeError):
+        PersuasionUplift().predict(np.zeros((1, 2)))

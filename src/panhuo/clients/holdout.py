@@ -164,3 +164,17 @@ def holdout_readout(*, draw: HoldoutDraw, as_of: date | None = None) -> HoldoutR
         if dh and dr:
             out.reactivated = lift_binary(np.array(dr), np.array(dh))
     return out
+
+
+def holdout_demo_seed(*, as_of: date, seed: int) -> str | None:
+    """`panhuo demo`: a period for every branch that began 60 days before the demo's day, so the director's page
+    shows the holdout and a first readout. Deterministic for the seed; nothing when a period already covers it."""
+    from datetime import timedelta
+
+    start = as_of - timedelta(days=60)
+    drawn = 0
+    for branch in Branch.objects.order_by("branch_id"):
+        if holdout_due(branch_id=branch.pk, on=start):
+            holdout_rotate(branch=branch, today=start, seed=seed * 1000 + branch.pk)
+            drawn += 1
+    return f"holdout periods: {drawn}" if drawn else None
