@@ -30,6 +30,10 @@ does not depend on the split). The variance of φ falls by about corr(x, y)², a
 designed control share. A p-value below 0.001 means the split is not what it was designed to be (members lost
 from one group, a broken randomisation) and the readout should not be trusted until it is explained.
 
+**Clusters.** A campaign randomised by advisor (whole books in one arm) passes `cluster`: each cluster's pseudo-
+outcomes are summed and divided by the mean cluster size, so the sequence's i.i.d. units are the clusters (the
+assignment is), n counts clusters, and the sample-ratio check counts clusters against the designed share.
+
 Pure numpy / scipy (no Django).
 """
 
