@@ -2,9 +2,11 @@
 
 1. Calibration: the report's 95% interval must cover the true lift in 90-98% of at least 100 campaigns, each
    on its own seeded simulated branch (full) or 100 campaigns on one small branch (quick).
-2. Targeting: a two-model uplift fitted on one randomised campaign of a large branch ranks the next branch; the
-   true incremental returners in its top 30% are compared with the top 30% by dormancy (days since last trade),
-   with Qini. Ceilings: the same top 30% ranked by the true uplift, and by a model of the observables fitted to
+2. Targeting: an uplift model (PersuasionUplift; the two-model estimate beside it) fitted on one randomised
+   campaign (50% control) of a large branch ranks the next branch; the true incremental returners in its top 30%
+   are compared with the top 30% by dormancy (days since last trade): issue #14 asks for at least 1.3 times. The
+   Qini coefficient is computed from the ranked branch's own randomised outcomes (observed, not the truth), with
+   a bootstrap interval. Ceilings: the same top 30% ranked by the true uplift, and by a model of the observables fitted to
    the training branch's true uplift (the best an observable ranking can hope for).
 """
 
@@ -72,24 +74,32 @@ def _targeting(scale: str) -> list[Result]:
             rows.append((r, ceiling))
     model = float(np.mean([r.uplift_top for r, _ in rows]))
     dorm = float(np.mean([r.dormancy_top for r, _ in rows]))
+    two = float(np.mean([r.two_model_top for r, _ in rows]))
     rnd = float(np.mean([r.random_top for r, _ in rows]))
     head = [r.headroom_top for r, _ in rows]
-    head_wins = sum(r.headroom_top > r.dormancy_top for r, _ in rows)
     ceiling = float(np.mean([c for _, c in rows]))
     oracle = float(np.mean([r.oracle_top for r, _ in rows]))
     wins = sum(r.uplift_top > r.dormancy_top for r, _ in rows)
+    ratios = [r.uplift_top / r.dormancy_top for r, _ in rows]
+    qini = float(np.mean([r.qini_model for r, _ in rows]))
+    lows, highs = zip(*(r.qini_interval for r, _ in rows), strict=True)
     return [
-        Result("campaigns.uplift_top30", "true_incremental_returners", model, "> dormancy top 30%", model > dorm,
-               {"dormancy_top30": dorm, "headroom_top30": float(np.mean(head)), "random_top30": rnd,
-                "observable_ceiling_top30": ceiling, "true_uplift_top30": oracle},
-               f"{pairs} pairs: a campaign on a {train_clients}-client branch (50% control) fits the model, which "
-               f"ranks a {clients}-client branch; beats dormancy in {wins} of {pairs} pairs (headroom = rank by "
-               f"1 - P(resume | not contacted), beats dormancy in {head_wins}); observable ceiling = "
-               "a model of the same features fitted to the training branch's true uplift; load average "
-               f"{load:.1f} on {os.cpu_count()} cores at start (counts, not times: load does not move them)"),
-        Result("campaigns.qini", "qini_coefficient", float(np.mean([r.qini_model for r, _ in rows])), "", None,
-               {"dormancy": float(np.mean([r.qini_dormancy for r, _ in rows]))},
-               "area between the Qini curve and random targeting, in incremental returners"),
+        Result("campaigns.uplift_top30", "true_incremental_returners", model, ">= 1.3 x dormancy top 30%",
+               model >= 1.3 * dorm,
+               {"dormancy_top30": dorm, "two_model_top30": two, "headroom_top30": float(np.mean(head)),
+                "random_top30": rnd, "observable_ceiling_top30": ceiling, "true_uplift_top30": oracle},
+               f"{pairs} pairs: a campaign on a {train_clients}-client branch (50% control) fits PersuasionUplift, "
+               f"which ranks a {clients}-client branch; {model / dorm:.2f} x dormancy (per pair "
+               f"{', '.join(f'{x:.2f}' for x in ratios)}; beats it in {wins} of {pairs}); two-model "
+               f"{two / dorm:.2f} x; observable ceiling (a model of the same features fitted to the training "
+               f"branch's true uplift) {ceiling / dorm:.2f} x; load average {load:.1f} on {os.cpu_count()} cores at "
+               "start (counts, not times: load does not move them)"),
+        Result("campaigns.qini", "qini_coefficient", qini, "> 0 (interval above 0)", float(np.mean(lows)) > 0,
+               {"dormancy": float(np.mean([r.qini_dormancy for r, _ in rows])),
+                "two_model": float(np.mean([r.qini_two_model for r, _ in rows]))},
+               "area between the Qini curve and random targeting, in incremental returners, from the ranked "
+               "branch's randomised outcomes (observed); 95% bootstrap interval per pair "
+               + ", ".join(f"[{a:.1f}, {b:.1f}]" for a, b in zip(lows, highs, strict=True))),
     ]
 
 

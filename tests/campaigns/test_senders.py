@@ -125,3 +125,17 @@ def test_a_gateway_failure_is_logged_and_retried_later(campaign):
         second = campaign_send_step(campaign_id=campaign.pk, step=1, senders={"sms": SmsHttpSender(url=gw.url)},
                                     now=NOON)
         assert second["sent"] == 1 and second["already"] == first["sent"]
+
+
+def test_a_client_drawn_into_the_branch_holdout_after_launch_is_not_invited(campaign, branch_world):
+    from panhuo.clients.models import HoldoutDraw, HoldoutMember
+
+    m = campaign.members.filter(group="treatment").select_related("client").first()
+    draw = HoldoutDraw.objects.create(branch=branch_world.branches["A"], start=NOON.date(),
+                                      end=NOON.date().replace(year=2027), share=0.05, seed=1)
+    HoldoutMember.objects.create(draw=draw, client=m.client)
+    with Gateway() as gw:
+        res = campaign_send_step(campaign_id=campaign.pk, step=1, senders={"sms": SmsHttpSender(url=gw.url)}, now=NOON)
+        assert m.client.phone not in [x["to"] for x in gw.messages] and gw.messages
+    assert res["skipped"] == 1
+    assert SendAttempt.objects.get(member=m, channel="sms").error == "holdout"

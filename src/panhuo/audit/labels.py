@@ -29,6 +29,8 @@ ACTIONS = {
     "campaign.update": _("Changed a campaign"),
     "campaign.launch": _("Launched a campaign"),
     "campaign.view": _("Viewed a campaign"),
+    "holdout.rotate": _("Drew the branch's long-term holdout"),
+    "holdout.view": _("Viewed the branch's long-term holdout"),
     "campaign.export": _("Exported a campaign report"),
     "client.view": _("Viewed a client"),
     "client.unmask": _("Viewed sensitive personal data"),

@@ -15,3 +15,8 @@ class CampaignsConfig(AppConfig):
         register_task_scripts("campaigns", campaign_task_scripts)
         # The appraisal's scorecard credits reactivations by the campaign's measured lift.
         register_attribution("campaigns", campaign_attributions)
+        # The demo draws the branch's long-term holdout, so the director's holdout page has a period to show.
+        from panhuo.clients.holdout import holdout_demo_seed
+        from panhuo.clients.registry import register_demo_seeder
+
+        register_demo_seeder("holdout", holdout_demo_seed, order=50)

@@ -18,7 +18,7 @@ from panhuo.formatting import parse_amount
 # (section title, fields): the material's six steps; the target rows and the schedule sit in their sections.
 SECTIONS = [
     ("purpose", _("1. Purpose"), ["name", "goal"]),
-    ("target", _("2. Target"), ["size", "control_share", "uplift_from"]),
+    ("target", _("2. Target"), ["size", "control_share", "randomise_by_advisor", "uplift_from"]),
     ("channels", _("3. Channels and schedule"), ["event", "start", "end", "quiet_start", "quiet_end", "daily_cap_per_advisor",
                                                   "client_cap_contacts", "client_cap_days"]),
     ("product", _("4. Product"), ["product_risk"]),

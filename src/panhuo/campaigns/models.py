@@ -76,6 +76,12 @@ class Campaign(models.Model):
     rules = models.JSONField(_("target rules"), default=list, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True, help_text=_("at most this many members"))
     control_share = models.FloatField(_("control share"), default=0.10)
+    # Cluster randomisation: whole advisors' books go to treatment or control (measure.holdout.assign_clusters),
+    # and the readout's units are the advisors (measure.lift.lift_clustered, sequential.readout(cluster=...)).
+    randomise_by_advisor = models.BooleanField(
+        _("Randomise whole advisors' books"), default=False,
+        help_text=_("each advisor's clients all in the campaign or all in the control group: use when an "
+                    "advisor's calls would reach their control clients too; needs about 10 advisors per group"))
     # Drawn with `secrets` at launch (services/launch.py), never typed in the form; kept so the split can be recomputed.
     seed = models.BigIntegerField(_("holdout seed"), null=True, blank=True, editable=False)
     seed_source = models.CharField(_("seed source"), max_length=8, choices=SeedSource.choices, blank=True,

@@ -15,6 +15,7 @@ from panhuo.campaigns.selectors import members_for_user, segment_snapshots
 from panhuo.clients.models import Channel, Contact, TaskStatus
 
 MESSAGE_CHANNELS = {Channel.SMS, Channel.EMAIL}
+MIN_CLUSTERS = 10        # advisors per arm below which a cluster-randomised readout is too uncertain to trust
 ADVISOR_CHANNELS = {Channel.PHONE, Channel.VISIT, Channel.EVENT, Channel.WECHAT}
 
 
@@ -43,13 +44,28 @@ class LaunchSummary:
     start: object = None
     end: object = None
     problems: list[str] = field(default_factory=list)
+    held_out: int = 0                   # targets in the branch's persistent holdout: never members
+    by_advisor: bool = False            # randomised by advisor (whole books)
+    clusters_treatment: int = 0         # expected advisors in each arm when randomised by advisor
+    clusters_control: int = 0
+
+    @property
+    def few_clusters(self) -> bool:
+        return self.by_advisor and min(self.clusters_treatment, self.clusters_control) < MIN_CLUSTERS
 
 
 def campaign_launch_summary(*, user: User, campaign: Campaign, problems: list[str] | None = None) -> LaunchSummary:
     """What launching would do, from the target as it stands now. Exclusions (consent, suitability, contact caps)
     are applied at launch, so the counts are upper bounds; the page says so."""
-    snaps = list(segment_snapshots(user=user, rules=campaign.rules, branch_id=campaign.branch_id)
-                 .values_list("client__advisor_id", flat=True))
+    from datetime import date
+
+    from panhuo.clients.holdout import holdout_client_ids
+
+    held = holdout_client_ids(on=date.today(), branch_id=campaign.branch_id)
+    rows = list(segment_snapshots(user=user, rules=campaign.rules, branch_id=campaign.branch_id)
+                .values_list("client_id", "client__advisor_id"))
+    held_out = sum(pk in held for pk, _a in rows)
+    snaps = [a for pk, a in rows if pk not in held]
     n = min(len(snaps), campaign.size) if campaign.size else len(snaps)
     control = int(round(n * campaign.control_share))
     treatment = n - control
@@ -69,11 +85,15 @@ def campaign_launch_summary(*, user: User, campaign: Campaign, problems: list[st
         ceiling = float(campaign.incentive_per_client) * treatment
         if campaign.incentive_cap is not None:
             ceiling = min(ceiling, float(campaign.incentive_cap) * len([a for a in by_advisor if a]))
+    advisors = len([a for a in by_advisor if a])
+    clusters_control = int(round(advisors * campaign.control_share)) if campaign.randomise_by_advisor else 0
     return LaunchSummary(targets=n, control=control, treatment=treatment, channels=list(campaign.channels),
                          steps=list(campaign.schedule), advisors=len([a for a in by_advisor if a]), tasks=tasks,
                          days_for_tasks=days, messages=messages, message_cost=round(cost, 2),
                          incentive_ceiling=ceiling, expected_cost=round(cost + (ceiling or 0), 2),
-                         start=campaign.start, end=campaign.end, problems=problems or [])
+                         start=campaign.start, end=campaign.end, problems=problems or [], held_out=held_out,
+                         by_advisor=campaign.randomise_by_advisor, clusters_control=clusters_control,
+                         clusters_treatment=advisors - clusters_control if campaign.randomise_by_advisor else 0)
 
 
 @dataclass
@@ -126,12 +146,18 @@ def campaign_readout(*, user: User, campaign: Campaign):
     from panhuo.measure.sequential import readout
 
     rows = list(members_for_user(user=user, campaign=campaign).exclude(group=MemberGroup.EXCLUDED)
-                .values_list("group", "outcome", "before"))
-    measured = [(g, y, b) for g, y, b in rows if y is not None]
+                .values_list("group", "outcome", "before", "advisor_id"))
+    measured = [r for r in rows if r[1] is not None]
     if not measured:
         return None
-    treated = [g == MemberGroup.TREATMENT for g, _y, _b in measured]
-    y = [y for _g, y, _b in measured]
-    x = [b or 0.0 for _g, _y, b in measured]
+    treated = [g == MemberGroup.TREATMENT for g, _y, _b, _a in measured]
+    y = [y for _g, y, _b, _a in measured]
+    x = [b or 0.0 for _g, _y, b, _a in measured]
+    if campaign.randomise_by_advisor:
+        # the advisors are the units (a member without an advisor is a cluster of one)
+        cluster = [f"a{a}" if a else f"m{i}" for i, (_g, _y, _b, a) in enumerate(measured)]
+        planned = len({f"a{a}" if a else f"m{i}" for i, (_g, _y, _b, a) in enumerate(rows)})
+        return readout(y, treated, control_share=campaign.control_share, x=x if any(x) else None,
+                       planned_n=planned, cluster=cluster)
     return readout(y, treated, control_share=campaign.control_share, x=x if any(x) else None,
                    planned_n=len(rows))

@@ -151,9 +151,10 @@ def campaign_report(*, user: User, campaign: Campaign):
             stages.setdefault(cid, set()).add(stage)
     rows = [ReportRow(group=m.group, advisor=m.advisor.name if m.advisor else "-",
                       channel=channel.get(m.client_id, "") if m.group == MemberGroup.TREATMENT else "",
-                      outcome=m.outcome, turnover_flag=m.turnover_flag, stages=tuple(sorted(stages.get(m.client_id, ()))))
+                      outcome=m.outcome, turnover_flag=m.turnover_flag, stages=tuple(sorted(stages.get(m.client_id, ()))),
+                      cluster=f"a{m.advisor_id}" if m.advisor_id else f"m{m.client_id}")
             for m in members]
-    return build_report(rows, binary=campaign.measure in BINARY_MEASURES)
+    return build_report(rows, binary=campaign.measure in BINARY_MEASURES, clustered=campaign.randomise_by_advisor)
 
 
 def campaign_incentive_for_user(*, user: User, campaign: Campaign):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panhuo.campaigns import views, views_builder, views_review
+from panhuo.campaigns import views, views_builder, views_holdout, views_review
 
 app_name = "campaigns"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("campaigns/rule-row/", views_builder.rule_row, name="rule_row"),
     path("campaigns/<int:campaign_id>/submit-scripts/", views_review.scripts_submit_view, name="submit_scripts"),
     path("campaigns/reviews/", views_review.review_queue, name="reviews"),
+    path("campaigns/holdout/", views_holdout.holdout_page, name="holdout"),
     path("campaigns/reviews/<int:review_id>/", views_review.review_decide, name="review_decide"),
     path("campaigns/<int:campaign_id>/export/", views.campaign_export, name="export"),
     path("consent/<str:client_id>/", views.consent_ledger, name="consent"),

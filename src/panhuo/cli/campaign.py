@@ -183,3 +183,65 @@ def outcomes_cmd(
     finish({"as_of": day, "campaigns": len(done), "members": sum(done.values())}, as_json=as_json,
            summary=f"{len(done)} campaigns, {sum(done.values())} members measured as of {day} / "
                    f"已计算 {len(done)} 个活动的 {sum(done.values())} 名成员")
+
+
+@campaign_app.command("holdout")
+def holdout_cmd(
+    rotate: bool = typer.Option(False, "--rotate", help="Draw a new period for every branch whose period has ended "
+                                "(or that has none)."),
+    force: bool = typer.Option(False, "--force", help="With --rotate: draw anew even where a period is running."),
+    report: bool = typer.Option(False, "--report", help="The effect of all outreach: everyone else against the "
+                                "holdout, per branch and period."),
+    share: float = typer.Option(None, help="Share held out (default PANHUO_HOLDOUT_SHARE or 0.05)."),
+    months: int = typer.Option(None, help="Months a period lasts (default PANHUO_HOLDOUT_MONTHS or 6)."),
+    today: str = typer.Option(None, "--today", help="YYYY-MM-DD; default today."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable results."),
+) -> None:
+    """The branch's long-term holdout (长期对照组): a share of clients kept out of every campaign for a period."""
+    from datetime import date
+
+    from panhuo.django_setup import require_migrated
+
+    require_migrated(as_json=as_json)
+    from django.utils import timezone
+
+    from panhuo.clients.holdout import holdout_due, holdout_readout, holdout_rotate
+    from panhuo.clients.models import Branch, HoldoutDraw
+
+    if not rotate and not report:
+        fail("give --rotate or --report / 请指定 --rotate 或 --report", as_json=as_json, code=2)
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    result: dict = {"today": day}
+    if rotate:
+        drawn = []
+        for branch in Branch.objects.all():
+            if force or holdout_due(branch_id=branch.pk, on=day):
+                d = holdout_rotate(branch=branch, today=day, share=share, months=months)
+                if d is not None:
+                    drawn.append({"branch": branch.branch_id, "start": d.start, "end": d.end,
+                                  "held_out": d.members.count(), "population": d.population})
+        result["drawn"] = drawn
+    if report:
+        rows = []
+        for d in HoldoutDraw.objects.select_related("branch").order_by("branch__branch_id", "-start"):
+            r = holdout_readout(draw=d, as_of=day)
+            row = {"branch": d.branch.branch_id, "start": d.start, "end": d.end, "held_out": r.held_out,
+                   "rest": r.rest, "as_of": r.as_of}
+            for name, lift in (("traded", r.active), ("came_back", r.reactivated)):
+                row[name] = None if lift is None else {
+                    "rest": round(lift.treatment_mean, 4), "holdout": round(lift.control_mean, 4),
+                    "effect": round(lift.lift, 4), "ci": [round(lift.ci_low, 4), round(lift.ci_high, 4)]}
+            rows.append(row)
+        result["periods"] = rows
+        if not as_json:
+            table = Table("营业部 branch", "期间 period", "对照 held out", "其余 rest", "交易 traded (effect, 95%)",
+                          "回归 came back (effect, 95%)")
+            for row in rows:
+                def cell(x):
+                    return "—" if x is None else f"{x['effect']:+.1%} [{x['ci'][0]:+.1%}, {x['ci'][1]:+.1%}]"
+                table.add_row(row["branch"], f"{row['start']} – {row['end']}", str(row["held_out"]),
+                              str(row["rest"]), cell(row["traded"]), cell(row["came_back"]))
+            out.print(table)
+    drawn = result.get("drawn", [])
+    finish(result, as_json=as_json,
+           summary=(f"{len(drawn)} holdout periods drawn / 新抽取 {len(drawn)} 期长期对照组" if rotate else ""))

@@ -40,3 +40,26 @@ def assign_holdout(
         control = set(rng.permutation(len(ids))[:n_control].tolist())
         out += [Assignment(mid, stratum, i in control) for i, mid in enumerate(ids)]
     return out
+
+
+def assign_clusters(
+    members: Sequence[tuple[str, Hashable]], *, control_share: float = 0.10, seed: int,
+) -> list[Assignment]:
+    """Cluster randomisation: whole clusters (an advisor's book) go to treatment or control, never split.
+
+    Clusters are sorted, then floor(K × share) of the K clusters go to control, plus one more with probability
+    equal to the remainder (the same rule as `assign_holdout`, one level up). A member with no cluster (None or
+    "") is a cluster of its own. The stratum recorded for each member is its cluster.
+    """
+    if not 0 < control_share < 1:
+        raise ValueError("control_share must be between 0 and 1")
+    rng = np.random.default_rng([seed, 11])
+    by_cluster: dict[str, list[str]] = defaultdict(list)
+    for member_id, cluster in members:
+        key = f"c:{cluster}" if cluster not in (None, "", "-") else f"m:{member_id}"
+        by_cluster[key].append(str(member_id))
+    keys = sorted(by_cluster)
+    exact = len(keys) * control_share
+    n_control = int(exact) + int(rng.random() < exact - int(exact))
+    control = {keys[i] for i in rng.permutation(len(keys))[:n_control].tolist()}
+    return [Assignment(mid, (key,), key in control) for key in keys for mid in sorted(by_cluster[key])]

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from panhuo.measure.lift import Lift, lift_binary, lift_continuous
+from panhuo.measure.lift import Lift, lift_binary, lift_clustered, lift_continuous
 
 STAGES = ("A", "B", "C", "D")
 
@@ -27,6 +27,7 @@ class ReportRow:
     outcome: float | None
     turnover_flag: bool = False
     stages: tuple[str, ...] = ()   # funnel stages reached after launch
+    cluster: str = ""              # the unit of randomisation when whole advisors' books were randomised
 
 
 @dataclass
@@ -39,6 +40,13 @@ class Report:
     sizes: dict[str, int] = field(default_factory=dict)
     flagged: int = 0
     pending: int = 0            # members without an outcome yet
+    clustered: bool = False     # randomised by advisor: the overall lift is cluster-robust, no per-advisor lift
+    clusters: dict[str, int] = field(default_factory=dict)     # group -> clusters (advisors) in it
+
+    @property
+    def few_clusters(self) -> bool:
+        """Fewer than 10 clusters in an arm: the cluster-robust interval is then itself uncertain."""
+        return self.clustered and min(self.clusters.get("treatment", 0), self.clusters.get("control", 0)) < 10
 
     def as_dict(self) -> dict:
         def lift(x):
@@ -46,7 +54,8 @@ class Report:
         return {"binary": self.binary, "overall": lift(self.overall),
                 "by_advisor": {k: lift(v) for k, v in self.by_advisor.items()},
                 "by_channel": {k: lift(v) for k, v in self.by_channel.items()},
-                "funnel": self.funnel, "sizes": self.sizes, "flagged": self.flagged, "pending": self.pending}
+                "funnel": self.funnel, "sizes": self.sizes, "flagged": self.flagged, "pending": self.pending,
+                "clustered": self.clustered, "clusters": self.clusters}
 
 
 def _lift(t: list[float], c: list[float], binary: bool) -> Lift | None:
@@ -59,11 +68,26 @@ def _lift(t: list[float], c: list[float], binary: bool) -> Lift | None:
         return None
 
 
-def build_report(rows: list[ReportRow], *, binary: bool) -> Report:
+def _clustered_lift(done: list[ReportRow]) -> Lift | None:
+    t = [r for r in done if r.group == "treatment"]
+    c = [r for r in done if r.group == "control"]
+    try:
+        return lift_clustered([r.outcome for r in t], [r.cluster for r in t], [r.outcome for r in c],
+                              [r.cluster for r in c])
+    except ValueError:          # fewer than two clusters in a group
+        return None
+
+
+def build_report(rows: list[ReportRow], *, binary: bool, clustered: bool = False) -> Report:
+    """With `clustered` (whole advisors' books randomised), the overall lift is cluster-robust
+    (measure.lift.lift_clustered) and there is no lift by advisor: each advisor is in one group only."""
     done = [r for r in rows if r.outcome is not None]
     treat = [r.outcome for r in done if r.group == "treatment"]
     ctrl = [r.outcome for r in done if r.group == "control"]
-    rep = Report(binary=binary, overall=_lift(treat, ctrl, binary),
+    overall = _clustered_lift(done) if clustered else _lift(treat, ctrl, binary)
+    rep = Report(binary=binary, overall=overall, clustered=clustered,
+                 clusters={g: len({r.cluster for r in rows if r.group == g}) for g in ("treatment", "control")}
+                 if clustered else {},
                  sizes={"treatment": sum(r.group == "treatment" for r in rows),
                         "control": sum(r.group == "control" for r in rows)},
                  flagged=sum(r.turnover_flag for r in rows), pending=len(rows) - len(done))
@@ -75,7 +99,8 @@ def build_report(rows: list[ReportRow], *, binary: bool) -> Report:
         by_adv[r.advisor][r.group].append(r.outcome)
         if r.group == "treatment" and r.channel:
             by_ch[r.channel].append(r.outcome)
-    rep.by_advisor = {a: _lift(g["treatment"], g["control"], binary) for a, g in sorted(by_adv.items())}
+    rep.by_advisor = {} if clustered else {a: _lift(g["treatment"], g["control"], binary)
+                                           for a, g in sorted(by_adv.items())}
     rep.by_channel = {ch: _lift(v, ctrl, binary) for ch, v in sorted(by_ch.items())}
     for group in ("treatment", "control"):
         members = [r for r in rows if r.group == group]

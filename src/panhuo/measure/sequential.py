@@ -30,6 +30,10 @@ does not depend on the split). The variance of φ falls by about corr(x, y)², a
 designed control share. A p-value below 0.001 means the split is not what it was designed to be (members lost
 from one group, a broken randomisation) and the readout should not be trusted until it is explained.
 
+**Clusters.** A campaign randomised by advisor (whole books in one arm) passes `cluster`: each cluster's pseudo-
+outcomes are summed and divided by the mean cluster size, so the sequence's i.i.d. units are the clusters (the
+assignment is), n counts clusters, and the sample-ratio check counts clusters against the designed share.
+
 Pure numpy / scipy (no Django).
 """
 
@@ -84,6 +88,8 @@ class Readout:
     fixed_high: float
     variance_reduction: float   # CUPED: 1 − var(φ cuped) / var(φ)
     srm_p: float                # sample-ratio check
+    clusters_treatment: int = 0  # a campaign randomised by advisor: the clusters in each arm (0: not clustered)
+    clusters_control: int = 0
 
     @property
     def srm_flag(self) -> bool:
@@ -102,9 +108,20 @@ def srm_p_value(n_treatment: int, n_control: int, control_share: float) -> float
     return float(stats.chisquare([n_treatment, n_control], expected).pvalue)
 
 
+def _by_cluster(phi: np.ndarray, inverse: np.ndarray, k: int) -> np.ndarray:
+    """Cluster-level pseudo-outcomes: each cluster's sum of its members' φ over the mean cluster size, so their
+    mean is the members' mean of φ and the clusters, not the members, are the independent units."""
+    return np.bincount(inverse, weights=phi, minlength=k) / (len(phi) / k)
+
+
 def readout(y, treated, *, control_share: float, x=None, planned_n: int | None = None,
-            alpha: float = 0.05) -> Readout | None:
-    """The readout at one look over the members measured so far (None until both groups have two members)."""
+            alpha: float = 0.05, cluster=None) -> Readout | None:
+    """The readout at one look over the members measured so far (None until both groups have two members).
+
+    With `cluster` (a campaign randomised by advisor: whole books in one arm), the units of the confidence
+    sequence and of the sample-ratio check are the clusters: members of one advisor share the advisor, so they
+    are not independent, and counting them as if they were gives an interval too narrow. `planned_n` is then in
+    clusters. None until both groups have two clusters."""
     y = np.asarray(y, float)
     z = np.asarray(treated, bool)
     nt, nc = int(z.sum()), int((~z).sum())
@@ -112,6 +129,9 @@ def readout(y, treated, *, control_share: float, x=None, planned_n: int | None =
         return None
     p = 1.0 - control_share
     plain, adjusted = pseudo_outcomes(y, z, p_treat=p, x=x)
+    if cluster is not None:
+        return _clustered(y, z, x, plain, adjusted, np.asarray(cluster), control_share=control_share,
+                          planned_n=planned_n, alpha=alpha)
     lift = float(y[z].mean() - y[~z].mean())
     # Centre on the difference in means; the IPW pseudo-outcomes carry the variance (their mean differs from the
     # difference in means only by the realised share's deviation from p, which vanishes as n grows).
@@ -133,6 +153,42 @@ def readout(y, treated, *, control_share: float, x=None, planned_n: int | None =
     return Readout(n=n, n_treatment=nt, n_control=nc, lift=centre, cs_low=centre - h, cs_high=centre + h,
                    fixed_low=lift - 1.959964 * se, fixed_high=lift + 1.959964 * se, variance_reduction=reduction,
                    srm_p=srm_p_value(nt, nc, control_share))
+
+
+def _clustered(y, z, x, plain, adjusted, cluster, *, control_share, planned_n, alpha) -> Readout | None:
+    keys, inverse = np.unique(cluster, return_inverse=True)
+    k = len(keys)
+    arm = np.zeros(k, bool)
+    arm[inverse[z]] = True                     # a cluster's arm (every member of a cluster shares it)
+    kt, kc = int(arm.sum()), int((~arm).sum())
+    if kt < 2 or kc < 2:
+        return None
+    phi_plain = _by_cluster(plain, inverse, k)
+    use = _by_cluster(adjusted if x is not None else plain, inverse, k)
+    sd = float(use.std(ddof=1))
+    if np.isin(y, (0.0, 1.0)).all():
+        # the floor of the unclustered readout (add-one smoothed rates), for cluster sums of mean size m: var / m
+        p = 1.0 - control_share
+        rt, rc = (y[z].sum() + 1) / (z.sum() + 2), (y[~z].sum() + 1) / ((~z).sum() + 2)
+        floor = math.sqrt((rt * (1 - rt) / p + rc * (1 - rc) / (1 - p)) * k / len(y))
+        sd_plain = float(phi_plain.std(ddof=1))
+        sd = sd * max(sd_plain, floor) / sd_plain if sd_plain > 0 else floor
+    h = cs_halfwidth(k, sd, alpha=alpha, planned_n=planned_n or k)
+    lift = float(y[z].mean() - y[~z].mean())
+    # the one-look interval, cluster-robust (measure.lift.lift_clustered's variance, normal quantile)
+    var = 0.0
+    for arm_mask in (z, ~z):
+        ya, ia = y[arm_mask], inverse[arm_mask]
+        sums = np.bincount(ia, weights=ya - ya.mean(), minlength=k)
+        ka = int((np.bincount(ia, minlength=k) > 0).sum())
+        var += float((sums ** 2).sum() / len(ya) ** 2 * ka / (ka - 1))
+    se = math.sqrt(var)
+    reduction = 1.0 - float(use.var() / phi_plain.var()) if x is not None and phi_plain.var() > 0 else 0.0
+    centre = lift if x is None else lift - _cuped_shift(y, z, x)
+    return Readout(n=len(y), n_treatment=int(z.sum()), n_control=int((~z).sum()), lift=centre, cs_low=centre - h,
+                   cs_high=centre + h, fixed_low=lift - 1.959964 * se, fixed_high=lift + 1.959964 * se,
+                   variance_reduction=reduction, srm_p=srm_p_value(kt, kc, control_share),
+                   clusters_treatment=kt, clusters_control=kc)
 
 
 def _cuped_shift(y, z, x) -> float:

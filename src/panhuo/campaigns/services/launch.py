@@ -33,9 +33,10 @@ from panhuo.campaigns.selectors import rules_q, segment_snapshots
 from panhuo.campaigns.services.review import campaign_script_versions, scripts_edit_audit, unapproved_scripts
 from panhuo.clients.consent import consent_state
 from panhuo.clients.events import event_invite, event_problems
+from panhuo.clients.holdout import holdout_client_ids
 from panhuo.clients.models import OPEN_STATUSES, Channel, Contact, Task, TaskKind
 from panhuo.clients.suitability import EXPIRED, NOT_ASSESSED, Decision, suitability_check_many
-from panhuo.measure.holdout import assign_holdout
+from panhuo.measure.holdout import assign_clusters, assign_holdout
 from panhuo.outreach.lint import lint_script
 
 CAMPAIGN_PRIORITY = 500
@@ -207,6 +208,10 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
         elif not campaign.seed_source:
             campaign.seed_source = SeedSource.UNKNOWN          # a seed set some other way: nobody knows by whom
         snaps = list(segment_snapshots(user=user, rules=campaign.rules, branch_id=campaign.branch_id))
+        # The branch's persistent holdout is never a member, never invited (clients/holdout.py).
+        held = holdout_client_ids(on=today, branch_id=campaign.branch_id)
+        n_held = sum(s.client_id in held for s in snaps)
+        snaps = [s for s in snaps if s.client_id not in held]
         chosen = _sample([s.client.client_id for s in snaps], campaign.size, campaign.seed)
         snaps = [s for s in snaps if s.client.client_id in chosen]
         pks = [s.client_id for s in snaps]
@@ -234,9 +239,15 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
                 eligible.append(m)
         if not eligible:
             raise ValidationError("no eligible members")
-        split = {a.member_id: a.is_control for a in assign_holdout(
-            [(m.client.client_id, (m.stratum,)) for m in eligible],
-            control_share=campaign.control_share, seed=campaign.seed)}
+        if campaign.randomise_by_advisor:
+            # whole books: every member of an advisor in one arm (no advisor: a cluster of one)
+            split = {a.member_id: a.is_control for a in assign_clusters(
+                [(m.client.client_id, m.advisor.advisor_id if m.advisor else None) for m in eligible],
+                control_share=campaign.control_share, seed=campaign.seed)}
+        else:
+            split = {a.member_id: a.is_control for a in assign_holdout(
+                [(m.client.client_id, (m.stratum,)) for m in eligible],
+                control_share=campaign.control_share, seed=campaign.seed)}
         for m in eligible:
             m.group = MemberGroup.CONTROL if split[m.client.client_id] else MemberGroup.TREATMENT
         CampaignMember.objects.bulk_create(rows, batch_size=1000)
@@ -257,7 +268,13 @@ def campaign_launch(*, user: User, campaign_id: int, today: date | None = None, 
         summary = {"campaign": campaign.pk, "seed": campaign.seed, "seed_source": campaign.seed_source,
                    "treatment": counts[MemberGroup.TREATMENT],
                    "control": counts[MemberGroup.CONTROL], "excluded": counts[MemberGroup.EXCLUDED],
-                   "reasons": dict(reasons), "tasks": n_tasks, "invited": n_invited}
+                   "reasons": dict(reasons), "tasks": n_tasks, "held_out": n_held,
+                   "invited": n_invited}
+        if campaign.randomise_by_advisor:
+            arms = {g: {m.advisor_id for m in rows if m.group == g} for g in (MemberGroup.TREATMENT,
+                                                                               MemberGroup.CONTROL)}
+            summary["clusters"] = {"treatment": len(arms[MemberGroup.TREATMENT]),
+                                   "control": len(arms[MemberGroup.CONTROL])}
         audit_record(user=user, action="campaign.launch", object_type="campaign", object_ids=[str(campaign.pk)],
                      detail=summary, request=request)
     return summary

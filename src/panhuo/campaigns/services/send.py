@@ -19,7 +19,7 @@ from django.utils import timezone
 from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup, SendAttempt, SendStatus
 from panhuo.campaigns.selectors import market_regime_zh
 from panhuo.clients.consent import consent_state, unsubscribe_token
-from panhuo.clients.models import Client, ClientSeries, Contact, ContactPoint, Outcome
+from panhuo.clients.models import Client, ClientSeries, Contact, ContactPoint, HoldoutMember, Outcome
 from panhuo.outreach.scripts import render_script
 from panhuo.outreach.senders import Sender, SendError
 
@@ -116,6 +116,11 @@ def _send_one(campaign: Campaign, m: CampaignMember, channel: str, step: int, se
     if client.do_not_contact or refused or not address:
         attempt.status = SendStatus.SKIPPED
         attempt.error = "do_not_contact" if client.do_not_contact else ("opted_out" if refused else "no_address")
+        attempt.save(update_fields=["status", "error"])
+        return "skipped"
+    if HoldoutMember.objects.filter(client_id=client.pk, draw__start__lte=now.date(), draw__end__gt=now.date()).exists():
+        # drawn into the branch's long-term holdout after this campaign launched: never invited from now on
+        attempt.status, attempt.error = SendStatus.SKIPPED, "holdout"
         attempt.save(update_fields=["status", "error"])
         return "skipped"
     if _over_cap(campaign, m, step, now):

@@ -9,6 +9,7 @@
 - assessment: questionnaire answers, risk assessments, the suitability record (kept 20 years)
 - plan: the structured, versioned service plan (服务计划书)
 - complaints: complaints and each step of their handling (kept 20 years)
+- holdout: the branch's persistent holdout, kept out of every campaign for a period
 """
 from panhuo.clients.models.assessment import (  # noqa: F401
     RETENTION_YEARS,
@@ -45,6 +46,10 @@ from panhuo.clients.models.events import (  # noqa: F401
     MaterialsReview,
     RegistrationStatus,
     RegistrationVia,
+)
+from panhuo.clients.models.holdout import (  # noqa: F401
+    HoldoutDraw,
+    HoldoutMember,
 )
 from panhuo.clients.models.kpi import (  # noqa: F401
     KpiMonth,
