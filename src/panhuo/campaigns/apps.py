@@ -9,9 +9,12 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # A campaign task shows its campaign's script on Today (clients.registry; the workbench asks the registry).
+        from panhuo.campaigns.demo import demo_campaigns
         from panhuo.campaigns.selectors import campaign_attributions, campaign_task_scripts
-        from panhuo.clients.registry import register_attribution, register_task_scripts
+        from panhuo.clients.registry import register_attribution, register_demo_seeder, register_task_scripts
 
         register_task_scripts("campaigns", campaign_task_scripts)
         # The appraisal's scorecard credits reactivations by the campaign's measured lift.
         register_attribution("campaigns", campaign_attributions)
+        # `panhuo demo`: a finished and a running campaign, approved and launched through the services.
+        register_demo_seeder("campaigns", demo_campaigns, order=10)

@@ -68,7 +68,7 @@ def demo(
         raise typer.Exit(2) from exc
 
     if existing is None:
-        _build(demo_dir, clients=clients, years=years, seed=seed)
+        _build(demo_dir, clients=clients, years=years, seed=seed, password=password)
         marker.write_text(json.dumps(params))
     else:
         console.print(f"reusing the demo branch in {demo_dir} (use --rebuild to start again)")
@@ -86,7 +86,8 @@ def demo(
         serve(host=host, port=port, threads=8)
 
 
-def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
+def _build(demo_dir: Path, *, clients: int, years: int, seed: int, password: str) -> None:
+    from panhuo.accounts.services import demo_users_create
     from panhuo.analytics.pipeline import latest_data_date
     from panhuo.daily import daily_run
     from panhuo.imports.services import import_batch
@@ -103,6 +104,8 @@ def _build(demo_dir: Path, *, clients: int, years: int, seed: int) -> None:
             as_of = latest_data_date(wh)
             # Analytics, snapshots, the workbench's series and tasks, the market page; adds its own progress task.
             outcome = daily_run(wh=wh, as_of=as_of, progress=bar)
+        # The seeders act as the demo's staff (a director launches, compliance approves, advisors call).
+        demo_users_create(password=password)
         seeded = _demo_seed(as_of=as_of, seed=seed, bar=bar)
     console.print(
         f"[green]✓[/] simulated {clients:,} clients over {years} years ({summary.rows.get('trades', 0):,} trades), "
