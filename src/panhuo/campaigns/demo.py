@@ -10,9 +10,10 @@ the workbench's own seeder (it runs after this one and logs contacts against the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from panhuo.accounts.models import User
 from panhuo.accounts.permissions import Capability, can
@@ -24,8 +25,10 @@ from panhuo.campaigns.services.review import script_approve, scripts_submit
 
 DEMO_CAMPAIGNS = [
     # (name, goal, rules, days before the data date it was launched, members at most)
-    ("休眠客户唤醒（第三季度）", "让半年未交易、仍有资产的客户恢复交易",
-     [{"field": "lifecycle", "op": "in", "value": ["dormant"]}], 100, 600),
+    # Targets that do not depend on what happened after the launch: a rule on today's lifecycle ("dormant now")
+    # would pick, 100 days back, exactly the clients who did not trade since, and the readout would be all zeros.
+    ("亏损客户关怀（第三季度）", "陪亏损两成以上的客户复盘持仓，让他们继续交易",
+     [{"field": "features.lifetime_pnl_pct", "op": "lte", "value": -0.20}], 100, 600),
     ("活跃度下降客户关怀", "活跃度下降的客户在流失前得到一次关怀",
      [{"field": "lifecycle", "op": "in", "value": ["declining"]}], 10, 400),
 ]
@@ -58,6 +61,10 @@ def demo_campaigns(*, as_of: date, seed: int) -> str | None:
             campaign_launch(user=director, campaign_id=campaign.pk, today=start)
         except ValidationError:        # a branch too small to have such clients: the draft stays, approved
             continue
+        # The demo plays the launch `days_ago` days back: the service stamps the launch with the clock, so the
+        # stamp is moved to the start day (the report's funnel and contacts count from it). Nothing else is.
+        Campaign.objects.filter(pk=campaign.pk).update(
+            launched_at=timezone.make_aware(datetime.combine(start, time(9, 0))))
         with open_warehouse() as wh:
             campaign_outcomes_refresh(wh=wh, campaign_id=campaign.pk, as_of=as_of)
         made.append(name)
