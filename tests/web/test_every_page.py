@@ -6,7 +6,8 @@ sample fails the test with "add a sample for route X", unless it answers GET wit
 not a page). Each page is opened as each role (advisor, director, manager, compliance, admin) in Chinese and in
 English, in one Chromium with one logged-in context per role, and must show no server error; a Chinese page must
 show no internal code (the list of test_chinese_pages) and no English string that has a translation. Each page
-is saved as test-artifacts/pages/<page>-<role>-<lang>.png.
+is saved as test-artifacts/pages/<page>-<role>-<lang>.png. The advisor's daily pages (PHONE_PAGES) are opened once
+more on a phone-sized screen, and must not be wider than it (<page>-advisor-zh-phone.png).
 
 While working on a few pages, PANHUO_WALK_ONLY=funnel,client (parts of route names, comma-separated) walks only
 those; the full walk (the default) is what the suite runs.
@@ -34,6 +35,8 @@ LANGS = ("zh-hans", "en")
 # language-switch forms every walk already goes through, the load balancer's health probe.
 NOT_PAGES = {"login", "logout", "set_language", "health"}
 SKIP_PREFIXES = ("admin/",)
+PHONE_PAGES = {"home", "workbench:today", "workbench:clients", "workbench:client", "workbench:funnel",
+               "campaigns:list", "appraisal:team"}
 
 
 def _month_before(day: date) -> str:
@@ -142,7 +145,7 @@ def test_every_page_for_every_role_in_both_languages(live_server, small_branch):
                       + r")(?![A-Za-z0-9_])")
     out = ARTIFACTS / "pages"
     out.mkdir(parents=True, exist_ok=True)
-    errors, codes_shown, english, seen = {}, {}, {}, 0
+    errors, codes_shown, english, too_wide, seen = {}, {}, {}, {}, 0
     with sync_api.sync_playwright() as pw:
         browser = launch(pw)
         for role, username in ROLES.items():
@@ -173,12 +176,26 @@ def test_every_page_for_every_role_in_both_languages(live_server, small_branch):
                         if left:
                             english[key] = left
             context.close()
+        # On a phone (390 px) the advisor's daily pages fit the screen: nothing wider than it (wide tables scroll
+        # inside themselves, Today's tasks become cards).
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, reduced_motion="reduce")
+        page = phone.new_page()
+        log_in(page, live_server.url, ROLES["advisor"], PASSWORD)
+        for name, url in pages:
+            if name in PHONE_PAGES:
+                page.goto(live_server.url + url, wait_until="load")
+                page.screenshot(path=str(out / f"{_slug(name)}-advisor-zh-phone.png"), full_page=True)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 391:
+                    too_wide[name] = width
+        phone.close()
         browser.close()
     assert not problems, "\n".join(problems)
     assert only or seen >= len(ROLES) * len(LANGS) * 15
     assert not errors, f"server errors: {errors}"
     assert not codes_shown, f"internal codes on Chinese pages: {codes_shown}"
     assert not english, f"untranslated English on Chinese pages: {english}"
+    assert not too_wide, f"pages wider than a phone's screen (390 px): {too_wide}"
 
 
 def _as_of() -> date:
