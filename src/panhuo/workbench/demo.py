@@ -7,7 +7,8 @@ through `contact_log` (the record, the funnel move, the follow-up, the audit), i
   some were reached earlier (A). The day's trades then confirm C and D (`funnel_confirm_from_trades`), so the
   funnel moves A → B → C → D as it would have;
 - a client who did not trade is reached, not reached or declines;
-- the open campaign tasks (the campaigns seeder runs first) are worked on their due day, most of them;
+- the open campaign tasks (the campaigns seeder runs first) are worked on their due day, most of them; the rest
+  of a campaign long over are handed back, those of the running one stay on Today;
 - the last weeks' contacts agree a follow-up for some clients, so Today shows follow-ups.
 
 Finally the contacts are copied into the warehouse (as the daily run does), so the branch figures count them.
@@ -27,6 +28,7 @@ from panhuo.clients.models import OPEN_STATUSES, Channel, Client, Contact, Outco
 from panhuo.workbench.services.contacts import contact_log
 from panhuo.workbench.services.contacts_export import contacts_export
 from panhuo.workbench.services.funnel import funnel_confirm_from_trades
+from panhuo.workbench.services.tasks import task_act
 
 MONTHS_BACK = 6
 CLIENTS_PER_ADVISOR = 45        # clients each advisor worked in the period (a few contacts each)
@@ -84,6 +86,8 @@ def demo_contacts(*, as_of: date, seed: int) -> str | None:
                             if outcome != Outcome.NOT_REACHED else "", task_id=task.pk,
                             at=_at(task.due, rng))
                 logged += 1
+            elif task.due < as_of - timedelta(days=30):     # a campaign long over: the rest were handed back
+                task_act(user=user, task_id=task.pk, action="hand_back")
         book = list(Client.objects.filter(advisor=user.advisor, do_not_contact=False).select_related("series")
                     .order_by("client_id"))
         for client in rng.sample(book, min(len(book), CLIENTS_PER_ADVISOR)):
