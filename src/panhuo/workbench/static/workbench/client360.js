@@ -45,10 +45,14 @@
   var calData = document.getElementById("calendar-data");
   if (calEl && calData && window.echarts) {
     var c = JSON.parse(calData.textContent);
-    var end = new Date(c.end), start = new Date(end.getTime() - 364 * 864e5);
+    // The year starts on the first of a month (11 whole months before the data date's): a partial first month
+    // would put its label on top of the next one's.
+    var y = Number(c.end.slice(0, 4)), m = Number(c.end.slice(5, 7)) - 11;
+    if (m < 1) { m += 12; y -= 1; }
+    var from = y + "-" + String(m).padStart(2, "0") + "-01";
     echarts.init(calEl).setOption({
       tooltip: {}, visualMap: { show: false, min: 0, max: 1, inRange: { color: ["#eee", "#c0392b"] } },
-      calendar: { range: [start.toISOString().slice(0, 10), c.end], cellSize: ["auto", 13], top: 25, left: 30, right: 10,
+      calendar: { range: [from, c.end], cellSize: ["auto", 13], top: 25, left: 30, right: 10,
                   dayLabel: { nameMap: zh ? "ZH" : "EN" }, monthLabel: { nameMap: zh ? "ZH" : "EN" }, yearLabel: { show: false } },
       series: [{ type: "heatmap", coordinateSystem: "calendar", data: c.days }]
     });
