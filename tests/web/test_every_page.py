@@ -46,34 +46,37 @@ def _month_before(day: date) -> str:
 
 
 def _samples() -> dict[str, object]:
-    """route name -> kwargs of a real object in the seeded branch (or None when the branch holds none)."""
+    """route name -> kwargs of a real object in the seeded branch (None when the branch holds none: the walk then
+    says so). A new page with parameters adds its line here."""
+    from panhuo.campaigns.models import Campaign
     from panhuo.clients.models import Advisor, Client
     from panhuo.imports.models import ImportBatch
+    from panhuo.surveys.files import questionnaires_all
 
     client = Client.objects.filter(advisor__isnull=False).order_by("advisor__advisor_id", "client_id").first()
     advisor = Advisor.objects.order_by("advisor_id").first()
     batch = ImportBatch.objects.order_by("pk").first()
-    cid = {"client_id": client.client_id}
+    camp = Campaign.objects.order_by("pk").first()
+    key = min(k for k, _ in questionnaires_all())
+    month = _month_before(date.today())
+
+    def of(obj, make):
+        return make(obj) if obj is not None else None
+
     out: dict[str, object] = {
-        "workbench:client": cid, "workbench:client_contact": cid, "campaigns:consent": cid,
-        "imports:detail": {"batch_id": batch.pk}, "imports:batch": {"key": batch.key},
-        "appraisal:advisor": {"advisor_code": advisor.advisor_id},
-        "appraisal:scorecard": {"advisor_code": advisor.advisor_id, "month": _month_before(date.today())},
-        "appraisal:scorecard_xlsx": {"advisor_code": advisor.advisor_id, "month": _month_before(date.today())},
-        "appraisal:scorecard_pdf": {"advisor_code": advisor.advisor_id, "month": _month_before(date.today())},
-        "surveys:warning": cid,
         # public pages reached by a signed link: a mangled token shows their refusal page
         "campaigns:unsubscribe": {"token": "not-a-valid-token"}, "surveys:public": {"token": "not-a-valid-token"},
+        "imports:detail": of(batch, lambda b: {"batch_id": b.pk}), "imports:batch": of(batch, lambda b: {"key": b.key}),
+        "surveys:take": of(client, lambda c: {"client_id": c.client_id, "key": key}),
     }
-    from panhuo.campaigns.models import Campaign
-    from panhuo.surveys.files import questionnaires_all
-
-    key = min(k for k, _ in questionnaires_all())
-    out["surveys:take"] = {**cid, "key": key}
-    camp = Campaign.objects.order_by("pk").first()
+    for name in ("workbench:client", "workbench:client_contact", "campaigns:consent", "surveys:warning"):
+        out[name] = of(client, lambda c: {"client_id": c.client_id})
+    for name in ("appraisal:scorecard", "appraisal:scorecard_xlsx", "appraisal:scorecard_pdf"):
+        out[name] = of(advisor, lambda a: {"advisor_code": a.advisor_id, "month": month})
+    out["appraisal:advisor"] = of(advisor, lambda a: {"advisor_code": a.advisor_id})
     for name in ("campaigns:detail", "campaigns:edit", "campaigns:launch", "campaigns:progress",
                  "campaigns:export"):
-        out[name] = {"campaign_id": camp.pk} if camp else None
+        out[name] = of(camp, lambda c: {"campaign_id": c.pk})
     return out
 
 
