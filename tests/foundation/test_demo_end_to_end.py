@@ -39,6 +39,46 @@ def test_demo_builds_imports_scores_and_reuses(demo_home):
         con.close()
 
 
+def test_demo_seeders_leave_a_branch_in_use(demo_home):
+    """The demo seeders (clients.registry) ran through the services: months of contacts with funnel movement
+    confirmed by trades, a finished and a running campaign with measured members, a year of monthly figures,
+    last month's scorecards with one signed; each said so."""
+    home, first, _ = demo_home
+    code = r"""
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+one = lambda q: db.execute(q).fetchone()[0]
+print(json.dumps({
+    "contacts": one("SELECT count(*) FROM workbench_contact"),
+    "contact_days": one("SELECT count(DISTINCT date(at)) FROM workbench_contact"),
+    "advisors": one("SELECT count(DISTINCT advisor_id) FROM workbench_contact"),
+    "stages": [r[0] for r in db.execute("SELECT DISTINCT stage FROM workbench_funnelevent ORDER BY stage")],
+    "trade_confirmed": one("SELECT count(*) FROM workbench_funnelevent WHERE source='trade'"),
+    "campaigns": one("SELECT count(*) FROM campaigns_campaign WHERE status='launched'"),
+    "measured": one("SELECT count(DISTINCT campaign_id) FROM campaigns_campaignmember WHERE outcome IS NOT NULL"),
+    "approved": one("SELECT count(*) FROM campaigns_scriptreview WHERE state='approved'"),
+    "campaign_contacts": one("SELECT count(*) FROM workbench_contact c JOIN workbench_task t ON t.client_id=c.client_id "
+                             "WHERE t.kind='campaign' AND t.status='done'"),
+    "kpi_months": one("SELECT count(DISTINCT month) FROM clients_kpimonth WHERE advisor_id IS NULL"),
+    "scorecards": one("SELECT count(*) FROM appraisal_scorecard"),
+    "signed": one("SELECT count(*) FROM appraisal_scorecard WHERE status='signed'"),
+}))
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(home / "panhuo.sqlite3")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    import json
+
+    seeded = json.loads(out.stdout)
+    assert seeded["contacts"] > 100 and seeded["contact_days"] > 60 and seeded["advisors"] > 1
+    assert {"A", "B", "C"} <= set(seeded["stages"]) and seeded["trade_confirmed"] > 0
+    assert seeded["campaigns"] == 2 and seeded["measured"] == 2 and seeded["approved"] >= 2
+    assert seeded["campaign_contacts"] > 0
+    assert seeded["kpi_months"] >= 11
+    assert seeded["scorecards"] >= 2 and seeded["signed"] == 1
+    for line in ("workbench:", "campaigns:", "branch figures:", "appraisal:"):
+        assert line in first
+
+
 def test_advisor01_sees_only_their_clients(demo_home):
     home, _, _ = demo_home
     code = r"""

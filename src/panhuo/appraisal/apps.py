@@ -9,7 +9,10 @@ class AppraisalConfig(AppConfig):
 
     def ready(self) -> None:
         # The advisor sees their week's progress against the targets on Today (clients.registry).
+        from panhuo.appraisal.demo import demo_scorecards
         from panhuo.appraisal.selectors import today_targets_panel
-        from panhuo.clients.registry import register_today_panel
+        from panhuo.clients.registry import register_demo_seeder, register_today_panel
 
         register_today_panel("appraisal", today_targets_panel)
+        # `panhuo demo`: last month's scorecards, one signed.
+        register_demo_seeder("appraisal", demo_scorecards, order=40)

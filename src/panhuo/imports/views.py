@@ -68,7 +68,9 @@ def upload(request):
     if not can(request.user, Capability.RUN_IMPORT):      # hidden, like the list, from everyone else
         raise Http404
     profiles = available_profiles()
-    context = {"profiles": profiles, "selected": request.POST.get("profile", "generic")}
+    # The options show each profile's label, never its key (an internal code); the key is the option's value.
+    context = {"profiles": profiles, "profile_choices": [(p, profile_label(p)) for p in profiles],
+               "selected": request.POST.get("profile", "generic")}
     if request.method == "GET":
         return render(request, "imports/upload.html", context)
     files = request.FILES.getlist("files")

@@ -8,8 +8,10 @@ class KpisConfig(AppConfig):
     verbose_name = _("Branch figures")
 
     def ready(self) -> None:
-        # The demo branch's teams, before the other seeders so their records see them (clients.registry).
+        # `panhuo demo`: the branch's teams first, then a year of monthly figures kept again once the demo's
+        # contacts and teams exist (clients.registry).
         from panhuo.clients.registry import register_demo_seeder
-        from panhuo.kpis.demo import teams_demo_seed
+        from panhuo.kpis.demo import demo_kpis, teams_demo_seed
 
-        register_demo_seeder("teams", teams_demo_seed, order=10)
+        register_demo_seeder("teams", teams_demo_seed, order=5)
+        register_demo_seeder("kpis", demo_kpis, order=30)

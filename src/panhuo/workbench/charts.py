@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from panhuo.formatting import cn_count, cn_percent
 from panhuo.workbench.services.tasks import reason_pair
 
 
@@ -15,6 +16,18 @@ def chart_data(series) -> dict | None:
         "net": [w[2] for w in series.weeks],
         "transfers": [{"date": t[0], "dir": t[1], "amount": t[2]} for t in series.transfers],
     }
+
+
+def funnel_chart(track: dict) -> dict | None:
+    """One track of the funnel board as the funnel chart draws it: per stage the clients who reached it (a later
+    stage counts as having passed through the earlier ones, so the widths only narrow), with the numbers already
+    written the staff's way (formatting.py): the count and the conversion from the stage before."""
+    if not track["entered"]:
+        return None
+    return {"stages": [{"name": str(c["label"]), "value": c["reached"], "count": cn_count(c["reached"]),
+                        "now": cn_count(c["count"]),
+                        "conversion": cn_percent(c["conversion"]) if c["conversion"] is not None else ""}
+                       for c in track["columns"]]}
 
 
 def calendar_data(series) -> dict | None:

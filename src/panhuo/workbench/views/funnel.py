@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from panhuo.accounts.models import Role
 from panhuo.audit.services import audit_record
+from panhuo.workbench.charts import funnel_chart
 from panhuo.workbench.selectors import funnel_board
 from panhuo.workbench.services.clients import advisor_choices
 
@@ -17,4 +18,8 @@ def funnel(request):
     shown = [r["client__client_id"] for t in board["tracks"] for c in t["columns"] for r in c["rows"]]
     audit_record(user=request.user, action="funnel.view", object_type="client", object_ids=shown, request=request)
     advisors = advisor_choices(user=request.user) if request.user.role != Role.ADVISOR else []
-    return render(request, "workbench/funnel.html", {"board": board, "advisor": advisor, "advisors": advisors})
+    for t in board["tracks"]:
+        t["chart"], t["chart_id"] = funnel_chart(t), f"funnel-data-{t['track']}"
+    charts = any(t["chart"] for t in board["tracks"])
+    return render(request, "workbench/funnel.html", {"board": board, "advisor": advisor, "advisors": advisors,
+                                                     "charts": charts})

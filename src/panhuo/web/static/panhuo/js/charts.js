@@ -33,7 +33,12 @@
   function count(v) { return (v === null || v === undefined || isNaN(v)) ? "—" : fixed(Math.round(v), 0); }
   function pct(v, digits) { return fixed(v * 100, digits === undefined ? 1 : digits) + "%"; }
   // A value axis: big numbers in 万/亿 (K/M/B), small ones with separators.
-  function tick(v) { return Math.abs(v) >= 1e4 ? amount(v, 2, true) : count(v); }
+  // Fractional ticks (0.2, 0.4 … on a chart of rates or of small counts) keep their decimals, else two ticks
+  // would both read "0" or "1".
+  function tick(v) {
+    if (Math.abs(v) >= 1e4) return amount(v, 2, true);
+    return v === Math.round(v) ? count(v) : trim(fixed(v, 2));
+  }
 
   window.panhuoFormat = { zh: zh, amount: amount, count: count, pct: pct, tick: tick };
   if (!window.echarts) return;
