@@ -68,4 +68,9 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/")
+    try:
+        page.wait_for_url(f"{base_url}/")
+    except Exception:
+        # Say where the log-in went instead (a refused password, a lockout, an error page) before failing.
+        screenshot(page, f"login-failed-{username}")
+        raise AssertionError(f"log-in as {username} ended at {page.url}: {page.inner_text('body')[:600]}") from None

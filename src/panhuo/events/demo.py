@@ -4,14 +4,12 @@ waiting list and reminders on Today. Everything goes through the services, as th
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.utils import timezone
 
-from panhuo.accounts.models import Role
-from panhuo.accounts.services import user_create
+from panhuo.accounts.models import Role, User
 from panhuo.clients.models import Branch, Client, ClientSnapshot, Event, EventKind
 from panhuo.events import services
 
@@ -28,12 +26,10 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def _staff(branch: Branch):
-    """The demo's director and compliance officer (demo_users_create sets their password afterwards)."""
-    pw = secrets.token_urlsafe(24)
-    director = user_create(username="director", role=Role.DIRECTOR, password=pw, branch_id=branch.branch_id,
-                           full_name="服务总监", update=True)
-    compliance = user_create(username="compliance", role=Role.COMPLIANCE, password=pw, branch_id=branch.branch_id,
-                             full_name="合规专员", update=True)
+    """The demo's director and compliance officer: `panhuo demo` creates the demo staff before the seeders run,
+    so they are looked up, never created here (creating them would reset the password the demo printed)."""
+    director = User.objects.filter(role=Role.DIRECTOR, branch=branch, is_active=True).order_by("pk").first()
+    compliance = User.objects.filter(role=Role.COMPLIANCE, is_active=True).order_by("pk").first()
     return director, compliance
 
 
@@ -55,6 +51,8 @@ def seed_demo_events(*, as_of: date, seed: int) -> str | None:
         return None
     rng = np.random.default_rng([seed, 16])
     director, compliance = _staff(branch)
+    if director is None or compliance is None:
+        return None          # no demo staff: nobody to plan or review an event
     # Held: an investor-education class ten days before the data's last day.
     held_day = as_of - timedelta(days=10)
     held = services.event_create(
