@@ -93,14 +93,14 @@ def _samples_of_later_pages(of) -> dict[str, object]:
     plan = ServicePlanVersion.objects.select_related("plan__client").order_by("pk").first()
     attempt = Attempt.objects.order_by("pk").first()
     certificate = Certificate.objects.order_by("pk").first()
-    staff = User.objects.get(username="advisor01")
+    staff = User.objects.filter(username="advisor01").first()
     out: dict[str, object] = {
         "events:public": {"token": "not-a-valid-token"},
         "complaints:detail": of(Complaint.objects.order_by("pk").first(), lambda c: {"pk": c.pk}),
         "complaints:callback": of(Callback.objects.order_by("pk").first(), lambda c: {"pk": c.pk}),
         "training:course": of(Course.objects.order_by("pk").first(), lambda c: {"key": c.key}),
         "training:attempt": of(attempt, lambda a: {"attempt_id": a.pk}),
-        "training:person": {"username": staff.username},
+        "training:person": of(staff, lambda u: {"username": u.username}),
         "surveys:plan": of(Client.objects.filter(advisor__isnull=False).order_by("client_id").first(),
                            lambda c: {"client_id": c.client_id}),
         "training:certificate": OPTIONAL if certificate is None else {"number": certificate.number},

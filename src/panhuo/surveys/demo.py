@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from panhuo.accounts.models import Role, User
 from panhuo.clients.models import AnswerVia, ClientSnapshot, QuestionnaireAnswer, ServicePlan
@@ -40,6 +40,13 @@ def _needs_answers(rng: random.Random) -> dict:
 
 
 def demo_seed(*, as_of: date, seed: int) -> str | None:
+    # A plan is a document written in one language when it is saved (its prefilled goals and actions are text):
+    # the demo writes its plans in Chinese, the branch's language, whatever language the caller had active.
+    with translation.override("zh-hans"):
+        return _demo_seed(as_of=as_of, seed=seed)
+
+
+def _demo_seed(*, as_of: date, seed: int) -> str | None:
     advisors = {u.advisor_id: u for u in User.objects.filter(role=Role.ADVISOR, is_active=True,
                                                                advisor__isnull=False)}
     if not advisors:
