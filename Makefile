@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-sqlite test-postgres bench lint messages clean dist dist-offline
+.PHONY: install demo test test-slow test-sqlite test-postgres bench lint messages clean dist dist-offline
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@test -n "$(PYTHON)" || { echo 'panhuo needs Python 3.11 or newer (python3 on PATH)'; exit 1; }
@@ -23,6 +23,10 @@ demo: install
 
 test: install
 	bash scripts/test.sh
+
+# The slow tier (scripts/test.sh says what is in it); CI runs it after `make test`.
+test-slow: install
+	bash scripts/test.sh slow
 
 bench: install
 	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[dev,spark,bench]'

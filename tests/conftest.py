@@ -23,6 +23,15 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher spends about a second on each (Django's testing docs
+    advise a fast one). The production hashers stay listed after it, so a password a subprocess (the real
+    settings) stored still checks."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 *[h for h in settings.PASSWORD_HASHERS if "MD5" not in h]]
+
+
 @pytest.fixture
 def warehouse(tmp_path):
     from panhuo.warehouse import open_warehouse

@@ -2,13 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-import pytest
 from django.utils import timezone
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def at(days: int, hour: int = 14) -> datetime:

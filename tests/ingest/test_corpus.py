@@ -72,10 +72,15 @@ def case_folder(case: dict, tmp_path: Path) -> Path:
 
 REJECTS = [c for c in MANIFEST if c["expect"] == "reject"]
 ACCEPTS = [c for c in MANIFEST if c["expect"] != "reject"]
+SLOW_CASES = {"field_of_10mb"}       # a minute on two cores: in the slow tier (scripts/test.sh)
+
+
+def _params(cases: list[dict]) -> list:
+    return [pytest.param(c, id=c["name"], marks=pytest.mark.slow if c["name"] in SLOW_CASES else ()) for c in cases]
 
 
 # transactional_db: writes are committed, so a stray write would reach the SQLite file.
-@pytest.mark.parametrize("case", REJECTS, ids=[c["name"] for c in REJECTS])
+@pytest.mark.parametrize("case", _params(REJECTS))
 def test_corpus_rejects(case, store, tmp_path, transactional_db, monkeypatch):
     monkeypatch.setenv("PANHUO_HOME", str(store.parent))
     result = import_rejected(store, case_folder(case, tmp_path), case.get("profile", "generic"))
@@ -92,7 +97,7 @@ def test_corpus_rejects(case, store, tmp_path, transactional_db, monkeypatch):
         assert p.zh and p.en and (p.value is None or len(p.value) < 100)
 
 
-@pytest.mark.parametrize("case", ACCEPTS, ids=[c["name"] for c in ACCEPTS])
+@pytest.mark.parametrize("case", _params(ACCEPTS))
 def test_corpus_accepts(case, store, tmp_path):
     folder = case_folder(case, tmp_path)
     with duckdb.connect(str(store), read_only=True) as con:

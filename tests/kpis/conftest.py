@@ -1,11 +1,6 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def home(tmp_path, monkeypatch, cast):
     """The hand-written timeline (branch B001, advisor A01: the cast's Alice) in this test's warehouse."""

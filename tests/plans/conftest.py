@@ -7,11 +7,6 @@ import pytest
 RECENT = date.today() - timedelta(days=30)     # a risk assessment well inside its validity
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def vip(cast):
     """Alice's client CA001 as a VIP with a full profile: heavy position at a loss, inferred steady but

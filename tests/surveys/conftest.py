@@ -2,14 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 RECENT = date.today() - timedelta(days=30)     # an assessment well inside its validity
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def assess(client, level: str | None, on: date | None = RECENT):

@@ -23,12 +23,6 @@ def id_of(n: int) -> str:
     return f"11010119800101{5000 + n:04d}"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast creates seven users; the real hasher would spend seconds per test on them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(cast):
     from django.utils import timezone
