@@ -49,3 +49,16 @@ def test_continuous_lift_uses_welch():
     lift = lift_continuous(rng.normal(1.5, 1, 800), rng.normal(1.0, 3, 120))
     assert lift.method == "welch"
     assert lift.ci_low < 0.5 < lift.ci_high
+
+
+def test_groups_without_variance_give_no_evidence_instead_of_nan():
+    """Nobody in either group resumed (or everybody did): the test is undefined, and the report says p = 1 (no
+    evidence of a difference) instead of showing nan; a real difference without variance is p = 0."""
+    from panhuo.measure.lift import lift_binary, lift_continuous
+
+    for value in (0.0, 1.0):
+        r = lift_binary(np.full(50, value), np.full(40, value))
+        assert r.lift == 0 and r.p_value == 1.0 and r.ci_low < 0 < r.ci_high
+    same = lift_continuous(np.full(50, 3.0), np.full(40, 3.0))
+    assert (same.p_value, same.ci_low, same.ci_high) == (1.0, 0.0, 0.0)
+    assert lift_continuous(np.full(50, 3.0), np.full(40, 2.0)).p_value == 0.0

@@ -32,6 +32,12 @@ class Lift:
         return self.p_value < 0.05
 
 
+def _p_or_no_evidence(p: float, lift: float) -> float:
+    """Both groups all 0 or all 1 (no variance) leave the test undefined (NaN); equal groups are then no evidence
+    of a difference (p = 1), which the report shows instead of "nan"."""
+    return (1.0 if lift == 0 else 0.0) if np.isnan(p) else p
+
+
 def lift_binary(treated: np.ndarray, control: np.ndarray, *, alpha: float = 0.05) -> Lift:
     """treated / control: 0/1 outcomes per member."""
     t = np.asarray(treated, dtype=float)
@@ -41,9 +47,11 @@ def lift_binary(treated: np.ndarray, control: np.ndarray, *, alpha: float = 0.05
     xt, xc = int(t.sum()), int(c.sum())
     low, high = confint_proportions_2indep(xt, len(t), xc, len(c), method="newcomb", compare="diff", alpha=alpha)
     # The score test agrees with the score-based interval far better than the Wald test at small counts.
-    test = test_proportions_2indep(xt, len(t), xc, len(c), method="score", compare="diff")
-    return Lift(len(t), len(c), xt / len(t), xc / len(c), xt / len(t) - xc / len(c), float(low), float(high),
-                float(test.pvalue), "newcombe")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        test = test_proportions_2indep(xt, len(t), xc, len(c), method="score", compare="diff")
+    lift = xt / len(t) - xc / len(c)
+    return Lift(len(t), len(c), xt / len(t), xc / len(c), lift, float(low), float(high),
+                _p_or_no_evidence(float(test.pvalue), lift), "newcombe")
 
 
 def lift_continuous(treated: np.ndarray, control: np.ndarray, *, alpha: float = 0.05) -> Lift:
@@ -51,10 +59,13 @@ def lift_continuous(treated: np.ndarray, control: np.ndarray, *, alpha: float = 
     c = np.asarray(control, dtype=float)
     if len(t) < 2 or len(c) < 2:
         raise ValueError("both groups need at least two members")
-    res = stats.ttest_ind(t, c, equal_var=False)
-    ci = res.confidence_interval(confidence_level=1 - alpha)
-    return Lift(len(t), len(c), float(t.mean()), float(c.mean()), float(t.mean() - c.mean()), float(ci.low),
-                float(ci.high), float(res.pvalue), "welch")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = stats.ttest_ind(t, c, equal_var=False)
+        ci = res.confidence_interval(confidence_level=1 - alpha)
+    lift = float(t.mean() - c.mean())
+    low, high = (lift, lift) if np.isnan(ci.low) else (float(ci.low), float(ci.high))
+    return Lift(len(t), len(c), float(t.mean()), float(c.mean()), lift, low, high,
+                _p_or_no_evidence(float(res.pvalue), lift), "welch")
 
 
 @dataclass(frozen=True)
