@@ -53,7 +53,7 @@ FIGURES: list[tuple[str, str, str, str]] = [
     ("event_attendance_rate", "活动到场率", "Event attendance rate", "ratio"),
     ("event_reactivated", "活动后30天内激活", "Reactivated within 30 days of attending", "count"),
     ("event_reactivation_rate", "到场休眠客户激活率", "Reactivation rate of dormant attendees", "ratio"),
-    ("nps", "净推荐值", "NPS", "number"),
+    ("nps", "净推荐值", "NPS", "score"),
     ("nps_answers", "满意度答卷", "Satisfaction answers", "count"),
     ("plan_coverage", "VIP服务计划覆盖率", "VIP service plan coverage", "ratio"),
     ("complaints_received", "收到投诉", "Complaints received", "count"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 
 from panhuo.analytics.kpis import FIGURES
-from panhuo.formatting import cn_amount, safe_cell
+from panhuo.formatting import safe_cell
+from panhuo.kpis.format import figure_text
 
-FORMATS = {"count": "#,##0", "amount": "#,##0.00", "ratio": "0.0%", "number": "0.00"}
-WIDTHS = {"count": 12, "amount": 18, "ratio": 12, "number": 12}
+FORMATS = {"count": "#,##0", "amount": "#,##0.00", "ratio": "0.0%", "number": "0.00", "score": "0"}
+WIDTHS = {"count": 12, "amount": 18, "ratio": 12, "number": 12, "score": 10}
 
 
 def label(name: str, kind: str, lang: str) -> str:
@@ -18,15 +19,7 @@ def label(name: str, kind: str, lang: str) -> str:
 
 
 def _display(value, kind: str, lang: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "ratio":
-        return f"{value * 100:.1f}%"
-    if kind == "amount":
-        return cn_amount(value, lang="zh-hans" if lang == "zh" else "en")
-    if kind == "number":
-        return f"{value:.2f}"
-    return f"{int(value):,}"
+    return figure_text(value, kind, lang="zh-hans" if lang == "zh" else "en")
 
 
 def report_xlsx(reports: list[dict], *, lang: str = "zh") -> bytes:

@@ -3,22 +3,14 @@
 from django import template
 from django.utils.translation import get_language
 
-from panhuo.formatting import cn_amount
+from panhuo.kpis.format import figure_text
 
 register = template.Library()
 
 
 @register.filter
 def figure(value, kind: str) -> str:
-    if value is None or value == "":
-        return "—"
-    if kind == "ratio":
-        return f"{float(value) * 100:.1f}%"
-    if kind == "amount":
-        return cn_amount(value, lang=get_language() or "zh-hans")
-    if kind == "number":
-        return f"{float(value):.2f}"
-    return f"{int(value):,}"
+    return figure_text(value, kind, lang=get_language() or "zh-hans")
 
 
 @register.filter
