@@ -4,6 +4,7 @@ the Excel and PDF exports open with their Chinese labels."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -50,6 +51,10 @@ def test_the_advisor_reads_their_signed_scorecard_but_cannot_change_it(client, c
     client.force_login(cast.users["alice"])
     html = client.get("/appraisal/A01/2026-10/").content.decode()
     assert "item-reactivation" in html and 'value="sign"' not in html
+    # the total row's weight is what a month can earn (100), the complaints deduction (−5 each) not taken off it
+    total_row = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', total_row)[0] == str(
+        round(sum(w for w in (i["weight"] for i in card.items) if w > 0))) == "100"
     assert client.post("/appraisal/A01/2026-10/", {"action": "comment", "comment": "x"}).status_code == 403
 
 

@@ -139,7 +139,9 @@ def scorecard(request, advisor_code: str, month: str):
                  object_ids=[adv.advisor_id], detail={"month": month}, request=request)
     return render(request, "appraisal/scorecard.html", {
         "adv": adv, "card": card, "month": first, "items": _items_for_page(card),
-        "weight_total": sum(i["weight"] for i in (card.items if card else [])),
+        # the points a month can earn at 100% of every target (100): the complaints item's negative weight is a
+        # deduction per complaint, not a share of the total
+        "weight_total": sum(max(i["weight"], 0) for i in (card.items if card else [])),
         "comment_form": CommentForm(initial={"comment": card.comment if card else ""}),
     })
 
