@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from panhuo.clients.links import LinkExpired, LinkInvalid, signed_read
 from panhuo.clients.models import (
     Client,
     ClientFunnel,
@@ -37,14 +38,6 @@ CHECKIN_SALT = "panhuo.events.checkin"
 DEFAULT_LINK_DAYS = 14
 TAKES_A_PLACE = (RegistrationStatus.REGISTERED,)
 _ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
-
-
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
 
 
 def link_days() -> int:
@@ -129,12 +122,7 @@ def link_token(registration: EventRegistration) -> str:
 def link_read(token: str) -> EventRegistration:
     """The registration a link names; LinkExpired after PANHUO_EVENT_LINK_DAYS or once the event is over or
     cancelled, LinkInvalid if altered."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=link_days() * 86400)
-    except signing.SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except signing.BadSignature as exc:
-        raise LinkInvalid() from exc
+    data = signed_read(token, salt=LINK_SALT, days=link_days())
     reg = (EventRegistration.objects.select_related("event", "client").filter(key=str(data.get("k", ""))).first())
     if reg is None:
         raise LinkInvalid()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from panhuo.accounts.permissions import Capability, can, require
 from panhuo.audit.services import audit_record
+from panhuo.clients.links import LinkExpired, LinkInvalid, signed_read  # noqa: F401 (the views catch them from here)
 from panhuo.clients.models import (
     AnswerVia,
     Client,
@@ -98,16 +99,8 @@ def questionnaire_submit(*, client: Client, questionnaire: Questionnaire, answer
     return answer
 
 
-class LinkInvalid(Exception):
-    """The link was altered or names nothing we know."""
-
-
-class LinkExpired(LinkInvalid):
-    pass
-
-
 class LinkUsed(LinkInvalid):
-    pass
+    """The questionnaire was answered through this link already."""
 
 
 @dataclass
@@ -146,12 +139,7 @@ def link_days() -> int:
 
 def questionnaire_link_open(*, token: str) -> LinkTarget:
     """What a link names; LinkExpired after its days, LinkUsed once answered, LinkInvalid if altered."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=link_days() * 86400)
-    except signing.SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except signing.BadSignature as exc:
-        raise LinkInvalid() from exc
+    data = signed_read(token, salt=LINK_SALT, days=link_days())
     client = Client.objects.filter(pk=data.get("c")).first()
     try:
         qn = questionnaire_current(data.get("q", ""))
