@@ -12,6 +12,7 @@ from django.utils import translation
 from panhuo.appraisal.models import Scorecard
 from panhuo.appraisal.scorecard import LABELS, UNITS
 from panhuo.formatting import cn_amount, safe_cell
+from panhuo.pdf import cjk_font
 
 XLSX_AMOUNT, XLSX_COUNT, XLSX_RATIO, XLSX_PERCENT = "#,##0.00", "#,##0.00", "0.00", "0.0%"
 HEADERS = ["考核项目", "实际", "目标", "达成率", "上限", "权重", "得分", "说明"]
@@ -106,13 +107,9 @@ def scorecard_pdf(card: Scorecard) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=15, leading=20)
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=12)
     buf = io.BytesIO()

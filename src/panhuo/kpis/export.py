@@ -8,6 +8,7 @@ import io
 from panhuo.analytics.kpis import FIGURES
 from panhuo.formatting import safe_cell
 from panhuo.kpis.format import figure_text
+from panhuo.pdf import cjk_font
 
 FORMATS = {"count": "#,##0", "amount": "#,##0.00", "ratio": "0.0%", "number": "0.00", "score": "0"}
 WIDTHS = {"count": 12, "amount": 18, "ratio": 12, "number": 12, "score": 10}
@@ -60,12 +61,9 @@ def report_pdf(reports: list[dict], *, lang: str = "zh") -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    font = "STSong-Light"
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22)
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=12)
     style = TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),

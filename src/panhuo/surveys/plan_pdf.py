@@ -11,19 +11,10 @@ from django.utils import translation
 
 from panhuo.clients.models import ServicePlanVersion
 from panhuo.formatting import cn_date
+from panhuo.pdf import cjk_font
 from panhuo.surveys.plan_selectors import action_rows, profile_shown
 
-FONT = "STSong-Light"
 KIND_ZH = {"contact": "联系或拜访", "product": "产品或服务", "event": "培训或客户活动", "review": "账户回顾"}
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def plan_pdf(version: ServicePlanVersion) -> bytes:
@@ -32,7 +23,7 @@ def plan_pdf(version: ServicePlanVersion) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22)
     head = ParagraphStyle("h", fontName=font, fontSize=11.5, leading=16, spaceBefore=8)
     body = ParagraphStyle("b", fontName=font, fontSize=9.5, leading=13)

@@ -9,6 +9,7 @@ import io
 from xml.sax.saxutils import escape
 
 from panhuo.formatting import DATE_FMT, XLSX_DATE, xlsx_sheet
+from panhuo.pdf import cjk_font
 
 KIND_ZH = {"general": "证券从业（一般证券业务）", "advisor": "证券投资顾问"}
 STATE_ZH = {"none": "未登记", "lapsed": "已过期", "expiring": "即将到期", "current": "有效"}
@@ -68,13 +69,9 @@ def certificate_pdf(cert) -> bytes:
     """A one-page certificate (结业证书): who, which course, the score, the number and the date."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=30, leading=40, alignment=1)
     big = ParagraphStyle("b", fontName=font, fontSize=16, leading=28, alignment=1)
     small = ParagraphStyle("s", fontName=font, fontSize=11, leading=18, alignment=1)
