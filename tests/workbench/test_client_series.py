@@ -75,3 +75,21 @@ def test_the_daily_step_runs_all_three_and_is_idempotent(world, warehouse):
     assert first["series"] == 1 and first["tasks"]["created"] == 0      # the world already generated today's
     again = workbench_daily(wh=warehouse, as_of=AS_OF)
     assert again["funnel"] == {"C": 0, "D": 0} and again["tasks"]["created"] == 0
+
+
+def test_a_write_replaces_each_clients_series_and_skips_unknown_codes(cast):
+    """The same on both stores (PostgreSQL writes by COPY, SQLite by the ORM's upsert): a second write replaces
+    the first one's rows, leaves other clients' rows alone, and skips codes the branch does not know."""
+    from panhuo.workbench.services.series import series_write
+
+    def row(k: float) -> dict:
+        return {"weeks": [["2026-11-20", 10000.5 * k, 0]], "transfers": [["2026-11-18", "in", 500.0 * k]],
+                "trade_days": ["2026-11-17"], "positions": [{"symbol": "600000.SH", "name": "浦发银行", "pnl": k}]}
+
+    assert series_write(rows={"CA001": row(1), "CB001": row(2), "NOPE": row(3)}, as_of=date(2026, 11, 19)) == 2
+    assert series_write(rows={"CA001": row(4)}, as_of=AS_OF) == 1
+    got = {s.client.client_id: s for s in ClientSeries.objects.select_related("client")}
+    assert set(got) == {"CA001", "CB001"}
+    assert (got["CA001"].as_of, got["CA001"].weeks, got["CA001"].positions[0]) == (
+        AS_OF, [["2026-11-20", 40002.0, 0]], {"symbol": "600000.SH", "name": "浦发银行", "pnl": 4})
+    assert (got["CB001"].as_of, got["CB001"].transfers) == (date(2026, 11, 19), [["2026-11-18", "in", 1000.0]])
