@@ -34,8 +34,8 @@ FEATURES = ("days_since_last_trade", "trading_days_21", "trading_days_63", "trad
             "log_amount_252", "log_assets", "assets_change_63", "age", "tenure_days", "fading_63", "fading_21")
 # fading_k: log of the last k trading days' trading rate against the year's (below 0: trading less than it used
 # to). An additive model cannot form this ratio from its two counts, and "used to trade often, now fading" is
-# the material's own reactivation target (过往交易频繁现在休眠): on the simulator it lifts the model from 1.28 to
-# 1.32 x dormancy's incremental returners (docs/campaigns.md).
+# the material's own reactivation target (过往交易频繁现在休眠): on the bench's branch pairs it lifts the model
+# from 1.28 to 1.31 x dormancy's incremental returners (docs/campaigns.md).
 
 
 def _signed_log(X: np.ndarray) -> np.ndarray:
