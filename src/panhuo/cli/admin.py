@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from panhuo.cli.app import app
@@ -39,9 +42,10 @@ def check(deploy: bool = typer.Option(False, "--deploy", help="Also run Django's
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    threads: int = typer.Option(8, help="Worker threads."),
+    threads: int = typer.Option(8, help="Threads per worker process."),
+    workers: int = typer.Option(0, min=0, help="Worker processes: 0 = one per core on PostgreSQL, one on SQLite."),
 ) -> None:
-    """Serve the web app with a production WSGI server (waitress).
+    """Serve the web app with a production WSGI server: waitress for one worker, gunicorn for several.
 
     HTTPS is on by default (PANHUO_HTTPS): plain-HTTP requests are redirected to https://, which a TLS proxy in
     front answers. To try it on plain HTTP: PANHUO_HTTPS=0 panhuo serve.
@@ -53,8 +57,9 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
-    from panhuo.wsgi import application
-
+    if not workers:
+        # One process runs Python on one core; PostgreSQL takes many writers, SQLite one at a time.
+        workers = (os.cpu_count() or 1) if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else 1
     if settings.HTTPS:
         console.print(f"panhuo serving on [bold]{host}:{port}[/] behind HTTPS: plain-HTTP requests are redirected to "
                       "https:// (PANHUO_HTTPS is on, the default, for a TLS proxy in front).\n"
@@ -62,6 +67,17 @@ def serve(
     else:
         console.print(f"panhuo serving on [bold]http://{host}:{port}/[/] (plain HTTP, PANHUO_HTTPS=0)  "
                       "(Ctrl+C to stop)")
+    if workers > 1 and sys.platform != "win32":
+        from django.db import connections
+
+        from panhuo.cli.serving import serve_workers
+
+        connections.close_all()   # the workers fork from this process: none may inherit its connection
+        console.print(f"  {workers} worker processes × {threads} threads (gunicorn)")
+        serve_workers(host=host, port=port, workers=workers, threads=threads)
+        return
+    from panhuo.wsgi import application
+
     waitress_serve(application, host=host, port=port, threads=threads, ident="panhuo")
 
 

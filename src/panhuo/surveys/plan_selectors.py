@@ -17,12 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.analytics.segments import label as segment_label
+from panhuo.clients import facts
 from panhuo.clients.models import (
-    ClientSeries,
-    ClientSnapshot,
     MarketDay,
     PlanActionKind,
-    QuestionnaireAnswer,
     ServicePlan,
     ServicePlanVersion,
 )
@@ -51,11 +49,10 @@ def _date(text) -> date | None:
 def profile_of(*, client, today: date | None = None) -> dict:
     """The client's profile as plain keys and numbers (what a plan version keeps)."""
     today = today or timezone.localdate()
-    snap = ClientSnapshot.objects.filter(client=client, is_latest=True).first()
-    pers = (QuestionnaireAnswer.objects.filter(client=client, kind="personality").order_by("-taken_on", "-id")
-            .first())
-    needs = QuestionnaireAnswer.objects.filter(client=client, kind="needs").order_by("-taken_on", "-id").first()
-    series = ClientSeries.objects.filter(client=client).first()
+    snap = facts.latest_snapshot(client)
+    pers = facts.latest_answer(client, "personality")
+    needs = facts.latest_answer(client, "needs")
+    series = facts.series(client)
     day = MarketDay.objects.order_by("-date").first()
     total = float(snap.total_assets) if snap else 0.0
     mv = float(snap.market_value) if snap else 0.0

@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from panhuo.analytics.kpis import nps_group
-from panhuo.clients.models import ClientSnapshot, Contact, QuestionnaireAnswer, SuitabilityRecord
+from panhuo.clients import facts
+from panhuo.clients.models import QuestionnaireAnswer, SuitabilityRecord
 from panhuo.clients.registry import ClientPanel
 from panhuo.clients.suitability import assessment_expires_on
 from panhuo.questionnaires import Questionnaire
@@ -54,13 +55,12 @@ def _personality_label(band: str) -> str:
 def personality_of(*, client) -> dict | None:
     """The client's trading personality: the latest self-assessment (自评) where there is one, else the daily
     run's inference (推断) from trading behaviour."""
-    answer = (QuestionnaireAnswer.objects.filter(client=client, kind="personality").order_by("-taken_on", "-id")
-              .first())
+    answer = facts.latest_answer(client, "personality")
     if answer is not None:
         qn = questionnaire_version(answer.questionnaire, answer.version) or questionnaire_current(PERSONALITY)
         return {"label": qn.label(answer.band, lang()), "self_assessed": True, "on": answer.taken_on,
                 "total": answer.total, "version": answer.version}
-    snap = ClientSnapshot.objects.filter(client=client, is_latest=True).only("personality", "as_of").first()
+    snap = facts.latest_snapshot(client)
     if snap is None or not snap.personality:
         return None
     return {"label": _personality_label(snap.personality), "self_assessed": False, "on": snap.as_of}
@@ -96,15 +96,14 @@ def answer_labelled(answer: QuestionnaireAnswer) -> dict:
 
 def needs_of(*, client) -> dict | None:
     """The client's latest needs survey (客户需求调查), labelled, or None."""
-    answer = (QuestionnaireAnswer.objects.filter(client=client, kind="needs").order_by("-taken_on", "-id").first())
+    answer = facts.latest_answer(client, "needs")
     return answer_labelled(answer) if answer else None
 
 
 def satisfaction_of(*, client, limit: int = 3) -> list[dict]:
     """The client's latest satisfaction answers: the 0–10 recommend score, its group (analytics.kpis), comment."""
     out = []
-    for a in (QuestionnaireAnswer.objects.filter(client=client, kind="satisfaction")
-              .select_related("contact").order_by("-taken_on", "-id")[:limit]):
+    for a in facts.answers(client, "satisfaction")[:limit]:
         out.append({"on": a.taken_on, "score": a.total, "group": nps_group_label(a.total),
                     "comment": a.answers.get("comment", ""), "via": a.get_via_display(), "contact": a.contact})
     return out
@@ -120,7 +119,7 @@ def assessment_panel(*, client, user) -> ClientPanel:
     overrides). The satisfaction links are offered per recent contact; recording the answer in-app is offered
     only to staff independent of the service (surveys.services.satisfaction_independent)."""
     records = list(SuitabilityRecord.objects.filter(client=client).order_by("-at", "-id")[:5])
-    contacts = list(Contact.objects.filter(client=client).order_by("-at", "-id")[:3])
+    contacts = facts.contacts(client)[:3]
     return ClientPanel(name="assessments", template="surveys/partials/assessment_card.html", context={
         "assess": {"personality": personality_of(client=client), "risk": risk_state(client=client),
                    "needs": needs_of(client=client), "satisfaction": satisfaction_of(client=client),

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from panhuo.accounts.models import Role, User
+from panhuo.clients import facts
+from panhuo.clients.facts import page_facts
 from panhuo.clients.models import (
     OPEN_STATUSES,
     PROTECTION_LOOKBACK_DAYS,
@@ -157,13 +159,14 @@ def client_360(*, user: User, client_id: str) -> dict:
               .filter(client_id=client_id).first())
     if client is None:
         raise out_of_reach(user=user, object_type="client", object_ids=[client_id])
-    snapshot = ClientSnapshot.objects.filter(client=client, is_latest=True).first()
+    # The page only reads: the other features' sections share what is read here (clients.facts).
+    page_facts(client)
     return {
         "client": client,
-        "snapshot": snapshot,
-        "series": getattr(client, "series", None),
+        "snapshot": facts.latest_snapshot(client),
+        "series": facts.series(client),
         # Every contact, as the issue asks: contact-frequency caps keep a client's history short.
-        "contacts": list(Contact.objects.filter(client=client).select_related("by").order_by("-at")),
+        "contacts": facts.contacts(client),
         "funnel": getattr(client, "funnel", None),
         "funnel_events": list(FunnelEvent.objects.filter(client=client).order_by("at", "id")),
         "tasks": list(Task.objects.filter(client=client, status__in=["open", "snoozed"]).order_by("-priority")),
