@@ -130,6 +130,7 @@ for _ in range(2):
         t = time.perf_counter()
         fn(first_rows, first_pk, today)
         t_update[way].append(time.perf_counter() - t)
+n_compared = len(first_rows)
 del first_rows
 t2 = time.perf_counter()
 generated = tasks_generate(as_of=today)
@@ -155,7 +156,7 @@ for name, path in (("today", "/today/"), ("clients", "/clients/"), ("client360",
         assert web.get(path).status_code == 200
     queries[name] = len(ctx.captured_queries)
 print(json.dumps({"clients": N, "load_seconds": t_clients, "series_write_seconds": t_series,
-                  "series_update_seconds": {k: min(v) for k, v in t_update.items()},
+                  "series_update_seconds": {k: min(v) for k, v in t_update.items()}, "series_compared": n_compared,
                   "tasks_generate_seconds": t_tasks, "tasks": generated, "queries": queries}))
 '''
 
@@ -202,15 +203,27 @@ def _locust_stats(prefix: Path) -> dict[str, dict[str, float]]:
 def run(scale: str) -> list[Result]:
     n_clients, n_advisors, users, duration = SIZES[scale]
     base = os.environ.get("PANHUO_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    work = Path(tempfile.mkdtemp(prefix="panhuo-bench-web-"))
-    env = {**os.environ, "DATABASE_URL": _fresh_database(base, "panhuo_bench_web"), "PANHUO_HOME": str(work),
-           "PANHUO_HTTPS": "0", "DEBUG": "0", "PANHUO_BENCH_PLAN": str(work / "plan.json"),
+    name = f"panhuo_bench_web_{scale}"
+    # PANHUO_BENCH_KEEP=<dir>: keep the loaded database and its plan there, and on a later run serve that database
+    # again instead of loading it anew (a million clients take about 20 minutes to load). The load's own figures
+    # (series, tasks, queries) are then the first run's, said so in the notes.
+    keep = os.environ.get("PANHUO_BENCH_KEEP")
+    work = Path(keep) / f"web-{scale}" if keep else Path(tempfile.mkdtemp(prefix="panhuo-bench-web-"))
+    work.mkdir(parents=True, exist_ok=True)
+    kept = work / "loaded.json"
+    reused = keep is not None and kept.exists() and (work / "plan.json").exists()
+    env = {**os.environ, "DATABASE_URL": f"{base}/{name}" if reused else _fresh_database(base, name),
+           "PANHUO_HOME": str(work), "PANHUO_HTTPS": "0", "DEBUG": "0", "PANHUO_BENCH_PLAN": str(work / "plan.json"),
            "PANHUO_BENCH_USERS": str(users)}
-    load = subprocess.run([sys.executable, "-c", LOAD, str(n_clients), str(n_advisors), env["PANHUO_BENCH_PLAN"], str(users)],
-                          env=env, capture_output=True, text=True, cwd=ROOT, check=False)
-    if load.returncode != 0:
-        raise RuntimeError(f"loading failed:\n{load.stderr[-4000:]}")
-    loaded = json.loads(load.stdout.strip().splitlines()[-1])
+    if reused:
+        loaded = json.loads(kept.read_text())
+    else:
+        load = subprocess.run([sys.executable, "-c", LOAD, str(n_clients), str(n_advisors), env["PANHUO_BENCH_PLAN"],
+                               str(users)], env=env, capture_output=True, text=True, cwd=ROOT, check=False)
+        if load.returncode != 0:
+            raise RuntimeError(f"loading failed:\n{load.stderr[-4000:]}")
+        loaded = json.loads(load.stdout.strip().splitlines()[-1])
+        kept.write_text(json.dumps(loaded))
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "panhuo.cli", "serve", "--port", str(port), "--workers", str(WORKERS),
                                "--threads", "8"],
@@ -241,7 +254,8 @@ def run(scale: str) -> list[Result]:
                   f"{WORKERS} gunicorn workers × 8 threads;"
                   f" {loaded['queries'][page]} SQL queries per page; p50 {s['p50']:.0f} ms; "
                   f"{s['requests']:.0f} requests, {s['failures']:.0f} failures; /health/ p50 {stats['health']['p50']:.0f} ms, "
-                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")))
+                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+                  + ("; the database of an earlier run, served again (PANHUO_BENCH_KEEP)" if reused else ""))))
     results.append(Result(bench="web.tasks_generate", metric="seconds", value=loaded["tasks_generate_seconds"],
                           note=f"{loaded['clients']:,} clients: {loaded['tasks']}"))
     results.append(Result(bench="web.series_write", metric="seconds", value=loaded["series_write_seconds"],
@@ -250,7 +264,7 @@ def run(scale: str) -> list[Result]:
     up = loaded["series_update_seconds"]
     results.append(Result(bench="web.series_replace", metric="seconds", value=up["copy"],
                           peers={"orm_upsert": up["orm"]},
-                          note=f"{loaded['clients']:,} ClientSeries rows replaced, as the daily run does: COPY into "
+                          note=f"{loaded.get('series_compared', loaded['clients']):,} ClientSeries rows replaced, as the daily run does: COPY into "
                                "a temporary table and one INSERT … ON CONFLICT, against the ORM's batched upsert "
                                f"(2,000 rows a statement); same rows, both warm, best of two, alternated; "
                                f"{up['orm'] / up['copy']:.1f}x"))

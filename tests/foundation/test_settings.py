@@ -49,3 +49,14 @@ def test_models_and_migrations_agree(db):
 
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)   # exits non-zero on a missing migration
+
+
+def test_postgresql_plans_for_a_store_in_memory_or_on_ssd(db):
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no such planner setting")
+    with connection.cursor() as cur:
+        cur.execute("SHOW random_page_cost")
+        assert float(cur.fetchone()[0]) == 1.1

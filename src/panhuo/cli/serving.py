@@ -35,6 +35,10 @@ def serve_workers(*, host: str, port: int, workers: int, threads: int) -> None:
         "workers": workers, "threads": threads, "worker_class": "gthread",
         # A page that has not answered in 60 s is stuck: the worker is replaced rather than left holding a slot.
         "timeout": 60, "graceful_timeout": 30,
+        # An idle kept-alive connection stays open longer than nginx keeps its side (60 s): if the server closed
+        # first, a request sent at that moment would meet a reset (the bench saw it at gunicorn's default 2 s).
+        # gthread workers hold idle connections in their poller, not in a thread.
+        "keepalive": 75,
         "proc_name": "panhuo", "accesslog": None, "errorlog": "-", "loglevel": "warning",
         # The daily run and imports are separate commands: a worker only serves pages, so recycling it after many
         # requests (with jitter, so they do not restart together) bounds any slow growth of its memory.
