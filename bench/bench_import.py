@@ -94,12 +94,14 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(df), "cpu_seco
 
 # The floor: what loading the same file costs DuckDB with no checks at all. Typed columns read by DuckDB's own
 # CSV reader (GB18030 text read as Latin-1 and mapped, as ours does), straight into the store's trades table,
-# then the two aggregates the import maintains, in one transaction. No hash, no row numbers, no validation,
+# then the two aggregates the import maintains (client_days with the same exact sums, money.DAY_SUMS, so the
+# rows are the import's), in one transaction. No hash, no row numbers, no validation,
 # no duplicate or reference check, no reconciliation: a target below this figure cannot be met by an import
 # that checks anything while writing into DuckDB.
 FLOOR = """
 import json, sys, time
 import duckdb
+from panhuo.warehouse.money import DAY_SUMS
 from panhuo.warehouse.schema import all_tables
 t, c = time.perf_counter(), time.process_time()
 con = duckdb.connect(sys.argv[1])
@@ -115,9 +117,7 @@ con.execute(f\"\"\"INSERT INTO trades SELECT c0, c1, c2, c3 || '.' || CASE c4 WH
     CASE c5 WHEN '1' THEN 'B' ELSE 'S' END, c6, c7, c8, c9, c10, c11, CASE c12 {channel} END
     FROM read_csv(?, header=true, auto_detect=false, columns={cols}, dateformat='%Y%m%d', encoding='latin-1')\"\"\",
     [sys.argv[2]])
-con.execute(\"\"\"INSERT INTO client_days SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
-    sum(CASE WHEN side = 'B' THEN amount ELSE 0 END), sum(CASE WHEN side = 'S' THEN amount ELSE 0 END)
-    FROM trades GROUP BY ALL\"\"\")
+con.execute(f"INSERT INTO client_days SELECT client_id, trade_date, {DAY_SUMS} FROM trades GROUP BY ALL")
 con.execute("INSERT INTO client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date) FROM trades GROUP BY ALL")
 con.execute("COMMIT")
 rows = con.execute("SELECT count(*) FROM trades").fetchone()[0]
@@ -145,7 +145,8 @@ def run(scale: str) -> list[Result]:
     rps, peer_rps = ours["trades"] / ours["seconds"], peer["rows"] / peer["seconds"]
     floor_rps = floor["rows"] / floor["seconds"]
     floor_name = "floor: DuckDB read_csv+INSERT, no checks"
-    note = (f"{rows:,} GBK trade rows + {CLIENTS:,} clients; peer: no validation, SQLite; load average "
+    note = (f"{rows:,} GBK trade rows + {CLIENTS:,} clients; peer: no validation, SQLite; floor: the trades file "
+            f"only (no clients, advisors or instruments, no hash), same trades rows and aggregates; load average "
             f"{load:.1f} at start, {load_end:.1f} at end, on {os.cpu_count()} cores shared with other work")
     return [
         Result("import.gbk_trades", "rows_per_second", rps, target=">= 1,000,000 rows/s", met=rps >= 1_000_000,
@@ -155,6 +156,9 @@ def run(scale: str) -> list[Result]:
                note=note + "; read, parse, validate and reconcile, no store write"),
         Result("import.gbk_trades", "seconds", ours["seconds"],
                peers={"pandas.read_csv+to_sql": peer["seconds"], floor_name: floor["seconds"]}, note=note),
+        # The open issue's target: the checked import within 1.5x of the floor's wall time in the same run.
+        Result("import.gbk_trades_over_floor", "time_ratio", ours["seconds"] / floor["seconds"], target="<= 1.5",
+               met=ours["seconds"] <= 1.5 * floor["seconds"], note=note + "; wall seconds, ours / floor"),
         # CPU seconds (all threads) travel better than wall time on a shared machine: the wall time can only
         # reach rows / (CPU seconds / cores) when nothing else runs.
         Result("import.gbk_trades", "cpu_seconds", ours["cpu_seconds"],
