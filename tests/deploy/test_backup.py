@@ -40,7 +40,10 @@ def _sqlite_only():
 
 
 def test_restore_drill(transactional_db, cast, home, tmp_path):
-    _sqlite_only()
+    # On PostgreSQL too (pg_dump -Fc, then pg_restore --clean over the test database, which is dropped after).
+    from django.db import connection
+
+    operational = "operational.sqlite3" if connection.vendor == "sqlite" else "operational.pgdump"
     _warehouse_rows(50)
     result = backup_create(out=tmp_path / "backups")
     archive = result.archive
@@ -48,9 +51,9 @@ def test_restore_drill(transactional_db, cast, home, tmp_path):
     manifest = result.manifest
     assert manifest["rows"]["analytical"]["clients"] == 50
     assert manifest["rows"]["operational"]["clients_client"] == Client.objects.count() > 0
-    assert set(manifest["files"]) == {"warehouse.duckdb", "operational.sqlite3"}
+    assert set(manifest["files"]) == {"warehouse.duckdb", operational}
     with tarfile.open(archive) as tar:
-        assert sorted(tar.getnames()) == ["manifest.json", "operational.sqlite3", "warehouse.duckdb"]
+        assert sorted(tar.getnames()) == ["manifest.json", operational, "warehouse.duckdb"]
 
     # the day goes on: a client is removed, another store gains rows
     Client.objects.filter(client_id="CA001").delete()
