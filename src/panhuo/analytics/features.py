@@ -73,7 +73,7 @@ def _cd(w: Windows) -> list[tuple[str, str]]:
         return f"CAST(sum({within(col, n)}) AS BIGINT)"
 
     def money(col: str, n: int) -> str:
-        return money_sum(within(col, n))
+        return money_sum(col, None if n == 365 else f"trade_date > {w.ago(n)}")
 
     parts = [f"{win('1', n)} AS trading_days_{n}d" for n in (30, 90, 180, 365)]
     for n in (30, 90, 365):
@@ -122,6 +122,9 @@ def _assets(w: Windows) -> str:
     def since(n: int) -> str:
         return f"CASE WHEN date > {w.ago(n)} THEN total_assets END"
 
+    def after(n: int) -> str:
+        return f"date > {w.ago(n)}"
+
     return f"""SELECT client_id,
       arg_max(total_assets, date) AS assets_now, arg_max(cash, date) AS cash_now,
       arg_max(market_value, date) AS market_value_now,
@@ -131,10 +134,10 @@ def _assets(w: Windows) -> str:
       arg_max(total_assets, {upto(w.ago(180))}) AS assets_180d_ago,
       arg_max(total_assets, {upto(w.ytd_start)}) AS assets_ytd_start,
       max({since(365)}) AS peak_assets_365d,
-      {money_avg(since(SIX_MONTHS))} AS avg_assets_6m,
-      {money_avg(since(365))} AS avg_assets_365d,
-      coalesce({money_sum(f"CASE WHEN date > {w.ytd_start} THEN net_transfer END")}, 0) AS flow_ytd,
-      coalesce({money_sum(f"CASE WHEN date > {w.ago(90)} THEN net_transfer END")}, 0) AS flow_90d
+      {money_avg("total_assets", after(SIX_MONTHS))} AS avg_assets_6m,
+      {money_avg("total_assets", after(365))} AS avg_assets_365d,
+      coalesce({money_sum("net_transfer", f"date > {w.ytd_start}")}, 0) AS flow_ytd,
+      coalesce({money_sum("net_transfer", after(90))}, 0) AS flow_90d
     FROM daily_assets WHERE date <= {w.d} AND date > {lookback} GROUP BY client_id"""
 
 
@@ -143,9 +146,9 @@ def _transfers(w: Windows) -> str:
     signed = "CASE WHEN direction = 'in' THEN amount ELSE -amount END"
     # All history: the lifetime net deposit is what the client's P&L is measured against.
     return f"""SELECT client_id,
-      {money_sum(f"CASE WHEN {day} > {w.ago(30)} THEN {signed} END")} AS net_transfer_30d,
-      {money_sum(f"CASE WHEN {day} > {w.ago(90)} THEN {signed} END")} AS net_transfer_90d,
-      {money_sum(f"CASE WHEN direction = 'out' AND {day} > {w.ago(90)} THEN amount END")} AS transfer_out_90d,
+      {money_sum(signed, f"{day} > {w.ago(30)}")} AS net_transfer_30d,
+      {money_sum(signed, f"{day} > {w.ago(90)}")} AS net_transfer_90d,
+      {money_sum("amount", f"direction = 'out' AND {day} > {w.ago(90)}")} AS transfer_out_90d,
       count(*) FILTER (WHERE direction = 'out' AND {day} > {w.ago(90)}) AS transfers_out_90d,
       count(*) FILTER (WHERE direction = 'in' AND {day} > {w.ago(90)}) AS transfers_in_90d,
       max({day}) FILTER (WHERE direction = 'in') AS last_deposit_date,
