@@ -16,7 +16,8 @@ MONEY = "DECIMAL(18, 4)"
 def money(expr: str, when: str | None = None) -> str:
     """`expr` as an exact amount; with `when`, NULL where `when` is not true. The cast goes inside the CASE so
     that windows over one column share one cast per row (the engine computes a repeated subexpression once):
-    at 100k clients the features step took 17% less time than with the CASE inside the cast, same results."""
+    one run of the features step at 100k clients took 1.43 s against 1.72 s with the CASE inside the cast, same
+    results."""
     return f"CAST({expr} AS {MONEY})" if when is None else f"CASE WHEN {when} THEN CAST({expr} AS {MONEY}) END"
 
 
