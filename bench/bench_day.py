@@ -46,7 +46,7 @@ setup()
 from django.core.management import call_command
 from panhuo.config import warehouse_path
 from panhuo.warehouse import Warehouse
-from bench.analytics_data import AS_OF, build
+from bench.analytics_data import AS_OF, SYMBOLS, build
 DAY = AS_OF + timedelta(days=3)          # AS_OF is a Friday: the next trading day
 out = {}
 t0 = time.perf_counter()
@@ -61,6 +61,18 @@ if not CACHE.exists():
         risk_assessed_on = DATE '2023-01-01' + CAST(hash(client_id) % 500 AS INTEGER), do_not_contact = false""")
     wh.con.execute("""INSERT INTO advisors SELECT DISTINCT advisor_id, '顾问' || substr(advisor_id, 2), 'senior', '北京',
         300, '', DATE '2015-01-01', true FROM clients""")
+    # the market step's inputs: the traded names' reference data and 800 calendar days of their daily bars
+    # (a random walk per name), beside the index bars analytics_data writes
+    wh.con.execute(f"""INSERT INTO instruments SELECT lpad(CAST(600000 + i AS VARCHAR), 6, '0') || '.SH', '股票' || CAST(i AS VARCHAR),
+        'SH', 'main', '行业' || CAST(i % 30 AS VARCHAR), DATE '2010-01-04', false FROM range({SYMBOLS}) t(i)""")
+    wh.con.execute(f"""INSERT INTO bars
+        WITH d AS (SELECT CAST(x AS DATE) AS d FROM generate_series(DATE '{AS_OF - timedelta(days=800)}', DATE '{AS_OF}', INTERVAL 1 DAY) t(x)
+                   WHERE dayofweek(x) BETWEEN 1 AND 5),
+        r AS (SELECT i, d, 0.0003 + 0.02 * (random() + random() + random() - 1.5) AS ret FROM range({SYMBOLS}) t(i) CROSS JOIN d),
+        c AS (SELECT i, d, 10 * exp(sum(ret) OVER (PARTITION BY i ORDER BY d)) AS close, ret FROM r)
+        SELECT lpad(CAST(600000 + i AS VARCHAR), 6, '0') || '.SH', d, round(close / exp(ret / 2), 2), round(close * 1.01, 2),
+               round(close * 0.985, 2), round(close, 2), round(close / exp(ret), 2), 1e6 * (1 + random() * 9),
+               1e7 * (1 + random() * 9), 0.01 + random() * 0.03, 1.0 FROM c""")
     from panhuo.analytics.aggregates import refresh_aggregates
     refresh_aggregates(wh)
     wh.close()
@@ -143,10 +155,10 @@ files = {
     {ymd(d)} || ' 10:' || lpad(CAST(i % 60 AS VARCHAR), 2, '0') || ':00' AS 转账时间,
     CASE WHEN random() < 0.5 THEN '银行转证券' ELSE '证券转银行' END AS 转账方向, {money('1000 + random() * 50000')} AS 发生金额,
     '工商银行' AS 银行 FROM range({max(1, 2 * N // 1100)}) t(i)""",
- "日线行情.csv": f"""SELECT '000300' AS 证券代码, '1' AS 市场, {ymd(d)} AS 交易日期, {money('close')} AS 开盘价,
+ "日线行情.csv": f"""SELECT substr(symbol, 1, 6) AS 证券代码, '1' AS 市场, {ymd(d)} AS 交易日期, {money('close')} AS 开盘价,
     {money('close * 1.01')} AS 最高价, {money('close * 0.99')} AS 最低价, {money('close * 1.002')} AS 收盘价,
-    {money('close')} AS 前收盘价, '100000000.00' AS 成交量, '300000000000.00' AS 成交额, '0.50' AS 换手率, '1.00' AS 复权因子
-  FROM wh.bars WHERE symbol = '000300.SH' AND trade_date = DATE '{AS_OF}'""",
+    {money('close')} AS 前收盘价, '100000000.00' AS 成交量, '300000000.00' AS 成交额, '0.01' AS 换手率, '1.00' AS 复权因子
+  FROM wh.bars WHERE trade_date = DATE '{AS_OF}'""",
 }
 counts = {}
 for name, sql in files.items():
