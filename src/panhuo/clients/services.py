@@ -108,35 +108,31 @@ COPY_ROWS = 50_000   # rows of CSV a COPY write carries: a million clients' JSON
 
 
 def _write_set_based(table: pa.Table, as_of: date) -> int:
-    """PostgreSQL: the rows built column by column (polars), streamed by COPY into a temporary table, then the
-    day's delete, the unmarking of older latest rows and the insert as three set-based statements. The row by
-    row build of `_rows` cost 100 s a million clients and the chunked ORM statements around it 30 s more
-    (bench_day, day.snapshots)."""
+    """PostgreSQL: the rows built column by column (polars) and streamed by COPY as CSV, after the day's delete
+    and the unmarking of older latest rows as two set-based statements. The row by row build of `_rows` cost
+    100 s a million clients and the chunked ORM statements around it 30 s more (bench_day, day.snapshots)."""
+    import polars as pl
+
     frame = _snapshot_frame(table)
     snap, client = (connection.ops.quote_name(m._meta.db_table) for m in (ClientSnapshot, Client))
-    cols = ", ".join(connection.ops.quote_name(c) for c in frame.columns[1:])
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS snapshot_in")   # inside an outer transaction ON COMMIT has not come yet
-        cur.execute(f"CREATE TEMPORARY TABLE snapshot_in ON COMMIT DROP AS SELECT ''::varchar AS code, {cols} "
-                    f"FROM {snap} WITH NO DATA")
-        with cur.cursor.copy(f"COPY snapshot_in (code, {cols}) FROM STDIN (FORMAT csv)") as copy:
+        cur.execute(f"SELECT client_id, id FROM {client}")
+        pks = pl.DataFrame(cur.fetchall(), schema={"code": pl.String, "client_id": pl.Int64}, orient="row")
+        frame = frame.join(pks, on="code", how="inner").drop("code")       # clients unknown here: skipped
+        ids = frame["client_id"].to_list()
+        cur.execute(f"DELETE FROM {snap} WHERE as_of = %s AND client_id = ANY(%s)", [as_of, ids])
+        # older latest rows unmarked first: the one-latest-per-client constraint holds at every statement
+        cur.execute(f"UPDATE {snap} SET is_latest = false WHERE is_latest AND as_of < %s AND client_id = ANY(%s)",
+                    [as_of, ids])
+        cur.execute(f"SELECT DISTINCT client_id FROM {snap} WHERE as_of > %s AND client_id = ANY(%s)", [as_of, ids])
+        newer = [r[0] for r in cur.fetchall()]
+        frame = frame.select(pl.col("client_id"), pl.lit(as_of).alias("as_of"),
+                             (~pl.col("client_id").is_in(newer)).alias("is_latest"), pl.exclude("client_id"))
+        cols = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
+        with cur.cursor.copy(f"COPY {snap} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             for start in range(0, frame.height, COPY_ROWS):
                 copy.write(frame.slice(start, COPY_ROWS).write_csv(include_header=False).encode())
-        cur.execute(f"CREATE TEMPORARY TABLE snapshot_pk ON COMMIT DROP AS SELECT c.id AS client_id, s.* "
-                    f"FROM snapshot_in s JOIN {client} c ON c.client_id = s.code")   # unknown clients: skipped
-        cur.execute(f"DELETE FROM {snap} WHERE as_of = %s AND client_id IN (SELECT client_id FROM snapshot_pk)",
-                    [as_of])
-        # older latest rows unmarked first: the one-latest-per-client constraint holds at every statement
-        cur.execute(f"UPDATE {snap} SET is_latest = false WHERE is_latest AND as_of < %s "
-                    f"AND client_id IN (SELECT client_id FROM snapshot_pk)", [as_of])
-        cur.execute(f"INSERT INTO {snap} (client_id, as_of, is_latest, {cols}) "
-                    f"SELECT p.client_id, %s, NOT EXISTS (SELECT 1 FROM {snap} n WHERE n.client_id = p.client_id "
-                    f"AND n.as_of > %s), {', '.join('p.' + c for c in cols.split(', '))} FROM snapshot_pk p",
-                    [as_of, as_of])
-        n = cur.rowcount
-        cur.execute("DROP TABLE snapshot_in")
-        cur.execute("DROP TABLE snapshot_pk")
-    return n
+    return frame.height
 
 
 def _snapshot_frame(table: pa.Table):
