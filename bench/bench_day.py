@@ -51,7 +51,9 @@ DAY = AS_OF + timedelta(days=3)          # AS_OF is a Friday: the next trading d
 out = {}
 t0 = time.perf_counter()
 if not CACHE.exists():
-    wh = Warehouse(CACHE)
+    building = CACHE.with_suffix(".building")     # renamed when complete: a killed build leaves no cache
+    building.unlink(missing_ok=True)
+    wh = Warehouse(building)
     wh.con.execute("SET enable_progress_bar = false")
     build(wh.con, clients=N, trades=TRADES)
     # the client master a back office keeps: names, risk levels, advisors (analytics_data leaves them empty)
@@ -76,6 +78,7 @@ if not CACHE.exists():
     from panhuo.analytics.aggregates import refresh_aggregates
     refresh_aggregates(wh)
     wh.close()
+    building.rename(CACHE)
 out["warehouse_build_seconds"] = time.perf_counter() - t0
 shutil.copyfile(CACHE, warehouse_path())
 t0 = time.perf_counter()
