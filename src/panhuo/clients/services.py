@@ -104,35 +104,42 @@ def snapshots_write(*, table: pa.Table, as_of: date) -> int:
         return n + len(batch)
 
 
-COPY_ROWS = 50_000   # rows of CSV a COPY write carries: a million clients' JSON would be 1.5 GB as one string
+COPY_ROWS = 50_000   # snapshot rows built and sent at a time (about 100 MB of CSV)
 
 
 def _write_set_based(table: pa.Table, as_of: date) -> int:
-    """PostgreSQL: the rows built column by column (polars) and streamed by COPY as CSV, after the day's delete
-    and the unmarking of older latest rows as two set-based statements. The row by row build of `_rows` cost
-    100 s a million clients and the chunked ORM statements around it 30 s more (bench_day, day.snapshots)."""
+    """PostgreSQL: the rows built column by column (polars), a slice at a time, and streamed by COPY as CSV,
+    after the day's delete and the unmarking of older latest rows as two set-based statements. The row by row
+    build of `_rows` and the chunked ORM statements around it were most of the daily run's time at a million
+    clients (bench_day, day.snapshots); slices keep the JSON text of a million clients (2 GB) out of memory."""
     import polars as pl
 
-    frame = _snapshot_frame(table)
     snap, client = (connection.ops.quote_name(m._meta.db_table) for m in (ClientSnapshot, Client))
+    n = 0
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(f"SELECT client_id, id FROM {client}")
         pks = pl.DataFrame(cur.fetchall(), schema={"code": pl.String, "client_id": pl.Int64}, orient="row")
-        frame = frame.join(pks, on="code", how="inner").drop("code")       # clients unknown here: skipped
-        ids = frame["client_id"].to_list()
+        codes = pl.from_arrow(table.select(["client_id"])).rename({"client_id": "code"})
+        ids = codes.join(pks, on="code", how="inner")["client_id"].to_list()     # clients unknown here: skipped
         cur.execute(f"DELETE FROM {snap} WHERE as_of = %s AND client_id = ANY(%s)", [as_of, ids])
         # older latest rows unmarked first: the one-latest-per-client constraint holds at every statement
         cur.execute(f"UPDATE {snap} SET is_latest = false WHERE is_latest AND as_of < %s AND client_id = ANY(%s)",
                     [as_of, ids])
         cur.execute(f"SELECT DISTINCT client_id FROM {snap} WHERE as_of > %s AND client_id = ANY(%s)", [as_of, ids])
         newer = [r[0] for r in cur.fetchall()]
-        frame = frame.select(pl.col("client_id"), pl.lit(as_of).alias("as_of"),
-                             (~pl.col("client_id").is_in(newer)).alias("is_latest"), pl.exclude("client_id"))
-        cols = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
+
+        def rows(part: pa.Table):
+            frame = _snapshot_frame(part).join(pks, on="code", how="inner")
+            return frame.select(pl.col("client_id"), pl.lit(as_of).alias("as_of"),
+                                (~pl.col("client_id").is_in(newer)).alias("is_latest"), pl.exclude("client_id", "code"))
+
+        cols = ", ".join(connection.ops.quote_name(c) for c in rows(table.slice(0, 0)).columns)
         with cur.cursor.copy(f"COPY {snap} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            for start in range(0, frame.height, COPY_ROWS):
-                copy.write(frame.slice(start, COPY_ROWS).write_csv(include_header=False).encode())
-    return frame.height
+            for start in range(0, table.num_rows, COPY_ROWS):
+                frame = rows(table.slice(start, COPY_ROWS))
+                copy.write(frame.write_csv(include_header=False).encode())
+                n += frame.height
+    return n
 
 
 def _snapshot_frame(table: pa.Table):
