@@ -21,6 +21,8 @@ first finishes any import a crash left half-done (`imports_settle`) and refuses 
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,15 +59,36 @@ def imports_settle() -> int:
     return imports_recover(owner="run-daily")
 
 
-def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = True) -> DailyOutcome:
+STAGES = ("contacts_copy", "questionnaires_copy", "analytics", "snapshots", "series", "funnel", "tasks", "market",
+          "campaigns", "complaints", "kpis", "event_reminders")
+
+
+@contextmanager
+def _timed(timings: dict | None, stage: str):
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[stage] = time.perf_counter() - t0
+
+
+def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = True,
+              timings: dict | None = None) -> DailyOutcome:
     """The branch's daily run as of `as_of`, steps 0–7 above; with `store=False` only the analytics pipeline
-    (step 1), which writes nothing."""
+    (step 1), which writes nothing. A `timings` dict receives the seconds of each stage run, by the names in
+    STAGES (bench/bench_day.py reads them)."""
     from panhuo.analytics.pipeline import analytics_run
 
-    contacts = _contacts_copy(wh) if store else {}   # before the analytics: contact recency is a churn input
-    answers = _questionnaires_copy(wh) if store else {}   # a self-assessed personality replaces the inferred one
-    outcome = DailyOutcome(as_of=as_of, result=analytics_run(wh, as_of=as_of, engine=engine, progress=progress),
-                           contacts=contacts, questionnaires=answers)
+    contacts = answers = {}
+    if store:
+        with _timed(timings, "contacts_copy"):   # before the analytics: contact recency is a churn input
+            contacts = _contacts_copy(wh)
+        with _timed(timings, "questionnaires_copy"):   # a self-assessed personality replaces the inferred one
+            answers = _questionnaires_copy(wh)
+    with _timed(timings, "analytics"):
+        result = analytics_run(wh, as_of=as_of, engine=engine, progress=progress)
+    outcome = DailyOutcome(as_of=as_of, result=result, contacts=contacts, questionnaires=answers)
     if not store:
         return outcome
     from panhuo.campaigns.services.outcomes import campaigns_outcomes_refresh
@@ -75,16 +98,22 @@ def daily_run(*, wh, as_of: date, engine="duckdb", progress=None, store: bool = 
     from panhuo.marketweb.services import market_daily
     from panhuo.workbench.services.daily import workbench_daily
 
-    outcome.snapshots_written = snapshots_write(table=outcome.table, as_of=as_of)
-    outcome.workbench = workbench_daily(wh=wh, as_of=as_of)
-    try:
-        outcome.market = market_daily(wh=wh, as_of=as_of)
-    except ValueError as exc:   # no index bars or too short a history: the client work still stands
-        outcome.market_skipped = str(exc)
-    outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
-    outcome.complaints = complaints_escalate_due(as_of=as_of)
-    outcome.kpis = kpis_daily(wh=wh, as_of=as_of)
-    outcome.event_reminders = _event_reminders()
+    with _timed(timings, "snapshots"):
+        outcome.snapshots_written = snapshots_write(table=outcome.table, as_of=as_of)
+    outcome.workbench = workbench_daily(wh=wh, as_of=as_of, timings=timings)
+    with _timed(timings, "market"):
+        try:
+            outcome.market = market_daily(wh=wh, as_of=as_of)
+        except ValueError as exc:   # no index bars or too short a history: the client work still stands
+            outcome.market_skipped = str(exc)
+    with _timed(timings, "campaigns"):
+        outcome.campaigns = campaigns_outcomes_refresh(wh=wh, as_of=as_of)
+    with _timed(timings, "complaints"):
+        outcome.complaints = complaints_escalate_due(as_of=as_of)
+    with _timed(timings, "kpis"):
+        outcome.kpis = kpis_daily(wh=wh, as_of=as_of)
+    with _timed(timings, "event_reminders"):
+        outcome.event_reminders = _event_reminders()
     return outcome
 
 

@@ -75,3 +75,26 @@ def test_run_daily_without_data_fails_cleanly(tmp_path, monkeypatch):
     assert res.exit_code == 1 and json.loads(res.stdout)["ok"] is False
     res = CliRunner().invoke(app, ["run-daily", "--engine", "hadoop", "--json"])
     assert res.exit_code == 1 and "unknown engine" in json.loads(res.stdout)["error"]
+
+
+def test_the_daily_run_reports_the_seconds_of_every_stage_and_only_when_asked(home, db):
+    from datetime import date
+
+    from panhuo.clients.models import Branch, Client, ClientSnapshot
+    from panhuo.daily import STAGES, daily_run
+    from panhuo.warehouse import open_warehouse
+
+    branch = Branch.objects.create(branch_id="B001", name="测试营业部")
+    for cid, _ in timeline.CLIENTS:
+        Client.objects.create(client_id=cid, branch=branch, name=cid)
+    timings: dict = {}
+    with open_warehouse() as wh:
+        outcome = daily_run(wh=wh, as_of=date(2024, 6, 28), timings=timings)
+        assert outcome.snapshots_written == 7
+        assert list(timings) == list(STAGES) and all(s >= 0 for s in timings.values())
+        only = {}
+        daily_run(wh=wh, as_of=date(2024, 6, 28), store=False, timings=only)
+        assert list(only) == ["analytics"]
+        # without the argument the run is the same run: it replaces the day's snapshots as before
+        assert daily_run(wh=wh, as_of=date(2024, 6, 28)).snapshots_written == 7
+    assert ClientSnapshot.objects.filter(is_latest=True).count() == 7

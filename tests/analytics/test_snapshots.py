@@ -57,3 +57,32 @@ def test_snapshots_keep_history_and_mark_latest(warehouse, clients):
     assert c2.is_dormant and not c2.is_chinaclear_dormant and c2.p_alive is None
     c4 = ClientSnapshot.objects.get(client__client_id="C4", is_latest=True)
     assert c4.is_chinaclear_dormant and c4.lifecycle == "lost"
+
+
+def test_every_store_writes_the_rows_the_row_by_row_build_makes(warehouse, clients):
+    """PostgreSQL builds the rows column by column and writes them set-based; SQLite writes `_rows`' dicts.
+    Both must store what `_rows` says, field by field (money to the cent, NaN as missing, dates in the JSON)."""
+    from decimal import Decimal
+
+    from panhuo.clients.models import ClientSnapshot
+    from panhuo.clients.services import _rows, snapshots_write
+
+    timeline.load(warehouse)
+    table, _ = _result(warehouse, timeline.AS_OF)
+    pks = {c.client_id: c.pk for c in clients.values()}
+    expected = {r["client_id"]: r for r in _rows(table, timeline.AS_OF, pks, set())}
+    assert snapshots_write(table=table, as_of=timeline.AS_OF) == len(expected) == 6
+    fields = [f.attname for f in ClientSnapshot._meta.concrete_fields if f.attname != "id"]
+    for stored in ClientSnapshot.objects.values(*fields):
+        want = expected[stored["client_id"]]
+        for name in fields:
+            value = want.get(name, ClientSnapshot._meta.get_field(name).get_default())
+            got = stored[name]
+            if isinstance(got, Decimal):
+                value = Decimal(f"{value:.2f}")
+            elif isinstance(got, date) and isinstance(value, str):   # `_rows` carries dates as ISO text
+                got = got.isoformat()
+            assert got == value, (stored["client_id"], name)
+    # a feature that is a date reaches the JSON as ISO text, one that is NaN as null
+    assert any(isinstance(v, str) and v[:2] == "20" for r in expected.values() for v in r["features"].values())
+    assert any(v is None for r in expected.values() for v in r["features"].values())

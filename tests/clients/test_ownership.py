@@ -198,3 +198,15 @@ def test_do_not_contact_closes_every_open_task_and_stops_new_ones(branch):
     assert not Task.objects.filter(client=c, status__in=["open", "snoozed"]).exists()
     (event,) = AuditEvent.objects.filter(action="client.do_not_contact")
     assert event.detail["source"] == "contact" and event.detail["changes"][0]["after"] is True
+
+
+def test_rows_sent_again_unchanged_change_nothing_yet_the_import_still_says_what_it_kept(branch, tmp_path):
+    """The sync leaves alone, without loading them, the rows that already equal the client; a row that differs
+    only by panhuo's own decision still reaches the merge, which counts it as kept."""
+    client_reassign(user=branch.director, client_ids=["C0001"], advisor_id="A02", reason="客户要求更换顾问")
+    for k in (1, 2):     # one other phone changes, so the file is new to the store
+        batch = import_batch(paths=[clients_file(tmp_path / f"again{k}", changes={"C0002": {PHONE: f"1380000000{k}"}})],
+                             profile="simulator", user=branch.admin)
+        sync = next(ch for ch in batch.changes if ch["table"] == "client_master")
+        assert (sync["clients_new"], sync["clients_changed"], sync["kept_assignments"]) == (0, 1, 1)
+    assert advisor_of("C0001") == "A02"

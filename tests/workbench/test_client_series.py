@@ -93,3 +93,28 @@ def test_a_write_replaces_each_clients_series_and_skips_unknown_codes(cast):
     assert (got["CA001"].as_of, got["CA001"].weeks, got["CA001"].positions[0]) == (
         AS_OF, [["2026-11-20", 40002.0, 0]], {"symbol": "600000.SH", "name": "浦发银行", "pnl": 4})
     assert (got["CB001"].as_of, got["CB001"].transfers) == (date(2026, 11, 19), [["2026-11-18", "in", 1000.0]])
+
+
+def test_the_json_made_in_duckdb_says_what_the_python_series_say(warehouse, monkeypatch):
+    """PostgreSQL's write takes the series as JSON text made by DuckDB (client_series_json): the same values as
+    client_series, for every client and part, the cap on transfers included."""
+    import json
+
+    from panhuo.analytics import client_series as cs
+
+    _load(warehouse)
+    warehouse.execute("INSERT INTO daily_assets VALUES ('CA002', DATE '2026-10-02', 10, 20, NULL, NULL), "
+                      "('CA002', DATE '2026-10-09', 10, 20, 30.456, -5)")
+    warehouse.execute("INSERT INTO transfers SELECT 'X' || i, 'CA003', TIMESTAMP '2026-11-01 09:00:00' + i * INTERVAL 1 HOUR, "
+                      "CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END, 100 + i % 3, 'ICBC' FROM range(7) t(i)")
+    warehouse.execute("INSERT INTO positions VALUES (DATE '2026-11-19', 'CA001', '600001.SH', 200, 0, 5.0, 1000)")
+    monkeypatch.setattr(cs, "MAX_TRANSFERS", 4)
+    want = cs.client_series(warehouse, as_of=AS_OF)
+    got = {}
+    for batch in cs.client_series_json(warehouse, as_of=AS_OF, batch_rows=2):
+        for row in batch.to_pylist():
+            cid = row.pop("client_id")
+            got[cid] = {k: json.loads(v) for k, v in row.items()}
+    assert set(got) == set(want) == {"CA001", "CA002", "CA003"}
+    assert got == want
+    assert len(got["CA003"]["transfers"]) == 4 and len(got["CA001"]["positions"]) == 2
