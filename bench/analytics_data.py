@@ -14,6 +14,15 @@ import numpy as np
 AS_OF = date(2024, 6, 28)
 START = date(2021, 7, 1)
 SYMBOLS = 3000
+# Every column the features step reads, by table: the bare scan the step's time is compared with (bench_analytics,
+# int_keys).
+FEATURE_READS = {"client_days": "client_id trade_date trades amount commission buy_amount",
+                 "client_symbols": "client_id first_trade_date last_trade_date",
+                 "daily_assets": "client_id date total_assets cash market_value net_transfer",
+                 "transfers": "client_id transfer_time direction amount",
+                 "positions": "as_of_date client_id quantity market_value cost_price",
+                 "bars": "symbol trade_date close", "clients": "client_id branch_id advisor_id open_date",
+                 "contacts": "client_id contact_time", "questionnaires": "client_id score answered_on"}
 
 
 def build(con, *, clients: int, trades: int, seed: int = 5) -> None:

@@ -56,18 +56,11 @@ from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.features import features_sql, trade_ctes, with_ctes
 from panhuo.analytics.pipeline import _feature_kw, features_and_segments
 from panhuo.analytics.segments import segment_steps
-from bench.analytics_data import AS_OF
+from bench.analytics_data import AS_OF, FEATURE_READS as READS
 wh = Warehouse(sys.argv[1], read_only=True)
 wh.con.execute("SET enable_progress_bar = false")
 eng = DuckDBEngine(wh)
 kw = _feature_kw(eng)
-READS = {"client_days": "client_id trade_date trades amount commission buy_amount",
-         "client_symbols": "client_id first_trade_date last_trade_date",
-         "daily_assets": "client_id date total_assets cash market_value net_transfer",
-         "transfers": "client_id transfer_time direction amount",
-         "positions": "as_of_date client_id quantity market_value cost_price",
-         "bars": "symbol trade_date close", "clients": "client_id branch_id advisor_id open_date",
-         "contacts": "client_id contact_time", "questionnaires": "client_id score answered_on"}
 NUMERIC = {(t, c) for t, c in wh.con.execute("SELECT table_name, column_name FROM information_schema.columns "
     "WHERE data_type IN ('DOUBLE', 'DECIMAL', 'BIGINT', 'INTEGER', 'HUGEINT', 'FLOAT') OR data_type LIKE 'DECIMAL%'").fetchall()}
 

@@ -19,18 +19,11 @@ from pathlib import Path
 import duckdb
 
 from bench.analytics_data import AS_OF
+from bench.analytics_data import FEATURE_READS as READS
 from panhuo.analytics.engines import DuckDBEngine
 from panhuo.analytics.features import features_sql
 from panhuo.analytics.pipeline import _feature_kw
 from panhuo.warehouse import Warehouse
-
-READS = {"client_days": "client_id trade_date trades amount commission buy_amount",
-         "client_symbols": "client_id first_trade_date last_trade_date",
-         "daily_assets": "client_id date total_assets cash market_value net_transfer",
-         "transfers": "client_id transfer_time direction amount",
-         "positions": "as_of_date client_id quantity market_value cost_price",
-         "bars": "symbol trade_date close", "clients": "client_id branch_id advisor_id open_date",
-         "contacts": "client_id contact_time"}
 
 
 def integer_copy(src: Path, dst: Path) -> None:
