@@ -19,9 +19,21 @@ BACKOFFICE = DecisionSource.BACKOFFICE
 PANHUO = DecisionSource.PANHUO
 
 # The back-office fields copied as they come (the risk pair has its own rule, the branch is a foreign key);
-# the table of every field's owner is ingest.ownership.FIELD_OWNER (printed in docs/data-model.md).
+# the table of every field's owner is ingest.ownership.FIELD_OWNER (printed in docs/data-model.md; the risk pair
+# is one entry there).
 COPIED = tuple(f for f, (owner, _) in FIELD_OWNER.items()
                if owner == "backoffice" and f not in ("client_id", "branch_id", "risk_level, risk_assessed_on"))
+# Every client field merge_backoffice_row reads, in the order of backoffice_row_key: a client equal to a row on
+# all of them gets nothing from the merge (no change, nothing kept, no conflict).
+MERGED = ("client_id", *COPIED, "branch_id", "risk_level", "risk_assessed_on", "advisor_id",
+          "backoffice_advisor_code", "do_not_contact")
+
+
+def backoffice_row_key(row: dict, *, branch_pk: int, advisor_pk: int | None, advisor_code: str) -> tuple:
+    """A row's values of MERGED but the client code, with merge_backoffice_row's arguments: equal to a client's
+    stored values of MERGED[1:], the merge would leave that client as it is, so an import can skip it unread."""
+    return (*(row[f] for f in COPIED), branch_pk, row["risk_level"], row["risk_assessed_on"], advisor_pk,
+            advisor_code, row["do_not_contact"])
 
 
 @dataclass

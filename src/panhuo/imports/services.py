@@ -28,7 +28,7 @@ from panhuo.clients.decisions import (
     tasks_follow_assignment,
 )
 from panhuo.clients.models import Advisor, AssignmentConflict, Branch, Client, ConflictStatus, DecisionSource
-from panhuo.clients.ownership import COPIED, merge_backoffice_row
+from panhuo.clients.ownership import MERGED, backoffice_row_key, merge_backoffice_row
 from panhuo.config import panhuo_home, warehouse_path
 from panhuo.imports.journal import journal_append, journal_batch
 from panhuo.imports.models import BatchStatus, ImportBatch
@@ -52,9 +52,6 @@ CLIENT_FIELDS = ("name", "id_number", "phone", "gender", "birth_date", "region",
                  "risk_level", "risk_assessed_on", "do_not_contact", "status")
 ADVISOR_FIELDS = ("name", "level", "region", "capacity", "specialties", "hire_date", "active")
 MAX_STORED_PROBLEMS = 1000
-# What merge_backoffice_row compares, in this order: a row equal on all of them is left alone.
-SAME_KEYS = ("client_id", *COPIED, "branch_id", "risk_level", "risk_assessed_on", "advisor_id",
-             "backoffice_advisor_code", "do_not_contact")
 WHOLE_MASTER = 50_000    # more codes than this: read every client rather than send the codes as an IN list
 
 
@@ -159,7 +156,7 @@ def sync_client_master(*, store: Path, business_date=None, branch_names: dict[st
     # change, nothing kept, no conflict): compared as plain tuples, only the other rows' clients are loaded as
     # objects. A daily master of a million clients changes a few thousand; loading them all cost a minute.
     ids = [r["client_id"] for r in clients]
-    found = Client.objects.values_list(*SAME_KEYS)
+    found = Client.objects.values_list(*MERGED)
     stored = {r[0]: r[1:] for r in (found if len(ids) > WHOLE_MASTER else found.filter(client_id__in=ids))}
     plan = []
     for row in clients:
@@ -168,9 +165,8 @@ def sync_client_master(*, store: Path, business_date=None, branch_names: dict[st
         advisor_pk = adv.get(code)
         branch_pk = branches[row["branch_id"]].pk
         was = stored.get(row["client_id"])
-        if was is not None and was == (*(values[f] for f in COPIED), branch_pk, values["risk_level"],
-                                       values["risk_assessed_on"], advisor_pk, code if advisor_pk else "",
-                                       values["do_not_contact"]):
+        if was is not None and was == backoffice_row_key(values, branch_pk=branch_pk, advisor_pk=advisor_pk,
+                                                         advisor_code=code if advisor_pk else ""):
             continue
         plan.append((row, values, code, advisor_pk, branch_pk))
     wanted = [row["client_id"] for row, *_ in plan if row["client_id"] in stored]
