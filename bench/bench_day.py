@@ -34,7 +34,9 @@ from bench.common import Result
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"quick": (20_000, 2_000_000), "full": (1_000_000, 100_000_000)}
 TARGET_S, TARGET_GIB = 300.0, 8.0
-DB = "day_bench"
+# A developer's mid-size run and a database of one's own (two runs at once must not share one):
+# PANHUO_BENCH_DAY_SIZE="200000,20000000" and PANHUO_BENCH_DAY_DB=name; the recorded runs use neither.
+DB = os.environ.get("PANHUO_BENCH_DAY_DB", "day_bench")
 
 SETUP = r'''
 import json, os, shutil, sys, time
@@ -246,7 +248,8 @@ def _child(code: str, args: list[str], env: dict) -> dict:
 def run(scale: str) -> list[Result]:
     from panhuo.daily import STAGES
 
-    n_clients, n_trades = SIZES[scale]
+    size = os.environ.get("PANHUO_BENCH_DAY_SIZE")
+    n_clients, n_trades = (int(x) for x in size.split(",")) if size else SIZES[scale]
     keep = os.environ.get("PANHUO_BENCH_KEEP")
     cache_dir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="panhuo-bench-day-cache-"))
     cache_dir.mkdir(parents=True, exist_ok=True)
