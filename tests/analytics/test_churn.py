@@ -15,6 +15,7 @@ from panhuo.analytics.churn import (
     MODEL_FEATURES,
     QUIET,
     ChurnModel,
+    client_sample,
     model_matrix,
     outcome_sql,
     rule_score,
@@ -173,6 +174,35 @@ def test_against_the_simulators_truth(tmp_path, warehouse, capsys, seed):
     alive = df.filter(pl.col("p_alive").is_not_null())
     assert roc_auc_score(alive["alive_at_end"].to_numpy().astype(int), alive["p_alive"].to_numpy()) > 0.75
     assert result.bgnbd.converged
+
+
+def test_a_sample_of_clients_has_the_features_it_has_among_all(tmp_path, warehouse):
+    """Training reads a sample of clients at each date: their rows are the rows the whole branch's query gives
+    them, the sample is about the fraction asked for, and another date draws other clients."""
+    as_of = simulated_branch(tmp_path / "sim", warehouse, clients=1500, years=1.5, seed=5)
+    eng = DuckDBEngine(warehouse)
+    d = as_of - timedelta(days=HORIZON + QUIET)
+    full = pl.from_arrow(eng.query(outcome_sql(d)))
+    part = pl.from_arrow(eng.query(outcome_sql(d, sample=client_sample(d, 0.3))))
+    assert 0.22 * full.height < part.height < 0.38 * full.height
+    assert part.equals(full.filter(pl.col("client_id").is_in(part["client_id"].implode())))
+    assert client_sample(d, 1.0) is None
+    other = pl.from_arrow(eng.query(outcome_sql(d, sample=client_sample(d - timedelta(days=30), 0.3))))
+    assert set(other["client_id"]) != set(part["client_id"])
+
+
+def test_training_on_a_sample_of_clients_keeps_its_quality(tmp_path, warehouse):
+    """With fewer rows wanted than the branch has clients, each training date reads a sample of clients; the
+    model fits on about as many rows as asked and still ranks the simulator's true churners."""
+    as_of = simulated_branch(tmp_path / "sim", warehouse, seed=7)
+    result = analytics_run(warehouse, as_of=as_of, churn_model=ChurnModel(max_train_rows=1800))
+    report = result.churn
+    assert report.note == "" and 1500 <= report.n_train <= 1800 and 1500 <= report.n_valid <= 1800
+    truth = pl.read_parquet(tmp_path / "sim" / "truth.parquet")
+    scored = pl.from_arrow(result.table).join(truth, on="client_id").filter(
+        pl.col("alive_at_end") & pl.col("churn_risk").is_not_null() & pl.col("churn_risk").is_not_nan())
+    auc = roc_auc_score(scored["churns_in_next_90d"].to_numpy().astype(int), scored["churn_risk"].to_numpy())
+    assert auc >= 0.78, auc
 
 
 def test_contributions_add_up_to_the_model_score():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pyarrow as pa
 import pytest
 
+from panhuo.analytics.churn import HORIZON, QUIET, client_sample, outcome_sql
 from panhuo.analytics.engines import DuckDBEngine, to_spark_sql
 from panhuo.analytics.pipeline import analytics_run
 from panhuo.analytics.segments import segments_sql
@@ -18,8 +20,6 @@ def test_the_sql_transpiles_for_spark():
 
     sql = to_spark_sql(segments_sql(date(2024, 6, 28)))
     assert "MAX_BY(" in sql and "DATEDIFF(" in sql and "ARG_MAX" not in sql.upper()
-    from panhuo.analytics.churn import outcome_sql
-
     assert "FILTER(WHERE" in to_spark_sql(outcome_sql(date(2024, 3, 30)))
 
 
@@ -37,8 +37,13 @@ def test_duckdb_and_spark_agree_to_1e9_on_every_column(tmp_path, warehouse):
     spark = SparkEngine(warehouse)
     try:
         other = analytics_run(warehouse, as_of=as_of, engine=spark)
+        # a sample of clients, as training reads at a million clients, is drawn alike by both engines
+        d = as_of - timedelta(days=HORIZON + QUIET)
+        sampled = [eng.query(outcome_sql(d, sample=client_sample(d, 0.4))).column("client_id").to_pylist()
+                   for eng in (DuckDBEngine(warehouse), spark)]
     finally:
         spark.close()
+    assert sampled[0] == sampled[1] and 0 < len(sampled[0]) < 0.6 * 800
     a_t, b_t = duck.table, other.table
     assert a_t.schema.remove_metadata() == b_t.schema.remove_metadata() and a_t.num_rows == b_t.num_rows == 800
     assert duck.churn.validation == "purged"

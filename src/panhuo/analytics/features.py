@@ -44,6 +44,15 @@ class Windows:
     """The window boundaries for one as-of date: a window of N days is (D - N, D]."""
 
     as_of: date
+    sample: str | None = None    # a condition on client_id: only those clients' rows are read (see `only`)
+
+    @property
+    def only(self) -> str:
+        return self.only_for("client_id")
+
+    def only_for(self, column: str) -> str:
+        """' AND column IN (the sample)' when the features are wanted for a sample of clients, else ''."""
+        return f" AND {column} IN (SELECT client_id FROM sampled)" if self.sample else ""
 
     def ago(self, days: int) -> str:
         return lit(self.as_of - timedelta(days=days))
@@ -87,9 +96,9 @@ def _cd(w: Windows) -> list[tuple[str, str]]:
             "CAST(count(*) AS BIGINT) AS trading_days_total")
     cols = [p.rsplit(" AS ", 1)[1] for p in parts]
     return [
-        ("cd_life", f"SELECT client_id, {', '.join(life)} FROM client_days WHERE trade_date <= {w.d} GROUP BY client_id"),
+        ("cd_life", f"SELECT client_id, {', '.join(life)} FROM client_days WHERE trade_date <= {w.d}{w.only} GROUP BY client_id"),
         ("cd_win", f"SELECT client_id, {', '.join(parts)} FROM client_days "
-                   f"WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)} GROUP BY client_id"),
+                   f"WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)}{w.only} GROUP BY client_id"),
         # a client with no day in the year has no cd_win row: its window figures are NULL, as a CASE sum over
         # no row in the window gave before (the final step makes them 0)
         ("cd", f"SELECT a.client_id, {', '.join(x.rsplit(' AS ', 1)[1] for x in life)}, "
@@ -102,12 +111,12 @@ def _symbols(w: Windows, from_trades: bool) -> str:
         return (f"SELECT client_id, "
                 f"CAST(count(DISTINCT symbol) FILTER (WHERE trade_date > {w.ago(90)}) AS BIGINT) AS symbols_traded_90d, "
                 f"CAST(count(DISTINCT symbol) AS BIGINT) AS symbols_traded_365d "
-                f"FROM trades WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)} GROUP BY client_id")
+                f"FROM trades WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)}{w.only} GROUP BY client_id")
     # Only the pairs traded in the year: a client with none has no row here, and 0 in the features.
     return (f"SELECT client_id, "
             f"CAST(count(*) FILTER (WHERE last_trade_date > {w.ago(90)}) AS BIGINT) AS symbols_traded_90d, "
             f"CAST(count(*) AS BIGINT) AS symbols_traded_365d FROM client_symbols "
-            f"WHERE first_trade_date <= {w.d} AND last_trade_date > {w.ago(365)} GROUP BY client_id")
+            f"WHERE first_trade_date <= {w.d} AND last_trade_date > {w.ago(365)}{w.only} GROUP BY client_id")
 
 
 def _assets(w: Windows) -> str:
@@ -138,7 +147,7 @@ def _assets(w: Windows) -> str:
       {money_avg("total_assets", after(365))} AS avg_assets_365d,
       coalesce({money_sum("net_transfer", f"date > {w.ytd_start}")}, 0) AS flow_ytd,
       coalesce({money_sum("net_transfer", after(90))}, 0) AS flow_90d
-    FROM daily_assets WHERE date <= {w.d} AND date > {lookback} GROUP BY client_id"""
+    FROM daily_assets WHERE date <= {w.d} AND date > {lookback}{w.only} GROUP BY client_id"""
 
 
 def _transfers(w: Windows) -> str:
@@ -153,7 +162,7 @@ def _transfers(w: Windows) -> str:
       count(*) FILTER (WHERE direction = 'in' AND {day} > {w.ago(90)}) AS transfers_in_90d,
       max({day}) FILTER (WHERE direction = 'in') AS last_deposit_date,
       {money_sum(signed)} AS net_deposits_total
-    FROM transfers WHERE {day} <= {w.d} GROUP BY client_id"""
+    FROM transfers WHERE {day} <= {w.d}{w.only} GROUP BY client_id"""
 
 
 def _positions(w: Windows) -> str:
@@ -161,7 +170,7 @@ def _positions(w: Windows) -> str:
     # sold out does not keep an old snapshot's holdings.
     return f"""SELECT client_id, CAST(count(*) FILTER (WHERE quantity > 0) AS BIGINT) AS instruments_held,
       {money_sum("market_value")} AS pos_value, {money_sum("quantity * cost_price")} AS pos_cost
-    FROM positions WHERE as_of_date = (SELECT max(as_of_date) FROM positions WHERE as_of_date <= {w.d})
+    FROM positions WHERE as_of_date = (SELECT max(as_of_date) FROM positions WHERE as_of_date <= {w.d}){w.only}
     GROUP BY client_id"""
 
 
@@ -173,7 +182,7 @@ def _contacts(w: Windows) -> str:
     return f"""SELECT client_id, max({day}) AS last_contact,
       count(*) FILTER (WHERE {day} > {w.ago(90)}) AS contacts_90d,
       count(*) FILTER (WHERE {day} > {w.ago(90)} AND outcome <> 'not_reached') AS reached_90d
-    FROM contacts WHERE by_staff AND {day} <= {w.d} GROUP BY client_id"""
+    FROM contacts WHERE by_staff AND {day} <= {w.d}{w.only} GROUP BY client_id"""
 
 
 def _index(w: Windows) -> str:
@@ -189,18 +198,24 @@ def _ret(end: str, start: str, flow: str) -> str:
     return f"CASE WHEN {den} > 0 THEN ({end} - {start} - {flow}) / {den} END"
 
 
-def trade_ctes(as_of: date, *, symbols_from_trades: bool = False) -> list[tuple[str, str]]:
+def trade_ctes(as_of: date, *, symbols_from_trades: bool = False, sample: str | None = None
+               ) -> list[tuple[str, str]]:
     """The trade-derived steps: `cd` (windows and lifetime figures per client, from `cd_life` and `cd_win`) and
     `cs` (symbols traded)."""
-    w = Windows(as_of)
+    w = Windows(as_of, sample)
     return _cd(w) + [("cs", _symbols(w, symbols_from_trades))]
 
 
 def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts: bool = False,
-                 has_questionnaires: bool = False) -> list[tuple[str, str]]:
-    """The named steps; the last one, `features`, has one row per client with the FEATURES columns."""
-    w = Windows(as_of)
-    ctes = trade_ctes(as_of, symbols_from_trades=symbols_from_trades) + [
+                 has_questionnaires: bool = False, sample: str | None = None) -> list[tuple[str, str]]:
+    """The named steps; the last one, `features`, has one row per client with the FEATURES columns.
+
+    `sample`, a condition on the clients table (e.g. a hash of client_id below a threshold), restricts every
+    step to those clients before it aggregates: the churn model's training dates need a sample of clients,
+    and each step's GROUP BY is the cost, not the read."""
+    w = Windows(as_of, sample)
+    ctes = ([("sampled", f"SELECT client_id FROM clients WHERE {sample}")] if sample else []) + \
+        trade_ctes(as_of, symbols_from_trades=symbols_from_trades, sample=sample) + [
         ("da", _assets(w)), ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
     contact = contacts_90d = reached_90d = "CAST(NULL AS BIGINT)"     # unknown without a contacts table
     score = "CAST(NULL AS BIGINT)"
@@ -213,7 +228,7 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
         joins += " LEFT JOIN ct ON ct.client_id = c.client_id"
     if has_questionnaires:
         ctes.append(("qn", f"SELECT client_id, arg_max(score, answered_on) AS score FROM questionnaires "
-                           f"WHERE answered_on <= {w.d} GROUP BY client_id"))
+                           f"WHERE answered_on <= {w.d}{w.only} GROUP BY client_id"))
         score = "CAST(qn.score AS BIGINT)"
         joins += " LEFT JOIN qn ON qn.client_id = c.client_id"
     z = "coalesce"
@@ -265,7 +280,7 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
       LEFT JOIN cd l ON l.client_id = c.client_id LEFT JOIN cs ON cs.client_id = c.client_id
       LEFT JOIN da ON da.client_id = c.client_id LEFT JOIN tr ON tr.client_id = c.client_id
       LEFT JOIN pos ON pos.client_id = c.client_id CROSS JOIN idx{joins}
-    WHERE c.open_date IS NULL OR c.open_date <= {w.d}"""
+    WHERE (c.open_date IS NULL OR c.open_date <= {w.d}){w.only_for("c.client_id")}"""
     ctes.append(("features", final))
     return ctes
 
