@@ -59,6 +59,37 @@ def test_reasons_say_what_raised_the_risk():
     assert describe("excess_return_ytd", -0.12) == ("今年以来跑输沪深300 12%", "Behind the CSI 300 by 12% this year")
 
 
+def test_reasons_are_worded_row_by_row_as_a_plain_loop_would():
+    """top_reasons words each distinct value once, column by column: the result is what wording every row's
+    top three in turn gives, on repeats, ties, NaN, -0.0, the contact merge and rows with no positive input."""
+    from panhuo.analytics.reasons import _merge_contact, contact_reason
+
+    rng = np.random.default_rng(4)
+    names = [*MODEL_FEATURES]
+    n = 3000
+    contrib = rng.normal(size=(n, len(names))) * (rng.random((n, len(names))) < 0.3)
+    contrib[:50] = -np.abs(contrib[:50])                 # nothing raised these rows' risk
+    values = rng.choice([0.0, -0.0, 1.0, 30.0, 0.25, -0.4, 12345.6, np.nan], size=(n, len(names)))
+    values[::7, 0] = rng.random(len(values[::7, 0])) * 1e6
+    lower = -contrib
+    contact = _merge_contact(lower, contrib, values, names)
+    order = np.argsort(lower, axis=1)[:, :3]
+    want_zh, want_en = [], []
+    for i in range(n):
+        zh, en = [], []
+        for j in order[i]:
+            if lower[i, j] >= 0:
+                break
+            a, b = contact_reason(values[i, j]) if j == contact else describe(names[j], values[i, j])
+            zh.append(a)
+            en.append(b)
+        want_zh.append(zh)
+        want_en.append(en)
+    assert top_reasons(contrib, values, names) == (want_zh, want_en)
+    assert top_reasons(contrib[:0], values[:0], names) == ([], [])
+    assert sum(map(len, want_zh[:50])) == 0 and any("-0" in r for rs in want_zh for r in rs)
+
+
 def test_little_contact_is_one_reason_from_all_contact_inputs():
     names = ["days_since_last_trade", "days_since_last_contact", "contacts_90d", "reached_90d"]
     contrib = np.array([[0.5, 0.2, 0.2, 0.2],     # together (0.6) the contact inputs outweigh the silence
@@ -216,3 +247,6 @@ def test_contributions_add_up_to_the_model_score():
     np.testing.assert_allclose(contrib.sum(axis=1) + model.bias_, model.margin(X[:1000]), atol=1e-9)
     # the informative feature carries more than a noise one
     assert np.abs(contrib[:, 0]).mean() > np.abs(contrib[:, 1]).mean()
+    # scored in chunks two at a time: exactly what one pass over every row gives
+    assert np.array_equal(model.margin(X, chunk=700), model.model_.predict(X, raw_score=True))
+    assert np.array_equal(contrib, model.contributions(X[:1000], chunk=1000))
