@@ -3,8 +3,6 @@ the time allowed, the wrong-answer review and the certificate PDF."""
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections import Counter
 from datetime import timedelta
 
@@ -14,6 +12,7 @@ from django.utils import timezone
 from panhuo.training import banks
 from panhuo.training.models import Attempt, Certificate
 from panhuo.training.services import attempt_start, attempt_submit
+from tests.pdftext import pdf_text
 from tests.training.conftest import answers
 
 
@@ -119,25 +118,6 @@ def test_the_review_after_submitting_shows_the_wrong_answers_the_right_ones_and_
     assert first.text["zh"] in review and wrong_option in review and first.explanation["zh"] in review
     assert all(o in review for o in right_options)
     assert "下载证书" in body
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text shown by a ReportLab PDF in a CID font (no PDF library in the environment): each page stream
-    is ASCII85 then Flate encoded; each shown string is a PDF literal of UTF-16 big-endian codes (UniGB-UCS2-H)."""
-    import base64
-
-    shown = []
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        data = m.group(1).strip()
-        try:
-            content = zlib.decompress(base64.a85decode(data.removesuffix(b"~>")))
-        except (ValueError, zlib.error):
-            continue
-        for lit in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S):
-            raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda e: bytes([int(e.group(1), 8)]) if e.group(1)[:1].isdigit()
-                         else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(e.group(1), e.group(1)), lit, flags=re.S)
-            shown.append(raw.decode("utf-16-be", errors="replace"))
-    return "".join(shown)
 
 
 @pytest.mark.django_db
