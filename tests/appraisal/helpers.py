@@ -44,3 +44,15 @@ def alices_book(cast):
              commission_30d=30_000.0)
     # Coverage at the month's end: the VIP contacted on 15 Oct, the core client never.
     contact(c1, by=cast.users["alice"], advisor=cast.advisors["alice"], when=at(2026, 10, 15))
+
+
+def substantiated_complaints(cast, n: int, *, advisor="alice", client="CA001"):
+    """n complaints about the advisor received and resolved in October, found substantiated (the scorecard's
+    complaints item deducts each, at most 3)."""
+    from panhuo.clients.models import Complaint
+    from panhuo.complaints import services
+
+    for k in range(n):
+        c = services.complaint_register(user=cast.users[advisor], client=cast.clients[client], channel="phone",
+                                        category="attitude", description="态度不好", received_at=at(2026, 10, 2 + k))
+        Complaint.objects.filter(pk=c.pk).update(status="resolved", substantiated=True, resolved_at=at(2026, 10, 12 + k))

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 
+from panhuo.appraisal.display import deduction_cells
 from panhuo.appraisal.models import Scorecard
 from panhuo.appraisal.scorecard import LABELS, UNITS
 from panhuo.formatting import cn_amount, safe_cell
@@ -46,10 +47,23 @@ def _label_zh(key: str) -> str:
         return str(LABELS[key])
 
 
+def _deduction_zh(item: dict) -> list[str] | None:
+    """A per-complaint deduction's Measured, Target, Attainment, Cap and Weight cells in Chinese (display.py), the
+    capped tag on a line under the count; None for any other row."""
+    with translation.override("zh-hans"):
+        d = deduction_cells(item)
+    if d is None:
+        return None
+    return [d["value"], d["target"], "\n".join(filter(None, (d["attainment"], d["capped"]))), d["cap"], d["weight"]]
+
+
 def _rows(card: Scorecard) -> list[list]:
-    return [[_label_zh(i["key"]), i["value"], i["target"], i["attainment"] if i["recorded"] else None,
-             i["cap"] if i["recorded"] else None,
-             i["weight"], i["points"], _note(i)] for i in card.items]
+    rows = []
+    for i in card.items:
+        cells = _deduction_zh(i) or [i["value"], i["target"], i["attainment"] if i["recorded"] else None,
+                                     i["cap"] if i["recorded"] else None, i["weight"]]
+        rows.append([_label_zh(i["key"]), *cells, i["points"], _note(i)])
+    return rows
 
 
 def scorecard_xlsx(card: Scorecard) -> bytes:
@@ -69,13 +83,17 @@ def scorecard_xlsx(card: Scorecard) -> bytes:
     for item, row in zip(card.items, _rows(card), strict=True):
         ws.append([safe_cell(v) for v in row])
         r = ws.max_row
-        unit = UNITS[item["key"]]
-        fmt = {"cny": XLSX_AMOUNT, "share": XLSX_PERCENT}.get(unit, XLSX_COUNT)
-        for col in (2, 3):
-            ws.cell(r, col).number_format = fmt
-        ws.cell(r, 4).number_format = XLSX_PERCENT
-        ws.cell(r, 5).number_format = XLSX_PERCENT
-        ws.cell(r, 6).number_format = XLSX_RATIO
+        if isinstance(row[1], str):     # a deduction's cells are words: right-aligned like the numbers beside
+            for col in range(2, 7):
+                ws.cell(r, col).alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+        else:
+            unit = UNITS[item["key"]]
+            fmt = {"cny": XLSX_AMOUNT, "share": XLSX_PERCENT}.get(unit, XLSX_COUNT)
+            for col in (2, 3):
+                ws.cell(r, col).number_format = fmt
+            ws.cell(r, 4).number_format = XLSX_PERCENT
+            ws.cell(r, 5).number_format = XLSX_PERCENT
+            ws.cell(r, 6).number_format = XLSX_RATIO
         ws.cell(r, 7).number_format = XLSX_RATIO
         ws.cell(r, 8).alignment = Alignment(wrap_text=True, vertical="top")
     ws.append(["合计", None, None, None, None, sum(i["weight"] for i in card.items), card.total, ""])
@@ -84,7 +102,7 @@ def scorecard_xlsx(card: Scorecard) -> bytes:
     ws.append(["总监评语", safe_cell(card.comment or "—")])
     signed = f"{card.signed_by.username} {card.signed_at:%Y-%m-%d %H:%M}" if card.signed_at else "未签核"
     ws.append(["签核", safe_cell(signed)])
-    for col, width in zip("ABCDEFGH", (34, 16, 16, 10, 8, 8, 10, 60), strict=True):
+    for col, width in zip("ABCDEFGH", (34, 16, 16, 10, 12, 10, 10, 60), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{head + 1}"
     buf = io.BytesIO()
@@ -116,13 +134,13 @@ def scorecard_pdf(card: Scorecard) -> bytes:
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), title=f"绩效考核表 {card.month:%Y-%m}")
     data = [HEADERS]
     for item in card.items:
-        data.append([Paragraph(_label_zh(item["key"]), body), _shown(item, item["value"]),
-                     _shown(item, item["target"]),
-                     f"{item['attainment']:.0%}" if item["recorded"] else "—",
-                     f"{item['cap']:.0%}" if item["recorded"] else "—",
-                     f"{item['weight']:g}", f"{item['points']:.2f}", Paragraph(escape(_note(item)), body)])
+        cells = _deduction_zh(item) or [_shown(item, item["value"]), _shown(item, item["target"]),
+                                        f"{item['attainment']:.0%}" if item["recorded"] else "—",
+                                        f"{item['cap']:.0%}" if item["recorded"] else "—", f"{item['weight']:g}"]
+        data.append([Paragraph(_label_zh(item["key"]), body), *cells, f"{item['points']:.2f}",
+                     Paragraph(escape(_note(item)), body)])
     data.append(["合计", "", "", "", "", f"{sum(i['weight'] for i in card.items):g}", f"{card.total:.2f}", ""])
-    table = Table(data, colWidths=[190, 70, 70, 50, 40, 40, 50, 270], repeatRows=1)
+    table = Table(data, colWidths=[190, 70, 70, 50, 58, 48, 50, 244], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 9), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),

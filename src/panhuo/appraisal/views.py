@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panhuo.accounts.models import Role
 from panhuo.accounts.permissions import Capability, can, require
 from panhuo.appraisal import measures, selectors, services
+from panhuo.appraisal.display import deduction_cells
 from panhuo.appraisal.export import scorecard_pdf, scorecard_xlsx
 from panhuo.appraisal.forms import CommentForm, TargetForm
 from panhuo.appraisal.models import LockedError
@@ -102,7 +103,8 @@ def targets(request, advisor_code: str):
 
 
 def _items_for_page(card) -> list[dict]:
-    return [{**i, "label": LABELS[i["key"]], "unit": UNITS[i["key"]]} for i in (card.items if card else [])]
+    return [{**i, "label": LABELS[i["key"]], "unit": UNITS[i["key"]], "deduction": deduction_cells(i)}
+            for i in (card.items if card else [])]
 
 
 @require_http_methods(["GET", "POST"])
