@@ -7,7 +7,7 @@ import pytest
 
 from panhuo.appraisal import services
 from panhuo.appraisal.models import ActivityTarget
-from tests.appraisal.helpers import MONTH, alices_book
+from tests.appraisal.helpers import MONTH, alices_book, substantiated_complaints
 from tests.web.browser import browser_or_skip, launch, log_in, new_page, screenshot, untranslated_on
 
 pytestmark = pytest.mark.browser
@@ -58,4 +58,29 @@ def test_the_director_reviews_and_signs_a_scorecard_in_both_languages(live_serve
         alice.goto(f"{live_server.url}/today/")
         alice.locator("#appraisal-today").wait_for()
         screenshot(alice, "appraisal-today-panel-zh")
+        browser.close()
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_the_complaints_row_reads_as_a_deduction_in_both_languages(live_server, transactional_db, cast, n):
+    sync_api = browser_or_skip()
+    alices_book(cast)
+    substantiated_complaints(cast, n)
+    services.scorecard_compute(user=cast.users["director_a"], advisor=cast.advisors["alice"], month=MONTH)
+    with sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        page = new_page(browser, width=1280)
+        log_in(page, live_server.url, "director_a", cast.password)
+        page.goto(f"{live_server.url}/appraisal/A01/2026-10/")
+        cells = page.locator("tr.item-complaints td.num").all_inner_texts()
+        assert [" ".join(c.split()) for c in cells] == [
+            f"{n} 件", "—", "计 3 件 已封顶" if n > 3 else f"计 {n} 件", "最多计 3 件", "每件 -5", f"{-5 * min(n, 3)}.0"]
+        assert untranslated_on(page.inner_text("body")) == []
+        screenshot(page, f"appraisal-scorecard-complaints-{n}-zh")
+        page.click("button[value=en]")
+        page.goto(f"{live_server.url}/appraisal/A01/2026-10/")
+        cells = page.locator("tr.item-complaints td.num").all_inner_texts()
+        assert [" ".join(c.split()) for c in cells] == [
+            str(n), "—", "3 counted capped" if n > 3 else f"{n} counted", "at most 3", "-5 each", f"{-5 * min(n, 3)}.0"]
+        screenshot(page, f"appraisal-scorecard-complaints-{n}-en")
         browser.close()
