@@ -33,6 +33,7 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
     lang = "zh" if zh else "en"
     kinds = dict(TaskKind.choices)
     today = timezone.localdate()
+    lang_code = get_language() or "zh-hans"
     rows, by_client = [], {}
     tasks = list(tasks)
     # A task a feature created (a campaign's) carries that feature's script (话术), from the core's registry.
@@ -46,11 +47,14 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             row["more"].append({"kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "reason": reason})
             row["late"] = max(row["late"], late)
             continue
+        client_url = reverse("workbench:client", args=[c.client_id])
         row = by_client[c.pk] = {
-            "pk": t.pk, "kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "snoozed": t.status == "snoozed",
-            "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
-            "phone": mask_phone(c.phone), "assets": cn_amount(t.assets, lang=get_language() or "zh-hans"),
-            "client_url": reverse("workbench:client", args=[c.client_id]),
+            # `key` is the id as the template writes it (five times a row): a string, which the template engine
+            # prints as is, where an int goes through number localisation each time.
+            "pk": t.pk, "key": str(t.pk), "kind": t.kind, "kind_label": kinds.get(t.kind, t.kind),
+            "snoozed": t.status == "snoozed", "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
+            "phone": mask_phone(c.phone), "assets": cn_amount(t.assets, lang=lang_code),
+            "client_url": client_url, "contact_url": f"{client_url}contact/?task={t.pk}",
             "action_url": reverse("workbench:task_action", args=[t.pk]),
             "due": cn_date(t.due), "late": late, "more": [],
             "reason": reason,
