@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from panhuo.workbench.forms import TaskActionForm
 from panhuo.workbench.selectors import today_queue
 from panhuo.workbench.services.tasks import task_act, task_get_for_user
 from panhuo.workbench.views.common import lang_is_zh
+from panhuo.workbench.views.today_rows import task_rows_html
 
 TODAY_LIMIT = 40   # a day's work; the rest wait for tomorrow's queue
 
@@ -79,9 +81,10 @@ def today(request):
     tasks = today_queue(user=request.user, limit=TODAY_LIMIT)
     audit_record(user=request.user, action="today.view", object_type="client",
                  object_ids=[t.client.client_id for t in tasks], request=request)
+    rows, is_advisor = _task_rows(tasks, lang_is_zh()), request.user.role == Role.ADVISOR
+    task_rows_html(rows, is_advisor=is_advisor, csrf_token=get_token(request), action_buttons=_action_buttons())
     return render(request, "workbench/today.html", {
-        "rows": _task_rows(tasks, lang_is_zh()), "limit": TODAY_LIMIT, "action_buttons": _action_buttons(),
-        "is_advisor": request.user.role == Role.ADVISOR,
+        "rows": rows, "limit": TODAY_LIMIT, "is_advisor": is_advisor,
         "panels": today_panels(user=request.user),   # other features' sections (clients.registry)
     })
 
