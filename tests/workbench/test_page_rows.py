@@ -13,12 +13,17 @@ from django.utils import timezone
 
 from panhuo.clients.models import Client, Task
 from panhuo.formatting import cn_amount, cn_percent
-from panhuo.workbench.views.common import client_link
+from panhuo.workbench.views.common import path_maker
 
 
-@pytest.mark.parametrize("code", ["CA001", "C0000001", "a b", "客户1", "x%y", "a&b", "~:@!$'()*+,;="])
-def test_client_link_is_what_reverse_gives(code):
-    assert client_link()(code) == reverse("workbench:client", args=[code])
+@pytest.mark.parametrize("code", ["CA001", "C0000001", "a b", "客户1", "x%y", "a&b", "~:@!$'()*+,;=", "9876543210"])
+def test_path_maker_gives_what_reverse_gives(code):
+    assert path_maker("workbench:client")(code) == reverse("workbench:client", args=[code])
+
+
+@pytest.mark.parametrize("pk", [1, 42, 987654321, 10**12])
+def test_path_maker_gives_what_reverse_gives_for_an_int_path(pk):
+    assert path_maker("workbench:task_action")(pk) == reverse("workbench:task_action", args=[pk])
 
 
 def _one_task(world, *, client="CA001", due_days_ago=1, **fields):
@@ -45,7 +50,7 @@ def test_today_row_shows_the_task_escaped_with_its_links_and_actions(world, lang
     client.cookies["django_language"] = lang
     body = client.get("/today/").content.decode()
     row = _row_html(body, task.pk)
-    assert f'class="task kind-churn_risk overdue"' in row and f'<span class="late">{late}</span>' in row
+    assert 'class="task kind-churn_risk overdue"' in row and f'<span class="late">{late}</span>' in row
     assert '<a href="/clients/CA001/">客户&lt;b&gt;&amp;</a>' in row and "<b>" not in row
     assert ("流失&lt;风险&gt;" if lang == "zh-hans" else "churn &lt;risk&gt;") in row
     assert f'<span class="muted small">{snoozed}</span>' in row

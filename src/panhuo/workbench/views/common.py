@@ -24,11 +24,14 @@ def lang_is_zh() -> bool:
     return (get_language() or "zh-hans").startswith("zh")
 
 
-def client_link():
-    """reverse("workbench:client", args=[code]) for many rows: the prefix resolved once, the code quoted as
-    reverse quotes it (tests/workbench/test_page_rows.py pins the two equal)."""
-    prefix = reverse("workbench:client", args=["-"])[:-2]
-    return lambda client_id: f"{prefix}{quote(client_id, safe=RFC3986_SUBDELIMS + '/~:@')}/"
+_SLOT = "987654321"    # an argument every path converter in use (str, int) accepts, and no path holds
+
+
+def path_maker(viewname: str):
+    """reverse(viewname, args=[x]) for many rows: the path around the one argument resolved once, the argument
+    quoted as reverse quotes it (tests/workbench/test_page_rows.py pins the two equal)."""
+    before, after = reverse(viewname, args=[_SLOT]).split(_SLOT)
+    return lambda arg: f"{before}{quote(str(arg), safe=RFC3986_SUBDELIMS + '/~:@')}{after}"
 
 
 def masked_rows(rows) -> list[dict]:
@@ -36,7 +39,7 @@ def masked_rows(rows) -> list[dict]:
     link and figures written here once (the template engine pays per node and per filter on every row)."""
     lang = get_language() or "zh-hans"
     tiers = dict(segment_choices("tier", lang_is_zh()))
-    client_url = client_link()
+    client_url = path_maker("workbench:client")
     out = []
     for r in rows:
         r = dict(r)

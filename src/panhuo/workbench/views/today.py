@@ -23,7 +23,7 @@ from panhuo.outreach.scripts import task_script
 from panhuo.workbench.forms import TaskActionForm
 from panhuo.workbench.selectors import today_queue
 from panhuo.workbench.services.tasks import task_act, task_get_for_user
-from panhuo.workbench.views.common import lang_is_zh
+from panhuo.workbench.views.common import lang_is_zh, path_maker
 from panhuo.workbench.views.today_rows import task_rows_html
 
 TODAY_LIMIT = 40   # a day's work; the rest wait for tomorrow's queue
@@ -36,6 +36,7 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
     kinds = dict(TaskKind.choices)
     today = timezone.localdate()
     lang_code = get_language() or "zh-hans"
+    client_path, action_path = path_maker("workbench:client"), path_maker("workbench:task_action")
     rows, by_client = [], {}
     tasks = list(tasks)
     # A task a feature created (a campaign's) carries that feature's script (话术), from the core's registry.
@@ -49,7 +50,7 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             row["more"].append({"kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "reason": reason})
             row["late"] = max(row["late"], late)
             continue
-        client_url = reverse("workbench:client", args=[c.client_id])
+        client_url = client_path(c.client_id)
         row = by_client[c.pk] = {
             # `key` is the id as the template writes it (five times a row): a string, which the template engine
             # prints as is, where an int goes through number localisation each time.
@@ -57,7 +58,7 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             "snoozed": t.status == "snoozed", "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
             "phone": mask_phone(c.phone), "assets": cn_amount(t.assets, lang=lang_code),
             "client_url": client_url, "contact_url": f"{client_url}contact/?task={t.pk}",
-            "action_url": reverse("workbench:task_action", args=[t.pk]),
+            "action_url": action_path(t.pk),
             "due": cn_date(t.due), "late": late, "more": [],
             "reason": reason,
             "script": campaign_scripts.get(t.pk) or task_script(
