@@ -151,12 +151,17 @@ class UserCapabilities:
 
     def __init__(self, user) -> None:
         self._user = user
+        self._caps = None
 
     def __getattr__(self, name: str) -> bool:
         try:
             capability = Capability(name)
         except ValueError:
             raise AttributeError(name) from None
-        return can(self._user, capability)
+        # The set is worked out once per render (a list asks `can.reassign` on each of its rows); the object
+        # lives for one response, so a changed role or registration counts from the next request, as before.
+        if self._caps is None:
+            self._caps = capabilities(self._user)
+        return capability in self._caps
 
     __getitem__ = __getattr__

@@ -31,7 +31,9 @@ def _kept(client, name: str, load):
 
 
 def latest_snapshot(client) -> ClientSnapshot | None:
-    return _kept(client, "snapshot", lambda: ClientSnapshot.objects.filter(client=client, is_latest=True).first())
+    """The latest snapshot without its `features` (a few KB of model inputs no page shows; read on access)."""
+    return _kept(client, "snapshot", lambda: ClientSnapshot.objects.filter(client=client, is_latest=True)
+                 .defer("features").first())
 
 
 def answers(client, kind: str) -> list[QuestionnaireAnswer]:

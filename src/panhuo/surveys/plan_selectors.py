@@ -53,7 +53,8 @@ def profile_of(*, client, today: date | None = None) -> dict:
     pers = facts.latest_answer(client, "personality")
     needs = facts.latest_answer(client, "needs")
     series = facts.series(client)
-    day = MarketDay.objects.order_by("-date").first()
+    # Only the day's regime: its charts and pools are the market page's (large JSON).
+    day = MarketDay.objects.order_by("-date").only("date", "regime", "position").first()
     total = float(snap.total_assets) if snap else 0.0
     mv = float(snap.market_value) if snap else 0.0
     expires = assessment_expires_on(client.risk_assessed_on)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,8 @@ from panhuo.outreach.scripts import task_script
 from panhuo.workbench.forms import TaskActionForm
 from panhuo.workbench.selectors import today_queue
 from panhuo.workbench.services.tasks import task_act, task_get_for_user
-from panhuo.workbench.views.common import lang_is_zh
+from panhuo.workbench.views.common import lang_is_zh, path_maker
+from panhuo.workbench.views.today_rows import task_rows_html
 
 TODAY_LIMIT = 40   # a day's work; the rest wait for tomorrow's queue
 
@@ -33,6 +35,8 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
     lang = "zh" if zh else "en"
     kinds = dict(TaskKind.choices)
     today = timezone.localdate()
+    lang_code = get_language() or "zh-hans"
+    client_path, action_path = path_maker("workbench:client"), path_maker("workbench:task_action")
     rows, by_client = [], {}
     tasks = list(tasks)
     # A task a feature created (a campaign's) carries that feature's script (话术), from the core's registry.
@@ -46,12 +50,15 @@ def _task_rows(tasks, zh: bool) -> list[dict]:
             row["more"].append({"kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "reason": reason})
             row["late"] = max(row["late"], late)
             continue
+        client_url = client_path(c.client_id)
         row = by_client[c.pk] = {
-            "pk": t.pk, "kind": t.kind, "kind_label": kinds.get(t.kind, t.kind), "snoozed": t.status == "snoozed",
-            "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
-            "phone": mask_phone(c.phone), "assets": cn_amount(t.assets, lang=get_language() or "zh-hans"),
-            "client_url": reverse("workbench:client", args=[c.client_id]),
-            "action_url": reverse("workbench:task_action", args=[t.pk]),
+            # `key` is the id as the template writes it (five times a row): a string, which the template engine
+            # prints as is, where an int goes through number localisation each time.
+            "pk": t.pk, "key": str(t.pk), "kind": t.kind, "kind_label": kinds.get(t.kind, t.kind),
+            "snoozed": t.status == "snoozed", "name": c.name, "client_id": c.client_id, "advisor": t.advisor.name,
+            "phone": mask_phone(c.phone), "assets": cn_amount(t.assets, lang=lang_code),
+            "client_url": client_url, "contact_url": f"{client_url}contact/?task={t.pk}",
+            "action_url": action_path(t.pk),
             "due": cn_date(t.due), "late": late, "more": [],
             "reason": reason,
             "script": campaign_scripts.get(t.pk) or task_script(
@@ -75,9 +82,10 @@ def today(request):
     tasks = today_queue(user=request.user, limit=TODAY_LIMIT)
     audit_record(user=request.user, action="today.view", object_type="client",
                  object_ids=[t.client.client_id for t in tasks], request=request)
+    rows, is_advisor = _task_rows(tasks, lang_is_zh()), request.user.role == Role.ADVISOR
+    task_rows_html(rows, is_advisor=is_advisor, csrf_token=get_token(request), action_buttons=_action_buttons())
     return render(request, "workbench/today.html", {
-        "rows": _task_rows(tasks, lang_is_zh()), "limit": TODAY_LIMIT, "action_buttons": _action_buttons(),
-        "is_advisor": request.user.role == Role.ADVISOR,
+        "rows": rows, "limit": TODAY_LIMIT, "is_advisor": is_advisor,
         "panels": today_panels(user=request.user),   # other features' sections (clients.registry)
     })
 
