@@ -59,14 +59,18 @@ def test_snapshots_keep_history_and_mark_latest(warehouse, clients):
     assert c4.is_chinaclear_dormant and c4.lifecycle == "lost"
 
 
-def test_every_store_writes_the_rows_the_row_by_row_build_makes(warehouse, clients):
+@pytest.mark.parametrize("copy_rows", [50_000, 2])
+def test_every_store_writes_the_rows_the_row_by_row_build_makes(warehouse, clients, copy_rows, monkeypatch):
     """PostgreSQL builds the rows column by column and writes them set-based; SQLite writes `_rows`' dicts.
-    Both must store what `_rows` says, field by field (money to the cent, NaN as missing, dates in the JSON)."""
+    Both must store what `_rows` says, field by field (money to the cent, NaN as missing, dates in the JSON),
+    whether the COPY sends one slice or several (its writer queues each slice while the next is built)."""
     from decimal import Decimal
 
+    from panhuo.clients import services
     from panhuo.clients.models import ClientSnapshot
     from panhuo.clients.services import _rows, snapshots_write
 
+    monkeypatch.setattr(services, "COPY_ROWS", copy_rows)
     timeline.load(warehouse)
     table, _ = _result(warehouse, timeline.AS_OF)
     pks = {c.client_id: c.pk for c in clients.values()}
@@ -86,3 +90,22 @@ def test_every_store_writes_the_rows_the_row_by_row_build_makes(warehouse, clien
     # a feature that is a date reaches the JSON as ISO text, one that is NaN as null
     assert any(isinstance(v, str) and v[:2] == "20" for r in expected.values() for v in r["features"].values())
     assert any(v is None for r in expected.values() for v in r["features"].values())
+
+
+def test_postgresql_compresses_the_snapshot_json_with_lz4_when_the_server_has_it(db):
+    """Migration clients 0017: lz4 (cheaper than pglz for the daily COPY) on the two JSON columns."""
+    import importlib
+
+    from django.db import connection
+
+    from panhuo.clients.models import ClientSnapshot
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL column setting")
+    migration = importlib.import_module("panhuo.clients.migrations.0017_snapshot_json_lz4")
+    if not migration._lz4_supported(connection):
+        pytest.skip("this server was built without lz4")
+    with connection.cursor() as cur:
+        cur.execute("SELECT attname, attcompression FROM pg_attribute WHERE attrelid = %s::regclass "
+                    "AND attname IN ('features', 'churn_reasons')", [ClientSnapshot._meta.db_table])
+        assert dict(cur.fetchall()) == {"features": "l", "churn_reasons": "l"}
