@@ -104,17 +104,54 @@ def test_the_json_made_in_duckdb_says_what_the_python_series_say(warehouse, monk
 
     _load(warehouse)
     warehouse.execute("INSERT INTO daily_assets VALUES ('CA002', DATE '2026-10-02', 10, 20, NULL, NULL), "
-                      "('CA002', DATE '2026-10-09', 10, 20, 30.456, -5)")
+                      "('CA002', DATE '2026-10-09', 10, 20, 30.456, -5), ('CA002', DATE '2026-09-04', 1, 2, 3, 4)")
+    # stored out of date order: the lists are sorted, not read in the order the rows came
+    warehouse.execute("INSERT INTO client_days VALUES ('CA002', DATE '2026-10-09', 1, 1, 1, 1, 0), "
+                      "('CA002', DATE '2026-09-04', 1, 1, 1, 1, 0), ('CA002', DATE '2026-10-02', 1, 1, 1, 1, 0)")
     warehouse.execute("INSERT INTO transfers SELECT 'X' || i, 'CA003', TIMESTAMP '2026-11-01 09:00:00' + i * INTERVAL 1 HOUR, "
                       "CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END, 100 + i % 3, 'ICBC' FROM range(7) t(i)")
     warehouse.execute("INSERT INTO positions VALUES (DATE '2026-11-19', 'CA001', '600001.SH', 200, 0, 5.0, 1000)")
     monkeypatch.setattr(cs, "MAX_TRANSFERS", 4)
     want = cs.client_series(warehouse, as_of=AS_OF)
-    got = {}
-    for batch in cs.client_series_json(warehouse, as_of=AS_OF, batch_rows=2):
-        for row in batch.to_pylist():
-            cid = row.pop("client_id")
-            got[cid] = {k: json.loads(v) for k, v in row.items()}
-    assert set(got) == set(want) == {"CA001", "CA002", "CA003"}
-    assert got == want
+    for parts in (1, 3):      # in slices (series_refresh's), each client comes once, with the same values
+        got = {}
+        for batch in cs.client_series_json(warehouse, as_of=AS_OF, batch_rows=2, parts=parts):
+            for row in batch.to_pylist():
+                cid = row.pop("client_id")
+                assert cid not in got
+                got[cid] = {k: json.loads(v) for k, v in row.items()}
+        assert set(got) == set(want) == {"CA001", "CA002", "CA003"}
+        assert got == want
     assert len(got["CA003"]["transfers"]) == 4 and len(got["CA001"]["positions"]) == 2
+    assert got["CA002"]["trade_days"] == ["2026-09-04", "2026-10-02", "2026-10-09"]
+    assert [w[0] for w in got["CA002"]["weeks"]] == ["2026-09-06", "2026-10-04", "2026-10-11"]
+
+
+def test_series_made_ahead_in_a_thread_come_in_order_and_an_error_reaches_the_reader():
+    import pytest
+
+    from panhuo.workbench.services.series import _ahead
+
+    assert list(_ahead(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        raise RuntimeError("duckdb said no")
+
+    got = []
+    with pytest.raises(RuntimeError, match="duckdb said no"):
+        for x in _ahead(failing()):
+            got.append(x)
+    assert got == [1]
+    closed = []
+
+    def endless():
+        try:
+            while True:
+                yield 0
+        finally:
+            closed.append(True)
+
+    for _ in _ahead(endless()):
+        break                  # a reader that stops early stops the thread, which closes its generator
+    assert closed == [True]

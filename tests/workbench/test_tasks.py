@@ -21,6 +21,25 @@ def test_generation_is_idempotent(world):
     assert list(Task.objects.order_by("pk").values_list("pk", "client_id", "kind", "status", "priority")) == before
 
 
+def test_a_changed_snapshot_refreshes_its_open_task_and_no_other(world):
+    """The refresh (on PostgreSQL one UPDATE from arrays, elsewhere bulk_update) writes the new priority, both
+    reasons and the due date to that task only; a snapshot below every threshold raises nothing."""
+    today = timezone.localdate()
+    task = Task.objects.get(client__client_id="CA001", kind="churn_risk", status="open")
+    others = list(Task.objects.exclude(pk=task.pk).order_by("pk").values_list("pk", "priority", "reason_zh", "due"))
+    Task.objects.filter(pk=task.pk).update(due=today - timedelta(days=3))
+    ClientSnapshot.objects.filter(client__client_id="CA001", is_latest=True).update(churn_risk=0.95)
+    ClientSnapshot.objects.filter(client__client_id="CA002", is_latest=True).update(
+        churn_risk=None, is_dormant=False, p_alive=0.99)
+    out = tasks_generate(as_of=today)
+    assert (out["created"], out["refreshed"]) == (0, 1)
+    task.refresh_from_db()
+    assert (task.priority, task.due) == (300 + 95, today)
+    assert task.reason_zh.startswith("流失风险95%") and task.reason_en.startswith("Churn risk 95%")
+    assert list(Task.objects.exclude(pk=task.pk).order_by("pk").values_list("pk", "priority", "reason_zh",
+                                                                              "due")) == others
+
+
 def test_each_task_has_its_reason_and_the_queue_follows_the_priority_bands(world, client):
     # CA001: churn risk 0.8; CB002: churn risk too; follow-ups for everyone from the world's contacts.
     ClientSnapshot.objects.filter(client__client_id="CA002").update(is_dormant=True, churn_risk=0.1, p_alive=0.7,
