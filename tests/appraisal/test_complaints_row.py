@@ -69,6 +69,7 @@ def test_the_excel_and_pdf_show_the_complaints_row_as_a_deduction(client, cast, 
     assert list(complaints[1:7]) == [f"{n} 件", "—", counted, "最多计 3 件", "每件 -5", -5.0 * min(n, 3)]
     assert coverage[1:7] == (0.5, 0.9, pytest.approx(0.5556, abs=1e-4), 1.0, 15.0, 8.33)   # numbers, as before
     assert rows["合计"][6] == pytest.approx(25.03 - 5 * min(n, 3))
+    assert rows["合计"][5] == 100       # the points at every target, as the page says: the deduction is not in it
 
     shown = pdf_strings(client.get(f"{URL}export.pdf").content)
     row = shown[shown.index("针对投顾的属实投诉") + 1:shown.index("合规事件")]
@@ -77,6 +78,16 @@ def test_the_excel_and_pdf_show_the_complaints_row_as_a_deduction(client, cast, 
     assert row[:len(words)] == words and not any("%" in s for s in row)
     coverage_row = shown[shown.index("VIP及核心客户覆盖率") + 1:shown.index("针对投顾的属实投诉")]
     assert coverage_row[:6] == ["50.0%", "90.0%", "56%", "100%", "15", "8.33"]
+    total = [s for s in shown[shown.index("合计") + 1:] if s]
+    assert total[:2] == ["100", f"{25.03 - 5 * min(n, 3):.2f}"]
+
+
+def test_no_complaint_costs_0_00_points_not_minus_0_00(client, cast):
+    _card(cast, 0)
+    client.force_login(cast.users["director_a"])
+    shown = pdf_strings(client.get(f"{URL}export.pdf").content)
+    row = shown[shown.index("针对投顾的属实投诉") + 1:shown.index("合规事件")]
+    assert "0.00" in row and "-0.00" not in row
 
 
 def test_the_words_say_what_the_scoring_deducts_whatever_the_branch_sets(cast):

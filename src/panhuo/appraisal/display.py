@@ -39,3 +39,15 @@ def deduction_cells(item: dict) -> dict | None:
         "cap": _("at most %(n)s") % {"n": _number(most)},
         "weight": _("%(w)s each") % {"w": _number(item["weight"] / target)},
     }
+
+
+def weight_total(items: list[dict]) -> float:
+    """The points a month can earn at 100% of every target (100 on the defaults): a per-event deduction's
+    negative weight is a cost per complaint, not a share of the total, so it is left out, on the page and in
+    both exports alike."""
+    return sum(max(float(i["weight"]), 0.0) for i in items)
+
+
+def points_text(points: float) -> str:
+    """Points with two decimals, never '-0.00' (a deduction of nothing is 0.00)."""
+    return f"{float(points) + 0.0:.2f}"

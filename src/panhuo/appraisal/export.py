@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 
-from panhuo.appraisal.display import deduction_cells
+from panhuo.appraisal.display import deduction_cells, points_text, weight_total
 from panhuo.appraisal.models import Scorecard
 from panhuo.appraisal.scorecard import LABELS, UNITS
 from panhuo.formatting import cn_amount, safe_cell
@@ -96,7 +96,7 @@ def scorecard_xlsx(card: Scorecard) -> bytes:
             ws.cell(r, 6).number_format = XLSX_RATIO
         ws.cell(r, 7).number_format = XLSX_RATIO
         ws.cell(r, 8).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.append(["合计", None, None, None, None, sum(i["weight"] for i in card.items), card.total, ""])
+    ws.append(["合计", None, None, None, None, weight_total(card.items), card.total, ""])
     ws.cell(ws.max_row, 7).number_format = XLSX_RATIO
     ws.append([])
     ws.append(["总监评语", safe_cell(card.comment or "—")])
@@ -137,9 +137,9 @@ def scorecard_pdf(card: Scorecard) -> bytes:
         cells = _deduction_zh(item) or [_shown(item, item["value"]), _shown(item, item["target"]),
                                         f"{item['attainment']:.0%}" if item["recorded"] else "—",
                                         f"{item['cap']:.0%}" if item["recorded"] else "—", f"{item['weight']:g}"]
-        data.append([Paragraph(_label_zh(item["key"]), body), *cells, f"{item['points']:.2f}",
+        data.append([Paragraph(_label_zh(item["key"]), body), *cells, points_text(item["points"]),
                      Paragraph(escape(_note(item)), body)])
-    data.append(["合计", "", "", "", "", f"{sum(i['weight'] for i in card.items):g}", f"{card.total:.2f}", ""])
+    data.append(["合计", "", "", "", "", f"{weight_total(card.items):g}", points_text(card.total), ""])
     table = Table(data, colWidths=[190, 70, 70, 50, 58, 48, 50, 244], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 9), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),

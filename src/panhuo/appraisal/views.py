@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panhuo.accounts.models import Role
 from panhuo.accounts.permissions import Capability, can, require
 from panhuo.appraisal import measures, selectors, services
-from panhuo.appraisal.display import deduction_cells
+from panhuo.appraisal.display import deduction_cells, weight_total
 from panhuo.appraisal.export import scorecard_pdf, scorecard_xlsx
 from panhuo.appraisal.forms import CommentForm, TargetForm
 from panhuo.appraisal.models import LockedError
@@ -141,9 +141,7 @@ def scorecard(request, advisor_code: str, month: str):
                  object_ids=[adv.advisor_id], detail={"month": month}, request=request)
     return render(request, "appraisal/scorecard.html", {
         "adv": adv, "card": card, "month": first, "items": _items_for_page(card),
-        # the points a month can earn at 100% of every target (100): the complaints item's negative weight is a
-        # deduction per complaint, not a share of the total
-        "weight_total": sum(max(i["weight"], 0) for i in (card.items if card else [])),
+        "weight_total": weight_total(card.items if card else []),
         "comment_form": CommentForm(initial={"comment": card.comment if card else ""}),
     })
 
