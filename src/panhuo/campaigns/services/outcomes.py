@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from panhuo.bulk import bulk_update_rows
 from panhuo.campaigns.models import Campaign, CampaignMember, MemberGroup
 from panhuo.clients.models import ClientSnapshot
 from panhuo.measure.outcomes import MemberRow, member_outcomes
@@ -26,7 +27,7 @@ def campaign_outcomes_refresh(*, wh, campaign_id: int, as_of: date) -> int:
     for m in members:
         r = results[m.client.client_id]
         m.outcome, m.before, m.turnover_flag = r["outcome"], r["before"], r["turnover_flag"]
-    CampaignMember.objects.bulk_update(members, ["outcome", "before", "turnover_flag"], batch_size=1000)
+    bulk_update_rows(members, ["outcome", "before", "turnover_flag"])
     campaign.outcomes_as_of = as_of
     campaign.save(update_fields=["outcomes_as_of"])
     return len(members)
