@@ -95,9 +95,10 @@ def test_a_write_replaces_each_clients_series_and_skips_unknown_codes(cast):
     assert (got["CB001"].as_of, got["CB001"].transfers) == (date(2026, 11, 19), [["2026-11-18", "in", 1000.0]])
 
 
-def test_the_json_made_in_duckdb_says_what_the_python_series_say(warehouse, monkeypatch):
-    """PostgreSQL's write takes the series as JSON text made by DuckDB (client_series_json): the same values as
-    client_series, for every client and part, the cap on transfers included."""
+def test_the_json_made_in_duckdb_in_slices_or_whole(warehouse, monkeypatch):
+    """PostgreSQL's write takes the series as JSON text made by DuckDB (client_series_json), SQLite's the same JSON
+    parsed (client_series): in slices or whole, each client once with the same values; missing assets and flows
+    count as 0, the cap keeps the latest transfers, lists are in date order whatever the rows' order."""
     import json
 
     from panhuo.analytics import client_series as cs
@@ -124,7 +125,9 @@ def test_the_json_made_in_duckdb_says_what_the_python_series_say(warehouse, monk
         assert got == want
     assert len(got["CA003"]["transfers"]) == 4 and len(got["CA001"]["positions"]) == 2
     assert got["CA002"]["trade_days"] == ["2026-09-04", "2026-10-02", "2026-10-09"]
-    assert [w[0] for w in got["CA002"]["weeks"]] == ["2026-09-06", "2026-10-04", "2026-10-11"]
+    assert got["CA002"]["weeks"] == [["2026-09-06", 3.0, 4.0], ["2026-10-04", 0.0, 0.0], ["2026-10-11", 30.46, -5.0]]
+    assert got["CA003"]["transfers"] == [["2026-11-01", "in", 100.0], ["2026-11-01", "in", 101.0],
+                                         ["2026-11-01", "out", 100.0], ["2026-11-01", "out", 102.0]]
 
 
 def test_series_made_ahead_in_a_thread_come_in_order_and_an_error_reaches_the_reader():

@@ -13,43 +13,11 @@ Per client (only clients with any data in the window appear):
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
 MAX_TRANSFERS = 200   # the chart marks transfers; beyond this many in a year the marks are noise
-
-
-def _weeks_sql() -> str:
-    # Weeks end on Sunday; the week's point is the last day's total assets and the week's net transfers.
-    return """
-        SELECT client_id, list(struct_pack(w := strftime(week_end, '%Y-%m-%d'), a := round(assets, 2),
-                                           n := round(net, 2)) ORDER BY week_end) AS weeks
-        FROM (
-            SELECT client_id, CAST(date_trunc('week', date) + INTERVAL 6 DAY AS DATE) AS week_end,
-                   arg_max(total_assets, date) AS assets, sum(coalesce(net_transfer, 0)) AS net
-            FROM daily_assets WHERE date > $start AND date <= $as_of
-            GROUP BY ALL
-        ) GROUP BY client_id
-    """
-
-
-def _transfers_sql() -> str:
-    return f"""
-        SELECT client_id, list(struct_pack(d := strftime(CAST(transfer_time AS DATE), '%Y-%m-%d'),
-                                           dir := direction, amt := round(amount, 2))
-                               ORDER BY transfer_time DESC)[1:{MAX_TRANSFERS}] AS transfers
-        FROM transfers
-        WHERE CAST(transfer_time AS DATE) > $start AND CAST(transfer_time AS DATE) <= $as_of
-        GROUP BY client_id
-    """
-
-
-def _trade_days_sql() -> str:
-    return """
-        SELECT client_id, list(strftime(trade_date, '%Y-%m-%d') ORDER BY trade_date) AS trade_days
-        FROM client_days WHERE trade_date > $start AND trade_date <= $as_of
-        GROUP BY client_id
-    """
 
 
 def _positions_sql(where: str = "TRUE") -> str:
@@ -71,22 +39,14 @@ def _positions_sql(where: str = "TRUE") -> str:
 
 
 def client_series(wh, *, as_of: date, days: int = 365) -> dict[str, dict[str, Any]]:
-    """{client_id: {weeks, transfers, trade_days, positions}} for every client with data, as of a date."""
-    params = {"as_of": as_of, "start": as_of - timedelta(days=days)}
+    """{client_id: {weeks, transfers, trade_days, positions}} for every client with data, as of a date: the JSON
+    of `client_series_json` read back, so one query defines the series on both stores (the SQLite write takes
+    Python objects, the PostgreSQL write the JSON text itself)."""
     out: dict[str, dict[str, Any]] = {}
-
-    def row(cid: str) -> dict[str, Any]:
-        return out.setdefault(cid, {"weeks": [], "transfers": [], "trade_days": [], "positions": []})
-
-    for cid, weeks in wh.execute(_weeks_sql(), params).fetchall():
-        row(cid)["weeks"] = [[w["w"], float(w["a"] or 0), float(w["n"] or 0)] for w in weeks]
-    for cid, transfers in wh.execute(_transfers_sql(), params).fetchall():
-        row(cid)["transfers"] = sorted([t["d"], t["dir"], float(t["amt"])] for t in transfers)
-    for cid, trade_days in wh.execute(_trade_days_sql(), params).fetchall():
-        row(cid)["trade_days"] = list(trade_days)
-    for cid, positions in wh.execute(_positions_sql(), {"as_of": as_of}).fetchall():
-        row(cid)["positions"] = [{k: (float(v) if isinstance(v, (int, float)) and k != "quantity" else v)
-                                  for k, v in p.items()} for p in positions]
+    for batch in client_series_json(wh, as_of=as_of, days=days):
+        for row in batch.to_pylist():
+            cid = row.pop("client_id")     # before the dict is built: an assignment evaluates its right side first
+            out[cid] = {k: json.loads(v) for k, v in row.items()}
     return out
 
 
@@ -95,8 +55,7 @@ def client_series_json(wh, *, as_of: date, days: int = 365, batch_rows: int = 50
     weeks, transfers, trade_days, positions (one row per client with data, "[]" for a part without any).
 
     For a store that takes JSON text (the PostgreSQL write by COPY): no Python object per point, which at a
-    million clients and 52 weeks each is what cost most of the step. The same values as `client_series`
-    (tests/workbench/test_client_series.py compares them).
+    million clients and 52 weeks each is what cost most of the step. `client_series` parses the same JSON.
 
     `parts` > 1 computes the clients in that many slices (by a hash of the code), one query each, so that a
     reader in another thread can write one slice while DuckDB computes the next."""
@@ -117,7 +76,7 @@ def _series_json_part(wh, *, as_of: date, days: int, batch_rows: int, where: str
                      arg_max(total_assets, date) AS assets, sum(coalesce(net_transfer, 0)) AS net
               FROM daily_assets WHERE date > $start AND date <= $as_of AND {where} GROUP BY ALL)
         GROUP BY client_id"""
-    # the latest MAX_TRANSFERS, then in the order client_series sorts them: date, direction, amount
+    # the latest MAX_TRANSFERS, then by date, direction and amount
     transfers = f"""SELECT client_id, to_json(list([to_json(d), to_json(dir), to_json(amt)] ORDER BY d, dir, amt)) AS j
         FROM (SELECT client_id, strftime(CAST(transfer_time AS DATE), '%Y-%m-%d') AS d, direction AS dir,
                      CAST(round(amount, 2) AS DOUBLE) AS amt,
