@@ -9,7 +9,7 @@ from tests.analytics import timeline
 
 
 def _tables(wh):
-    return {t: wh.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("client_days", "client_symbols")}
+    return {t: wh.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("client_days", "client_symbols", "client_life")}
 
 
 def test_a_repair_since_a_day_matches_a_full_rebuild_when_trades_were_removed_and_added(warehouse):

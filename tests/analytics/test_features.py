@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow.compute as pc
 import pytest
 
 from panhuo.analytics.engines import DuckDBEngine
@@ -161,3 +162,37 @@ def test_labels_in_both_languages():
     assert label("lifecycle", "dormant") == "休眠" and label("lifecycle", "dormant", "en") == "Dormant"
     assert label("tier", "vip", "en") == "VIP" and label("profit_state", "profit") == "盈利"
     assert label("trading_style", "high_frequency") == "高频交易"
+
+
+def test_lifetime_figures_from_client_life_equal_the_days_grouped(warehouse, tmp_path):
+    """The nightly features read the import's client_life instead of grouping every client_days row: the same
+    table to the last bit on a simulated branch, and only where client_life is in step."""
+    from panhuo.analytics.features import features_sql
+    from panhuo.analytics.pipeline import life_in_step
+    from tests.analytics.simbranch import simulated_branch
+
+    as_of = simulated_branch(tmp_path / "sim", warehouse, clients=600, years=1.5)
+    eng = DuckDBEngine(warehouse)
+    assert life_in_step(eng, as_of)
+    kw = {"has_contacts": False, "has_questionnaires": False}
+    from_life = eng.query(features_sql(as_of, life=True, **kw))
+    assert from_life.equals(eng.query(features_sql(as_of, life=False, **kw)))
+    assert from_life.num_rows > 500 and pc.sum(from_life.column("trading_days_total")).as_py() > 10_000
+    # an earlier date: client_life holds later days, so the features group client_days themselves
+    assert not life_in_step(eng, date(as_of.year - 1, as_of.month, 1))
+
+
+def test_days_written_around_client_life_are_not_missed(warehouse):
+    """A client_days row written by hand (not by the import or the rebuild) leaves client_life behind: the check
+    sees it, and the features count the day."""
+    from panhuo.analytics.pipeline import life_in_step
+
+    timeline.load(warehouse)
+    eng = DuckDBEngine(warehouse)
+    before = {r["client_id"]: r for r in features_and_segments(eng, timeline.AS_OF).to_pylist()}
+    assert life_in_step(eng, timeline.AS_OF)
+    warehouse.con.execute("INSERT INTO client_days VALUES ('C1', DATE '2020-01-02', 1, 100, 5, 100, 0)")
+    assert not life_in_step(eng, timeline.AS_OF)
+    after = {r["client_id"]: r for r in features_and_segments(eng, timeline.AS_OF).to_pylist()}
+    assert after["C1"]["trading_days_total"] == before["C1"]["trading_days_total"] + 1
+    assert after["C1"]["first_trade_date"] == date(2020, 1, 2)

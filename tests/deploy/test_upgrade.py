@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,8 @@ def test_upgrade_from_a_wave1_install(tmp_path):
     wh = duckdb.connect(str(home / "warehouse.duckdb"))   # and the analytical store, wave 1's schema
     wh.execute(WAVE1_WAREHOUSE.read_text())
     wh.execute("INSERT INTO clients (client_id, branch_id, advisor_id) VALUES ('C0001', 'B001', 'A01')")
+    wh.execute("INSERT INTO client_days VALUES ('C0001', DATE '2024-01-02', 2, 1000, 5, 1000, 0), "
+               "('C0001', DATE '2024-01-05', 1, 500, 5, 0, 500)")     # two trading days, one of them a buy
     old_columns = {t: {c for (c,) in wh.execute(f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{t}'"
                                                ).fetchall()} for t in ("clients", "trades", "daily_assets")}
     wh.close()
@@ -54,6 +57,9 @@ def test_upgrade_from_a_wave1_install(tmp_path):
     wh = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     have = {(t, c) for t, c in wh.execute("SELECT table_name, column_name FROM duckdb_columns()").fetchall()}
     assert wh.execute("SELECT advisor_id FROM clients WHERE client_id = 'C0001'").fetchone() == ("A01",)
+    # client_life (since wave 1) is filled from the days the store already held
+    assert wh.execute("SELECT * FROM client_life").fetchall() == [
+        ("C0001", date(2024, 1, 2), date(2024, 1, 5), date(2024, 1, 2), 2)]
     wh.close()
     for table in all_tables().values():                 # every current table and column is there
         assert {(table.name, c.name) for c in table.columns} <= have, table.name

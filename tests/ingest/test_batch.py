@@ -23,13 +23,18 @@ def rows(path, sql):
 
 
 def assert_aggregates_exact(path):
-    """client_days and client_symbols equal a full recomputation from the trades."""
+    """client_days, client_symbols and client_life equal a full recomputation from the trades."""
     assert rows(path, "SELECT * FROM client_days ORDER BY ALL") == rows(path, """
         SELECT client_id, trade_date, count(*), sum(amount), sum(coalesce(commission, 0)),
                coalesce(sum(amount) FILTER (WHERE side = 'B'), 0), coalesce(sum(amount) FILTER (WHERE side = 'S'), 0)
         FROM trades GROUP BY ALL ORDER BY ALL""")
     assert rows(path, "SELECT * FROM client_symbols ORDER BY ALL") == rows(path, """
         SELECT client_id, symbol, min(trade_date), max(trade_date) FROM trades GROUP BY ALL ORDER BY ALL""")
+    assert rows(path, "SELECT * FROM client_life ORDER BY ALL") == rows(path, """
+        WITH d AS (SELECT client_id, trade_date, sum(amount) FILTER (WHERE side = 'B') AS bought
+                   FROM trades GROUP BY ALL)
+        SELECT client_id, min(trade_date), max(trade_date), max(trade_date) FILTER (WHERE bought > 0), count(*)
+        FROM d GROUP BY ALL ORDER BY ALL""")
 
 
 def test_simulator_export_loads_every_table_in_canonical_form(tmp_path):

@@ -38,17 +38,18 @@ def sha(path: Path) -> str:
 
 
 def state(path: Path) -> tuple:
-    """Every fact the tests touch, sorted: trades and the two aggregates."""
-    return tuple(rows(path, f"SELECT * FROM {t} ORDER BY ALL") for t in ("trades", "client_days", "client_symbols"))
+    """Every fact the tests touch, sorted: trades and the three aggregates."""
+    return tuple(rows(path, f"SELECT * FROM {t} ORDER BY ALL") for t in ("trades", "client_days", "client_symbols", "client_life"))
 
 
 def assert_aggregates_are_a_full_recomputation(path: Path) -> None:
-    """client_days and client_symbols equal what analytics.aggregates.refresh_aggregates rebuilds from trades."""
+    """client_days, client_symbols and client_life equal what analytics.aggregates.refresh_aggregates rebuilds
+    from trades."""
     copy = path.with_name("recomputed.duckdb")
     shutil.copy(path, copy)
     with open_warehouse(copy) as wh:
         refresh_aggregates(wh)
-    for t in ("client_days", "client_symbols"):
+    for t in ("client_days", "client_symbols", "client_life"):
         assert rows(path, f"SELECT * FROM {t} ORDER BY ALL") == rows(copy, f"SELECT * FROM {t} ORDER BY ALL"), t
     copy.unlink()
 

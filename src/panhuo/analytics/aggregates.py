@@ -1,4 +1,4 @@
-"""Rebuild the client_days / client_symbols aggregates from trades, in SQL on the warehouse.
+"""Rebuild the client_days / client_symbols / client_life aggregates from trades, in SQL on the warehouse.
 
 The import maintains these incrementally; this full rebuild (or a rebuild of a date range) is what tests,
 the benchmark and a repair after a bad load use. `since` limits the work to the days on or after a date (and
@@ -11,10 +11,12 @@ from datetime import date
 
 from panhuo.warehouse import Warehouse
 from panhuo.warehouse.money import DAY_SUMS
+from panhuo.warehouse.schema import LIFE_SQL
 
 
 def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str, int]:
-    """Rebuild client_days and client_symbols from trades (all of them, or those on/after `since`)."""
+    """Rebuild client_days and client_symbols from trades (all of them, or those on/after `since`), and
+    client_life from client_days."""
     where = "WHERE trade_date >= $since" if since else ""
     params = {"since": since} if since else None
     with wh.transaction() as con:
@@ -23,10 +25,14 @@ def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str,
         else:
             con.execute("DELETE FROM client_days")
             con.execute("DELETE FROM client_symbols")
+        # in date order, as a store the import fills day by day holds them: a window over the recent days then
+        # reads the row groups of those days only
         con.execute(f"""
             INSERT INTO client_days
             SELECT client_id, trade_date, {DAY_SUMS}
-            FROM trades {where} GROUP BY client_id, trade_date""", params)
+            FROM trades {where} GROUP BY client_id, trade_date ORDER BY trade_date""", params)
+        con.execute("DELETE FROM client_life")
+        con.execute(f"INSERT INTO client_life {LIFE_SQL.format(days='client_days', where='')}")
         if not since:
             con.execute("""INSERT INTO client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
                 FROM trades GROUP BY client_id, symbol""")
@@ -46,4 +52,4 @@ def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str,
 
 
 def _counts(wh: Warehouse) -> dict[str, int]:
-    return {t: wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("client_days", "client_symbols")}
+    return {t: wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("client_days", "client_symbols", "client_life")}

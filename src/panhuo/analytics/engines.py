@@ -16,8 +16,9 @@ import sqlglot
 from panhuo.warehouse import Warehouse
 
 # Optional inputs the pipeline uses when present: contacts are in every store the daily run has written to
-# (it copies them there), not in one created before them and opened read-only.
-OPTIONAL_TABLES = ("contacts", "questionnaires")
+# (it copies them there), not in one created before them and opened read-only; client_life likewise
+# (pipeline.life_in_step).
+OPTIONAL_TABLES = ("contacts", "questionnaires", "client_life")
 
 
 class Engine(Protocol):

@@ -70,11 +70,13 @@ def lit(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
-def _cd(w: Windows) -> list[tuple[str, str]]:
-    # Two GROUP BYs over client_days, joined: the lifetime figures (four narrow aggregates) over every row, and
-    # the windows (sums of a CASE, NULL outside the window) over the last 365 days only, where every window
-    # lies. Most of a client's days are older than a year, so the wide aggregate (fifteen sums, eight of them
-    # exact DECIMAL money) updates a fraction of the rows. FILTER clauses are slower than CASE here.
+def _cd(w: Windows, life: bool) -> list[tuple[str, str]]:
+    # The lifetime figures (first and last trade, last buy, trading days) joined to the windows (sums of a CASE,
+    # NULL outside the window) over the last 365 days only, where every window lies: most of a client's days
+    # are older than a year, so the wide aggregate (fifteen sums, eight of them exact DECIMAL money) updates a
+    # fraction of the rows. FILTER clauses are slower than CASE here. `life`: the lifetime figures are the
+    # import's client_life rows (exact when no day after D is stored: pipeline.life_in_step), not a GROUP BY
+    # over every day a client ever had (at 1M clients 38M rows, a third of the step's time).
     def within(col: str, n: int) -> str:      # every row of cd_win is within 365 days
         return col if n == 365 else f"CASE WHEN trade_date > {w.ago(n)} THEN {col} END"
 
@@ -91,17 +93,21 @@ def _cd(w: Windows) -> list[tuple[str, str]]:
     for n, name in ((30, "30d"), (90, "90d"), (SIX_MONTHS, "6m"), (365, "365d")):
         parts.append(f"{money('amount', n)} AS amount_{name}")
     parts.append(f"{money('buy_amount', 90)} AS buy_amount_90d")
-    life = ("min(trade_date) AS first_trade_date", "max(trade_date) AS last_trade_date",
+    figures = ("min(trade_date) AS first_trade_date", "max(trade_date) AS last_trade_date",
             "max(CASE WHEN buy_amount > 0 THEN trade_date END) AS last_buy_date",
             "CAST(count(*) AS BIGINT) AS trading_days_total")
     cols = [p.rsplit(" AS ", 1)[1] for p in parts]
+    lifetime = (f"SELECT client_id, first_trade_date, last_trade_date, last_buy_date, trading_days AS "
+                f"trading_days_total FROM client_life WHERE true{w.only}" if life else
+                f"SELECT client_id, {', '.join(figures)} FROM client_days WHERE trade_date <= {w.d}{w.only} "
+                "GROUP BY client_id")
     return [
-        ("cd_life", f"SELECT client_id, {', '.join(life)} FROM client_days WHERE trade_date <= {w.d}{w.only} GROUP BY client_id"),
+        ("cd_life", lifetime),
         ("cd_win", f"SELECT client_id, {', '.join(parts)} FROM client_days "
                    f"WHERE trade_date <= {w.d} AND trade_date > {w.ago(365)}{w.only} GROUP BY client_id"),
         # a client with no day in the year has no cd_win row: its window figures are NULL, as a CASE sum over
         # no row in the window gave before (the final step makes them 0)
-        ("cd", f"SELECT a.client_id, {', '.join(x.rsplit(' AS ', 1)[1] for x in life)}, "
+        ("cd", f"SELECT a.client_id, {', '.join(x.rsplit(' AS ', 1)[1] for x in figures)}, "
                f"{', '.join('b.' + c for c in cols)} FROM cd_life a LEFT JOIN cd_win b ON b.client_id = a.client_id"),
     ]
 
@@ -198,16 +204,17 @@ def _ret(end: str, start: str, flow: str) -> str:
     return f"CASE WHEN {den} > 0 THEN ({end} - {start} - {flow}) / {den} END"
 
 
-def trade_ctes(as_of: date, *, symbols_from_trades: bool = False, sample: str | None = None
-               ) -> list[tuple[str, str]]:
+def trade_ctes(as_of: date, *, symbols_from_trades: bool = False, sample: str | None = None,
+               life: bool = False) -> list[tuple[str, str]]:
     """The trade-derived steps: `cd` (windows and lifetime figures per client, from `cd_life` and `cd_win`) and
     `cs` (symbols traded)."""
     w = Windows(as_of, sample)
-    return _cd(w) + [("cs", _symbols(w, symbols_from_trades))]
+    return _cd(w, life) + [("cs", _symbols(w, symbols_from_trades))]
 
 
 def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts: bool = False,
-                 has_questionnaires: bool = False, sample: str | None = None) -> list[tuple[str, str]]:
+                 has_questionnaires: bool = False, sample: str | None = None, life: bool = False
+                 ) -> list[tuple[str, str]]:
     """The named steps; the last one, `features`, has one row per client with the FEATURES columns.
 
     `sample`, a condition on the clients table (e.g. a hash of client_id below a threshold), restricts every
@@ -215,7 +222,7 @@ def feature_ctes(as_of: date, *, symbols_from_trades: bool = False, has_contacts
     and each step's GROUP BY is the cost, not the read."""
     w = Windows(as_of, sample)
     ctes = ([("sampled", f"SELECT client_id FROM clients WHERE {sample}")] if sample else []) + \
-        trade_ctes(as_of, symbols_from_trades=symbols_from_trades, sample=sample) + [
+        trade_ctes(as_of, symbols_from_trades=symbols_from_trades, sample=sample, life=life) + [
         ("da", _assets(w)), ("tr", _transfers(w)), ("pos", _positions(w)), ("idx", _index(w))]
     contact = contacts_90d = reached_90d = "CAST(NULL AS BIGINT)"     # unknown without a contacts table
     score = "CAST(NULL AS BIGINT)"

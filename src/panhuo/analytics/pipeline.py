@@ -43,13 +43,33 @@ def _earliest(engine: Engine) -> date | None:
     return t.column("d")[0].as_py()
 
 
-def _feature_kw(engine: Engine) -> dict:
-    return {"has_contacts": engine.has_table("contacts"), "has_questionnaires": engine.has_table("questionnaires")}
+def life_in_step(engine: Engine, as_of: date) -> bool:
+    """Whether client_life holds the lifetime figures of client_days as of `as_of`: no day after it is stored,
+    and its rows account for every stored day up to the last one. A store whose client_days were written
+    around the import (a hand-made test store, a lake without the table) fails the check, and the features
+    then group client_days themselves: slower, never wrong."""
+    if not engine.has_table("client_life"):
+        return False
+    row = engine.query("SELECT (SELECT count(*) FROM client_days) AS days, (SELECT max(trade_date) FROM client_days) "
+                       "AS last_day, (SELECT sum(trading_days) FROM client_life) AS life_days, "
+                       "(SELECT max(last_trade_date) FROM client_life) AS life_last").to_pylist()[0]
+    if row["days"] == 0:
+        return False
+    return (row["days"] == row["life_days"] and row["last_day"] == row["life_last"]
+            and row["last_day"] <= as_of)
+
+
+def _feature_kw(engine: Engine, as_of: date | None = None) -> dict:
+    """The feature step's options for this store; with `as_of`, whether it may read client_life."""
+    kw = {"has_contacts": engine.has_table("contacts"), "has_questionnaires": engine.has_table("questionnaires")}
+    if as_of is not None:
+        kw["life"] = life_in_step(engine, as_of)
+    return kw
 
 
 def features_and_segments(engine: Engine, as_of: date) -> pa.Table:
     """Step 1-2 (the part both engines must agree on): features and segments, ordered by client_id."""
-    return engine.query(segments_sql(as_of, **_feature_kw(engine)))
+    return engine.query(segments_sql(as_of, **_feature_kw(engine, as_of)))
 
 
 def add_alive(table: pa.Table) -> tuple[pa.Table, bgnbd.BGNBDFit | None]:

@@ -6,7 +6,7 @@ explicit choice (a profile's `full_day` file, or `panhuo import --replace-dates`
 replaces only its own branches' rows of its days. Every stored row a batch deletes, corrected or removed, is
 first kept in the batch's recoverable record (`removed_<table>`, at least ARCHIVE_DAYS days), from which
 `restore` puts it back. Master tables (clients, advisors, instruments, bars) are upserted by key. The
-aggregates client_days and client_symbols are updated for the changed rows only, the ledger of loaded file
+aggregates client_days, client_symbols and client_life are updated for the changed rows only, the ledger of loaded file
 hashes is written, and the loaded rows are reconciled against the source to the cent before COMMIT.
 """
 
@@ -22,7 +22,7 @@ import duckdb
 
 from panhuo.ingest.normalise import without_commas
 from panhuo.warehouse.money import DAY_SUMS
-from panhuo.warehouse.schema import TABLES, add_missing_columns, all_tables
+from panhuo.warehouse.schema import LIFE_SQL, TABLES, ensure_tables
 
 LEDGER_DDL = ("CREATE TABLE IF NOT EXISTS import_files (sha256 VARCHAR PRIMARY KEY, batch_key VARCHAR NOT NULL, "
               "file_name VARCHAR, table_name VARCHAR, rows_loaded BIGINT, business_date DATE, "
@@ -53,12 +53,15 @@ def kill_point(name: str) -> None:
 def ensure_schema(con: duckdb.DuckDBPyConnection, db: str) -> None:
     con.execute(f"USE {db}")
     try:
-        for table in all_tables().values():
-            con.execute(table.ddl())
-        add_missing_columns(con, db)
+        con.execute("BEGIN")    # all of it or nothing: a killed import leaves no half-upgraded store
+        ensure_tables(con, db)
         con.execute(LEDGER_DDL)
         con.execute("ALTER TABLE import_files ADD COLUMN IF NOT EXISTS business_date DATE")   # ledgers before it
         _ensure_archives(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     finally:
         con.execute("USE memory")
 
@@ -268,7 +271,7 @@ def _upsert(con, staged: str, table: str, absent: set[str]) -> dict:
 
 
 def update_aggregates(con, new: str, old: str | None) -> None:
-    """Bring client_days and client_symbols in step after wh.trades gained the rows of `new` and lost those of
+    """Bring client_days, client_symbols and client_life in step after wh.trades gained the rows of `new` and lost those of
     `old` (both relations of trades). Days and pairs no change touched are left alone; a client's day that
     already had trades, or lost some, is recomputed from wh.trades; a new one is summed from `new` (the
     common case, and the whole of a first load)."""
@@ -311,7 +314,14 @@ def update_aggregates(con, new: str, old: str | None) -> None:
                     "AND o.symbol = x.symbol")
         con.execute("""INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
             FROM wh.trades SEMI JOIN _agg_lost USING (client_id, symbol) GROUP BY ALL""")
-    con.execute("DROP TABLE _agg_days; DROP TABLE _agg_lost; DROP TABLE _agg_pairs")
+    # client_life: each client with a trade gained or lost has its row recomputed from its days (the clients
+    # of one day's file are a small share of the branch; a first load is every client, once).
+    lost_clients = f" UNION SELECT DISTINCT client_id FROM {old}" if old else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _agg_clients AS SELECT DISTINCT client_id FROM {new}{lost_clients}")
+    con.execute("DELETE FROM wh.client_life o USING _agg_clients c WHERE o.client_id = c.client_id")
+    days = "wh.client_days SEMI JOIN _agg_clients USING (client_id)"
+    con.execute(f"INSERT INTO wh.client_life {LIFE_SQL.format(days=days, where='')}")
+    con.execute("DROP TABLE _agg_days; DROP TABLE _agg_lost; DROP TABLE _agg_pairs; DROP TABLE _agg_clients")
 
 
 def purge_archive(con, now: dt.datetime) -> None:

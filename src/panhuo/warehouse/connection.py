@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from panhuo.config import warehouse_path
-from panhuo.warehouse.schema import add_missing_columns, all_tables
+from panhuo.warehouse.schema import all_tables, ensure_tables
 
 
 class Warehouse:
@@ -30,9 +30,8 @@ class Warehouse:
                 self._create_schema()
 
     def _create_schema(self) -> None:
-        for table in all_tables().values():
-            self.con.execute(table.ddl())
-        add_missing_columns(self.con)
+        with self.transaction() as con:    # a killed open leaves the store as it was, not half upgraded
+            ensure_tables(con)
 
     def sql(self, query: str, params: list | tuple | dict | None = None) -> duckdb.DuckDBPyRelation:
         return self.con.sql(query, params=params)

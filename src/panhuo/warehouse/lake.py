@@ -20,7 +20,7 @@ from pathlib import Path
 from panhuo.warehouse.connection import Warehouse
 
 # table -> the date column its month partition comes from (None: no month partition)
-CLIENT_TABLES = {"client_days": "trade_date", "client_symbols": None, "daily_assets": "date",
+CLIENT_TABLES = {"client_days": "trade_date", "client_symbols": None, "client_life": None, "daily_assets": "date",
                  "transfers": "transfer_time", "positions": "as_of_date", "trades": "trade_date",
                  "contacts": "contact_time", "questionnaires": None}
 MANIFEST = "_tables.json"

@@ -112,8 +112,20 @@ AGGREGATES: dict[str, Table] = {
             C("client_id", "VARCHAR", "客户号", False), C("symbol", "VARCHAR", "证券代码", False),
             C("first_trade_date", "DATE", "首次成交"), C("last_trade_date", "DATE", "最近成交"),
         ), ("client_id", "symbol"), key_indexed=False),
+        # One row per client: the lifetime figures of its client_days rows, so the nightly features read a
+        # million rows instead of every trading day a client ever had (features.py; kept in step with
+        # client_days by the import, the rebuild and the restore: LIFE_SQL).
+        Table("client_life", "客户交易概况", (
+            C("client_id", "VARCHAR", "客户号", False), C("first_trade_date", "DATE", "首次成交"),
+            C("last_trade_date", "DATE", "最近成交"), C("last_buy_date", "DATE", "最近买入"),
+            C("trading_days", "BIGINT", "交易天数"),
+        ), ("client_id",), key_indexed=False),
     )
 }
+
+# client_life's rows from the client_days rows of `{days}` (a table or a join), `{where}` restricting them.
+LIFE_SQL = ("SELECT client_id, min(trade_date), max(trade_date), max(CASE WHEN buy_amount > 0 THEN trade_date END), "
+            "count(*) FROM {days} {where} GROUP BY client_id")
 
 
 # Tables panhuo owns in the operational store, copied here by the daily run so the analytics can use them
@@ -154,3 +166,17 @@ def add_missing_columns(con, database: str | None = None) -> list[str]:
 
 def all_tables() -> dict[str, Table]:
     return {**TABLES, **AGGREGATES, **COPIES}
+
+
+def ensure_tables(con, database: str | None = None) -> None:
+    """Create the tables a store lacks (in the current database, `database` when attached under that name) and
+    add missing columns; a store from before client_life gets it filled once from its client_days, as the
+    import keeps it from then on. The caller holds the transaction."""
+    where = f" AND database_name = '{database}'" if database else ""
+    had = {t for (t,) in con.execute(
+        f"SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'{where}").fetchall()}
+    for table in all_tables().values():
+        con.execute(table.ddl())
+    add_missing_columns(con, database)
+    if "client_days" in had and "client_life" not in had:
+        con.execute(f"INSERT INTO client_life {LIFE_SQL.format(days='client_days', where='')}")
