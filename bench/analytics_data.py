@@ -18,6 +18,7 @@ SYMBOLS = 3000
 # int_keys).
 FEATURE_READS = {"client_days": "client_id trade_date trades amount commission buy_amount",
                  "client_symbols": "client_id first_trade_date last_trade_date",
+                 "client_life": "client_id first_trade_date last_trade_date last_buy_date trading_days",
                  "daily_assets": "client_id date total_assets cash market_value net_transfer",
                  "transfers": "client_id transfer_time direction amount",
                  "positions": "as_of_date client_id quantity market_value cost_price",
