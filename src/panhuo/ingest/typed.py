@@ -30,7 +30,7 @@ import datetime as dt
 import duckdb
 
 from panhuo.ingest import read
-from panhuo.ingest.normalise import Mapping, map_headers, normalise
+from panhuo.ingest.normalise import Mapping, _text, map_headers, normalise, symbol_expr
 from panhuo.ingest.profile import DOMAINS, FileSpec, Profile, SymbolSource
 from panhuo.ingest.read import RawFile
 from panhuo.ingest.sqltext import FAILS_NULL, sql_str
@@ -144,6 +144,8 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec,
         if scan.lines != rows + 1:      # a quoted line break: rows are not lines, the text path numbers them
             raise _GiveUp
         trial.table, trial.row_expr = table, "r.rowid + 2"
+        if isinstance(m.sources.get("symbol"), SymbolSource):
+            typed["symbol"], trial.joins = _symbols(table, m, profile, latin1)
         normalise(con, trial, src, spec, m, profile, out, rules, keep_text, typed=typed, fails=fails,
                   ascii=latin1)
     except (duckdb.Error, _GiveUp):
@@ -154,6 +156,20 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec,
     raw.encoding = "utf-8" if scan.encoding == "ascii" else scan.encoding
     raw.rows_read, raw.no_controls, raw.typed = rows, True, True
     return m
+
+
+def _symbols(table: str, m: Mapping, profile: Profile, ascii: bool) -> tuple[tuple[str, str], str]:
+    """The symbol's (r_ value, parsed value) and the join giving them: normalise's expressions evaluated once per
+    distinct code and market (a few thousand) rather than once per row (a third of the pass on 10M trades)."""
+    s = m.sources["symbol"]
+    keys = [f"c{m.index[s.code]}"] + ([f"c{m.index[s.market]}"] if s.market else [])
+    code_t = _text(f"p.{keys[0]}", ascii)
+    market_t = _text(f"p.{keys[1]}", ascii) if s.market else None
+    text = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
+    pairs = (f"SELECT {', '.join(f'p.{k}' for k in keys)}, {text} AS t, {symbol_expr(code_t, market_t, profile)} AS v "
+             f"FROM (SELECT DISTINCT {', '.join(keys)} FROM {table}) p")
+    on = " AND ".join(f"sy.{k} IS NOT DISTINCT FROM r.{k}" for k in keys)
+    return ("sy.t", "sy.v"), f" LEFT JOIN ({pairs}) sy ON {on}"
 
 
 class _GiveUp(Exception):
