@@ -184,3 +184,13 @@ def _folder(case: dict, tmp_path: Path) -> Path:
 @pytest.mark.parametrize("case", _cases("reject") + _cases("accept"))
 def test_every_corpus_file_gives_the_text_paths_batch_and_store(case, store, tmp_path, monkeypatch):
     both(store, tmp_path, [_folder(case, tmp_path)], case.get("profile", "generic"), monkeypatch)
+
+
+def test_two_files_of_one_table_one_typed_one_text_load_as_the_text_path(store, tmp_path, monkeypatch):
+    """Their normalised rows are united: the typed file's money DECIMAL and the other's text reconcile alike."""
+    header = ["trade_id", "client_id", "trade_date", "symbol", "side", "quantity", "price", "amount", "commission",
+              "stamp_duty", "transfer_fee", "channel"]
+    row = ["T0201", "C0001", "20240131", "600000.SH", "B", "100", "7.10", "710.05", "5.00", "0.00", "0.01", "online"]
+    write_csv(tmp_path / "in" / "trades.csv", header, [row], encoding="utf-8")
+    write_csv(tmp_path / "in" / "成交.csv", header, [["T0202", *row[1:7], "1,710.00", *row[8:]]], encoding="utf-8")
+    assert both(store, tmp_path, [tmp_path / "in"], "generic", monkeypatch) == ["trades.csv"]
