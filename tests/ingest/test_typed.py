@@ -195,3 +195,16 @@ def test_two_files_of_one_table_one_typed_one_text_load_as_the_text_path(store, 
     write_csv(tmp_path / "in" / "trades.csv", header, [row], encoding="utf-8")
     write_csv(tmp_path / "in" / "成交.csv", header, [["T0202", *row[1:7], "1,710.00", *row[8:]]], encoding="utf-8")
     assert both(store, tmp_path, [tmp_path / "in"], "generic", monkeypatch) == ["trades.csv"]
+
+
+@pytest.mark.parametrize("junk", [b"710.00\xa0", b"\xa0710.00", b"20240131\xa0", b"\xa1\xa1710.00", b"1\xa0"])
+def test_stray_bytes_next_to_a_typed_value_give_the_text_paths_problem(store, tmp_path, monkeypatch, junk):
+    """A lone 0xA0 (a space in Latin-1, no GB18030 character) or a GB18030 ideographic space beside a number, a
+    date or a value-mapped code: the typed read must not take it for padding."""
+    path = _trades(tmp_path, [list(CLEAN)])
+    field = {b"2": "成交日期", b"1": "买卖标志"}.get(junk[:1], "成交金额")
+    data = path.read_bytes()
+    value = CLEAN[COLUMN[field]].encode()
+    at = data.index(b"," + value + b",", data.index(b"\r\n")) + 1
+    path.write_bytes(data[:at] + junk + data[at + len(value):])
+    assert both(store, tmp_path, [path], "simulator", monkeypatch) == []
