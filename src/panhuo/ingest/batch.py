@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from panhuo.ingest import normalise as norm
-from panhuo.ingest import store, validate
+from panhuo.ingest import store, typed, validate
 from panhuo.ingest.problems import Problem, shown
 from panhuo.ingest.profile import FileSpec, Profile, load_profile
 from panhuo.ingest.read import RawFile, scan_file, stage_file
@@ -198,8 +198,9 @@ def run_batch(*, store_path: Path, paths: list[Path], profile: str | Profile, ba
             raw, spec = _plan_file(work, path)
             if spec is None or _skip_loaded(work, i, raw, known, seen, batch_key):
                 continue
-            _stage(work, i, raw, spec)
-            _normalise(work, i, raw, spec)
+            if not _typed(work, i, raw, spec):
+                _stage(work, i, raw, spec)
+                _normalise(work, i, raw, spec)
         work.tick("read", len(files), len(files))
         for i, fr in enumerate(result.files):
             if i not in work.raws and fr.status == "pending":
@@ -235,6 +236,19 @@ def _skip_loaded(work: _Work, i: int, raw: RawFile, known: dict[str, str], seen:
         return True
     seen.add(raw.sha256)
     return False
+
+
+def _typed(work: _Work, i: int, raw: RawFile, spec: FileSpec) -> bool:
+    """Stage and normalise a clean CSV in one typed read (ingest.typed); False, with nothing done, when the
+    file needs the text path (_stage, _normalise)."""
+    m = typed.load(work.con, raw, i, spec, work.prof, work.today, f"raw_{i}", f"n_{i}",
+                   store.MONEY.get(spec.table, ()))
+    if m is None:
+        return False
+    fr = work.result.files[i]
+    fr.encoding, fr.rows_read, fr.dropped_columns, fr.absent_columns = raw.encoding, raw.rows_read, m.dropped, m.absent
+    work.raws[i], work.specs[i], work.mappings[i] = raw, spec, m
+    return True
 
 
 def _stage(work: _Work, i: int, raw: RawFile, spec: FileSpec) -> None:
@@ -291,7 +305,11 @@ def _validate(work: _Work, *, quarantine: bool, replace_dates: bool) -> None:
         if len(ids) == 1:
             con.execute(f"ALTER TABLE n_{ids[0]} RENAME TO {s}")
         else:
-            con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(f"SELECT * FROM n_{i}" for i in ids))
+            # A typed read keeps money as DECIMAL (r_), the text path as text: as text, both re-parse alike.
+            text = ", ".join(f"r_{c}::VARCHAR AS r_{c}" for c in store.MONEY.get(table, ()))
+            con.execute(f"CREATE TEMP TABLE {s} AS " + " UNION ALL ".join(
+                f"SELECT * REPLACE ({text}) FROM n_{i}" if work.raws[i].typed and text else f"SELECT * FROM n_{i}"
+                for i in ids))
         validate.collect(con, s)
         if quarantine:
             _set_aside(con, s)
@@ -316,6 +334,14 @@ def _quarantine(work: _Work, fatal: list[Problem], *, quarantine: bool, folder: 
     rows set aside go to an unmasked quarantine file for the branch to correct."""
     con, result, batch_key = work.con, work.result, work.result.key
     for i, raw in work.raws.items():
+        if raw.typed:       # no text staged: read it now, only for a file with rows to show
+            if raw.table:
+                con.execute(f"DROP TABLE {raw.table}")
+            if not con.execute("SELECT count(*) FROM bad WHERE _src = ? AND value IS NULL AND col IS NOT NULL",
+                               [i]).fetchone()[0]:
+                continue
+            raw = RawFile(path=raw.path, name=raw.name, sha256=raw.sha256, size=raw.size, scan=raw.scan)
+            _stage(work, i, raw, work.specs[i])
         norm.fill_values(con, i, raw, work.specs[i], work.mappings[i])
         con.execute(f"DROP TABLE {raw.table}")
     bad_by_src = dict(con.execute("SELECT _src, count(DISTINCT _row) FROM bad GROUP BY 1").fetchall())

@@ -82,10 +82,13 @@ def map_headers(raw: RawFile, spec: FileSpec) -> Mapping:
     return m
 
 
-def _text(ref: str) -> str:
+def _text(ref: str, ascii: bool = False) -> str:
     """Trimmed text, NULL when empty. trim() builds a new string for every value, and it can only change a
     value holding an ASCII space or a non-ASCII character (it trims the Unicode space separators, all but one
-    non-ASCII): the others skip it, -25% on the parse pass of 10M trades."""
+    non-ASCII): the others skip it, -25% on the parse pass of 10M trades. `ascii`: the caller has proven
+    every value ASCII or free of surrounding Unicode spaces (ingest.typed), so the character count goes."""
+    if ascii:
+        return f"nullif(CASE WHEN contains({ref}, ' ') THEN trim({ref}) ELSE {ref} END, '')"
     return (f"nullif(CASE WHEN contains({ref}, ' ') OR strlen({ref}) <> length({ref}) THEN trim({ref}) "
             f"ELSE {ref} END, '')")
 
@@ -167,44 +170,51 @@ def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
     return f"coalesce({bare}, {dotted}, {prefixed})"
 
 
-def source_text(raw: RawFile, spec: FileSpec, m: Mapping) -> dict[str, str]:
+def source_text(raw: RawFile, spec: FileSpec, m: Mapping, ascii: bool = False) -> dict[str, str]:
     """SQL of each mapped canonical column's trimmed source text over `raw` (alias r): what messages show and
     what the reconciliation re-parses."""
     out: dict[str, str] = {}
     for col in spec.schema.columns:
         s = m.sources.get(col.name)
         if isinstance(s, SymbolSource):
-            code_t = _text(raw.column(m.index[s.code]))
-            market_t = _text(raw.column(m.index[s.market])) if s.market else None
+            code_t = _text(raw.column(m.index[s.code]), ascii)
+            market_t = _text(raw.column(m.index[s.market]), ascii) if s.market else None
             out[col.name] = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
         elif s is not None:
-            out[col.name] = _text(raw.column(m.index[s]))
+            out[col.name] = _text(raw.column(m.index[s]), ascii)
     return out
 
 
 def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, m: Mapping,
-              profile: Profile, out: str, rules: Checks, keep_text: tuple[str, ...] = ()) -> None:
+              profile: Profile, out: str, rules: Checks, keep_text: tuple[str, ...] = (),
+              typed: dict[str, tuple[str, str]] | None = None, fails: str | None = None, ascii: bool = False) -> None:
     """Create staging table `out`: _src, _row, the parsed canonical columns, r_<col> source text only for the
     `keep_text` columns (the money the reconciliation re-parses), and `_fails`, the per-value rules each row
     breaks (NULL for a clean row). The rules see every source text in this one pass; the text of the few
     rows that other checks refuse is read back from the raw table afterwards (fill_values), so the text of
-    10M clean rows is never stored."""
-    text = source_text(raw, spec, m)
+    10M clean rows is never stored.
+
+    The typed read (ingest.typed) passes `typed`, canonical column -> (r_ value, parsed value) SQL for the
+    columns DuckDB's reader already typed, `fails`, its own `_fails` expression, and `ascii` (see _text)."""
+    typed = typed or {}
+    text = source_text(raw, spec, m, ascii)
     inner = [f"{src}::INTEGER AS _src", f"({raw.row_expr})::BIGINT AS _row"]
     outer = ["_src", "_row"]
     for col in spec.schema.columns:
         t = text.get(col.name)
         s = m.sources.get(col.name)
-        if t is None:
+        if col.name in typed:
+            t, parsed = typed[col.name]
+        elif t is None:
             parsed = f"NULL::{col.sql_type}"
         elif isinstance(s, SymbolSource):
-            market_t = _text(raw.column(m.index[s.market])) if s.market else None
-            parsed = symbol_expr(_text(raw.column(m.index[s.code])), market_t, profile)
+            market_t = _text(raw.column(m.index[s.market]), ascii) if s.market else None
+            parsed = symbol_expr(_text(raw.column(m.index[s.code]), ascii), market_t, profile)
         else:
             parsed = f"{parse_expr(col, t, spec, profile)}::{col.sql_type}"
         inner += [f"{t or 'NULL::VARCHAR'} AS r_{col.name}", f"{parsed} AS {col.name}"]
         outer += [col.name] + ([f"r_{col.name}"] if col.name in keep_text else [])
-    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(outer)}, {rules.fails_expr()} AS _fails "
+    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(outer)}, {fails or rules.fails_expr()} AS _fails "
                 f"FROM (SELECT {', '.join(inner)} FROM {raw.table} r{raw.joins})")
 
 

@@ -61,6 +61,8 @@ class RawFile:
     # No value can hold a control character: the file has no control bytes besides line ends, and every line
     # is one record (so no quoted field spans lines). Validation then skips its per-value control check.
     no_controls: bool = False
+    # Read by ingest.typed: `table` holds typed values, not text; messages read the text back from the file.
+    typed: bool = False
 
 
 @dataclass

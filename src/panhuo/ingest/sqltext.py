@@ -12,6 +12,9 @@ def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+FAILS_NULL = "NULL::STRUCT(col VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR)[]"
+
+
 class Checks:
     """Per-value rules, evaluated in normalise's single parse pass where the source text r_<col> and the parsed
     value <col> are both at hand: `fails_expr` is NULL for a row breaking no rule (one OR of the rules), else
@@ -23,8 +26,12 @@ class Checks:
     def add(self, col: str, code: str, where: str, detail: str = "''") -> None:
         self.rules.append((col, code, where, detail))
 
+    def any_expr(self) -> str:
+        """True for a row breaking any rule (NULL or false otherwise)."""
+        return " OR ".join(f"({w})" for _, _, w, _ in self.rules) or "false"
+
     def fails_expr(self) -> str:
-        empty = "NULL::STRUCT(col VARCHAR, value VARCHAR, code VARCHAR, detail VARCHAR)[]"
+        empty = FAILS_NULL
         if not self.rules:
             return empty
         # CASE WHEN takes a NULL condition as false, and an OR is true as soon as one rule is, so no rule needs
@@ -32,5 +39,5 @@ class Checks:
         items = ", ".join(
             f"CASE WHEN {w} THEN {{'col': {sql_str(c)}, 'value': r_{c}::VARCHAR, "
             f"'code': {sql_str(code)}, 'detail': ({d})::VARCHAR}} END" for c, code, w, d in self.rules)
-        any_rule = " OR ".join(f"({w})" for _, _, w, _ in self.rules)
+        any_rule = self.any_expr()
         return f"(CASE WHEN {any_rule} THEN list_filter([{items}], lambda x: x IS NOT NULL) ELSE {empty} END)"
