@@ -196,3 +196,17 @@ def test_days_written_around_client_life_are_not_missed(warehouse):
     after = {r["client_id"]: r for r in features_and_segments(eng, timeline.AS_OF).to_pylist()}
     assert after["C1"]["trading_days_total"] == before["C1"]["trading_days_total"] + 1
     assert after["C1"]["first_trade_date"] == date(2020, 1, 2)
+
+
+def test_features_then_segments_equal_the_one_query(warehouse, tmp_path):
+    """features_and_segments on DuckDB runs the segment steps over the features' own table; the result is the
+    one query's (segments_sql), column for column, on a simulated branch."""
+    from panhuo.analytics.pipeline import _feature_kw
+    from tests.analytics.simbranch import simulated_branch
+
+    as_of = simulated_branch(tmp_path / "sim", warehouse, clients=600, years=1.5)
+    eng = DuckDBEngine(warehouse)
+    two_steps = features_and_segments(eng, as_of)
+    one_query = eng.query(segments_sql(as_of, **_feature_kw(eng, as_of)))
+    assert two_steps.num_rows > 500 and two_steps.equals(one_query)
+    assert warehouse.con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'features'").fetchone() == (0,)

@@ -52,4 +52,5 @@ def refresh_aggregates(wh: Warehouse, *, since: date | None = None) -> dict[str,
 
 
 def _counts(wh: Warehouse) -> dict[str, int]:
-    return {t: wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("client_days", "client_symbols", "client_life")}
+    return {t: wh.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("client_days", "client_symbols", "client_life")}

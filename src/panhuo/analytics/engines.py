@@ -41,6 +41,14 @@ class DuckDBEngine:
         # A cursor is immune to a result another caller left half-fetched on the shared connection.
         return self.wh.con.cursor().sql(sql).to_arrow_table()
 
+    def query_after(self, name: str, first: str, then: str) -> pa.Table:
+        """`then` over the result of `first` known as `name`: the same as one query with `first` as a CTE, but
+        a CTE that `then` reads in several places is materialised by DuckDB row by row into its own format,
+        where this keeps the Arrow result it had to build anyway (the registration is the cursor's alone)."""
+        cur = self.wh.con.cursor()
+        cur.register(name, cur.sql(first).to_arrow_table())
+        return cur.sql(then).to_arrow_table()
+
     def has_table(self, name: str) -> bool:
         row = self.wh.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0]

@@ -94,8 +94,8 @@ def _cd(w: Windows, life: bool) -> list[tuple[str, str]]:
         parts.append(f"{money('amount', n)} AS amount_{name}")
     parts.append(f"{money('buy_amount', 90)} AS buy_amount_90d")
     figures = ("min(trade_date) AS first_trade_date", "max(trade_date) AS last_trade_date",
-            "max(CASE WHEN buy_amount > 0 THEN trade_date END) AS last_buy_date",
-            "CAST(count(*) AS BIGINT) AS trading_days_total")
+               "max(CASE WHEN buy_amount > 0 THEN trade_date END) AS last_buy_date",
+               "CAST(count(*) AS BIGINT) AS trading_days_total")
     cols = [p.rsplit(" AS ", 1)[1] for p in parts]
     lifetime = (f"SELECT client_id, first_trade_date, last_trade_date, last_buy_date, trading_days AS "
                 f"trading_days_total FROM client_life WHERE true{w.only}" if life else

@@ -6,8 +6,8 @@ explicit choice (a profile's `full_day` file, or `panhuo import --replace-dates`
 replaces only its own branches' rows of its days. Every stored row a batch deletes, corrected or removed, is
 first kept in the batch's recoverable record (`removed_<table>`, at least ARCHIVE_DAYS days), from which
 `restore` puts it back. Master tables (clients, advisors, instruments, bars) are upserted by key. The
-aggregates client_days, client_symbols and client_life are updated for the changed rows only, the ledger of loaded file
-hashes is written, and the loaded rows are reconciled against the source to the cent before COMMIT.
+aggregates client_days, client_symbols and client_life are updated for the changed rows only, the ledger of
+loaded file hashes is written, and the loaded rows are reconciled against the source to the cent before COMMIT.
 """
 
 from __future__ import annotations
@@ -278,8 +278,8 @@ def _upsert(con, staged: str, table: str, absent: set[str]) -> dict:
 
 
 def update_aggregates(con, new: str, old: str | None) -> None:
-    """Bring client_days, client_symbols and client_life in step after wh.trades gained the rows of `new` and lost those of
-    `old` (both relations of trades). Days and pairs no change touched are left alone; a client's day that
+    """Bring client_days, client_symbols and client_life in step after wh.trades gained the rows of `new` and
+    lost those of `old` (both relations of trades). Days and pairs no change touched are left alone; a client's day that
     already had trades, or lost some, is recomputed from wh.trades; a new one is summed from `new` (the
     common case, and the whole of a first load)."""
     lost_days = f" UNION SELECT DISTINCT client_id, trade_date FROM {old}" if old else ""
