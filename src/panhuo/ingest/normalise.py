@@ -82,7 +82,7 @@ def map_headers(raw: RawFile, spec: FileSpec) -> Mapping:
     return m
 
 
-def _text(ref: str, ascii: bool = False) -> str:
+def trimmed(ref: str, ascii: bool = False) -> str:
     """Trimmed text, NULL when empty. trim() builds a new string for every value, and it can only change a
     value holding an ASCII space or a non-ASCII character (it trims the Unicode space separators, all but one
     non-ASCII): the others skip it, -25% on the parse pass of 10M trades. `ascii`: the caller has proven
@@ -177,11 +177,11 @@ def source_text(raw: RawFile, spec: FileSpec, m: Mapping, ascii: bool = False) -
     for col in spec.schema.columns:
         s = m.sources.get(col.name)
         if isinstance(s, SymbolSource):
-            code_t = _text(raw.column(m.index[s.code]), ascii)
-            market_t = _text(raw.column(m.index[s.market]), ascii) if s.market else None
+            code_t = trimmed(raw.column(m.index[s.code]), ascii)
+            market_t = trimmed(raw.column(m.index[s.market]), ascii) if s.market else None
             out[col.name] = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
         elif s is not None:
-            out[col.name] = _text(raw.column(m.index[s]), ascii)
+            out[col.name] = trimmed(raw.column(m.index[s]), ascii)
     return out
 
 
@@ -195,7 +195,7 @@ def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: File
     10M clean rows is never stored.
 
     The typed read (ingest.typed) passes `typed`, canonical column -> (r_ value, parsed value) SQL for the
-    columns DuckDB's reader already typed, `fails`, its own `_fails` expression, and `ascii` (see _text)."""
+    columns DuckDB's reader already typed, `fails`, its own `_fails` expression, and `ascii` (see trimmed)."""
     typed = typed or {}
     text = source_text(raw, spec, m, ascii)
     inner = [f"{src}::INTEGER AS _src", f"({raw.row_expr})::BIGINT AS _row"]
@@ -208,8 +208,8 @@ def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: File
         elif t is None:
             parsed = f"NULL::{col.sql_type}"
         elif isinstance(s, SymbolSource):
-            market_t = _text(raw.column(m.index[s.market]), ascii) if s.market else None
-            parsed = symbol_expr(_text(raw.column(m.index[s.code]), ascii), market_t, profile)
+            market_t = trimmed(raw.column(m.index[s.market]), ascii) if s.market else None
+            parsed = symbol_expr(trimmed(raw.column(m.index[s.code]), ascii), market_t, profile)
         else:
             parsed = f"{parse_expr(col, t, spec, profile)}::{col.sql_type}"
         inner += [f"{t or 'NULL::VARCHAR'} AS r_{col.name}", f"{parsed} AS {col.name}"]

@@ -30,7 +30,7 @@ import datetime as dt
 import duckdb
 
 from panhuo.ingest import read
-from panhuo.ingest.normalise import Mapping, _text, map_headers, normalise, symbol_expr
+from panhuo.ingest.normalise import Mapping, map_headers, normalise, symbol_expr, trimmed
 from panhuo.ingest.profile import DOMAINS, FileSpec, Profile, SymbolSource
 from panhuo.ingest.read import RawFile
 from panhuo.ingest.sqltext import FAILS_NULL, sql_str
@@ -163,8 +163,8 @@ def _symbols(table: str, m: Mapping, profile: Profile, ascii: bool) -> tuple[tup
     distinct code and market (a few thousand) rather than once per row (a third of the pass on 10M trades)."""
     s = m.sources["symbol"]
     keys = [f"c{m.index[s.code]}"] + ([f"c{m.index[s.market]}"] if s.market else [])
-    code_t = _text(f"p.{keys[0]}", ascii)
-    market_t = _text(f"p.{keys[1]}", ascii) if s.market else None
+    code_t = trimmed(f"p.{keys[0]}", ascii)
+    market_t = trimmed(f"p.{keys[1]}", ascii) if s.market else None
     text = code_t if market_t is None else f"{code_t} || coalesce('|' || {market_t}, '')"
     pairs = (f"SELECT {', '.join(f'p.{k}' for k in keys)}, {text} AS t, {symbol_expr(code_t, market_t, profile)} AS v "
              f"FROM (SELECT DISTINCT {', '.join(keys)} FROM {table}) p")
