@@ -24,7 +24,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.web.browser import ARTIFACTS, browser_or_skip, launch, log_in, untranslated_on
+from tests.web.browser import ARTIFACTS, browser_or_skip, launch, log_in, save_page, untranslated_on
 from tests.web.test_chinese_pages import PASSWORD, internal_codes, small_branch, visible_text  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -218,7 +218,7 @@ def test_every_page_for_every_role_in_both_languages(live_server, small_branch, 
                 if response is None or response.status >= 500:
                     errors[key] = response.status if response else "no response"
                     continue
-                page.screenshot(path=str(out / f"{key}.png"), full_page=True)
+                save_page(page, out / f"{key}.png")
                 if lang == "zh-hans":
                     text = visible_text(page.content())
                     hits = sorted(set(word.findall(text)))
@@ -237,7 +237,7 @@ def test_every_page_for_every_role_in_both_languages(live_server, small_branch, 
             for name, url in pages:
                 if name in PHONE_PAGES:
                     page.goto(live_server.url + url, wait_until="load")
-                    page.screenshot(path=str(out / f"{_slug(name)}-advisor-zh-phone.png"), full_page=True)
+                    save_page(page, out / f"{_slug(name)}-advisor-zh-phone.png")
                     width = page.evaluate("document.documentElement.scrollWidth")
                     if width > 391:
                         too_wide[name] = width
