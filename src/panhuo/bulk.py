@@ -34,14 +34,3 @@ def bulk_update_rows(objs: Sequence[models.Model], fields: list[str], *, batch_s
     with connection.cursor() as cur:
         cur.execute(f"UPDATE {q(meta.db_table)} t SET {sets} FROM unnest({arrays}) AS v({names}) "
                     f"WHERE t.{q(pk.column)} = v.id_", values)
-
-
-def toast_lz4(conn=connection) -> bool:
-    """Whether the store compresses large values with lz4 if asked: PostgreSQL 14 or later built with lz4 (its
-    choices for default_toast_compression say so). Rows over about 2 KB (a snapshot's features, a client's 360
-    series) are compressed as they are written, and lz4 costs the server far less CPU for it than pglz."""
-    if conn.vendor != "postgresql":
-        return False
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
-        return cur.fetchone() is not None

@@ -11,7 +11,6 @@ from datetime import date
 from django.db import connection, transaction
 
 from panhuo.analytics.client_series import client_series, client_series_json
-from panhuo.bulk import toast_lz4
 from panhuo.clients.models import Client, ClientSeries
 
 BATCH = 2000
@@ -72,12 +71,6 @@ def write_json_by_copy(batches, as_of: date) -> int:
     cols = ", ".join(FIELDS)
     updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in FIELDS[1:])
     with transaction.atomic(), connection.cursor() as cur:
-        # As the snapshots' write (clients.services): the commit need not wait for its WAL flush, the write stays
-        # all or nothing. Values compressed in the staging table keep that compression in the series table, so
-        # the staging table compresses with lz4 where the server has it (clients 0019).
-        cur.execute("SET LOCAL synchronous_commit = off")
-        if toast_lz4():
-            cur.execute("SET LOCAL default_toast_compression = lz4")
         cur.execute("DROP TABLE IF EXISTS series_json_in")
         cur.execute("CREATE TEMPORARY TABLE series_json_in (code varchar, weeks jsonb, transfers jsonb, "
                     "trade_days jsonb, positions jsonb) ON COMMIT DROP")
