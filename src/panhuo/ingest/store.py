@@ -300,27 +300,32 @@ def update_aggregates(con, new: str, old: str | None) -> None:
     else:
         con.execute(f"INSERT INTO wh.client_days SELECT client_id, trade_date, {sums} FROM {new} "
                     f"GROUP BY client_id, trade_date")
-    # A pair that lost a trade on its first or last day is recomputed from wh.trades; a trade lost between
-    # them leaves both ends standing. Every other pair takes the min and max of its new trades.
-    con.execute("CREATE OR REPLACE TEMP TABLE _agg_lost AS SELECT NULL::VARCHAR AS client_id, NULL::VARCHAR AS symbol "
-                "WHERE false" if old is None else f"""CREATE OR REPLACE TEMP TABLE _agg_lost AS
-        SELECT DISTINCT o.client_id, o.symbol FROM {old} o JOIN wh.client_symbols c
-            ON c.client_id = o.client_id AND c.symbol = o.symbol
-        WHERE o.trade_date = c.first_trade_date OR o.trade_date = c.last_trade_date""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _agg_pairs AS SELECT client_id, symbol, min(trade_date) AS f,
-        max(trade_date) AS l FROM {new} n ANTI JOIN _agg_lost x USING (client_id, symbol) GROUP BY ALL""")
-    # UPDATE the pairs already known, INSERT the new ones: cheaper than INSERT OR REPLACE on a keyed table.
-    con.execute("""UPDATE wh.client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
-        last_trade_date = greatest(o.last_trade_date, n.l) FROM _agg_pairs n
-        WHERE o.client_id = n.client_id AND o.symbol = n.symbol
-          AND (n.f < o.first_trade_date OR n.l > o.last_trade_date)""")
-    con.execute("""INSERT INTO wh.client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM _agg_pairs n
-        ANTI JOIN wh.client_symbols o ON o.client_id = n.client_id AND o.symbol = n.symbol""")
-    if con.execute("SELECT count(*) FROM _agg_lost").fetchone()[0]:
-        con.execute("DELETE FROM wh.client_symbols o USING _agg_lost x WHERE o.client_id = x.client_id "
-                    "AND o.symbol = x.symbol")
-        con.execute("""INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
-            FROM wh.trades SEMI JOIN _agg_lost USING (client_id, symbol) GROUP BY ALL""")
+    if old is None and con.execute("SELECT count(*) = 0 FROM wh.client_symbols").fetchone()[0]:
+        # A first load (the store's history): nothing stored to merge with, so one GROUP BY, as the rebuild.
+        con.execute(f"INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date) "
+                    f"FROM {new} GROUP BY ALL")
+    else:
+        # A pair that lost a trade on its first or last day is recomputed from wh.trades; a trade lost between
+        # them leaves both ends standing. Every other pair takes the min and max of its new trades.
+        con.execute("CREATE OR REPLACE TEMP TABLE _agg_lost AS SELECT NULL::VARCHAR AS client_id, NULL::VARCHAR AS symbol "
+                    "WHERE false" if old is None else f"""CREATE OR REPLACE TEMP TABLE _agg_lost AS
+            SELECT DISTINCT o.client_id, o.symbol FROM {old} o JOIN wh.client_symbols c
+                ON c.client_id = o.client_id AND c.symbol = o.symbol
+            WHERE o.trade_date = c.first_trade_date OR o.trade_date = c.last_trade_date""")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _agg_pairs AS SELECT client_id, symbol, min(trade_date) AS f,
+            max(trade_date) AS l FROM {new} n ANTI JOIN _agg_lost x USING (client_id, symbol) GROUP BY ALL""")
+        # UPDATE the pairs already known, INSERT the new ones: cheaper than INSERT OR REPLACE on a keyed table.
+        con.execute("""UPDATE wh.client_symbols o SET first_trade_date = least(o.first_trade_date, n.f),
+            last_trade_date = greatest(o.last_trade_date, n.l) FROM _agg_pairs n
+            WHERE o.client_id = n.client_id AND o.symbol = n.symbol
+              AND (n.f < o.first_trade_date OR n.l > o.last_trade_date)""")
+        con.execute("""INSERT INTO wh.client_symbols SELECT n.client_id, n.symbol, n.f, n.l FROM _agg_pairs n
+            ANTI JOIN wh.client_symbols o ON o.client_id = n.client_id AND o.symbol = n.symbol""")
+        if con.execute("SELECT count(*) FROM _agg_lost").fetchone()[0]:
+            con.execute("DELETE FROM wh.client_symbols o USING _agg_lost x WHERE o.client_id = x.client_id "
+                        "AND o.symbol = x.symbol")
+            con.execute("""INSERT INTO wh.client_symbols SELECT client_id, symbol, min(trade_date), max(trade_date)
+                FROM wh.trades SEMI JOIN _agg_lost USING (client_id, symbol) GROUP BY ALL""")
     # client_life: each client with a trade gained or lost has its row recomputed from its days (the clients
     # of one day's file are a small share of the branch; a first load is every client, once).
     lost_clients = f" UNION SELECT DISTINCT client_id FROM {old}" if old else ""
@@ -328,7 +333,8 @@ def update_aggregates(con, new: str, old: str | None) -> None:
     con.execute("DELETE FROM wh.client_life o USING _agg_clients c WHERE o.client_id = c.client_id")
     days = "wh.client_days SEMI JOIN _agg_clients USING (client_id)"
     con.execute(f"INSERT INTO wh.client_life {LIFE_SQL.format(days=days, where='')}")
-    con.execute("DROP TABLE _agg_days; DROP TABLE _agg_lost; DROP TABLE _agg_pairs; DROP TABLE _agg_clients")
+    con.execute("DROP TABLE _agg_days; DROP TABLE IF EXISTS _agg_lost; DROP TABLE IF EXISTS _agg_pairs; "
+                "DROP TABLE _agg_clients")
 
 
 def purge_archive(con, now: dt.datetime) -> None:
