@@ -29,7 +29,9 @@ def test_director_designs_and_launches_a_campaign(live_server, transactional_db,
         page.check("input[name='rule-1-choice'][value=C4]")
         page.wait_for_function("() => (document.querySelector('#preview strong') || {}).textContent === '6'")  # a function: a bare expression is eval'ed, which the CSP refuses
         page.click("#add-rule")                                          # a third row, drawn by the server
-        page.wait_for_selector("select[name='rule-2-field']")
+        # htmx wires a new row's own triggers when it settles (20 ms after it appears, when its htmx-added class
+        # goes): a choice made before that sends nothing, and on a loaded machine the test was that fast.
+        page.wait_for_selector(".rule:not(.htmx-added) select[name='rule-2-field']")
         page.select_option("select[name='rule-2-field']", "total_assets")
         page.wait_for_selector("input[name='rule-2-value']")
         page.select_option("select[name='rule-2-op']", "between")
