@@ -119,3 +119,40 @@ print(m.group(1).replace(",", ""))
     seen = subprocess.run([sys.executable, "-c", probe, str(home)], capture_output=True, text=True, env=env)
     assert seen.returncode == 0, seen.stderr
     assert int(seen.stdout.strip()) == counts["own"]
+
+
+def test_demo_serves_what_it_built(demo_home):
+    """`make demo` ends by serving (the other tests here build with --no-serve): the demo, run again as the
+    README's command runs it, reuses the branch, answers the health check and draws the Chinese log-in page,
+    and stops cleanly on SIGTERM. The serving path once failed right after a full build and no test saw it."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    home, _, _ = demo_home
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PANHUO_HTTPS")}
+    env.update({"PANHUO_HOME": str(home), "PANHUO_DEMO_PASSWORD": "demo-e2e-pw"})
+    cmd = [sys.executable, "-m", "panhuo.cli", "demo", "--clients", "600", "--years", "1", "--port", str(port)]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, health = time.time() + 180, None
+        while health is None and time.time() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as r:
+                    health = (r.status, r.read().decode())
+            except OSError:
+                time.sleep(0.5)
+        assert health is not None, "the demo did not answer"
+        assert health[0] == 200 and '"operational_store": "ok"' in health[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as r:
+            page = r.read().decode()
+        assert r.status == 200 and "登录" in page
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out = server.communicate(timeout=60)[0]
+    assert "reusing the demo branch" in out, out
+    assert "Traceback" not in out, out

@@ -50,6 +50,13 @@ def serve(
     HTTPS is on by default (PANHUO_HTTPS): plain-HTTP requests are redirected to https://, which a TLS proxy in
     front answers. To try it on plain HTTP: PANHUO_HTTPS=0 panhuo serve.
     """
+    serve_app(host=host, port=port, threads=threads, workers=workers)
+
+
+def serve_app(*, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, workers: int = 0) -> None:
+    """What `panhuo serve` does, as a plain function: `panhuo demo` serves through it too. (A Typer command
+    called from Python gets its options' OptionInfo objects as defaults, not their values; a missed one broke
+    `make demo` once.)"""
     port_check(host=host, port=port)
     from panhuo.django_setup import setup
 

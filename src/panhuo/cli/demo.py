@@ -81,9 +81,9 @@ def demo(
         f"  password: [bold]{password}[/] (set {DEMO_PASSWORD_ENV} to change it)"
     )
     if serve_after:
-        from panhuo.cli.admin import serve
+        from panhuo.cli.admin import serve_app
 
-        serve(host=host, port=port, threads=8)
+        serve_app(host=host, port=port)
 
 
 def _build(demo_dir: Path, *, clients: int, years: int, seed: int, password: str) -> None:
