@@ -26,6 +26,10 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> pa.Table: ...
 
+    def query_after(self, name: str, first: str, then: str) -> pa.Table:
+        """`then`, which reads the result of `first` under `name`: as one query with `first` as its CTE."""
+        ...
+
     def has_table(self, name: str) -> bool: ...
 
 
@@ -127,6 +131,15 @@ class SparkEngine:
         table = self.spark.sql(to_spark_sql(sql)).toArrow()
         # Spark marks coalesced columns NOT NULL where DuckDB does not: same data, same schema.
         return table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
+
+    def query_after(self, name: str, first: str, then: str) -> pa.Table:
+        """A temporary view is a plan, not a result: Spark inlines it into `then` as it would a CTE, so the work
+        stays one plan on the executors and nothing is collected to the driver in between."""
+        self.spark.sql(to_spark_sql(first)).createOrReplaceTempView(name)
+        try:
+            return self.query(then)
+        finally:
+            self.spark.catalog.dropTempView(name)
 
     def has_table(self, name: str) -> bool:
         return name in self._names
