@@ -165,6 +165,11 @@ case("fractional_quantity", "reject", ("bad_integer",), row=2)(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(quantity="100.5")]).encode()))
 case("overflowing_quantity", "reject", ("bad_integer",), row=2)(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(quantity="99999999999999999999999")]).encode()))
+# Beyond DECIMAL(18,4), the store's exact money type: once a crash in the load's client_days, now a problem.
+case("amount_beyond_the_store", "reject", ("too_large",), row=3, column="成交金额")(
+    lambda d: (d / W).write_bytes(text(TRADES_ZH, [T1, trade(T2, amount="9000000000000000.00")]).encode("gbk")))
+case("amount_of_a_block_trade", "accept", loaded=1, amount="50000000000.00")(
+    lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(amount="50000000000.00")]).encode()))
 
 # --- codes and references ----------------------------------------------------------------------------------
 case("symbol_spellings", "accept", loaded=3, symbols=["600000.SH", "000001.SZ", "300750.SZ"])(
