@@ -4,6 +4,10 @@ irregular line ends. A GB18030 export with one UTF-8 line names the UTF-8 line."
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import random
+
 import pytest
 
 from panhuo.ingest.batch import BatchRejected, run_batch
@@ -63,3 +67,34 @@ def test_the_first_line_of_text_decides_not_the_whole_first_chunk(tmp_path):
     assert scan_file(tmp_path / "a.csv").encoding == "utf-8"
     (tmp_path / "b.csv").write_bytes(b"\r\n".join(body[::-1]) + b"\r\n")
     assert scan_file(tmp_path / "b.csv").encoding == "gb18030"
+
+
+def _survey(data: bytes) -> tuple[bool, int, int]:
+    """What scan_file must find, written the plain way: (regular, controls, lines) of a file's bytes."""
+    body = data.removeprefix(codecs.BOM_UTF8)
+    n_lf, n_cr, n_crlf = body.count(b"\n"), body.count(b"\r"), body.count(b"\r\n")
+    regular = (not body.startswith((b"\r", b"\n")) and b"\n\n" not in body and b"\n\r\n" not in body
+               and n_cr == n_crlf and (n_crlf == 0 or n_crlf == n_lf))
+    controls = sum(1 for b in body if b < 32 or b == 127) - n_lf - n_cr
+    return regular, controls, n_lf + (body[-1:] not in (b"\n", b""))
+
+
+# From 4 bytes: the first chunk holds a BOM and the byte after it, as any real chunk (8 MiB) does.
+@pytest.mark.parametrize("chunk", [4, 5, 7, 64])
+def test_line_end_survey_agrees_with_a_plain_count_whatever_the_chunk_edges(tmp_path, monkeypatch, chunk):
+    """The survey reads in chunks and reuses one buffer; line ends, blank lines and control bytes split across
+    chunk edges (a CR at one chunk's end, its LF at the next's start) count as in one piece."""
+    from panhuo.ingest import read
+
+    monkeypatch.setattr(read, "CHUNK", chunk)
+    rng = random.Random(chunk)
+    pieces = [b"a", b"\xd5\xc5", b",", b"\r\n", b"\n", b"\r", b"\t", b"\x7f", b"\x00", b" ", b"\r\n\r\n", b"\n\r\n"]
+    samples = [b"", codecs.BOM_UTF8, b"\n", b"a\r\nb\r\n", b"a\nb", b"a\r\nb\n", b"a\n\nb\n", codecs.BOM_UTF8 + b"\r\na"]
+    samples += [b"".join(rng.choice(pieces[:4] if i % 2 else pieces) for _ in range(rng.randint(1, 40)))
+                for i in range(60)]
+    for i, data in enumerate(samples):
+        path = tmp_path / f"{i}.csv"
+        path.write_bytes(data)
+        scan = read.scan_file(path)
+        assert (scan.regular, scan.controls, scan.lines) == _survey(data), data
+        assert scan.sha256 == hashlib.sha256(data).hexdigest()

@@ -79,11 +79,14 @@ class Scan:
 
 def scan_file(path: Path) -> Scan:
     """Hash and line-end survey in one read. numpy does the byte counts (C speed, no Python per line) while a
-    worker thread hashes the same chunks: hashlib releases the GIL, so the two overlap on two cores."""
+    worker thread hashes the same chunks: hashlib releases the GIL, so the two overlap on two cores. The
+    comparisons write into one reused buffer: a fresh 8 MiB array per comparison (page faults) and a second
+    count of the line feeds made the survey twice as slow as the hash (1.3 s against 0.5 s on 10M trades)."""
     h = hashlib.sha256()
     encoding, regular = "ascii", True
-    n_cr = n_lf = n_crlf = controls = 0
+    n_cr = n_lf = n_crlf = low = 0
     tail = b""
+    flags = np.empty(CHUNK + 2, bool)
     with path.open("rb") as fh, ThreadPoolExecutor(max_workers=1) as hasher:   # one worker keeps chunk order
         first = True
         while chunk := fh.read(CHUNK):
@@ -98,11 +101,12 @@ def scan_file(path: Path) -> Scan:
                 # on would turn a UTF-8 file into GB18030); DuckDB checks the rest of a UTF-8 file as it reads.
                 encoding = _first_text_encoding(chunk)
             window = np.frombuffer(tail + chunk, np.uint8)
-            lf = np.flatnonzero(window == 10)
+            lf = np.flatnonzero(np.equal(window, 10, out=flags[:len(window)]))
             lf_new = lf[lf >= len(tail)]          # the tail's line feeds were counted with the previous chunk
             body = window[len(tail):]
-            n_cr += int(np.count_nonzero(body == 13))
-            controls += int(np.count_nonzero((body < 32) | (body == 127))) - int(np.count_nonzero(body == 10))
+            out = flags[:len(body)]
+            n_cr += int(np.count_nonzero(np.equal(body, 13, out=out)))
+            low += int(np.count_nonzero(np.less(body, 32, out=out))) + int(np.count_nonzero(np.equal(body, 127, out=out)))
             n_lf += len(lf_new)
             n_crlf += int(np.count_nonzero(window[lf_new[lf_new > 0] - 1] == 13))
             gaps = np.diff(lf)                    # a blank line is "\n\n" or "\n\r\n"
@@ -110,8 +114,7 @@ def scan_file(path: Path) -> Scan:
                 regular = False
             tail = chunk[-2:]
     regular = regular and n_cr == n_crlf and (n_crlf == 0 or n_crlf == n_lf)
-    controls -= n_cr
-    return Scan(h.hexdigest(), encoding, regular, controls, n_lf + (tail[-1:] not in (b"\n", b"")))
+    return Scan(h.hexdigest(), encoding, regular, low - n_lf - n_cr, n_lf + (tail[-1:] not in (b"\n", b"")))
 
 
 def _first_text_encoding(chunk: bytes) -> str:
