@@ -29,7 +29,7 @@ FREE_TEXT = {"name", "region", "specialties", "industry", "bank", "gender"}
 OWNED_IDS = ("trades", "transfers")
 MIN_DATE = {"birth_date": "1900-01-01", "hire_date": "1950-01-01", "list_date": "1980-01-01"}
 DEFAULT_MIN_DATE = "1990-01-01"
-MONEY_LIMIT = "1e14"          # DECIMAL(18,4) holds 14 digits before the point
+MONEY_MAX = "1e14"            # money stays below this: DECIMAL(18,4) holds 14 digits before the point
 NON_NEGATIVE = {
     "trades": ("amount", "commission", "stamp_duty", "transfer_fee"),
     "daily_assets": ("market_value", "total_assets"),
@@ -142,9 +142,9 @@ def value_rules(table: str, specs: dict[int, FileSpec], today: dt.date, *, no_co
     # The store sums money exactly as DECIMAL(18,4) (warehouse.money), which holds less than 1e14: a larger
     # amount would stop the load, or a later daily run, on a conversion error instead of being reported here.
     for c in store.MONEY.get(table, ()):
-        rules.add(c, "too_large", f"abs({c}) >= {MONEY_LIMIT}")
+        rules.add(c, "too_large", f"abs({c}) >= {MONEY_MAX}")
     if table == "positions":     # the features sum a position's cost, quantity times cost price
-        rules.add("cost_price", "too_large", f"abs(quantity * cost_price) >= {MONEY_LIMIT}")
+        rules.add("cost_price", "too_large", f"abs(quantity * cost_price) >= {MONEY_MAX}")
     if table == "clients":
         # Only individuals carry a resident ID; institutions carry other codes.
         rules.add("id_number", "bad_id_number",
