@@ -170,6 +170,10 @@ case("amount_beyond_the_store", "reject", ("too_large",), row=3, column="成交�
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [T1, trade(T2, amount="9000000000000000.00")]).encode("gbk")))
 case("amount_of_a_block_trade", "accept", loaded=1, amount="50000000000.00")(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(amount="50000000000.00")]).encode()))
+case("amount_a_cent_below_the_limit", "accept", loaded=1, amount="9999999999999.99")(   # cents exact
+    lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(amount="9999999999999.99")]).encode()))
+case("amount_where_a_double_loses_cents", "reject", ("too_large",), row=2, column="成交金额")(
+    lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(amount="99999999999999.99")]).encode()))
 
 # --- codes and references ----------------------------------------------------------------------------------
 case("symbol_spellings", "accept", loaded=3, symbols=["600000.SH", "000001.SZ", "300750.SZ"])(

@@ -14,8 +14,9 @@ from exports import simulator_export, write_csv
 from panhuo.ingest.batch import BatchRejected, run_batch
 from panhuo.ingest.problems import MESSAGES
 
-# Beyond DECIMAL(18,4), beyond BIGINT, beyond any double sum, just below the store's money limit, at it.
-EXTREMES = ["1e15", "9e18", "-1e300", "99999999999999999999", "99999999999999.99", "1e14"]
+# Beyond DECIMAL(18,4), beyond BIGINT, beyond any double sum, a cent a double cannot hold, just below the
+# store's money limit (loads, cents exact), at it.
+EXTREMES = ["1e15", "9e18", "-1e300", "99999999999999999999", "99999999999999.99", "9999999999999.99", "1e13"]
 # Columns that are not numbers although their sample values look like them: codes, markets, flags, dates.
 NOT_NUMBERS = {"证券代码", "市场", "买卖标志", "交易日期", "成交日期", "日期", "入职日期"}
 FILES = ["成交明细.csv", "持仓.csv", "银证转账.csv", "日终资产.csv", "日线行情.csv", "投资顾问.csv"]

@@ -29,7 +29,7 @@ FREE_TEXT = {"name", "region", "specialties", "industry", "bank", "gender"}
 OWNED_IDS = ("trades", "transfers")
 MIN_DATE = {"birth_date": "1900-01-01", "hire_date": "1950-01-01", "list_date": "1980-01-01"}
 DEFAULT_MIN_DATE = "1990-01-01"
-MONEY_MAX = "1e14"            # money stays below this: DECIMAL(18,4) holds 14 digits before the point
+MONEY_MAX = "1e13"            # money stays below this (see value_rules)
 NON_NEGATIVE = {
     "trades": ("amount", "commission", "stamp_duty", "transfer_fee"),
     "daily_assets": ("market_value", "total_assets"),
@@ -139,8 +139,10 @@ def value_rules(table: str, specs: dict[int, FileSpec], today: dt.date, *, no_co
         rules.add(c, "negative", f"{c} < 0")
     for c in POSITIVE.get(table, ()):
         rules.add(c, "not_positive", f"{c} <= 0")
-    # The store sums money exactly as DECIMAL(18,4) (warehouse.money), which holds less than 1e14: a larger
-    # amount would stop the load, or a later daily run, on a conversion error instead of being reported here.
+    # Money is stored as DOUBLE and summed exactly as DECIMAL(18,4) (warehouse.money). Above 1e14 the cast stops
+    # the load (or a later daily run) on a conversion error, and from about 7e13 a double no longer holds every
+    # cent (99999999999999.99 is stored as ...98). Below 1e13 (10 万亿 yuan, beyond any one trade, transfer or
+    # client's assets) cents are exact; a larger amount is reported here, at its row.
     for c in store.MONEY.get(table, ()):
         rules.add(c, "too_large", f"abs({c}) >= {MONEY_MAX}")
     if table == "positions":     # the features sum a position's cost, quantity times cost price
