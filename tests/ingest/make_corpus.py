@@ -174,6 +174,8 @@ case("amount_a_cent_below_the_limit", "accept", loaded=1, amount="9999999999999.
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(amount="9999999999999.99")]).encode()))
 case("amount_where_a_double_loses_cents", "reject", ("too_large",), row=2, column="成交金额")(
     lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(amount="99999999999999.99")]).encode()))
+case("price_beyond_any_share", "reject", ("price_too_large",), row=2, column="成交价格")(
+    lambda d: (d / W).write_bytes(text(TRADES_ZH, [trade(price="1e300")]).encode()))
 
 # --- codes and references ----------------------------------------------------------------------------------
 case("symbol_spellings", "accept", loaded=3, symbols=["600000.SH", "000001.SZ", "300750.SZ"])(

@@ -36,6 +36,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_integer": ("不是有效整数", "not a valid whole number"),
     "negative": ("数值不能为负", "value must not be negative"),
     "not_positive": ("数值必须大于零", "value must be greater than zero"),
+    "price_too_large": ("价格过高：须小于 1000 万元", "price too high: it must be below 10 million"),
     "too_large": ("金额过大：绝对值须小于 10 万亿", "amount too large: it must be below 10 trillion (1e13)"),
     "bad_boolean": ("不是有效的是/否值", "not a valid yes/no value"),
     "bad_value": ("取值不在允许范围内（允许：{detail}）", "value not allowed (allowed: {detail})"),

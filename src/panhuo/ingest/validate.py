@@ -30,6 +30,11 @@ OWNED_IDS = ("trades", "transfers")
 MIN_DATE = {"birth_date": "1900-01-01", "hire_date": "1950-01-01", "list_date": "1980-01-01"}
 DEFAULT_MIN_DATE = "1990-01-01"
 MONEY_MAX = "1e13"            # money stays below this (see value_rules)
+# A price per share (or index point) at or above this is no price: back-adjusted A-share prices stay in the
+# tens of thousands. It catches a value gone wrong (1e300 was shown on a client's page as 300 digits).
+PRICE_MAX = "1e7"
+PRICES = {"trades": ("price",), "positions": ("cost_price", "close_price"),
+          "bars": ("open", "high", "low", "close", "pre_close")}
 NON_NEGATIVE = {
     "trades": ("amount", "commission", "stamp_duty", "transfer_fee"),
     "daily_assets": ("market_value", "total_assets"),
@@ -145,6 +150,8 @@ def value_rules(table: str, specs: dict[int, FileSpec], today: dt.date, *, no_co
     # client's assets) cents are exact; a larger amount is reported here, at its row.
     for c in store.MONEY.get(table, ()):
         rules.add(c, "too_large", f"abs({c}) >= {MONEY_MAX}")
+    for c in PRICES.get(table, ()):
+        rules.add(c, "price_too_large", f"{c} >= {PRICE_MAX}")
     if table == "positions":     # the features sum a position's cost, quantity times cost price
         rules.add("cost_price", "too_large", f"abs(quantity * cost_price) >= {MONEY_MAX}")
     if table == "clients":
