@@ -152,8 +152,25 @@ def test_reconciliation_mismatch_fails_the_batch_and_rolls_back(store, tmp_path,
     with pytest.raises(BatchRejected) as info:
         run_batch(store_path=store, paths=[corrected_trades(tmp_path)], profile="simulator", batch_key="r")
     assert info.value.result.problems[-1].code == "reconciliation"
+    assert [(f.status, f.rows_loaded) for f in info.value.result.files] == [("rejected", 0)]   # rolled back
     assert rows(store, "SELECT count(*), sum(amount) FROM trades") == before
     assert rows(store, "SELECT count(*) FROM import_files WHERE batch_key = 'r'") == [(0,)]
+
+
+def test_a_rejected_batch_says_which_file_was_refused_and_which_was_only_checked(store, tmp_path):
+    """Every file of a refused batch was read: the one with the problem is "rejected", a clean one "validated"
+    (checked, not loaded), and none says "not read"."""
+    from exports import CLIENTS_H, clients_rows
+
+    new_client = list(clients_rows()[0])
+    new_client[0] = "C0101"                  # not a file the store already holds
+    write_csv(tmp_path / "src" / "客户资料.csv", CLIENTS_H, [new_client])
+    write_csv(tmp_path / "src" / "成交明细.csv", TRADES_H, [
+        ["T0101", "C0101", "20240201", "600000", "1", "1", "100", "7.10", "9e15", "5.00", "0.00", "0.01", "网上"]])
+    with pytest.raises(BatchRejected) as info:
+        run_batch(store_path=store, paths=[tmp_path / "src"], profile="simulator", batch_key="two")
+    files = {f.name: (f.status, f.rows_read, f.rows_loaded) for f in info.value.result.files}
+    assert files == {"客户资料.csv": ("validated", 1, 0), "成交明细.csv": ("rejected", 1, 0)}
 
 
 def test_rejected_batch_writes_every_problem_masked_to_a_report(store, tmp_path):
@@ -170,6 +187,7 @@ def test_rejected_batch_writes_every_problem_masked_to_a_report(store, tmp_path)
                   quarantine_dir=tmp_path / "q")
     result = info.value.result
     assert result.problem_count == 2500 and len(result.problems) == 2000
+    assert [f.status for f in result.files] == ["rejected"]    # read, and refused: not "not read"
     with open(result.report_file, encoding="utf-8-sig", newline="") as fh:
         report = list(csv.reader(fh))[1:]
     assert len(report) == 2500 and {r[2] for r in report} == {"手机号码"}

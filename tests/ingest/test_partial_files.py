@@ -169,6 +169,7 @@ def test_replace_dates_removes_only_the_files_branch_says_so_first_and_restore_b
     plan = run_batch(store_path=store, paths=[b001], profile="generic", batch_key="plan", replace_dates=True,
                      dry_run=True)
     assert plan.status == "validated" and sha(store) == before_sha          # the plan writes nothing
+    assert [(f.status, f.rows_loaded) for f in plan.files] == [("validated", 3)]   # would load 3, loaded none
     assert plan.changes == [SUMMARY, *({**d, "rows_added": 0} for d in B001_DAYS)]
     assert "0 added, 1 corrected, 2 unchanged, 3 removed" in plan.message
 

@@ -39,7 +39,7 @@ class FileResult:
     size: int
     table: str = ""
     encoding: str = ""
-    status: str = "pending"        # loaded | already_loaded | rejected
+    status: str = "pending"        # loaded | already_loaded | rejected | validated (checked, not loaded)
     previous_batch: str = ""
     rows_read: int = 0
     rows_loaded: int = 0
@@ -351,6 +351,9 @@ def _quarantine(work: _Work, fatal: list[Problem], *, quarantine: bool, folder: 
     _report(con, result, names, work.mappings)
     if fatal or (result.problem_count and not quarantine):
         result.status = "rejected"
+        for i, fr in enumerate(result.files):
+            if fr.status == "pending":      # read and checked; the batch, not the file, was refused
+                fr.status = "rejected" if bad_by_src.get(i) else "validated"
         result.problem_count += len(fatal)
         result.message = (f"导入被拒绝：{result.problem_count} 个问题，未写入任何数据 / batch rejected: "
                           f"{result.problem_count} problems, nothing was written")
@@ -388,6 +391,9 @@ def _load(work: _Work, *, store_path: Path, dry_run: bool) -> BatchResult:
     plan = store.plan_facts(con, staged, work.replace, added_by_day=dry_run)
     if dry_run:
         result.status = "validated"
+        for f in result.files:
+            if f.status == "loaded":        # would be loaded (rows_loaded says how many); nothing was written
+                f.status = "validated"
         result.changes = plan.entries
         result.message = (f"校验通过，未写入 / validated, nothing written: {result.total('rows_loaded')} rows"
                           + _fact_summary(plan))
@@ -405,6 +411,9 @@ def _load(work: _Work, *, store_path: Path, dry_run: bool) -> BatchResult:
             plan=plan, business_date=result.business_date)
     except store.ReconciliationError as exc:
         result.status = "rejected"
+        for f in result.files:
+            if f.status == "loaded":        # rolled back: nothing of the batch is in the store
+                f.status, f.rows_loaded = "rejected", 0
         result.problems += [Problem("*", None, None, None, "reconciliation", m) for m in exc.mismatches]
         result.problem_count += len(exc.mismatches)
         result.message = f"对账不符，已回滚 / reconciliation failed, rolled back: {exc}"
