@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from panhuo.ingest.ownership import FIELD_OWNER
 from panhuo.ingest.profile import DOMAINS
+from panhuo.ingest.store import MONEY
+from panhuo.ingest.validate import MONEY_MAX, PRICE_MAX, PRICES
 from panhuo.warehouse.schema import AGGREGATES, COPIES, TABLES, Table
 
 INTRO = """# Data model: the canonical tables
@@ -18,7 +20,9 @@ These tables are the contract between the simulator, the importers and the analy
 table name, `成交.csv`) and accepts as headers either the canonical column names or the Chinese names below.
 Dates are `YYYYMMDD`, `YYYY-MM-DD` or `YYYY/MM/DD`; amounts may carry thousands separators; symbols may be
 written `600000.SH`, `sh600000` or `600000` (exchange from the code prefix). Coded columns take the values
-listed (the generic profile also maps the usual Chinese spellings, e.g. 买入/卖出 → B/S).
+listed (the generic profile also maps the usual Chinese spellings, e.g. 买入/卖出 → B/S). Money and prices
+must stay below the limits listed (money in absolute value: below it every cent is exact in the store); a
+larger value is refused at its row.
 """
 
 
@@ -30,6 +34,10 @@ def _table(t: Table) -> list[str]:
     lines += ["| column | 中文表头 | type | required | values |", "|---|---|---|---|---|"]
     for c in t.columns:
         values = ", ".join(f"`{v}`" for v in DOMAINS.get(c.name, ()))
+        if c.name in MONEY.get(t.name, ()):
+            values = f"below {MONEY_MAX}"
+        elif c.name in PRICES.get(t.name, ()):
+            values = f"below {PRICE_MAX}"
         lines.append(f"| `{c.name}` | {c.zh} | {c.sql_type} | {'' if c.nullable else 'yes'} | {values} |")
     return [*lines, ""]
 
