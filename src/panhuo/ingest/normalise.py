@@ -154,6 +154,8 @@ def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
     upper() would copy every code. Likewise the market is looked up as written first and upper-cased only
     when that finds nothing (COALESCE evaluates its next argument only for the rows still NULL)."""
     c = f"upper({code_t})"
+    # GLOB's [0-9] is RE2's \d (ASCII digits only), without a regular expression per row: -0.2 s on 10M trades.
+    six_digits = f"({code_t} GLOB '{'[0-9]' * 6}')"
     dotted = f"CASE WHEN regexp_full_match({c}, '\\d{{6}}\\.(SH|SZ|BJ)') THEN {c} END"
     prefixed = (f"CASE WHEN regexp_full_match({c}, '(SH|SZ|BJ)\\d{{6}}') "
                 f"THEN substr({c}, 3) || '.' || substr({c}, 1, 2) END")
@@ -161,9 +163,9 @@ def symbol_expr(code_t: str, market_t: str | None, profile: Profile) -> str:
         markets = {k.upper(): v for k, v in profile.markets.items()}
         as_written = {k: markets[k.upper()] for k in profile.markets} | markets
         market = f"coalesce({_case(market_t, as_written)}, {_case(f'upper({market_t})', markets)})"
-        bare = f"CASE WHEN regexp_full_match({code_t}, '\\d{{6}}') THEN {code_t} || '.' || {market} END"
+        bare = f"CASE WHEN {six_digits} THEN {code_t} || '.' || {market} END"
     else:
-        bare = (f"CASE WHEN regexp_full_match({code_t}, '\\d{{6}}') THEN {code_t} || '.' || (CASE "
+        bare = (f"CASE WHEN {six_digits} THEN {code_t} || '.' || (CASE "
                 f"WHEN regexp_full_match({code_t}, '(60|68|90)\\d{{4}}') THEN 'SH' "
                 f"WHEN regexp_full_match({code_t}, '(00|30|20)\\d{{4}}') THEN 'SZ' "
                 f"WHEN regexp_full_match({code_t}, '(4|8|92)\\d+') THEN 'BJ' END) END")
