@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from exports import TRADES_H, simulator_export, write_csv
 
-from panhuo.ingest import typed
+from panhuo.ingest import batch, read, typed
 from panhuo.ingest.batch import BatchRejected, run_batch
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -32,47 +32,51 @@ def snapshot(store: Path) -> dict[str, list]:
     return out
 
 
-def run(store: Path, paths: list[Path], profile: str, *, use_typed: bool, monkeypatch, **kw) -> tuple[dict, list]:
-    """The batch (as a dict, rejected or not) and the names of the files the typed read loaded."""
+def run(store: Path, paths: list[Path], profile: str, *, use_typed: bool, monkeypatch, early: bool = False,
+        **kw) -> tuple[dict, list]:
+    """The batch (as a dict, rejected or not) and the names of the files the typed read loaded. `early`: every
+    file is read typed while it is hashed, on what its first 128 bytes show (batch._typed_while_scanning)."""
     monkeypatch.setattr(typed, "ENABLED", use_typed)
+    monkeypatch.setattr(batch, "READ_WHILE_SCANNING", 0 if early else 1 << 62)
+    monkeypatch.setattr(read, "HEAD", 128)
     took: list[str] = []
-    load = typed.load
+    confirm = typed.confirm
 
     def spy(con, raw, *a, **k):
-        m = load(con, raw, *a, **k)
-        if m is not None:
+        ok = confirm(con, raw, *a, **k)
+        if ok:
             took.append(raw.name)
-        return m
+        return ok
 
-    monkeypatch.setattr(typed, "load", spy)
+    monkeypatch.setattr(typed, "confirm", spy)
     try:
         result = run_batch(store_path=store, paths=paths, profile=profile, batch_key="b",
                            quarantine_dir=store.parent.parent / "problems", **kw)
     except BatchRejected as exc:
         result = exc.result
     finally:
-        monkeypatch.setattr(typed, "load", load)
+        monkeypatch.setattr(typed, "confirm", confirm)
     return dataclasses.asdict(result), took
 
 
 def both(store: Path, tmp_path: Path, paths: list[Path], profile: str, monkeypatch, **kw) -> list[str]:
-    """Import `paths` into two copies of `store`, typed read on and off: the same batch, the same stores.
-    Returns the files the typed read loaded."""
+    """Import `paths` into three copies of `store`: typed read on, on while the file is hashed, and off; the
+    same batch, the same stores. Returns the files the typed read loaded."""
     stores = []
     results = []
     took = []
-    for use in (True, False):
-        s = tmp_path / f"typed-{use}" / "warehouse.duckdb"
+    for use, early in ((True, False), (True, True), (False, False)):
+        s = tmp_path / f"typed-{use}-{early}" / "warehouse.duckdb"
         s.parent.mkdir(parents=True)
         if store.exists():
             shutil.copy(store, s)
-        r, t = run(s, paths, profile, use_typed=use, monkeypatch=monkeypatch, **kw)
+        r, t = run(s, paths, profile, use_typed=use, early=early, monkeypatch=monkeypatch, **kw)
         stores.append(snapshot(s) if s.exists() else None)
         results.append(r)
         took.append(t)
-    assert took[1] == []
-    assert results[0] == results[1]
-    assert stores[0] == stores[1]
+    assert took[2] == []
+    assert results[0] == results[2] and results[1] == results[2]
+    assert stores[0] == stores[2] and stores[1] == stores[2]
     return took[0]
 
 
@@ -206,3 +210,56 @@ def test_stray_bytes_next_to_a_typed_value_give_the_text_paths_problem(store, tm
     at = data.index(b"," + value + b",", data.index(b"\r\n")) + 1
     path.write_bytes(data[:at] + junk + data[at + len(value):])
     assert both(store, tmp_path, [path], "simulator", monkeypatch) == []
+
+
+def _long_trades(tmp_path: Path, tail: bytes = b"", encoding: str = "gb18030") -> Path:
+    """A clean trades file of 40 rows, far longer than the 128-byte head the tests survey first, plus `tail`."""
+    rows = [[f"L{n:04d}", *CLEAN[1:]] for n in range(40)]
+    path = _trades(tmp_path, rows, encoding)
+    path.write_bytes(path.read_bytes() + tail)
+    return path
+
+
+# Defects the file's head does not show: each must send the file read early to the text path, with its result.
+# (The empty last field: a GB18030 file's empty text reads as NULL, as the text path's.)
+LATER = {
+    "control_byte": b"T9\x07001,C0001,20240131,600000,1,1,100,7.10,710.00,5.00,0.00,0.01,\r\n",
+    "bare_cr": b"T9001,C0001,20240131,600000,1,1,100,7.10,710.00,5.00,0.00,0.01,\r",
+    "lf_line_end": b"T9001,C0001,20240131,600000,1,1,100,7.10,710.00,5.00,0.00,0.01,\n",
+    "quoted_line_break": b'"T9\r\n001",C0001,20240131,600000,1,1,100,7.10,710.00,5.00,0.00,0.01,\r\n',
+    "blank_line": b"\r\n",
+}
+
+
+@pytest.mark.parametrize("defect", LATER)
+def test_a_file_read_while_hashed_stands_only_if_the_whole_file_agrees(store, tmp_path, monkeypatch, defect):
+    path = _long_trades(tmp_path, LATER[defect])
+    both(store, tmp_path, [path], "simulator", monkeypatch)
+    read_whole: list[bool] = []
+    load = typed.load
+    monkeypatch.setattr(typed, "load", lambda *a, **k: read_whole.append((m := load(*a, **k)) is not None) or m)
+    _, took = run(store, [path], "simulator", use_typed=True, early=True, monkeypatch=monkeypatch)
+    assert took == [] and read_whole == [True]      # DuckDB reads every one of them: only the survey says no
+
+
+def test_an_ascii_start_read_as_utf8_is_given_up_when_a_gb18030_line_follows(store, tmp_path, monkeypatch):
+    """The head is ASCII (read as UTF-8); a later line in GB18030 makes the whole file GB18030."""
+    path = write_csv(tmp_path / "in" / "trades.csv", ["trade_id", "client_id", "trade_date", "symbol", "side",
+                     "quantity", "price", "amount", "commission", "stamp_duty", "transfer_fee", "channel"],
+                     [[f"T{n:04d}", "C0001", "20240131", "600000.SH", "B", "100", "7.10", "710.00", "5.00", "0.00",
+                       "0.01", "online"] for n in range(40)] + [["T9001", "C0001", "20240131", "600000.SH", "B", "100",
+                       "7.10", "710.00", "5.00", "0.00", "0.01", "网上"]], encoding="gb18030")
+    both(store, tmp_path, [path], "generic", monkeypatch)
+    _, took = run(store, [path], "generic", use_typed=True, early=True, monkeypatch=monkeypatch)
+    assert took == []
+
+
+def test_a_clean_file_read_while_hashed_loads_and_a_second_run_skips_it(store, tmp_path, monkeypatch):
+    path = _long_trades(tmp_path)
+    assert both(store, tmp_path, [path], "simulator", monkeypatch) == ["成交明细.csv"]
+    result, took = run(store, [path], "simulator", use_typed=True, early=True, monkeypatch=monkeypatch)
+    assert took == ["成交明细.csv"] and result["status"] == "loaded", result["problems"][:3]
+    before = snapshot(store)
+    again, _ = run(store, [path], "simulator", use_typed=True, early=True, monkeypatch=monkeypatch)
+    assert again["status"] == "unchanged" and again["files"][0]["status"] == "already_loaded"
+    assert snapshot(store) == before

@@ -89,13 +89,13 @@ def _ensure_archives(con) -> None:
 def source_totals(con, staged: str, table: str) -> dict[str, Decimal | int]:
     """Control totals re-parsed from the source text (r_ columns), independent of the parse used to load.
 
-    A file read typed (ingest.typed) has no text: its r_ columns are DECIMAL(18,4), derived from the typed
-    reader's value and shown there to be the DECIMAL this parse would give, so its totals are not independent
-    of the reader, only of the load."""
-    typed = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'temp' "
-                             "AND table_name = ?", [staged]).fetchall())
-    sums = [f"sum(r_{c}::DECIMAL(38,4))" if typed.get(f"r_{c}", "VARCHAR") != "VARCHAR" else
-            f"sum(TRY_CAST({without_commas(f'r_{c}')} AS DECIMAL(38,4)))" for c in MONEY.get(table, ())]
+    A file read typed (ingest.typed) has no text: it stages no r_ columns, and its totals are the DECIMAL(18,4)
+    of its money, which the typed read showed to be the DECIMAL of the text. They are independent of the load,
+    not of the reader."""
+    have = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' "
+                                      "AND table_name = ?", [staged]).fetchall()}
+    sums = [f"sum(TRY_CAST({without_commas(f'r_{c}')} AS DECIMAL(38,4)))" if f"r_{c}" in have else
+            f"sum(TRY_CAST({c} AS DECIMAL(18,4))::DECIMAL(38,4))" for c in MONEY.get(table, ())]
     row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM {staged}").fetchone()
     out: dict[str, Decimal | int] = {"rows": row[0]}
     for c, v in zip(MONEY.get(table, ()), row[1:], strict=True):
