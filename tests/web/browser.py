@@ -69,7 +69,8 @@ def save_page(page, path: Path) -> None:
             if "Unable to capture screenshot" not in str(err):
                 raise
             page.wait_for_timeout(500 * (attempt + 1))
-    warnings.warn(f"Chromium refused a full-page capture of {page.url}; {path.name} shows the screen only")
+    warnings.warn(f"Chromium refused a full-page capture of {page.url}; {path.name} shows the screen only",
+                  stacklevel=2)
     page.screenshot(path=str(path))
 
 
