@@ -27,8 +27,8 @@ from panhuo.warehouse.schema import TABLES
 
 Progress = Callable[[str, int, int], None]
 MAX_REPORTED = 2000
-# Problems that make a whole file unusable: quarantine cannot set them aside row by row.
 READ_WHILE_SCANNING = 64 << 20      # bytes: a file this big is read typed while it is hashed (tests lower it)
+# Problems that make a whole file unusable: quarantine cannot set them aside row by row.
 FILE_LEVEL = {"empty_file", "encoding", "mixed_encoding", "unreadable", "unknown_file", "unsupported_type",
               "zip_bomb", "formula", "merged_cells", "several_sheets", "no_header", "duplicate_header",
               "missing_column", "reconciliation"}
