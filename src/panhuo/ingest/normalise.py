@@ -188,10 +188,17 @@ def source_text(raw: RawFile, spec: FileSpec, m: Mapping, ascii: bool = False) -
 
 
 def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, m: Mapping,
-              profile: Profile, out: str, rules: Checks, keep_text: tuple[str, ...] = (),
-              typed: dict[str, tuple[str, str]] | None = None, fails: str | None = None, ascii: bool = False) -> None:
-    """Create staging table `out`: _src, _row, the parsed canonical columns, r_<col> source text only for the
-    `keep_text` columns (the money the reconciliation re-parses), and `_fails`, the per-value rules each row
+              profile: Profile, out: str, rules: Checks, keep_text: tuple[str, ...] = (), **typed) -> None:
+    """Create staging table `out` from the rows of normalised_rows."""
+    sql = normalised_rows(raw, src, spec, m, profile, rules, keep_text, **typed)
+    con.execute(f"CREATE TEMP TABLE {out} AS {sql}")
+
+
+def normalised_rows(raw: RawFile, src: int, spec: FileSpec, m: Mapping, profile: Profile, rules: Checks,
+                    keep_text: tuple[str, ...] = (), typed: dict[str, tuple[str, str]] | None = None,
+                    fails: str | None = None, ascii: bool = False) -> str:
+    """The SELECT of a file's normalised rows: _src, _row, the parsed canonical columns, r_<col> source text
+    only for the `keep_text` columns (the money the reconciliation re-parses), and `_fails`, the per-value rules each row
     breaks (NULL for a clean row). The rules see every source text in this one pass; the text of the few
     rows that other checks refuse is read back from the raw table afterwards (fill_values), so the text of
     10M clean rows is never stored.
@@ -216,8 +223,8 @@ def normalise(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: File
             parsed = f"{parse_expr(col, t, spec, profile)}::{col.sql_type}"
         inner += [f"{t or 'NULL::VARCHAR'} AS r_{col.name}", f"{parsed} AS {col.name}"]
         outer += [col.name] + ([f"r_{col.name}"] if col.name in keep_text else [])
-    con.execute(f"CREATE TEMP TABLE {out} AS SELECT {', '.join(outer)}, {fails or rules.fails_expr()} AS _fails "
-                f"FROM (SELECT {', '.join(inner)} FROM {raw.table} r{raw.joins})")
+    return (f"SELECT {', '.join(outer)}, {fails or rules.fails_expr()} AS _fails "
+            f"FROM (SELECT {', '.join(inner)} FROM {raw.table} r{raw.joins})")
 
 
 def fill_values(con: duckdb.DuckDBPyConnection, src: int, raw: RawFile, spec: FileSpec, m: Mapping) -> None:

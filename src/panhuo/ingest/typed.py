@@ -19,6 +19,9 @@ every problem is reported exactly as before. It gives up (returns None, keeps no
 - in a GB18030 file (read as Latin-1), a value holding non-ASCII bytes that is not, byte for byte, a key of
   its column's value map: the text path decodes those in Python, with its own checks.
 
+`plan` gives that read as one SELECT; `load` stages it in memory for the checks across rows, and
+batch._direct_write inserts it straight into the store's trades inside the load transaction.
+
 The reader's output goes straight into the normalising pass, one statement. Where a rule or guard fires,
 DuckDB's error() aborts it: no second pass over the rows is needed to learn that the file is clean. The
 symbol is parsed per row there (a lookup of the distinct codes, as the text path's would need, takes a pass
@@ -28,11 +31,12 @@ of its own).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 
 from panhuo.ingest import read
-from panhuo.ingest.normalise import Mapping, map_headers, normalise
+from panhuo.ingest.normalise import Mapping, map_headers, normalised_rows
 from panhuo.ingest.profile import DOMAINS, FileSpec, Profile, SymbolSource
 from panhuo.ingest.read import RawFile, Scan
 from panhuo.ingest.sqltext import FAILS_NULL, sql_str
@@ -88,12 +92,21 @@ def _latin1_key(key: str) -> str | None:
     return data.decode("latin-1")
 
 
-def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, profile: Profile,
-         today: dt.date, out: str, keep_text: tuple[str, ...]) -> Mapping | None:
-    """Read `raw` typed and normalised into `out`, as normalise.normalise would stage it from text (less the r_
-    text of money, see below), with `_fails` NULL on every row. Returns the header mapping, or None (nothing
-    created, `raw` untouched) when the file must take the text path. `out` stands only once confirm() has
-    checked the whole file's survey."""
+@dataclass
+class Read:
+    """A file's typed read, planned: its header mapping, and the SELECT of its normalised rows, as
+    normalise.normalised_rows gives them from text (less the r_ text of money, see below) with `_fails` NULL
+    on every row; a row that breaks a rule or a guard aborts the statement (DuckDB's error())."""
+
+    mapping: Mapping
+    rows: str
+    header: list[str]
+
+
+def plan(raw: RawFile, src: int, spec: FileSpec, profile: Profile, today: dt.date,
+         keep_text: tuple[str, ...]) -> Read | None:
+    """The typed read of `raw` as its scan (`raw.scan`) describes it; None when the file must take the text
+    path from the start."""
     scan = raw.scan
     if (not ENABLED or scan is None or not scan.regular or scan.controls != 0 or raw.size == 0
             or raw.path.suffix.lower() not in (".csv", ".txt")):
@@ -139,16 +152,29 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec,
     give_up = " OR ".join([f"({rules.any_expr()})", *guards])
     fails = f"(CASE WHEN {give_up} THEN {_ERROR} END)::{FAILS_NULL.removeprefix('NULL::')}"
     # One statement reads, parses, checks and normalises: no typed copy of the file is staged first. The
-    # reader gives no record number, so `_row` is set after, from the rowid: with the insertion order kept,
-    # the table's rowid is the record's place in the file. (10M trades, in a full batch: 6.15 s for this pass
-    # plus 0.33 s for the numbering, against 3.86 s for a staged typed table plus 2.80 s to normalise it.)
+    # reader gives no record number: load sets `_row` after.
     trial.table, trial.row_expr = f"({source})", "NULL"
+    # The money's exact values (r_ columns) stay inside the pass, for the guards: stored, they would be
+    # DECIMAL(money) again, which the reconciliation computes from the money itself (store.source_totals).
+    return Read(m, normalised_rows(trial, src, spec, m, profile, rules, (), typed=typed, fails=fails, ascii=latin1),
+                header)
+
+
+def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec, profile: Profile,
+         today: dt.date, out: str, keep_text: tuple[str, ...]) -> Mapping | None:
+    """Read `raw` typed and normalised into `out` (plan). Returns the header mapping, or None (nothing
+    created, `raw` untouched) when the file must take the text path. `out` stands only once confirm() has
+    checked the whole file's survey."""
+    read_plan = plan(raw, src, spec, profile, today, keep_text)
+    if read_plan is None:
+        return None
     try:
+        # With the insertion order kept, the table's rowid is the record's place in the file: `_row` is set
+        # from it. (10M trades, in a full batch: 6.15 s for this pass plus 0.33 s for the numbering, against
+        # 3.86 s for a staged typed table plus 2.80 s to normalise it.)
         con.execute("SET preserve_insertion_order = true")
         try:
-            # The money's exact values (r_ columns) stay inside the pass, for the guards: stored, they would be
-            # DECIMAL(money) again, which the reconciliation computes from the money itself (store.source_totals).
-            normalise(con, trial, src, spec, m, profile, out, rules, (), typed=typed, fails=fails, ascii=latin1)
+            con.execute(f"CREATE TEMP TABLE {out} AS {read_plan.rows}")
         finally:
             con.execute("SET preserve_insertion_order = false")
         rows = con.execute(f"SELECT count(*) FROM {out}").fetchone()[0]
@@ -156,9 +182,14 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec,
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS {out}")
         return None
-    raw.header, raw.table, raw.row_expr = header, "", ""
+    took(raw, read_plan, rows)
+    return read_plan.mapping
+
+
+def took(raw: RawFile, read_plan: Read, rows: int) -> None:
+    """`raw` as read typed: no text staged, `rows` records."""
+    raw.header, raw.table, raw.row_expr = read_plan.header, "", ""
     raw.rows_read, raw.no_controls, raw.typed = rows, True, True
-    return m
 
 
 def _reader(encoding: str) -> str:
@@ -171,13 +202,19 @@ def confirm(con: duckdb.DuckDBPyConnection, raw: RawFile, scan: Scan, out: str) 
     whole file describes; if not, `out` is dropped and the file takes the text path. It stands when the file
     is plain throughout (one line-end style, no control bytes), reads in the same encoding, and has one record
     per line after the header (a quoted line break makes rows and lines differ: the text path numbers those)."""
-    if (scan.regular and scan.controls == 0 and _reader(scan.encoding) == _reader(raw.scan.encoding)
-            and scan.lines == raw.rows_read + 1):
+    if agrees(raw, scan, raw.rows_read):
         raw.scan, raw.sha256 = scan, scan.sha256
         raw.encoding = "utf-8" if scan.encoding == "ascii" else scan.encoding
         return True
     con.execute(f"DROP TABLE {out}")
     return False
+
+
+def agrees(raw: RawFile, scan: Scan, rows: int) -> bool:
+    """Whether the `rows` read from `raw`, as `raw.scan` described it, are the file the survey `scan` of the
+    whole file describes (see confirm)."""
+    return (scan.regular and scan.controls == 0 and _reader(scan.encoding) == _reader(raw.scan.encoding)
+            and scan.lines == rows + 1)
 
 
 def _typed_columns(typed_cols: dict[str, int], types: dict[str, str],
