@@ -10,9 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from exports import TRADES_H, simulator_export, write_csv
+from exports import CLIENTS_H, TRADES_H, clients_rows, simulator_export, write_csv
 
 from panhuo.ingest import batch, read, typed
+from panhuo.ingest import store as store_module
 from panhuo.ingest.batch import BatchRejected, run_batch
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -32,15 +33,21 @@ def snapshot(store: Path) -> dict[str, list]:
     return out
 
 
-def run(store: Path, paths: list[Path], profile: str, *, use_typed: bool, monkeypatch, early: bool = False,
+MODES = ("typed", "early", "direct", "text")
+
+
+def run(store: Path, paths: list[Path], profile: str, *, monkeypatch, mode: str = "typed",
         **kw) -> tuple[dict, list]:
-    """The batch (as a dict, rejected or not) and the names of the files the typed read loaded. `early`: every
-    file is read typed while it is hashed, on what its first 128 bytes show (batch._typed_while_scanning)."""
-    monkeypatch.setattr(typed, "ENABLED", use_typed)
-    monkeypatch.setattr(batch, "READ_WHILE_SCANNING", 0 if early else 1 << 62)
+    """The batch (as a dict, rejected or not) and the names of the files the typed read loaded. Modes: `typed`
+    (the typed read, then the text path where it gives up), `early` (every file read typed while it is hashed,
+    on what its first 128 bytes show: batch._typed_while_scanning), `direct` (a trades file written straight
+    into the store, batch._direct_write, and every other file early) and `text` (the text path only)."""
+    monkeypatch.setattr(typed, "ENABLED", mode != "text")
+    monkeypatch.setattr(batch, "READ_WHILE_SCANNING", 0 if mode in ("early", "direct") else 1 << 62)
+    monkeypatch.setattr(batch, "DIRECT_WRITE", 0 if mode == "direct" else 1 << 62)
     monkeypatch.setattr(read, "HEAD", 128)
     took: list[str] = []
-    confirm = typed.confirm
+    confirm, direct_write = typed.confirm, batch._direct_write
 
     def spy(con, raw, *a, **k):
         ok = confirm(con, raw, *a, **k)
@@ -48,7 +55,13 @@ def run(store: Path, paths: list[Path], profile: str, *, use_typed: bool, monkey
             took.append(raw.name)
         return ok
 
+    def spy_direct(work, *a, **k):
+        done = direct_write(work, *a, **k)
+        took.append(f"direct:{work.direct.raw.name}")
+        return done
+
     monkeypatch.setattr(typed, "confirm", spy)
+    monkeypatch.setattr(batch, "_direct_write", spy_direct)
     try:
         result = run_batch(store_path=store, paths=paths, profile=profile, batch_key="b",
                            quarantine_dir=store.parent.parent / "problems", **kw)
@@ -56,28 +69,26 @@ def run(store: Path, paths: list[Path], profile: str, *, use_typed: bool, monkey
         result = exc.result
     finally:
         monkeypatch.setattr(typed, "confirm", confirm)
+        monkeypatch.setattr(batch, "_direct_write", direct_write)
     return dataclasses.asdict(result), took
 
 
-def both(store: Path, tmp_path: Path, paths: list[Path], profile: str, monkeypatch, **kw) -> list[str]:
-    """Import `paths` into three copies of `store`: typed read on, on while the file is hashed, and off; the
-    same batch, the same stores. Returns the files the typed read loaded."""
-    stores = []
-    results = []
-    took = []
-    for use, early in ((True, False), (True, True), (False, False)):
-        s = tmp_path / f"typed-{use}-{early}" / "warehouse.duckdb"
+def both(store: Path, tmp_path: Path, paths: list[Path], profile: str, monkeypatch, **kw) -> dict[str, list[str]]:
+    """Import `paths` into a copy of `store` in each mode of `run`: the same batch, the same stores. Returns
+    the files the typed read loaded, by mode (in `direct`, the file written directly comes last)."""
+    stores, results, took = {}, {}, {}
+    for mode in MODES:
+        s = tmp_path / f"mode-{mode}" / "warehouse.duckdb"
         s.parent.mkdir(parents=True)
         if store.exists():
             shutil.copy(store, s)
-        r, t = run(s, paths, profile, use_typed=use, early=early, monkeypatch=monkeypatch, **kw)
-        stores.append(snapshot(s) if s.exists() else None)
-        results.append(r)
-        took.append(t)
-    assert took[2] == []
-    assert results[0] == results[2] and results[1] == results[2]
-    assert stores[0] == stores[2] and stores[1] == stores[2]
-    return took[0]
+        results[mode], took[mode] = run(s, paths, profile, mode=mode, monkeypatch=monkeypatch, **kw)
+        stores[mode] = snapshot(s) if s.exists() else None
+    assert took["text"] == []
+    for mode in MODES[:-1]:
+        assert results[mode] == results["text"], mode
+        assert stores[mode] == stores["text"], mode
+    return took
 
 
 def test_a_clean_export_loads_typed_with_the_text_paths_store_and_result(tmp_path, monkeypatch):
@@ -85,23 +96,28 @@ def test_a_clean_export_loads_typed_with_the_text_paths_store_and_result(tmp_pat
     took = both(tmp_path / "none.duckdb", tmp_path, [export], "simulator", monkeypatch)
     # Free non-ASCII text (names, banks) in a GB18030 file and money of 1e10 or more (a bar's turnover) are
     # the text path's.
-    assert sorted(took) == sorted(["成交明细.csv", "持仓.csv", "日终资产.csv"])
+    assert sorted(took["typed"]) == sorted(["成交明细.csv", "持仓.csv", "日终资产.csv"])
+    # The trades are written straight into the store, their sales checked against the batch's positions.
+    assert took["direct"][-1] == "direct:成交明细.csv"
 
 
 def test_a_second_batch_correcting_and_adding_rows_is_the_same_typed(store, tmp_path, monkeypatch):
     export = simulator_export(tmp_path / "src", trades=[
         ["T0001", "C0001", "20240131", "600000", "1", "2", "500", "7.10", "3551.00", "5.00", "1.78", "0.04", "网上"],
         ["T0009", "C0003", "20240131", "600000", "1", "1", "100", "7.00", "700.00", "5.00", "0.00", "0.01", "柜台"]])
-    assert "成交明细.csv" in both(store, tmp_path, [export / "成交明细.csv"], "simulator", monkeypatch)
-    assert "成交明细.csv" in both(store, tmp_path / "dry", [export / "成交明细.csv"], "simulator", monkeypatch,
-                               dry_run=True)
+    took = both(store, tmp_path, [export / "成交明细.csv"], "simulator", monkeypatch)
+    # A stored trade id seen again is a correction: the direct write gives the batch to the staged path.
+    assert took["typed"] == took["direct"] == ["成交明细.csv"]
+    took = both(store, tmp_path / "dry", [export / "成交明细.csv"], "simulator", monkeypatch, dry_run=True)
+    assert took["typed"] == took["direct"] == ["成交明细.csv"]
 
 
 def _trades(tmp_path: Path, rows: list[list], encoding: str = "gb18030") -> Path:
     return write_csv(tmp_path / "in" / "成交明细.csv", TRADES_H, rows, encoding=encoding)
 
 
-CLEAN = ["T0101", "C0001", "20240131", "600000", "1", "1", "100", "7.10", "710.00", "5.00", "0.00", "0.01", "网上"]
+# A day after the stored ones (the `store` fixture's trades are of 2024-01-31): a clean file is written directly.
+CLEAN = ["T0101", "C0001", "20240201", "600000", "1", "1", "100", "7.10", "710.00", "5.00", "0.00", "0.01", "网上"]
 COLUMN = {h: i for i, h in enumerate(TRADES_H)}
 # Values the typed reader might read otherwise than the text path: each must load the same or take the text path.
 ODD = {
@@ -129,7 +145,7 @@ CASES = [(h, v) for h, vs in ODD.items() for v in vs]
 def test_odd_values_load_as_the_text_path_loads_them_or_take_it(store, tmp_path, monkeypatch, encoding):
     """Each odd value in one trade of a clean file: the typed read either gives the text path's batch (problems
     included) and store, or gives the file to the text path."""
-    typed_cases = 0
+    typed_cases = direct_cases = 0
     for n, (header, value) in enumerate(CASES):
         row = list(CLEAN)
         row[COLUMN[header]] = value
@@ -139,8 +155,10 @@ def test_odd_values_load_as_the_text_path_loads_them_or_take_it(store, tmp_path,
         except UnicodeEncodeError:
             continue
         took = both(store, folder, [path], "simulator", monkeypatch)
-        typed_cases += bool(took)
+        typed_cases += bool(took["typed"])
+        direct_cases += "direct:成交明细.csv" in took["direct"]
     assert typed_cases >= 20        # the clean spellings do go through the typed read
+    assert direct_cases >= 20       # and through the direct write
 
 
 def test_a_value_the_typed_reader_refuses_takes_the_text_path_and_loads(store, tmp_path, monkeypatch):
@@ -148,7 +166,7 @@ def test_a_value_the_typed_reader_refuses_takes_the_text_path_and_loads(store, t
     row[COLUMN["成交金额"]] = "1,710.00"          # thousands separator: DuckDB's typed reader refuses it
     row[COLUMN["佣金"]] = " 5.00 "                # padded
     path = _trades(tmp_path, [row])
-    result, took = run(store, [path], "simulator", use_typed=True, monkeypatch=monkeypatch)
+    result, took = run(store, [path], "simulator", mode="typed", monkeypatch=monkeypatch)
     assert took == [] and result["status"] == "loaded"
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT amount, commission FROM trades WHERE trade_id = 'T0101'").fetchone() == (1710.0, 5.0)
@@ -160,12 +178,13 @@ def test_a_typed_file_with_problems_found_across_rows_reports_them_with_their_so
     file, and the problems are the text path's."""
     rows = [list(CLEAN), ["T0101", "C0002", *CLEAN[2:]], ["T0102", "C9999", *CLEAN[2:]]]
     took = both(store, tmp_path, [_trades(tmp_path, rows)], "simulator", monkeypatch)
-    assert took == ["成交明细.csv"]
-    result, _ = run(store, [_trades(tmp_path, rows)], "simulator", use_typed=True, monkeypatch=monkeypatch)
+    assert took["typed"] == took["direct"] == ["成交明细.csv"]
+    result, _ = run(store, [_trades(tmp_path, rows)], "simulator", mode="typed", monkeypatch=monkeypatch)
     assert {(p["row"], p["code"], p["value"]) for p in result["problems"]} >= {(3, "duplicate_key", "T0101")}
     assert any(p["code"] == "unknown_client" and p["row"] == 4 and p["value"] for p in result["problems"])
     # with quarantine, the good row loads and the same rows are set aside
-    assert both(store, tmp_path / "q", [_trades(tmp_path, rows)], "simulator", monkeypatch, quarantine=True)
+    assert both(store, tmp_path / "q", [_trades(tmp_path, rows)], "simulator", monkeypatch,
+                quarantine=True)["typed"]
 
 
 def _cases(expect: str) -> list:
@@ -196,7 +215,8 @@ def test_two_files_of_one_table_one_typed_one_text_load_as_the_text_path(store, 
     row = ["T0201", "C0001", "20240131", "600000.SH", "B", "100", "7.10", "710.05", "5.00", "0.00", "0.01", "online"]
     write_csv(tmp_path / "in" / "trades.csv", header, [row], encoding="utf-8")
     write_csv(tmp_path / "in" / "成交.csv", header, [["T0202", *row[1:7], "1,710.00", *row[8:]]], encoding="utf-8")
-    assert both(store, tmp_path, [tmp_path / "in"], "generic", monkeypatch) == ["trades.csv"]
+    took = both(store, tmp_path, [tmp_path / "in"], "generic", monkeypatch)
+    assert took["typed"] == ["trades.csv"] and not any(t.startswith("direct:") for t in took["direct"])
 
 
 @pytest.mark.parametrize("junk", [b"710.00\xa0", b"\xa0710.00", b"20240131\xa0", b"\xa1\xa1710.00", b"1\xa0"])
@@ -209,7 +229,8 @@ def test_stray_bytes_next_to_a_typed_value_give_the_text_paths_problem(store, tm
     value = CLEAN[COLUMN[field]].encode()
     at = data.index(b"," + value + b",", data.index(b"\r\n")) + 1
     path.write_bytes(data[:at] + junk + data[at + len(value):])
-    assert both(store, tmp_path, [path], "simulator", monkeypatch) == []
+    took = both(store, tmp_path, [path], "simulator", monkeypatch)
+    assert took["typed"] == took["direct"] == []
 
 
 def _long_trades(tmp_path: Path, tail: bytes = b"", encoding: str = "gb18030") -> Path:
@@ -234,11 +255,11 @@ LATER = {
 @pytest.mark.parametrize("defect", LATER)
 def test_a_file_read_while_hashed_stands_only_if_the_whole_file_agrees(store, tmp_path, monkeypatch, defect):
     path = _long_trades(tmp_path, LATER[defect])
-    both(store, tmp_path, [path], "simulator", monkeypatch)
+    assert both(store, tmp_path, [path], "simulator", monkeypatch)["direct"] == []
     read_whole: list[bool] = []
     load = typed.load
     monkeypatch.setattr(typed, "load", lambda *a, **k: read_whole.append((m := load(*a, **k)) is not None) or m)
-    _, took = run(store, [path], "simulator", use_typed=True, early=True, monkeypatch=monkeypatch)
+    _, took = run(store, [path], "simulator", mode="early", monkeypatch=monkeypatch)
     assert took == [] and read_whole == [True]      # DuckDB reads every one of them: only the survey says no
 
 
@@ -250,16 +271,78 @@ def test_an_ascii_start_read_as_utf8_is_given_up_when_a_gb18030_line_follows(sto
                        "0.01", "online"] for n in range(40)] + [["T9001", "C0001", "20240131", "600000.SH", "B", "100",
                        "7.10", "710.00", "5.00", "0.00", "0.01", "网上"]], encoding="gb18030")
     both(store, tmp_path, [path], "generic", monkeypatch)
-    _, took = run(store, [path], "generic", use_typed=True, early=True, monkeypatch=monkeypatch)
+    _, took = run(store, [path], "generic", mode="early", monkeypatch=monkeypatch)
     assert took == []
 
 
 def test_a_clean_file_read_while_hashed_loads_and_a_second_run_skips_it(store, tmp_path, monkeypatch):
     path = _long_trades(tmp_path)
-    assert both(store, tmp_path, [path], "simulator", monkeypatch) == ["成交明细.csv"]
-    result, took = run(store, [path], "simulator", use_typed=True, early=True, monkeypatch=monkeypatch)
+    took = both(store, tmp_path, [path], "simulator", monkeypatch)
+    assert took["typed"] == took["early"] == ["成交明细.csv"] and took["direct"] == ["direct:成交明细.csv"]
+    result, took = run(store, [path], "simulator", mode="early", monkeypatch=monkeypatch)
     assert took == ["成交明细.csv"] and result["status"] == "loaded", result["problems"][:3]
     before = snapshot(store)
-    again, _ = run(store, [path], "simulator", use_typed=True, early=True, monkeypatch=monkeypatch)
-    assert again["status"] == "unchanged" and again["files"][0]["status"] == "already_loaded"
+    for mode in ("early", "direct"):
+        again, _ = run(store, [path], "simulator", mode=mode, monkeypatch=monkeypatch)
+        assert again["status"] == "unchanged" and again["files"][0]["status"] == "already_loaded"
+        assert snapshot(store) == before
+
+
+# The direct write (batch._direct_write) gives the batch to the staged path whenever the staged path could say
+# something else than "every row added": each case below must give the text path's batch and store.
+def _sell(quantity: str) -> list:
+    return ["T0102", "C0001", "20240201", "600000", "1", "2", quantity, "7.10", "7100.00", "5.00", "0.00", "0.01", "网上"]
+
+
+RESTAGED = {
+    "stored_day": [["T0101", *CLEAN[1:2], "20240131", *CLEAN[3:]]],                 # on the store's last day
+    "stored_id": [["T0001", *CLEAN[1:]]],                                            # a correction
+    "repeated_id": [list(CLEAN), ["T0101", "C0002", *CLEAN[2:]]],
+    "unknown_client": [list(CLEAN), ["T0102", "C9999", *CLEAN[2:]]],
+    "unknown_symbol": [list(CLEAN), ["T0102", "C0001", "20240201", "688999", "1", *CLEAN[5:]]],
+    "oversell": [list(CLEAN), _sell("600")],   # C0001: 1,000 at the last snapshot, 500 sold on the store's last day
+}
+
+
+@pytest.mark.parametrize("case", RESTAGED)
+def test_the_direct_write_gives_a_file_it_cannot_add_whole_to_the_staged_path(store, tmp_path, monkeypatch, case):
+    took = both(store, tmp_path, [_trades(tmp_path, RESTAGED[case])], "simulator", monkeypatch)
+    assert took["direct"] == took["typed"] == ["成交明细.csv"]
+
+
+def test_the_direct_write_checks_sales_against_the_holdings(store, tmp_path, monkeypatch):
+    """A sale within the holding is written directly: the oversell check ran on the store's rows."""
+    took = both(store, tmp_path, [_trades(tmp_path, [list(CLEAN), _sell("400")])], "simulator", monkeypatch)
+    assert took["direct"] == ["direct:成交明细.csv"]
+
+
+def test_a_problem_in_another_file_of_the_batch_is_reported_with_the_trades_files(store, tmp_path, monkeypatch):
+    """The direct write is not tried on a batch with problems: the trades file is read and checked with the
+    rest, and the report holds its problems too."""
+    export = simulator_export(tmp_path / "src", trade_day="20240201",
+                              trades=[list(CLEAN), ["T0102", "C9999", *CLEAN[2:]]])
+    rows = clients_rows()
+    rows[0][6] = "19000230"                             # no such date
+    write_csv(export / "客户资料.csv", CLIENTS_H, rows)
+    both(store, tmp_path, [export / "客户资料.csv", export / "成交明细.csv"], "simulator", monkeypatch)
+    result, took = run(store, [export / "客户资料.csv", export / "成交明细.csv"], "simulator", mode="direct",
+                       monkeypatch=monkeypatch)
+    assert result["status"] == "rejected" and took == ["成交明细.csv"]
+    assert {p["code"] for p in result["problems"]} >= {"unknown_client", "bad_date"}
+
+
+def test_a_direct_write_that_fails_leaves_the_store_as_it_was(store, tmp_path, monkeypatch):
+    """An error after the rows are in wh.trades rolls the whole batch back: the masters, the trades, the
+    aggregates and the ledger."""
+    export = simulator_export(tmp_path / "src", trade_day="20240201", trades=[list(CLEAN)])
+    before = snapshot(store)
+
+    def broken(con, new, old):
+        assert new == "_direct" and con.execute("SELECT count(*) FROM _direct").fetchone()[0] == 1   # written
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(store_module, "update_aggregates", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        run(store, [export / "客户资料.csv", export / "成交明细.csv"], "simulator", mode="direct",
+            monkeypatch=monkeypatch)
     assert snapshot(store) == before

@@ -8,6 +8,9 @@ first kept in the batch's recoverable record (`removed_<table>`, at least ARCHIV
 `restore` puts it back. Master tables (clients, advisors, instruments, bars) are upserted by key. The
 aggregates client_days, client_symbols and client_life are updated for the changed rows only, the ledger of
 loaded file hashes is written, and the loaded rows are reconciled against the source to the cent before COMMIT.
+A batch's big trades file may be written straight into wh.trades in the same transaction instead of from a
+staged table (apply_batch's `direct`, batch._direct_write); its rows are then reconciled against the file's
+line count.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -116,8 +120,13 @@ def _loaded_totals(con, staged: str, table: str, *, by_key: bool = True) -> dict
             where += f" AND ({key}) IN (SELECT ({key}) FROM {staged})"
     else:
         where = f"({key}) IN (SELECT ({key}) FROM {staged})"
+    return totals_of(con, f"(SELECT * FROM wh.{table} WHERE {where})", table)
+
+
+def totals_of(con, rows: str, table: str) -> dict[str, Decimal | int]:
+    """Control totals of `rows` (a relation of `table`'s columns): the count and the exact sum of each money."""
     sums = [f"sum({c}::DECIMAL(38,4))" for c in MONEY.get(table, ())]
-    row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM wh.{table} WHERE {where}").fetchone()
+    row = con.execute(f"SELECT count(*){''.join(', ' + s for s in sums)} FROM {rows}").fetchone()
     out: dict[str, Decimal | int] = {"rows": row[0]}
     for c, v in zip(MONEY.get(table, ()), row[1:], strict=True):
         out[c] = (v or Decimal(0)).quantize(CENT)
@@ -344,37 +353,61 @@ def purge_archive(con, now: dt.datetime) -> None:
                     [now - dt.timedelta(days=ARCHIVE_DAYS)])
 
 
+@dataclass
+class DirectLoad:
+    """What a direct write (batch._direct_write) put into wh.trades in the load transaction: its control
+    totals (source and loaded), its ledger line and its latest trade date."""
+
+    source: dict[str, Decimal | int]
+    loaded: dict[str, Decimal | int]
+    ledger: dict
+    business_date: dt.date | None
+
+
 def apply_batch(con: duckdb.DuckDBPyConnection, *, staged: dict[str, str], absent: dict[str, set[str]],
                 ledger: list[dict], batch_key: str, source: dict[str, dict], plan: Plan,
-                business_date=None) -> tuple[list[dict], dict]:
+                business_date=None, direct: Callable[[duckdb.DuckDBPyConnection], DirectLoad] | None = None,
+                ) -> tuple[list[dict], dict]:
     """Load the staged tables into attached database `wh` all-or-nothing, fact tables as `plan` (plan_facts,
-    computed on this store under the same import lock) says. Returns (changes, control totals)."""
+    computed on this store under the same import lock) says. `direct`, when given, writes the batch's trades
+    itself at their turn, in the same transaction (batch._direct_write); whatever it raises rolls the whole
+    batch back. Returns (changes, control totals)."""
     changes: list[dict] = []
     totals: dict[str, dict] = {}
     at = dt.datetime.now()
+    done: DirectLoad | None = None
     con.execute("BEGIN TRANSACTION")
     try:
         purge_archive(con, at)
         for table in LOAD_ORDER:
-            if table not in staged:
+            if table == "trades" and direct is not None:
+                done = direct(con)
+            elif table not in staged:
                 continue
-            if table in DATE_COLUMN:
+            elif table in DATE_COLUMN:
                 _apply_fact(con, staged[table], table, plan.tables[table], batch_key, at)
             else:
                 changes.append(_upsert(con, staged[table], table, absent.get(table, set())))
         changes += plan.entries
         kill_point("loaded")
+        if done is not None:
+            ledger = [*ledger, done.ledger]
+            business_date = max((d for d in (business_date, done.business_date) if d is not None), default=None)
         for f in ledger:
             con.execute("INSERT INTO wh.import_files (sha256, batch_key, file_name, table_name, rows_loaded, "
                         "business_date) VALUES (?, ?, ?, ?, ?, ?)",
                         [f["sha256"], batch_key, f["name"], f["table"], f["rows_loaded"], business_date])
         mismatches = []
-        for table, s in staged.items():
-            loaded = _loaded_totals(con, s, table, by_key=not plan.tables.get(table, {}).get("fresh_days"))
-            totals[table] = {k: {"source": str(source[table][k]), "loaded": str(v)} for k, v in loaded.items()}
-            for k, v in loaded.items():
-                if source[table][k] != v:
-                    mismatches.append(f"{table}.{k}: source {source[table][k]} ≠ loaded {v}")
+        for table in LOAD_ORDER:
+            if table in staged:
+                fresh = plan.tables.get(table, {}).get("fresh_days")
+                src, loaded = source[table], _loaded_totals(con, staged[table], table, by_key=not fresh)
+            elif table == "trades" and done is not None:
+                src, loaded = done.source, done.loaded
+            else:
+                continue
+            totals[table] = {k: {"source": str(src[k]), "loaded": str(v)} for k, v in loaded.items()}
+            mismatches += [f"{table}.{k}: source {src[k]} ≠ loaded {v}" for k, v in loaded.items() if src[k] != v]
         if mismatches:
             raise ReconciliationError(mismatches)
         kill_point("commit")

@@ -245,11 +245,13 @@ def _after(con, table: str, s: str | None, cols: str) -> str:
     return f"{sql} UNION ALL SELECT {cols} FROM {s}"
 
 
-def check_oversell(con, t: str, staged: dict[str, str]) -> None:
+def check_oversell(con, t: str, staged: dict[str, str], trades: str | None = None) -> None:
     """A day's sells may not exceed the holding known from the last positions snapshot before that day plus the
-    trades since (T+1: shares bought the same day do not count). Checked only where a snapshot exists."""
+    trades since (T+1: shares bought the same day do not count). Checked only where a snapshot exists.
+    `trades`: the SQL of every trade once `t` is loaded, when the store holds them already (batch's direct
+    write; `staged` is then empty: the store holds the batch's positions too)."""
     pos = _after(con, "positions", staged.get("positions"), "as_of_date, client_id, symbol, quantity")
-    trades = _after(con, "trades", t, "client_id, symbol, trade_date, side, quantity")
+    trades = trades or _after(con, "trades", t, "client_id, symbol, trade_date, side, quantity")
     if not con.execute(f"SELECT count(*) FROM ({pos} LIMIT 1)").fetchone()[0]:
         return      # no snapshot anywhere: no holding is known, nothing to check
     con.execute(f"""
