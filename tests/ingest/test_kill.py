@@ -23,13 +23,19 @@ BEFORE_STORE_COMMIT = ["validated", "loaded", "commit"]
 AFTER_STORE_COMMIT = ["committed", "master"]
 
 
-def cli(home: Path, *args: str, kill_at: str | None = None) -> subprocess.CompletedProcess:
+# The CLI with every trades file written straight into the store (batch._direct_write), saying when it was.
+DIRECT = ("import sys; from panhuo.ingest import batch; batch.DIRECT_WRITE = 0; write = batch._direct_write; "
+          "batch._direct_write = lambda *a: (done := write(*a), print('direct write', file=sys.stderr, flush=True))"
+          "[0]; ")
+
+
+def cli(home: Path, *args: str, kill_at: str | None = None, direct: bool = False) -> subprocess.CompletedProcess:
     env = {**os.environ, "PANHUO_HOME": str(home), "PANHUO_HTTPS": "0", "DJANGO_SETTINGS_MODULE": "panhuo.settings"}
     env.pop("PANHUO_IMPORT_KILL_AT", None)
     if kill_at:
         env["PANHUO_IMPORT_KILL_AT"] = kill_at
-    return subprocess.run([sys.executable, "-c", "from panhuo.cli import main; main()", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+    code = (DIRECT if direct else "") + "from panhuo.cli import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def store_state(home: Path) -> dict:
@@ -86,19 +92,23 @@ def clean_run(template, tmp_path_factory) -> tuple[dict, list]:
     return store_state(ref), master_state(ref)
 
 
+@pytest.mark.parametrize("direct", [False, True], ids=["staged", "direct"])
 @pytest.mark.parametrize("point", BEFORE_STORE_COMMIT + AFTER_STORE_COMMIT)
-def test_killed_import_changes_nothing_or_is_completed_and_reruns_load_once(point, template, clean_run, tmp_path):
+def test_killed_import_changes_nothing_or_is_completed_and_reruns_load_once(point, direct, template, clean_run,
+                                                                            tmp_path):
     home, day2 = template
     run_home = tmp_path / "home"
     shutil.copytree(home, run_home)
     store_before, master_before = store_state(run_home), master_state(run_home)
-    killed = cli(run_home, "import", str(day2), "--profile", "simulator", kill_at=point)
+    killed = cli(run_home, "import", str(day2), "--profile", "simulator", kill_at=point, direct=direct)
     assert killed.returncode == -9, killed.stderr[-2000:]
+    assert ("direct write" in killed.stderr) == (direct and point != "validated")
     assert master_state(run_home) == master_before
     if point in BEFORE_STORE_COMMIT:
         assert store_state(run_home) == store_before
-    rerun = cli(run_home, "import", str(day2), "--profile", "simulator", "--json")
+    rerun = cli(run_home, "import", str(day2), "--profile", "simulator", "--json", direct=direct)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert ("direct write" in rerun.stderr) == (direct and point in BEFORE_STORE_COMMIT)
     assert ('"status": "unchanged"' in rerun.stdout) == (point in AFTER_STORE_COMMIT)
     assert (store_state(run_home), master_state(run_home)) == clean_run
     assert loaded_batches(run_home) == 2     # the base batch and day 2, once
