@@ -182,14 +182,9 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, src: int, spec: FileSpec,
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS {out}")
         return None
-    took(raw, read_plan, rows)
-    return read_plan.mapping
-
-
-def took(raw: RawFile, read_plan: Read, rows: int) -> None:
-    """`raw` as read typed: no text staged, `rows` records."""
     raw.header, raw.table, raw.row_expr = read_plan.header, "", ""
     raw.rows_read, raw.no_controls, raw.typed = rows, True, True
+    return read_plan.mapping
 
 
 def _reader(encoding: str) -> str:
