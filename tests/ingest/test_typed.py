@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -294,20 +295,26 @@ def _sell(quantity: str) -> list:
     return ["T0102", "C0001", "20240201", "600000", "1", "2", quantity, "7.10", "7100.00", "5.00", "0.00", "0.01", "网上"]
 
 
-RESTAGED = {
-    "stored_day": [["T0101", *CLEAN[1:2], "20240131", *CLEAN[3:]]],                 # on the store's last day
-    "stored_id": [["T0001", *CLEAN[1:]]],                                            # a correction
-    "repeated_id": [list(CLEAN), ["T0101", "C0002", *CLEAN[2:]]],
-    "unknown_client": [list(CLEAN), ["T0102", "C9999", *CLEAN[2:]]],
-    "unknown_symbol": [list(CLEAN), ["T0102", "C0001", "20240201", "688999", "1", *CLEAN[5:]]],
-    "oversell": [list(CLEAN), _sell("600")],   # C0001: 1,000 at the last snapshot, 500 sold on the store's last day
+RESTAGED = {     # case: (rows, why the direct write gives them up)
+    "stored_day": ([["T0101", *CLEAN[1:2], "20240131", *CLEAN[3:]]], "rows on or before the store's last trade date"),
+    "stored_id": ([["T0001", *CLEAN[1:]]], "a stored trade id"),                         # a correction
+    "repeated_id": ([list(CLEAN), ["T0101", "C0002", *CLEAN[2:]]], "a trade id repeats"),
+    "unknown_client": ([list(CLEAN), ["T0102", "C9999", *CLEAN[2:]]], "an unknown client"),
+    "unknown_symbol": ([list(CLEAN), ["T0102", "C0001", "20240201", "688999", "1", *CLEAN[5:]]], "an unknown symbol"),
+    # C0001: 1,000 at the last snapshot, 500 sold on the store's last day
+    "oversell": ([list(CLEAN), _sell("600")], "a sale beyond the holding"),
 }
 
 
 @pytest.mark.parametrize("case", RESTAGED)
-def test_the_direct_write_gives_a_file_it_cannot_add_whole_to_the_staged_path(store, tmp_path, monkeypatch, case):
-    took = both(store, tmp_path, [_trades(tmp_path, RESTAGED[case])], "simulator", monkeypatch)
+def test_the_direct_write_gives_a_file_it_cannot_add_whole_to_the_staged_path(store, tmp_path, monkeypatch, caplog,
+                                                                              case):
+    rows, why = RESTAGED[case]
+    with caplog.at_level(logging.INFO, logger=batch.__name__):
+        took = both(store, tmp_path, [_trades(tmp_path, rows)], "simulator", monkeypatch)
     assert took["direct"] == took["typed"] == ["成交明细.csv"]
+    restaged = [r.getMessage() for r in caplog.records if "staged after all" in r.getMessage()]
+    assert len(restaged) == 1 and f"(成交明细.csv: {why}" in restaged[0], restaged
 
 
 def test_the_direct_write_checks_sales_against_the_holdings(store, tmp_path, monkeypatch):
