@@ -293,13 +293,15 @@ def _direct_write(work: _Work, entry: dict, con: duckdb.DuckDBPyConnection) -> s
     calls this at the trades' turn, after the master tables).
 
     Why: staging 10M normalised rows in memory, then copying them into the store, makes a 10M-trade first
-    load take about 17 s and 2.8 GiB instead of 15 s and 1.4 GiB (docs/import.md). Why it is safe: the write is taken only where it cannot differ
-    from the staged path's. The typed read aborts on any row breaking a rule (as typed.load does). Every
-    row must fall after the store's latest trade date: the rows are then added, and nothing is corrected or
-    removed, exactly as the staged path's plan would say. Then the file's survey must agree with the read
-    (typed.agrees), and its hash must be new; no trade id may repeat or be stored already; every client and
-    (where instruments are known) every symbol must be known. Anything else raises _Restage: the transaction
-    is rolled back, and the batch runs again staged, where every problem is found and reported as before.
+    load take about 17 s and 2.8 GiB instead of 15 s and 1.4 GiB (docs/import.md).
+
+    Why it is safe: the write is taken only where it cannot differ from the staged path's. The typed read
+    aborts on any row breaking a rule (as typed.load does). Every row must fall after the store's latest
+    trade date: the rows are then added, and nothing is corrected or removed, exactly as the staged path's
+    plan would say. Then the file's survey must agree with the read (typed.agrees), and its hash must be new;
+    no trade id may repeat or be stored already; every client and (where instruments are known) every symbol
+    must be known; no sale may exceed the holding. Anything else raises _Restage: the transaction is rolled
+    back, and the batch runs again staged, where every problem is found and reported as before.
 
     The reconciliation: the row count is the survey's, independent of DuckDB's reader; the money's source
     totals are the sums of the rows as the reader wrote them, which are the rows loaded (there is no copy

@@ -198,8 +198,8 @@ def normalised_rows(raw: RawFile, src: int, spec: FileSpec, m: Mapping, profile:
                     keep_text: tuple[str, ...] = (), typed: dict[str, tuple[str, str]] | None = None,
                     fails: str | None = None, ascii: bool = False) -> str:
     """The SELECT of a file's normalised rows: _src, _row, the parsed canonical columns, r_<col> source text
-    only for the `keep_text` columns (the money the reconciliation re-parses), and `_fails`, the per-value rules each row
-    breaks (NULL for a clean row). The rules see every source text in this one pass; the text of the few
+    only for the `keep_text` columns (the money the reconciliation re-parses), and `_fails`, the per-value
+    rules each row breaks (NULL for a clean row). The rules see every source text in this one pass; the text of the few
     rows that other checks refuse is read back from the raw table afterwards (fill_values), so the text of
     10M clean rows is never stored.
 
